@@ -1,0 +1,47 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { PinnedChart } from "./versions";
+
+/**
+ * Helpers every component shares: the options its children get, and how a pinned chart
+ * becomes a Chart v4 resource.
+ */
+
+/**
+ * Options for a component's children: parented to it, and waiting for what the component
+ * waits for. The engine does not pass a component's `dependsOn` on to its children.
+ */
+export function childOptions(parent: pulumi.Resource, opts?: pulumi.ComponentResourceOptions): pulumi.CustomResourceOptions {
+    return { parent, dependsOn: opts?.dependsOn };
+}
+
+export interface PinnedChartArgs {
+    /** Helm release name: Kubernetes object names and labels derive from it. */
+    release: string;
+    namespace: pulumi.Input<string>;
+    values: pulumi.Inputs;
+}
+
+/**
+ * A Chart v4 of a pinned chart. Chart v4 renders client-side, so `pulumi preview` lists
+ * every Kubernetes object the chart would create, change or delete.
+ */
+export function pinnedChart(
+    name: string,
+    pinned: PinnedChart,
+    args: PinnedChartArgs,
+    opts: pulumi.ComponentResourceOptions,
+): k8s.helm.v4.Chart {
+    return new k8s.helm.v4.Chart(
+        name,
+        {
+            chart: pinned.chart,
+            version: pinned.version,
+            repositoryOpts: { repo: pinned.repo },
+            name: args.release,
+            namespace: args.namespace,
+            values: args.values,
+        },
+        opts,
+    );
+}

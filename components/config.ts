@@ -1,0 +1,117 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigReader, MeshConfigError, show } from "./config-reader";
+import { GI, parseQuantity } from "./quantity";
+import { DEFAULT_ISTIO_VERSION, SUPPORTED_ISTIO_MINOR } from "./versions";
+
+/**
+ * The one place stack configuration is read and checked. Everything is parsed and
+ * validated here, before any resource exists; the rest of the program only sees
+ * `MeshSettings`.
+ */
+
+export const CONFIG_NAMESPACE = "istio-mesh";
+
+export const ADDONS = ["prometheus", "grafana", "jaeger", "kiali"] as const;
+export type Addon = (typeof ADDONS)[number];
+
+export const INGRESS_SERVICE_TYPES = ["LoadBalancer", "NodePort", "ClusterIP"] as const;
+export type IngressServiceType = (typeof INGRESS_SERVICE_TYPES)[number];
+
+export const MTLS_MODES = ["STRICT", "PERMISSIVE"] as const;
+export type MtlsMode = (typeof MTLS_MODES)[number];
+
+/** The validated configuration of one environment. */
+export interface MeshSettings {
+    /** Memory of the cluster this environment is sized for, as written and in bytes. */
+    readonly memory: { readonly quantity: string; readonly bytes: number };
+    /** Enabled add-ons, in the canonical order of `ADDONS`. */
+    readonly addons: readonly Addon[];
+    /** Namespaces labelled `istio-injection=enabled`, sorted. */
+    readonly injectionNamespaces: readonly string[];
+    readonly istioVersion: string;
+    readonly egressGateway: boolean;
+    readonly ingressServiceType: IngressServiceType;
+    readonly mtlsMode: MtlsMode;
+}
+
+/** Defaults, mirrored by the `config:` declarations in Pulumi.yaml (a test keeps them equal). */
+export const CONFIG_DEFAULTS = {
+    memory: "4Gi",
+    addons: [...ADDONS] as readonly string[],
+    injectionNamespaces: ["default"] as readonly string[],
+    istioVersion: DEFAULT_ISTIO_VERSION,
+    egressGateway: true,
+    ingressServiceType: "LoadBalancer",
+    mtlsMode: "STRICT",
+} as const;
+
+/** The smallest cluster Istio with its gateways can start on, and a sanity ceiling. */
+export const MEMORY_RANGE = { min: 1 * GI, max: 1024 * GI } as const;
+
+const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const SYSTEM_NAMESPACES = ["istio-system", "kube-system", "kube-public", "kube-node-lease"];
+const SEMVER = /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/;
+
+function checkMemory(value: string): string | undefined {
+    const bytes = parseQuantity(value);
+    if (bytes === undefined) {
+        return `${show(value)} is not a Kubernetes quantity; use a number with a unit, e.g. 4Gi, 4096Mi or 4G`;
+    }
+    if (bytes < MEMORY_RANGE.min || bytes > MEMORY_RANGE.max) {
+        return `${show(value)} is out of range; use a quantity from 1Gi to 1Ti`;
+    }
+    return undefined;
+}
+
+function checkVersion(value: string): string | undefined {
+    if (!SEMVER.test(value)) {
+        return `${show(value)} is not a version of the form MAJOR.MINOR.PATCH, e.g. ${DEFAULT_ISTIO_VERSION}`;
+    }
+    if (!value.startsWith(`${SUPPORTED_ISTIO_MINOR}.`)) {
+        return `${show(value)} is not supported: the pinned chart values are written for Istio ${SUPPORTED_ISTIO_MINOR}; use ${SUPPORTED_ISTIO_MINOR}.x (default ${DEFAULT_ISTIO_VERSION})`;
+    }
+    return undefined;
+}
+
+function checkNamespace(value: string): string | undefined {
+    if (value.length > 63 || !RFC1123_LABEL.test(value)) {
+        return "is not a valid namespace name; use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit (RFC 1123)";
+    }
+    if (SYSTEM_NAMESPACES.includes(value)) {
+        return "is a system namespace; sidecar injection is for application namespaces only";
+    }
+    return undefined;
+}
+
+function checkAddon(value: string): string | undefined {
+    return (ADDONS as readonly string[]).includes(value) ? undefined : `is not an add-on; use any of ${ADDONS.join(", ")}`;
+}
+
+/**
+ * Parses and validates raw configuration (full keys, string values, as the CLI hands them
+ * over). Throws one `MeshConfigError` listing every problem.
+ */
+export function parseMeshSettings(raw: Readonly<Record<string, string>>): MeshSettings {
+    const config = new ConfigReader(CONFIG_NAMESPACE, raw);
+    const memoryQuantity = config.string("memory", CONFIG_DEFAULTS.memory, checkMemory);
+    const addons = config.stringList("addons", CONFIG_DEFAULTS.addons, checkAddon);
+    const settings: MeshSettings = {
+        memory: { quantity: memoryQuantity, bytes: parseQuantity(memoryQuantity) as number },
+        addons: ADDONS.filter((addon) => addons.includes(addon)),
+        injectionNamespaces: [...config.stringList("injectionNamespaces", CONFIG_DEFAULTS.injectionNamespaces, checkNamespace)].sort(),
+        istioVersion: config.string("istioVersion", CONFIG_DEFAULTS.istioVersion, checkVersion),
+        egressGateway: config.boolean("egressGateway", CONFIG_DEFAULTS.egressGateway),
+        ingressServiceType: config.oneOf("ingressServiceType", INGRESS_SERVICE_TYPES, CONFIG_DEFAULTS.ingressServiceType),
+        mtlsMode: config.oneOf("mtlsMode", MTLS_MODES, CONFIG_DEFAULTS.mtlsMode),
+    };
+    config.reportUnknownKeys();
+    if (config.problems.length > 0) {
+        throw new MeshConfigError(config.problems);
+    }
+    return settings;
+}
+
+/** Reads this stack's configuration; call once, before creating any resource. */
+export function loadMeshSettings(): MeshSettings {
+    return parseMeshSettings(pulumi.runtime.allConfig());
+}

@@ -1,0 +1,36 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { childOptions, pinnedChart } from "./chart";
+import { istiodValues, TracingProvider } from "./istio-values";
+import { SizingPlan } from "./sizing";
+import { istioCharts } from "./versions";
+
+export interface IstioControlPlaneArgs {
+    /** Namespace of the control plane; pass the namespace's output so the chart waits for it. */
+    namespace: pulumi.Input<string>;
+    /** Istio release to install; must match the base chart's. */
+    version: string;
+    /** Sizes of istiod and of the sidecar default, from the sizing module. */
+    sizing: SizingPlan;
+    /**
+     * Tracing backends istiod may send spans to.
+     * @default [] (no tracing provider)
+     */
+    tracing?: readonly TracingProvider[];
+}
+
+/** istiod: the control plane, its sidecar-injection and validation webhooks. */
+export class IstioControlPlane extends pulumi.ComponentResource {
+    public readonly chart: k8s.helm.v4.Chart;
+
+    constructor(name: string, args: IstioControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("istio-mesh:core:ControlPlane", name, {}, opts);
+        this.chart = pinnedChart(
+            name,
+            istioCharts(args.version).istiod,
+            { release: "istiod", namespace: args.namespace, values: istiodValues(args.sizing, args.tracing) },
+            childOptions(this, opts),
+        );
+        this.registerOutputs({ chart: this.chart });
+    }
+}

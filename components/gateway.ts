@@ -1,0 +1,52 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { childOptions, pinnedChart } from "./chart";
+import { IngressServiceType } from "./config";
+import { GATEWAY_NAMES, GatewayRole, gatewayValues } from "./istio-values";
+import { SizingPlan } from "./sizing";
+import { istioCharts } from "./versions";
+
+export interface IstioGatewayArgs {
+    /** Namespace the gateway runs in; pass the namespace's output so the chart waits for it. */
+    namespace: pulumi.Input<string>;
+    /** Istio release to install; must match istiod's. */
+    version: string;
+    /** `ingress` (`istio-ingressgateway`) or `egress` (`istio-egressgateway`). */
+    role: GatewayRole;
+    /**
+     * Service type of the ingress gateway; ignored for egress, which is always ClusterIP.
+     * @default "LoadBalancer"
+     */
+    serviceType?: IngressServiceType;
+    /** Replicas, autoscaling and resources, from the sizing module. */
+    sizing: SizingPlan;
+}
+
+/**
+ * An Istio gateway (the `gateway` chart). Its pods get their proxy image from istiod's
+ * injection webhook, so create it after the control plane (`dependsOn`).
+ */
+export class IstioGateway extends pulumi.ComponentResource {
+    public readonly chart: k8s.helm.v4.Chart;
+    /** The gateway's Service name, e.g. `istio-ingressgateway`. */
+    public readonly serviceName: pulumi.Output<string>;
+    public readonly namespace: pulumi.Output<string>;
+
+    constructor(name: string, args: IstioGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("istio-mesh:core:Gateway", name, {}, opts);
+        const release = GATEWAY_NAMES[args.role];
+        this.chart = pinnedChart(
+            name,
+            istioCharts(args.version).gateway,
+            {
+                release,
+                namespace: args.namespace,
+                values: gatewayValues(args.role, args.serviceType ?? "LoadBalancer", args.sizing),
+            },
+            childOptions(this, opts),
+        );
+        this.serviceName = pulumi.output(release);
+        this.namespace = pulumi.output(args.namespace);
+        this.registerOutputs({ chart: this.chart, serviceName: this.serviceName, namespace: this.namespace });
+    }
+}

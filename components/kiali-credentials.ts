@@ -1,0 +1,106 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+
+export interface KialiCredentialsArgs {
+    /** Namespace Kiali runs in; pass the namespace's output so the Secrets wait for it. */
+    namespace: pulumi.Input<string>;
+    /**
+     * Name of the Secret that holds the login-token signing key. The kiali-server chart
+     * mounts the Secret named in `deployment.secret_name`, `kiali` by default.
+     * @default "kiali"
+     */
+    secretName?: string;
+}
+
+/** Key of the signing key inside the `kiali` Secret. */
+const SIGNING_KEY = "signing-key";
+
+/** API groups whose objects Kiali shows; the login ServiceAccount may read them, never write. */
+const READ_ONLY_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
+    {
+        apiGroups: [""],
+        resources: ["configmaps", "endpoints", "namespaces", "pods", "pods/log", "replicationcontrollers", "services"],
+        verbs: ["get", "list", "watch"],
+    },
+    { apiGroups: ["apps"], resources: ["daemonsets", "deployments", "replicasets", "statefulsets"], verbs: ["get", "list", "watch"] },
+    { apiGroups: ["batch"], resources: ["cronjobs", "jobs"], verbs: ["get", "list", "watch"] },
+    { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] },
+    {
+        apiGroups: [
+            "extensions.istio.io",
+            "gateway.networking.k8s.io",
+            "networking.istio.io",
+            "security.istio.io",
+            "telemetry.istio.io",
+        ],
+        resources: ["*"],
+        verbs: ["get", "list", "watch"],
+    },
+];
+
+/**
+ * What Kiali's `token` login needs, generated: a signing key for its session tokens (in
+ * the `kiali` Secret, which the chart reads as `secret:kiali:signing-key`, so it never
+ * changes between previews), and a read-only ServiceAccount whose token is the login.
+ */
+export class KialiCredentials extends pulumi.ComponentResource {
+    /** Value for the kiali-server chart's `login_token.signing_key`. */
+    public readonly signingKeyRef: pulumi.Output<string>;
+    /** Token of the read-only login ServiceAccount: paste it into Kiali's login page. */
+    public readonly loginToken: pulumi.Output<string>;
+
+    constructor(name: string, args: KialiCredentialsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("istio-mesh:security:KialiCredentials", name, {}, opts);
+        const secretName = args.secretName ?? "kiali";
+
+        // Kiali accepts signing keys of 16, 24 or 32 characters.
+        const signingKey = new random.RandomPassword(`${name}-signing-key`, { length: 32, special: false }, { parent: this });
+        new k8s.core.v1.Secret(
+            `${name}-signing-key`,
+            {
+                metadata: { name: secretName, namespace: args.namespace, labels: { "app.kubernetes.io/part-of": "kiali" } },
+                type: "Opaque",
+                stringData: { [SIGNING_KEY]: signingKey.result },
+            },
+            { parent: this },
+        );
+
+        const account = new k8s.core.v1.ServiceAccount(
+            `${name}-login`,
+            { metadata: { name: "kiali-login", namespace: args.namespace } },
+            { parent: this },
+        );
+        const role = new k8s.rbac.v1.ClusterRole(
+            `${name}-login`,
+            { metadata: { name: "kiali-login-viewer" }, rules: READ_ONLY_RULES },
+            { parent: this },
+        );
+        new k8s.rbac.v1.ClusterRoleBinding(
+            `${name}-login`,
+            {
+                metadata: { name: "kiali-login-viewer" },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role.metadata.name },
+                subjects: [{ kind: "ServiceAccount", name: account.metadata.name, namespace: account.metadata.namespace }],
+            },
+            { parent: this },
+        );
+        // The provider waits until the token controller has filled the Secret in.
+        const tokenSecret = new k8s.core.v1.Secret(
+            `${name}-login-token`,
+            {
+                metadata: {
+                    name: "kiali-login-token",
+                    namespace: account.metadata.namespace,
+                    annotations: { "kubernetes.io/service-account.name": account.metadata.name },
+                },
+                type: "kubernetes.io/service-account-token",
+            },
+            { parent: this },
+        );
+
+        this.signingKeyRef = pulumi.output(`secret:${secretName}:${SIGNING_KEY}`);
+        this.loginToken = pulumi.secret(tokenSecret.data.apply((data) => Buffer.from(data["token"], "base64").toString("utf8")));
+        this.registerOutputs({ signingKeyRef: this.signingKeyRef, loginToken: this.loginToken });
+    }
+}

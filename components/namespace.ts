@@ -1,0 +1,27 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface MeshNamespaceArgs {
+    /**
+     * Name of the namespace the control plane, gateways and add-ons live in.
+     * @default "istio-system"
+     */
+    name?: string;
+}
+
+/** The namespace every mesh component lives in (`istio-system`). */
+export class MeshNamespace extends pulumi.ComponentResource {
+    /** The namespace's name, known once it exists: depend on it through this output. */
+    public readonly name: pulumi.Output<string>;
+
+    constructor(name: string, args: MeshNamespaceArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        super("istio-mesh:core:Namespace", name, args, opts);
+        const namespace = new k8s.core.v1.Namespace(
+            name,
+            { metadata: { name: args.name ?? "istio-system" } },
+            { parent: this },
+        );
+        this.name = namespace.metadata.name;
+        this.registerOutputs({ name: this.name });
+    }
+}

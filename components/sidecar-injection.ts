@@ -1,0 +1,35 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { childOptions } from "./chart";
+
+export interface SidecarInjectionArgs {
+    /**
+     * Existing namespaces whose new pods get an Envoy sidecar.
+     * @default ["default"]
+     */
+    namespaces?: readonly string[];
+}
+
+/**
+ * Labels namespaces `istio-injection=enabled`. Each label is a server-side-apply patch
+ * (NamespacePatch): Pulumi owns only that label, never the namespace, so `pulumi destroy`
+ * removes the label and leaves `default` alone. The label is read by istiod's injection
+ * webhook, so create this after the control plane (`dependsOn`). Pods already running
+ * get a sidecar only when restarted.
+ */
+export class SidecarInjection extends pulumi.ComponentResource {
+    public readonly namespaces: readonly string[];
+
+    constructor(name: string, args: SidecarInjectionArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("istio-mesh:core:SidecarInjection", name, {}, opts);
+        this.namespaces = [...(args.namespaces ?? ["default"])].sort();
+        for (const namespace of this.namespaces) {
+            new k8s.core.v1.NamespacePatch(
+                `${name}-${namespace}`,
+                { metadata: { name: namespace, labels: { "istio-injection": "enabled" } } },
+                childOptions(this, opts),
+            );
+        }
+        this.registerOutputs({ namespaces: this.namespaces });
+    }
+}

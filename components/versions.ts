@@ -1,0 +1,43 @@
+/**
+ * Every chart this program installs, pinned in one place. The Helm values we set are
+ * checked against these exact chart versions (see test/reference/).
+ */
+
+/** A Helm chart pinned by repository and version. */
+export interface PinnedChart {
+    readonly chart: string;
+    readonly repo: string;
+    readonly version: string;
+}
+
+/**
+ * Istio's charts move from the retired storage.googleapis.com bucket (it stops serving in
+ * December 2026 and never had 1.31) to blob.istio.io.
+ */
+const ISTIO_REPO = "https://blob.istio.io/istio-release/charts";
+
+/** The Istio release installed unless `istio-mesh:istioVersion` says otherwise. */
+export const DEFAULT_ISTIO_VERSION = "1.31.1";
+
+/**
+ * The Istio minor release our chart values are written for. Another minor may rename or
+ * drop keys we set, so it is refused rather than installed half-configured.
+ */
+export const SUPPORTED_ISTIO_MINOR = "1.31";
+
+/** The three Istio charts, at the given Istio version (they share one version). */
+export function istioCharts(version: string): { base: PinnedChart; istiod: PinnedChart; gateway: PinnedChart } {
+    return {
+        base: { chart: "base", repo: ISTIO_REPO, version },
+        istiod: { chart: "istiod", repo: ISTIO_REPO, version },
+        gateway: { chart: "gateway", repo: ISTIO_REPO, version },
+    };
+}
+
+/** The telemetry add-on charts. */
+export const ADDON_CHARTS = {
+    prometheus: { chart: "prometheus", repo: "https://prometheus-community.github.io/helm-charts", version: "29.27.0" },
+    grafana: { chart: "grafana", repo: "https://grafana-community.github.io/helm-charts", version: "12.11.1" },
+    jaeger: { chart: "jaeger", repo: "https://jaegertracing.github.io/helm-charts", version: "4.11.1" },
+    kiali: { chart: "kiali-server", repo: "https://kiali.org/helm-charts", version: "2.29.0" },
+} as const satisfies Record<string, PinnedChart>;

@@ -1,0 +1,118 @@
+import * as assert from "assert";
+import { CONFIG_DEFAULTS, parseMeshSettings } from "../components/config";
+import { MeshConfigError } from "../components/config-reader";
+import { projectDefaults, readProjectFile } from "./support/program";
+
+/** The problems `parseMeshSettings` reports for `raw`, or [] when it accepts it. */
+function problemsOf(raw: Record<string, string>): readonly string[] {
+    try {
+        parseMeshSettings(raw);
+        return [];
+    } catch (error) {
+        assert.ok(error instanceof MeshConfigError, `expected MeshConfigError, got ${String(error)}`);
+        return error.problems;
+    }
+}
+
+describe("config", () => {
+    it("defaults to the course's environment when nothing is set", () => {
+        assert.deepStrictEqual(parseMeshSettings({}), {
+            memory: { quantity: "4Gi", bytes: 4 * 2 ** 30 },
+            addons: ["prometheus", "grafana", "jaeger", "kiali"],
+            injectionNamespaces: ["default"],
+            istioVersion: "1.31.1",
+            egressGateway: true,
+            ingressServiceType: "LoadBalancer",
+            mtlsMode: "STRICT",
+        });
+    });
+
+    it("declares every key in Pulumi.yaml with the defaults the code uses", () => {
+        const declared = readProjectFile().config ?? {};
+        assert.deepStrictEqual(Object.keys(declared).sort(), Object.keys(CONFIG_DEFAULTS).sort());
+        const expected = Object.fromEntries(
+            Object.entries(CONFIG_DEFAULTS).map(([key, value]) => [`istio-mesh:${key}`, typeof value === "string" ? value : JSON.stringify(value)]),
+        );
+        assert.deepStrictEqual(projectDefaults(), expected);
+        for (const [key, declaration] of Object.entries(declared)) {
+            assert.ok(declaration.type, `istio-mesh:${key} has no type in Pulumi.yaml`);
+        }
+    });
+
+    it("reads set values, sorting namespaces and putting add-ons in canonical order", () => {
+        const settings = parseMeshSettings({
+            "istio-mesh:memory": "3.5Gi",
+            "istio-mesh:addons": '["kiali","prometheus"]',
+            "istio-mesh:injectionNamespaces": '["shop","bookinfo"]',
+            "istio-mesh:istioVersion": "1.31.0",
+            "istio-mesh:egressGateway": "false",
+            "istio-mesh:ingressServiceType": "NodePort",
+            "istio-mesh:mtlsMode": "PERMISSIVE",
+            "kubernetes:context": "minikube",
+        });
+        assert.deepStrictEqual(settings, {
+            memory: { quantity: "3.5Gi", bytes: 3.5 * 2 ** 30 },
+            addons: ["prometheus", "kiali"],
+            injectionNamespaces: ["bookinfo", "shop"],
+            istioVersion: "1.31.0",
+            egressGateway: false,
+            ingressServiceType: "NodePort",
+            mtlsMode: "PERMISSIVE",
+        });
+    });
+
+    const badInputs: [string, Record<string, string>, string][] = [
+        ["a malformed quantity", { "istio-mesh:memory": "4gb" }, 'istio-mesh:memory: "4gb" is not a Kubernetes quantity; use a number with a unit, e.g. 4Gi, 4096Mi or 4G'],
+        ["a quantity out of range", { "istio-mesh:memory": "512Mi" }, 'istio-mesh:memory: "512Mi" is out of range; use a quantity from 1Gi to 1Ti'],
+        ["a list where a string belongs", { "istio-mesh:memory": '["4Gi"]' }, 'istio-mesh:memory: ["4Gi"] is a list or map, but a string is expected'],
+        ["an unknown add-on", { "istio-mesh:addons": '["prometheus","zipkin"]' }, 'istio-mesh:addons: item 1 "zipkin" is not an add-on; use any of prometheus, grafana, jaeger, kiali'],
+        ["a duplicate add-on", { "istio-mesh:addons": '["kiali","kiali"]' }, 'istio-mesh:addons: item 1 "kiali" is a duplicate; list each value once'],
+        ["add-ons that are not a list", { "istio-mesh:addons": "kiali" }, 'istio-mesh:addons: "kiali" is not a list of strings; write it as a YAML list, e.g. [prometheus, grafana, jaeger, kiali]'],
+        [
+            "an invalid namespace name",
+            { "istio-mesh:injectionNamespaces": '["Book_Info"]' },
+            "istio-mesh:injectionNamespaces: item 0 \"Book_Info\" is not a valid namespace name; use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit (RFC 1123)",
+        ],
+        ["a namespace name over 63 characters", { "istio-mesh:injectionNamespaces": JSON.stringify(["a".repeat(64)]) }, `istio-mesh:injectionNamespaces: item 0 "${"a".repeat(64)}" is not a valid namespace name; use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit (RFC 1123)`],
+        ["a system namespace", { "istio-mesh:injectionNamespaces": '["istio-system"]' }, 'istio-mesh:injectionNamespaces: item 0 "istio-system" is a system namespace; sidecar injection is for application namespaces only'],
+        ["a duplicate namespace", { "istio-mesh:injectionNamespaces": '["default","default"]' }, 'istio-mesh:injectionNamespaces: item 1 "default" is a duplicate; list each value once'],
+        ["a version that is not MAJOR.MINOR.PATCH", { "istio-mesh:istioVersion": "1.31" }, 'istio-mesh:istioVersion: "1.31" is not a version of the form MAJOR.MINOR.PATCH, e.g. 1.31.1'],
+        ["an unsupported version", { "istio-mesh:istioVersion": "1.30.2" }, 'istio-mesh:istioVersion: "1.30.2" is not supported: the pinned chart values are written for Istio 1.31; use 1.31.x (default 1.31.1)'],
+        ["a boolean that is not one", { "istio-mesh:egressGateway": "yes" }, 'istio-mesh:egressGateway: "yes" is not a boolean; use true or false'],
+        ["an unknown service type", { "istio-mesh:ingressServiceType": "loadbalancer" }, 'istio-mesh:ingressServiceType: "loadbalancer" is not one of LoadBalancer, NodePort, ClusterIP (case-sensitive)'],
+        ["an unknown mTLS mode", { "istio-mesh:mtlsMode": "DISABLE" }, 'istio-mesh:mtlsMode: "DISABLE" is not one of STRICT, PERMISSIVE (case-sensitive)'],
+    ];
+    for (const [what, raw, message] of badInputs) {
+        it(`rejects ${what}`, () => {
+            assert.deepStrictEqual(problemsOf(raw), [message]);
+        });
+    }
+
+    it("rejects an unknown key, naming the key it is probably a typo of", () => {
+        const [problem] = problemsOf({ "istio-mesh:memroy": "8Gi" });
+        assert.strictEqual(
+            problem,
+            "istio-mesh:memroy: unknown key, so its value would be ignored. Did you mean istio-mesh:memory? Known keys: " +
+                "istio-mesh:addons, istio-mesh:egressGateway, istio-mesh:ingressServiceType, istio-mesh:injectionNamespaces, " +
+                "istio-mesh:istioVersion, istio-mesh:memory, istio-mesh:mtlsMode",
+        );
+    });
+
+    it("collects every problem into one error, in one message", () => {
+        let thrown: unknown;
+        try {
+            parseMeshSettings({ "istio-mesh:memory": "lots", "istio-mesh:mtlsMode": "OFF", "istio-mesh:bogus": "1" });
+        } catch (error) {
+            thrown = error;
+        }
+        assert.ok(thrown instanceof MeshConfigError);
+        assert.strictEqual(
+            thrown.message,
+            "istio-mesh configuration has 3 problems; nothing was deployed:\n" +
+                '  - istio-mesh:memory: "lots" is not a Kubernetes quantity; use a number with a unit, e.g. 4Gi, 4096Mi or 4G\n' +
+                '  - istio-mesh:mtlsMode: "OFF" is not one of STRICT, PERMISSIVE (case-sensitive)\n' +
+                "  - istio-mesh:bogus: unknown key, so its value would be ignored. Known keys: istio-mesh:addons, istio-mesh:egressGateway, " +
+                "istio-mesh:ingressServiceType, istio-mesh:injectionNamespaces, istio-mesh:istioVersion, istio-mesh:memory, istio-mesh:mtlsMode",
+        );
+    });
+});

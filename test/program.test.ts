@@ -1,0 +1,207 @@
+import * as assert from "assert";
+import { Graph } from "./support/graph";
+import { isWireSecret, Registration } from "./support/monitor";
+import { ProgramRun, runProgram, stackConfig } from "./support/program";
+import { crdSchemaErrors } from "./support/reference";
+import { isSecretOutput, valueOf } from "./support/values";
+
+const CHART = "kubernetes:helm.sh/v4:Chart";
+const ISTIO_REPO = "https://blob.istio.io/istio-release/charts";
+
+describe("the dev stack as a whole program", () => {
+    let run: ProgramRun;
+    let graph: Graph;
+    before(async () => {
+        run = await runProgram(stackConfig("dev"));
+        graph = new Graph(run.registrations);
+    });
+
+    it("evaluates without error", () => {
+        assert.strictEqual(run.error, undefined);
+    });
+
+    it("registers exactly the core mesh", () => {
+        assert.deepStrictEqual(graph.typeCounts(), {
+            "istio-mesh:core:ControlPlane": 1,
+            "istio-mesh:core:Gateway": 2,
+            "istio-mesh:core:IstioBase": 1,
+            "istio-mesh:core:Namespace": 1,
+            "istio-mesh:core:SidecarInjection": 1,
+            "istio-mesh:security:KialiCredentials": 1,
+            "istio-mesh:security:MeshMtls": 1,
+            "kubernetes:core/v1:Namespace": 1,
+            "kubernetes:core/v1:NamespacePatch": 1,
+            "kubernetes:core/v1:Secret": 2,
+            "kubernetes:core/v1:ServiceAccount": 1,
+            [CHART]: 4,
+            "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": 1,
+            "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": 1,
+            "kubernetes:security.istio.io/v1:PeerAuthentication": 1,
+            "random:index/randomPassword:RandomPassword": 1,
+        });
+    });
+
+    it("parents every child to its component, names children from the component's name", () => {
+        const components = run.registrations.filter((r) => r.type.startsWith("istio-mesh:"));
+        for (const component of components) {
+            assert.strictEqual(component.parent, "", `${component.urn} is not top-level`);
+        }
+        for (const child of run.registrations.filter((r) => !r.type.startsWith("istio-mesh:"))) {
+            const parent = components.find((c) => c.urn === child.parent);
+            assert.ok(parent, `${child.urn} has no component parent`);
+            assert.ok(child.name.startsWith(parent.name), `${child.name} is not named from ${parent.name}`);
+        }
+    });
+
+    it("installs the pinned Istio charts into istio-system with their release names", () => {
+        const charts = graph.ofType(CHART).map((r) => ({
+            name: r.name,
+            chart: r.inputs.chart,
+            version: r.inputs.version,
+            repo: (r.inputs.repositoryOpts as { repo: string }).repo,
+            release: r.inputs.name,
+            namespace: r.inputs.namespace,
+        }));
+        assert.deepStrictEqual(charts, [
+            { name: "istiod", chart: "istiod", version: "1.31.1", repo: ISTIO_REPO, release: "istiod", namespace: "istio-system" },
+            { name: "egress-gateway", chart: "gateway", version: "1.31.1", repo: ISTIO_REPO, release: "istio-egressgateway", namespace: "istio-system" },
+            { name: "ingress-gateway", chart: "gateway", version: "1.31.1", repo: ISTIO_REPO, release: "istio-ingressgateway", namespace: "istio-system" },
+            { name: "istio-base", chart: "base", version: "1.31.1", repo: ISTIO_REPO, release: "istio-base", namespace: "istio-system" },
+        ]);
+    });
+
+    describe("dependency order: namespace -> base -> istiod -> {gateways, Istio resources, labels}", () => {
+        const find = (type: string, name: string): Registration => graph.get(type, name);
+        const namespace = (): Registration => find("kubernetes:core/v1:Namespace", "istio-system");
+        const base = (): Registration => find(CHART, "istio-base");
+        const istiod = (): Registration => find(CHART, "istiod");
+
+        it("base waits for the namespace, istiod for base", () => {
+            assert.deepStrictEqual(base().dependencies, [namespace().urn]);
+            assert.deepStrictEqual(istiod().dependencies, [base().urn, namespace().urn].sort());
+        });
+
+        it("gateways, the PeerAuthentication and the injection label wait for istiod", () => {
+            for (const dependent of [
+                find(CHART, "ingress-gateway"),
+                find(CHART, "egress-gateway"),
+                find("kubernetes:security.istio.io/v1:PeerAuthentication", "mesh-mtls"),
+                find("kubernetes:core/v1:NamespacePatch", "sidecar-injection-default"),
+            ]) {
+                assert.ok(dependent.dependencies.includes(istiod().urn), `${dependent.name} does not wait for istiod`);
+            }
+        });
+
+        it("adds no edge that is not needed", () => {
+            const ingress = find(CHART, "ingress-gateway");
+            const egress = find(CHART, "egress-gateway");
+            assert.ok(!graph.waitsFor(ingress, egress) && !graph.waitsFor(egress, ingress), "gateways wait for each other");
+            // The label patches an existing namespace: it needs istiod, not istio-system.
+            assert.deepStrictEqual(find("kubernetes:core/v1:NamespacePatch", "sidecar-injection-default").dependencies, [istiod().urn]);
+            // Kiali's credentials are plain Kubernetes objects: no webhook to wait for.
+            for (const credential of run.registrations.filter((r) => r.parent.endsWith("KialiCredentials::kiali-credentials"))) {
+                assert.ok(!graph.waitsFor(credential, istiod()), `${credential.name} waits for istiod`);
+            }
+        });
+    });
+
+    it("labels each injection namespace with a patch, never owning the namespace", () => {
+        const [patch] = graph.ofType("kubernetes:core/v1:NamespacePatch");
+        assert.deepStrictEqual(patch.inputs.metadata, { name: "default", labels: { "istio-injection": "enabled" } });
+        assert.strictEqual(graph.ofType("kubernetes:core/v1:Namespace").length, 1);
+    });
+
+    it("enforces STRICT mTLS mesh-wide with a PeerAuthentication that matches its CRD", () => {
+        const [policy] = graph.ofType("kubernetes:security.istio.io/v1:PeerAuthentication");
+        assert.deepStrictEqual(policy.inputs, {
+            apiVersion: "security.istio.io/v1",
+            kind: "PeerAuthentication",
+            metadata: { name: "default", namespace: "istio-system" },
+            spec: { mtls: { mode: "STRICT" } },
+        });
+    });
+
+    it("creates every Istio resource valid against Istio 1.31's CRD schemas", () => {
+        const istioResources = run.registrations.filter((r) => /^kubernetes:[a-z]+\.istio\.io\//.test(r.type));
+        assert.ok(istioResources.length > 0);
+        for (const resource of istioResources) {
+            const errors = crdSchemaErrors(resource.inputs as { apiVersion: string; kind: string; spec: unknown });
+            assert.deepStrictEqual(errors, [], `${resource.urn}`);
+        }
+    });
+
+    it("gives Kiali a generated signing key and a read-only login token, both secret", async () => {
+        const password = graph.get("random:index/randomPassword:RandomPassword", "kiali-credentials-signing-key");
+        assert.deepStrictEqual(password.inputs, { length: 32, special: false });
+        const secret = graph.get("kubernetes:core/v1:Secret", "kiali-credentials-signing-key");
+        const stringData = secret.inputs.stringData as Record<string, unknown>;
+        assert.ok(isWireSecret(stringData), "the signing key is not secret in the Secret's inputs");
+        assert.deepStrictEqual(stringData.value, { "signing-key": "generated-kiali-credentials-signing-key".slice(0, 32) });
+        assert.deepStrictEqual(secret.inputs.metadata, { name: "kiali", namespace: "istio-system", labels: { "app.kubernetes.io/part-of": "kiali" } });
+
+        const role = graph.get("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "kiali-credentials-login");
+        const verbs = new Set((role.inputs.rules as { verbs: string[] }[]).flatMap((rule) => rule.verbs));
+        assert.deepStrictEqual([...verbs].sort(), ["get", "list", "watch"]);
+
+        const token = graph.get("kubernetes:core/v1:Secret", "kiali-credentials-login-token");
+        assert.strictEqual(token.inputs.type, "kubernetes.io/service-account-token");
+        assert.deepStrictEqual((token.inputs.metadata as { annotations: unknown }).annotations, { "kubernetes.io/service-account.name": "kiali-login" });
+
+        assert.strictEqual(await isSecretOutput(run.outputs.kialiLoginToken as string), true);
+        assert.strictEqual(await valueOf(run.outputs.kialiLoginToken as string), "token-of-kiali-credentials-login-token");
+    });
+
+    it("never shows a credential in plaintext in any resource input", () => {
+        const plaintext = (value: unknown): string[] => {
+            if (isWireSecret(value)) {
+                return [];
+            }
+            if (typeof value === "string") {
+                return value.includes("generated-") || value.includes("token-of-") ? [value] : [];
+            }
+            if (typeof value === "object" && value !== null) {
+                return Object.values(value).flatMap(plaintext);
+            }
+            return [];
+        };
+        assert.deepStrictEqual(run.registrations.flatMap((r) => plaintext(r.inputs)), []);
+    });
+
+    it("exports the stack outputs", async () => {
+        assert.deepStrictEqual(Object.keys(run.outputs).sort(), ["ingressGateway", "injectionNamespaces", "istioNamespace", "istioVersion", "kialiLoginToken"]);
+        assert.strictEqual(await valueOf(run.outputs.istioVersion as string), "1.31.1");
+        assert.strictEqual(await valueOf(run.outputs.istioNamespace as string), "istio-system");
+        assert.deepStrictEqual(await valueOf(run.outputs.injectionNamespaces as string[]), ["default"]);
+        const ingress = run.outputs.ingressGateway as { service: string; namespace: string };
+        assert.deepStrictEqual([await valueOf(ingress.service), await valueOf(ingress.namespace)], ["istio-ingressgateway", "istio-system"]);
+    });
+
+    it("registers the same thing, byte for byte, on a second evaluation", async () => {
+        const again = await runProgram(stackConfig("dev"));
+        assert.strictEqual(JSON.stringify(again.registrations), JSON.stringify(run.registrations));
+    });
+});
+
+describe("the program with other config", () => {
+    it("leaves out the egress gateway when it is switched off", async () => {
+        const run = await runProgram(stackConfig("dev", { "istio-mesh:egressGateway": false }));
+        assert.deepStrictEqual(new Graph(run.registrations).ofType(CHART).map((r) => r.name), ["istiod", "ingress-gateway", "istio-base"]);
+    });
+
+    it("patches one label per injection namespace", async () => {
+        const run = await runProgram(stackConfig("dev", { "istio-mesh:injectionNamespaces": ["shop", "bookinfo"] }));
+        const patches = new Graph(run.registrations).ofType("kubernetes:core/v1:NamespacePatch");
+        assert.deepStrictEqual(patches.map((p) => p.name), ["sidecar-injection-bookinfo", "sidecar-injection-shop"]);
+        assert.deepStrictEqual(await valueOf(run.outputs.injectionNamespaces as string[]), ["bookinfo", "shop"]);
+    });
+
+    it("stops on bad config before registering anything, listing every problem", async () => {
+        const run = await runProgram(stackConfig("dev", { "istio-mesh:memroy": "8Gi", "istio-mesh:mtlsMode": "OFF" }));
+        assert.deepStrictEqual(run.registrations, []);
+        assert.ok(run.error);
+        assert.strictEqual(run.error.name, "MeshConfigError");
+        assert.match(run.error.message, /^istio-mesh configuration has 2 problems; nothing was deployed:\n/);
+        assert.match(run.error.message, /istio-mesh:mtlsMode: "OFF" is not one of STRICT, PERMISSIVE/);
+        assert.match(run.error.message, /istio-mesh:memroy: unknown key, so its value would be ignored. Did you mean istio-mesh:memory\?/);
+    });
+});

@@ -1,0 +1,67 @@
+import { Registration } from "./monitor";
+
+/** Queries over the recorded registrations, as the engine's dependency graph. */
+export class Graph {
+    private readonly byUrn = new Map<string, Registration>();
+
+    constructor(readonly registrations: readonly Registration[]) {
+        for (const registration of registrations) {
+            this.byUrn.set(registration.urn, registration);
+        }
+    }
+
+    /** The one registration of `type` named `name`; throws if there is not exactly one. */
+    get(type: string, name: string): Registration {
+        const found = this.registrations.filter((r) => r.type === type && r.name === name);
+        if (found.length !== 1) {
+            throw new Error(`expected one ${type} named ${name}, found ${found.length}`);
+        }
+        return found[0];
+    }
+
+    ofType(type: string): Registration[] {
+        return this.registrations.filter((r) => r.type === type);
+    }
+
+    /** Count of registrations per type, sorted by type. */
+    typeCounts(): Record<string, number> {
+        const counts: Record<string, number> = {};
+        for (const { type } of [...this.registrations].sort((a, b) => a.type.localeCompare(b.type))) {
+            counts[type] = (counts[type] ?? 0) + 1;
+        }
+        return counts;
+    }
+
+    /** Whether `from` waits for `to`, directly or through other resources. */
+    waitsFor(from: Registration, to: Registration): boolean {
+        const seen = new Set<string>();
+        const pending = [...from.dependencies];
+        while (pending.length > 0) {
+            const urn = pending.pop() as string;
+            if (urn === to.urn) {
+                return true;
+            }
+            if (!seen.has(urn)) {
+                seen.add(urn);
+                pending.push(...(this.byUrn.get(urn)?.dependencies ?? []));
+            }
+        }
+        return false;
+    }
+
+    /** Number of resources in the longest chain of resources that wait for each other. */
+    depth(): number {
+        const memo = new Map<string, number>();
+        const chain = (urn: string): number => {
+            const known = memo.get(urn);
+            if (known !== undefined) {
+                return known;
+            }
+            const deps = this.byUrn.get(urn)?.dependencies ?? [];
+            const length = 1 + Math.max(0, ...deps.map(chain));
+            memo.set(urn, length);
+            return length;
+        };
+        return Math.max(0, ...this.registrations.filter((r) => r.custom || r.remote).map((r) => chain(r.urn)));
+    }
+}

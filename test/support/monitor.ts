@@ -1,0 +1,111 @@
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import * as sdkState from "@pulumi/pulumi/runtime/state";
+
+/** The SDK's runtime state, where `setMocks` keeps its feature flags (internal, hence untyped). */
+function getStore(): Record<string, boolean> {
+    return (sdkState as unknown as { getStore(): Record<string, boolean> }).getStore();
+}
+
+/**
+ * A mock resource monitor that records what the engine would be told: every resource
+ * registration with its parent, dependencies, options and inputs (secret markers kept).
+ */
+
+/** One RegisterResource request, as the engine would receive it. */
+export interface Registration {
+    urn: string;
+    type: string;
+    name: string;
+    /** Parent URN, or "" for a top-level resource. */
+    parent: string;
+    custom: boolean;
+    remote: boolean;
+    /** URNs this resource waits for: explicit `dependsOn` plus every input's dependencies. */
+    dependencies: string[];
+    /** For each input property, the URNs its value came from. */
+    propertyDependencies: Record<string, string[]>;
+    retainOnDelete: boolean;
+    protect: boolean;
+    /** Inputs in wire form: a secret is `{ [SECRET_SIG_KEY]: SECRET_SIG, value }`. */
+    inputs: Record<string, unknown>;
+}
+
+export const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Whether a wire-form value is a secret. */
+export function isWireSecret(value: unknown): value is { value: unknown } {
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
+}
+
+/** Deterministic stand-ins for what providers would return. */
+const mocks: pulumi.runtime.Mocks = {
+    call: (args) => args.inputs,
+    newResource: (args) => {
+        const state: Record<string, unknown> = { ...args.inputs };
+        if (args.type === "random:index/randomPassword:RandomPassword") {
+            state.result = `generated-${args.name}`.padEnd(Number(args.inputs.length), "x").slice(0, Number(args.inputs.length));
+        }
+        if (args.type === "kubernetes:core/v1:Secret" && args.inputs.type === "kubernetes.io/service-account-token") {
+            state.data = { token: Buffer.from(`token-of-${args.name}`).toString("base64") };
+        }
+        if (args.type === "kubernetes:helm.sh/v4:Chart") {
+            state.resources = [];
+        }
+        return { id: args.custom === false ? undefined : `${args.name}-id`, state };
+    },
+};
+
+export class RecordingMonitor extends MockMonitor {
+    readonly registrations: Registration[] = [];
+
+    constructor() {
+        super(mocks);
+    }
+
+    // The request is the SDK's protobuf RegisterResourceRequest.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    override async registerResource(req: any, callback: (err: any, response: any) => void): Promise<void> {
+        const propertyDependencies: Record<string, string[]> = {};
+        req.getPropertydependenciesMap().forEach((deps: { getUrnsList(): string[] }, key: string) => {
+            propertyDependencies[key] = [...deps.getUrnsList()].sort();
+        });
+        const registration: Registration = {
+            urn: "",
+            type: req.getType(),
+            name: req.getName(),
+            parent: req.getParent(),
+            custom: req.getCustom(),
+            remote: req.getRemote(),
+            dependencies: [...req.getDependenciesList()].sort(),
+            propertyDependencies,
+            retainOnDelete: req.getRetainondelete() === true,
+            protect: req.getProtect() === true,
+            inputs: req.getObject()?.toJavaScript() ?? {},
+        };
+        this.registrations.push(registration);
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        return super.registerResource(req, (err: any, response: any) => {
+            if (response) {
+                registration.urn = response.getUrn();
+            }
+            callback(err, response);
+        });
+    }
+}
+
+/** Installs a fresh recording monitor, as `setMocks` would install its own. */
+export function installRecordingMonitor(project: string, stack: string): RecordingMonitor {
+    const monitor = new RecordingMonitor();
+    pulumi.runtime.setMockOptions(monitor, project, stack, false);
+    // The feature flags setMocks sets; outputValues stays off so inputs arrive as plain values.
+    const store = getStore();
+    store.supportsSecrets = true;
+    store.supportsResourceReferences = true;
+    store.supportsOutputValues = false;
+    store.supportsDeletedWith = true;
+    store.supportsAliasSpecs = true;
+    store.supportsTransforms = false;
+    return monitor;
+}

@@ -1,0 +1,93 @@
+import * as fs from "fs";
+import * as yaml from "js-yaml";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as sdkSettings from "@pulumi/pulumi/runtime/settings";
+import { installRecordingMonitor, Registration } from "./monitor";
+
+/**
+ * Runs index.ts the way `pulumi preview` would, under the recording monitor: stack config
+ * merged over Pulumi.yaml's defaults, as the CLI merges it.
+ */
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+const PROGRAM = path.join(ROOT, "index.ts");
+
+interface ProjectFile {
+    name: string;
+    config?: Record<string, { type?: string; default?: unknown }>;
+}
+
+interface StackFile {
+    config?: Record<string, unknown>;
+}
+
+export function readProjectFile(): ProjectFile {
+    return yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as ProjectFile;
+}
+
+export function readStackFile(stack: string): StackFile {
+    return (yaml.load(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) ?? {}) as StackFile;
+}
+
+/** A config value as the CLI hands it to the program: strings as they are, the rest as JSON. */
+function wireValue(value: unknown): string {
+    return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** Pulumi.yaml's declared defaults, under their full keys. */
+export function projectDefaults(): Record<string, string> {
+    const project = readProjectFile();
+    const config: Record<string, string> = {};
+    for (const [key, declaration] of Object.entries(project.config ?? {})) {
+        if (declaration.default !== undefined) {
+            config[key.includes(":") ? key : `${project.name}:${key}`] = wireValue(declaration.default);
+        }
+    }
+    return config;
+}
+
+/** A stack's whole configuration: Pulumi.yaml defaults, overridden by the stack file. */
+export function stackConfig(stack: string, overrides: Record<string, unknown> = {}): Record<string, string> {
+    const config = projectDefaults();
+    for (const [key, value] of Object.entries({ ...readStackFile(stack).config, ...overrides })) {
+        config[key] = wireValue(value);
+    }
+    return config;
+}
+
+export interface ProgramRun {
+    registrations: Registration[];
+    /** The program's exports: the stack outputs. */
+    outputs: Record<string, unknown>;
+    /** What the program threw, if it did. */
+    error?: Error;
+}
+
+/** Settles every output and registration the program started. */
+async function settle(): Promise<void> {
+    await (sdkSettings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+}
+
+/**
+ * Evaluates index.ts with `config` (full keys, wire-form values) on stack `stack`, and
+ * returns what was registered. Registrations are sorted by URN: the engine's order of
+ * arrival is not part of the contract, the graph is.
+ */
+export async function runProgram(config: Record<string, string>, stack = "dev"): Promise<ProgramRun> {
+    const monitor = installRecordingMonitor(readProjectFile().name, stack);
+    pulumi.runtime.setAllConfig(config, []);
+    delete require.cache[require.resolve(PROGRAM)];
+    let outputs: Record<string, unknown> = {};
+    let error: Error | undefined;
+    try {
+        // A fresh require is how the language host runs the program: its exports are the outputs.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        outputs = { ...(require(PROGRAM) as Record<string, unknown>) };
+    } catch (thrown) {
+        error = thrown as Error;
+    }
+    await settle();
+    const registrations = [...monitor.registrations].sort((a, b) => a.urn.localeCompare(b.urn));
+    return { registrations, outputs, error };
+}

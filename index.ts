@@ -1,10 +1,19 @@
-import { loadMeshSettings } from "./components/config";
+import * as pulumi from "@pulumi/pulumi";
+import { dashboardUrl, JAEGER_OTLP_PORT, jaegerMaxTraces, portForwardCommand } from "./components/addon-values";
+import { Addon, loadMeshSettings } from "./components/config";
 import { IstioControlPlane } from "./components/control-plane";
+import { DashboardRoutes } from "./components/dashboards";
 import { IstioGateway } from "./components/gateway";
+import { Grafana } from "./components/grafana";
 import { IstioBase } from "./components/istio-base";
+import { GATEWAY_NAMES, TracingProvider } from "./components/istio-values";
+import { Jaeger } from "./components/jaeger";
+import { Kiali } from "./components/kiali";
 import { KialiCredentials } from "./components/kiali-credentials";
 import { MeshMtls } from "./components/mesh-mtls";
-import { MeshNamespace } from "./components/namespace";
+import { MeshTracing } from "./components/mesh-tracing";
+import { ISTIO_NAMESPACE, MeshNamespace } from "./components/namespace";
+import { Prometheus } from "./components/prometheus";
 import { SidecarInjection } from "./components/sidecar-injection";
 import { planSizing } from "./components/sizing";
 
@@ -12,12 +21,17 @@ import { planSizing } from "./components/sizing";
 const settings = loadMeshSettings();
 const sizing = planSizing(settings);
 const version = settings.istioVersion;
+const enabled = (addon: Addon): boolean => settings.addons.includes(addon);
 
+// Tracing goes to Jaeger's OTLP receiver when Jaeger is on.
+const tracing: TracingProvider[] = enabled("jaeger")
+    ? [{ name: "jaeger", opentelemetry: { service: `jaeger.${ISTIO_NAMESPACE}.svc.cluster.local`, port: JAEGER_OTLP_PORT } }]
+    : [];
+
+// The core mesh: namespace -> base -> istiod -> everything istiod's webhooks admit.
 const namespace = new MeshNamespace("istio-system");
 const base = new IstioBase("istio-base", { namespace: namespace.name, version });
-const istiod = new IstioControlPlane("istiod", { namespace: namespace.name, version, sizing }, { dependsOn: [base] });
-
-// Everything below is admitted by istiod's webhooks, so it waits for istiod and nothing else.
+const istiod = new IstioControlPlane("istiod", { namespace: namespace.name, version, sizing, tracing }, { dependsOn: [base] });
 const afterIstiod = { dependsOn: [istiod] };
 const ingress = new IstioGateway(
     "ingress-gateway",
@@ -29,10 +43,83 @@ if (settings.egressGateway) {
 }
 new MeshMtls("mesh-mtls", { rootNamespace: namespace.name, mode: settings.mtlsMode }, afterIstiod);
 const injection = new SidecarInjection("sidecar-injection", { namespaces: settings.injectionNamespaces }, afterIstiod);
-const kiali = new KialiCredentials("kiali-credentials", { namespace: namespace.name });
+const kialiCredentials = new KialiCredentials("kiali-credentials", { namespace: namespace.name });
+
+// Telemetry add-ons: they need the namespace, and Grafana and Kiali need Prometheus; none
+// waits for the gateways.
+const exposed = settings.dashboards === "ingress";
+const externalBase = settings.dashboardHost === undefined ? "" : `http://${settings.dashboardHost}`;
+const externalUrl = (addon: Addon): string | undefined => (exposed ? dashboardUrl(addon, externalBase) : undefined);
+// Absolute URLs only where a host name makes them known before deployment.
+const hostUrl = (addon: Addon): string | undefined => (settings.dashboardHost === undefined ? undefined : externalUrl(addon));
+const afterNamespace = { dependsOn: [namespace] };
+const prometheus = enabled("prometheus")
+    ? new Prometheus(
+          "prometheus",
+          {
+              namespace: ISTIO_NAMESPACE,
+              size: sizing.sizes.prometheus,
+              retention: settings.prometheusRetention,
+              storage: settings.prometheusStorage,
+              externalUrl: hostUrl("prometheus"),
+          },
+          afterNamespace,
+      )
+    : undefined;
+const afterPrometheus = { dependsOn: [namespace, ...(prometheus ? [prometheus] : [])] };
+const grafana = enabled("grafana")
+    ? new Grafana("grafana", { namespace: ISTIO_NAMESPACE, size: sizing.sizes.grafana, externalUrl: hostUrl("grafana") }, afterPrometheus)
+    : undefined;
+if (enabled("jaeger")) {
+    new Jaeger("jaeger", { namespace: ISTIO_NAMESPACE, size: sizing.sizes.jaeger, maxTraces: jaegerMaxTraces(sizing.sizes.jaeger) }, afterNamespace);
+    new MeshTracing("mesh-tracing", { rootNamespace: namespace.name, provider: "jaeger", samplingPercentage: settings.tracingSampling }, afterIstiod);
+}
+if (enabled("kiali")) {
+    new Kiali(
+        "kiali",
+        {
+            namespace: ISTIO_NAMESPACE,
+            size: sizing.sizes.kiali,
+            signingKeyRef: kialiCredentials.signingKeyRef,
+            anonymous: settings.kialiAnonymous,
+            addons: settings.addons,
+            externalUrls: Object.fromEntries(settings.addons.flatMap((addon) => (exposed ? [[addon, externalUrl(addon)]] : []))),
+        },
+        { dependsOn: [...afterPrometheus.dependsOn, kialiCredentials] },
+    );
+}
+if (exposed && settings.addons.length > 0) {
+    new DashboardRoutes(
+        "dashboards",
+        {
+            namespace: ISTIO_NAMESPACE,
+            addons: settings.addons,
+            host: settings.dashboardHost,
+            allowedCidrs: settings.dashboardAllowedCidrs,
+            gatewaySelector: { istio: GATEWAY_NAMES.ingress.replace(/^istio-/, "") },
+        },
+        afterIstiod,
+    );
+}
+
+// Where each dashboard is: the host name if set, else the ingress gateway's address.
+const urlBase: pulumi.Output<string> =
+    settings.dashboardHost !== undefined ? pulumi.output(externalBase) : ingress.address.apply((address) => (address === "" ? "" : `http://${address}`));
 
 export const istioVersion = version;
 export const istioNamespace = namespace.name;
 export const injectionNamespaces = injection.namespaces;
 export const ingressGateway = { service: ingress.serviceName, namespace: ingress.namespace };
-export const kialiLoginToken = kiali.loginToken;
+export const kialiLoginToken = kialiCredentials.loginToken;
+export const grafanaAdminPassword = grafana?.adminPassword;
+export const dashboardUrls = exposed
+    ? urlBase.apply((baseUrl) =>
+          Object.fromEntries(
+              settings.addons.map((addon) => [
+                  addon,
+                  baseUrl === "" ? `(no ingress address yet: run \`minikube tunnel\`, or use portForwardCommands) ${dashboardUrl(addon, "")}` : dashboardUrl(addon, baseUrl),
+              ]),
+          ),
+      )
+    : {};
+export const portForwardCommands = Object.fromEntries(settings.addons.map((addon) => [addon, portForwardCommand(addon, ISTIO_NAMESPACE)]));

@@ -20,6 +20,15 @@ export type IngressServiceType = (typeof INGRESS_SERVICE_TYPES)[number];
 export const MTLS_MODES = ["STRICT", "PERMISSIVE"] as const;
 export type MtlsMode = (typeof MTLS_MODES)[number];
 
+export const DASHBOARD_EXPOSURES = ["ingress", "none"] as const;
+export type DashboardExposure = (typeof DASHBOARD_EXPOSURES)[number];
+
+/** Add-ons that cannot work without another one, and why. */
+const ADDON_NEEDS: Partial<Record<Addon, { needs: Addon; why: string }>> = {
+    grafana: { needs: "prometheus", why: "its datasource and every Istio dashboard read Prometheus" },
+    kiali: { needs: "prometheus", why: "its graph and health come from Prometheus metrics" },
+};
+
 /** The validated configuration of one environment. */
 export interface MeshSettings {
     /** Memory of the cluster this environment is sized for, as written and in bytes. */
@@ -32,6 +41,18 @@ export interface MeshSettings {
     readonly egressGateway: boolean;
     readonly ingressServiceType: IngressServiceType;
     readonly mtlsMode: MtlsMode;
+    /** `ingress`: dashboards routed through the ingress gateway; `none`: port-forward only. */
+    readonly dashboards: DashboardExposure;
+    /** Host name the dashboard routes answer to, or undefined for any host. */
+    readonly dashboardHost?: string;
+    /** Client ranges admitted to the dashboard paths, sorted. */
+    readonly dashboardAllowedCidrs: readonly string[];
+    /** Percentage of requests traced, 0 to 100. */
+    readonly tracingSampling: number;
+    readonly kialiAnonymous: boolean;
+    readonly prometheusRetention: string;
+    /** Prometheus volume size, or undefined for no persistent volume. */
+    readonly prometheusStorage?: string;
 }
 
 /** Defaults, mirrored by the `config:` declarations in Pulumi.yaml (a test keeps them equal). */
@@ -43,6 +64,13 @@ export const CONFIG_DEFAULTS = {
     egressGateway: true,
     ingressServiceType: "LoadBalancer",
     mtlsMode: "STRICT",
+    dashboards: "none",
+    dashboardHost: "",
+    dashboardAllowedCidrs: ["10.0.0.0/8", "127.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] as readonly string[],
+    tracingSampling: 1,
+    kialiAnonymous: false,
+    prometheusRetention: "24h",
+    prometheusStorage: "",
 } as const;
 
 /** The smallest cluster Istio with its gateways can start on, and a sanity ceiling. */
@@ -83,6 +111,33 @@ function checkNamespace(value: string): string | undefined {
     return undefined;
 }
 
+const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const PROMETHEUS_DURATION = /^([0-9]+(ms|s|m|h|d|w|y))+$/;
+
+function checkHost(value: string): string | undefined {
+    return value === "" || DNS_NAME.test(value)
+        ? undefined
+        : `${show(value)} is not a DNS name; use lower-case labels separated by dots, e.g. mesh.example.com, or "" for any host`;
+}
+
+function checkCidr(value: string): string | undefined {
+    const match = /^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\/([0-9]{1,2})$/.exec(value);
+    const valid = match !== null && match.slice(1, 5).every((octet) => Number(octet) <= 255) && Number(match[5]) <= 32;
+    return valid ? undefined : "is not an IPv4 CIDR; use address/prefix, e.g. 192.168.0.0/16";
+}
+
+function checkRetention(value: string): string | undefined {
+    return PROMETHEUS_DURATION.test(value) ? undefined : `${show(value)} is not a Prometheus duration; use e.g. 6h, 24h or 15d`;
+}
+
+function checkStorage(value: string): string | undefined {
+    if (value === "") {
+        return undefined;
+    }
+    const bytes = parseQuantity(value);
+    return bytes !== undefined && bytes >= GI / 4 ? undefined : `${show(value)} is not a volume size; use a quantity of at least 256Mi, e.g. 8Gi, or "" for no volume`;
+}
+
 function checkAddon(value: string): string | undefined {
     return (ADDONS as readonly string[]).includes(value) ? undefined : `is not an add-on; use any of ${ADDONS.join(", ")}`;
 }
@@ -95,14 +150,30 @@ export function parseMeshSettings(raw: Readonly<Record<string, string>>): MeshSe
     const config = new ConfigReader(CONFIG_NAMESPACE, raw);
     const memoryQuantity = config.string("memory", CONFIG_DEFAULTS.memory, checkMemory);
     const addons = config.stringList("addons", CONFIG_DEFAULTS.addons, checkAddon);
+    const enabled = ADDONS.filter((addon) => addons.includes(addon));
+    for (const addon of enabled) {
+        const need = ADDON_NEEDS[addon];
+        if (need && !enabled.includes(need.needs)) {
+            config.problem("addons", `${show(addon)} needs ${show(need.needs)}: ${need.why}; add ${need.needs} to ${config.key("addons")} or remove ${addon}`);
+        }
+    }
+    const dashboardHost = config.string("dashboardHost", CONFIG_DEFAULTS.dashboardHost, checkHost);
+    const prometheusStorage = config.string("prometheusStorage", CONFIG_DEFAULTS.prometheusStorage, checkStorage);
     const settings: MeshSettings = {
         memory: { quantity: memoryQuantity, bytes: parseQuantity(memoryQuantity) as number },
-        addons: ADDONS.filter((addon) => addons.includes(addon)),
+        addons: enabled,
         injectionNamespaces: [...config.stringList("injectionNamespaces", CONFIG_DEFAULTS.injectionNamespaces, checkNamespace)].sort(),
         istioVersion: config.string("istioVersion", CONFIG_DEFAULTS.istioVersion, checkVersion),
         egressGateway: config.boolean("egressGateway", CONFIG_DEFAULTS.egressGateway),
         ingressServiceType: config.oneOf("ingressServiceType", INGRESS_SERVICE_TYPES, CONFIG_DEFAULTS.ingressServiceType),
         mtlsMode: config.oneOf("mtlsMode", MTLS_MODES, CONFIG_DEFAULTS.mtlsMode),
+        dashboards: config.oneOf("dashboards", DASHBOARD_EXPOSURES, CONFIG_DEFAULTS.dashboards),
+        ...(dashboardHost !== "" && { dashboardHost }),
+        dashboardAllowedCidrs: [...config.stringList("dashboardAllowedCidrs", CONFIG_DEFAULTS.dashboardAllowedCidrs, checkCidr)].sort(),
+        tracingSampling: config.number("tracingSampling", CONFIG_DEFAULTS.tracingSampling, 0, 100, " (percent of requests)"),
+        kialiAnonymous: config.boolean("kialiAnonymous", CONFIG_DEFAULTS.kialiAnonymous),
+        prometheusRetention: config.string("prometheusRetention", CONFIG_DEFAULTS.prometheusRetention, checkRetention),
+        ...(prometheusStorage !== "" && { prometheusStorage }),
     };
     config.reportUnknownKeys();
     if (config.problems.length > 0) {

@@ -31,6 +31,11 @@ export class IstioGateway extends pulumi.ComponentResource {
     /** The gateway's Service name, e.g. `istio-ingressgateway`. */
     public readonly serviceName: pulumi.Output<string>;
     public readonly namespace: pulumi.Output<string>;
+    /**
+     * The address its LoadBalancer Service got (IP or host name), or "" while it has none
+     * (NodePort and ClusterIP never get one; on minikube, `minikube tunnel` gives one).
+     */
+    public readonly address: pulumi.Output<string>;
 
     constructor(name: string, args: IstioGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
         super("istio-mesh:core:Gateway", name, {}, opts);
@@ -47,6 +52,14 @@ export class IstioGateway extends pulumi.ComponentResource {
         );
         this.serviceName = pulumi.output(release);
         this.namespace = pulumi.output(args.namespace);
-        this.registerOutputs({ chart: this.chart, serviceName: this.serviceName, namespace: this.namespace });
+        this.address = this.chart.resources.apply((resources): pulumi.Output<string> => {
+            // The gateway chart renders exactly one Service: the gateway's own.
+            const service = resources.find((resource) => k8s.core.v1.Service.isInstance(resource)) as k8s.core.v1.Service | undefined;
+            if (!service) {
+                return pulumi.output("");
+            }
+            return service.status.loadBalancer.ingress.apply((ingress) => ingress?.[0]?.ip ?? ingress?.[0]?.hostname ?? "");
+        });
+        this.registerOutputs({ chart: this.chart, serviceName: this.serviceName, namespace: this.namespace, address: this.address });
     }
 }

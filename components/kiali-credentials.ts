@@ -46,7 +46,7 @@ const READ_ONLY_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
  */
 export class KialiCredentials extends pulumi.ComponentResource {
     /** Value for the kiali-server chart's `login_token.signing_key`. */
-    public readonly signingKeyRef: pulumi.Output<string>;
+    public readonly signingKeyRef: string;
     /** Token of the read-only login ServiceAccount: paste it into Kiali's login page. */
     public readonly loginToken: pulumi.Output<string>;
 
@@ -99,7 +99,7 @@ export class KialiCredentials extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        this.signingKeyRef = pulumi.output(`secret:${secretName}:${SIGNING_KEY}`);
+        this.signingKeyRef = `secret:${secretName}:${SIGNING_KEY}`;
         this.loginToken = pulumi.secret(tokenSecret.data.apply((data) => Buffer.from(data["token"], "base64").toString("utf8")));
         this.registerOutputs({ signingKeyRef: this.signingKeyRef, loginToken: this.loginToken });
     }

@@ -1,6 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
+/** The namespace Istio's charts, samples and add-ons all expect. */
+export const ISTIO_NAMESPACE = "istio-system";
+
 export interface MeshNamespaceArgs {
     /**
      * Name of the namespace the control plane, gateways and add-ons live in.
@@ -18,7 +21,7 @@ export class MeshNamespace extends pulumi.ComponentResource {
         super("istio-mesh:core:Namespace", name, args, opts);
         const namespace = new k8s.core.v1.Namespace(
             name,
-            { metadata: { name: args.name ?? "istio-system" } },
+            { metadata: { name: args.name ?? ISTIO_NAMESPACE } },
             { parent: this },
         );
         this.name = namespace.metadata.name;

@@ -14,6 +14,11 @@ function problemsOf(raw: Record<string, string>): readonly string[] {
     }
 }
 
+const KNOWN_KEYS = Object.keys(CONFIG_DEFAULTS)
+    .sort()
+    .map((key) => `istio-mesh:${key}`)
+    .join(", ");
+
 describe("config", () => {
     it("defaults to the course's environment when nothing is set", () => {
         assert.deepStrictEqual(parseMeshSettings({}), {
@@ -24,6 +29,11 @@ describe("config", () => {
             egressGateway: true,
             ingressServiceType: "LoadBalancer",
             mtlsMode: "STRICT",
+            dashboards: "none",
+            dashboardAllowedCidrs: ["10.0.0.0/8", "127.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+            tracingSampling: 1,
+            kialiAnonymous: false,
+            prometheusRetention: "24h",
         });
     });
 
@@ -48,6 +58,13 @@ describe("config", () => {
             "istio-mesh:egressGateway": "false",
             "istio-mesh:ingressServiceType": "NodePort",
             "istio-mesh:mtlsMode": "PERMISSIVE",
+            "istio-mesh:dashboards": "ingress",
+            "istio-mesh:dashboardHost": "mesh.example.com",
+            "istio-mesh:dashboardAllowedCidrs": '["203.0.113.0/24","10.0.0.0/8"]',
+            "istio-mesh:tracingSampling": "12.5",
+            "istio-mesh:kialiAnonymous": "true",
+            "istio-mesh:prometheusRetention": "15d",
+            "istio-mesh:prometheusStorage": "8Gi",
             "kubernetes:context": "minikube",
         });
         assert.deepStrictEqual(settings, {
@@ -58,6 +75,13 @@ describe("config", () => {
             egressGateway: false,
             ingressServiceType: "NodePort",
             mtlsMode: "PERMISSIVE",
+            dashboards: "ingress",
+            dashboardHost: "mesh.example.com",
+            dashboardAllowedCidrs: ["10.0.0.0/8", "203.0.113.0/24"],
+            tracingSampling: 12.5,
+            kialiAnonymous: true,
+            prometheusRetention: "15d",
+            prometheusStorage: "8Gi",
         });
     });
 
@@ -80,6 +104,23 @@ describe("config", () => {
         ["an unsupported version", { "istio-mesh:istioVersion": "1.30.2" }, 'istio-mesh:istioVersion: "1.30.2" is not supported: the pinned chart values are written for Istio 1.31; use 1.31.x (default 1.31.1)'],
         ["a boolean that is not one", { "istio-mesh:egressGateway": "yes" }, 'istio-mesh:egressGateway: "yes" is not a boolean; use true or false'],
         ["an unknown service type", { "istio-mesh:ingressServiceType": "loadbalancer" }, 'istio-mesh:ingressServiceType: "loadbalancer" is not one of LoadBalancer, NodePort, ClusterIP (case-sensitive)'],
+        ["an unknown exposure mode", { "istio-mesh:dashboards": "nodeport" }, 'istio-mesh:dashboards: "nodeport" is not one of ingress, none (case-sensitive)'],
+        ["a bad host name", { "istio-mesh:dashboardHost": "Mesh_Host" }, 'istio-mesh:dashboardHost: "Mesh_Host" is not a DNS name; use lower-case labels separated by dots, e.g. mesh.example.com, or "" for any host'],
+        ["a bad CIDR", { "istio-mesh:dashboardAllowedCidrs": '["10.0.0.0/33"]' }, 'istio-mesh:dashboardAllowedCidrs: item 0 "10.0.0.0/33" is not an IPv4 CIDR; use address/prefix, e.g. 192.168.0.0/16'],
+        ["a sampling value above 100", { "istio-mesh:tracingSampling": "150" }, "istio-mesh:tracingSampling: 150 is out of range; use a number from 0 to 100 (percent of requests)"],
+        ["a sampling value that is not a number", { "istio-mesh:tracingSampling": "all" }, 'istio-mesh:tracingSampling: "all" is not a number; use a number from 0 to 100 (percent of requests)'],
+        ["a bad retention", { "istio-mesh:prometheusRetention": "2 days" }, 'istio-mesh:prometheusRetention: "2 days" is not a Prometheus duration; use e.g. 6h, 24h or 15d'],
+        ["a bad volume size", { "istio-mesh:prometheusStorage": "8" }, 'istio-mesh:prometheusStorage: "8" is not a volume size; use a quantity of at least 256Mi, e.g. 8Gi, or "" for no volume'],
+        [
+            "Grafana without Prometheus",
+            { "istio-mesh:addons": '["grafana"]' },
+            'istio-mesh:addons: "grafana" needs "prometheus": its datasource and every Istio dashboard read Prometheus; add prometheus to istio-mesh:addons or remove grafana',
+        ],
+        [
+            "Kiali without Prometheus",
+            { "istio-mesh:addons": '["jaeger","kiali"]' },
+            'istio-mesh:addons: "kiali" needs "prometheus": its graph and health come from Prometheus metrics; add prometheus to istio-mesh:addons or remove kiali',
+        ],
         ["an unknown mTLS mode", { "istio-mesh:mtlsMode": "DISABLE" }, 'istio-mesh:mtlsMode: "DISABLE" is not one of STRICT, PERMISSIVE (case-sensitive)'],
     ];
     for (const [what, raw, message] of badInputs) {
@@ -92,9 +133,7 @@ describe("config", () => {
         const [problem] = problemsOf({ "istio-mesh:memroy": "8Gi" });
         assert.strictEqual(
             problem,
-            "istio-mesh:memroy: unknown key, so its value would be ignored. Did you mean istio-mesh:memory? Known keys: " +
-                "istio-mesh:addons, istio-mesh:egressGateway, istio-mesh:ingressServiceType, istio-mesh:injectionNamespaces, " +
-                "istio-mesh:istioVersion, istio-mesh:memory, istio-mesh:mtlsMode",
+            `istio-mesh:memroy: unknown key, so its value would be ignored. Did you mean istio-mesh:memory? Known keys: ${KNOWN_KEYS}`,
         );
     });
 
@@ -111,8 +150,7 @@ describe("config", () => {
             "istio-mesh configuration has 3 problems; nothing was deployed:\n" +
                 '  - istio-mesh:memory: "lots" is not a Kubernetes quantity; use a number with a unit, e.g. 4Gi, 4096Mi or 4G\n' +
                 '  - istio-mesh:mtlsMode: "OFF" is not one of STRICT, PERMISSIVE (case-sensitive)\n' +
-                "  - istio-mesh:bogus: unknown key, so its value would be ignored. Known keys: istio-mesh:addons, istio-mesh:egressGateway, " +
-                "istio-mesh:ingressServiceType, istio-mesh:injectionNamespaces, istio-mesh:istioVersion, istio-mesh:memory, istio-mesh:mtlsMode",
+                `  - istio-mesh:bogus: unknown key, so its value would be ignored. Known keys: ${KNOWN_KEYS}`,
         );
     });
 });

@@ -20,24 +20,34 @@ describe("the dev stack as a whole program", () => {
         assert.strictEqual(run.error, undefined);
     });
 
-    it("registers exactly the core mesh", () => {
+    it("registers exactly the mesh, its add-ons and their routes", () => {
         assert.deepStrictEqual(graph.typeCounts(), {
+            "istio-mesh:addons:Grafana": 1,
+            "istio-mesh:addons:Jaeger": 1,
+            "istio-mesh:addons:Kiali": 1,
+            "istio-mesh:addons:Prometheus": 1,
             "istio-mesh:core:ControlPlane": 1,
             "istio-mesh:core:Gateway": 2,
             "istio-mesh:core:IstioBase": 1,
             "istio-mesh:core:Namespace": 1,
             "istio-mesh:core:SidecarInjection": 1,
+            "istio-mesh:dashboards:DashboardRoutes": 1,
             "istio-mesh:security:KialiCredentials": 1,
             "istio-mesh:security:MeshMtls": 1,
+            "istio-mesh:telemetry:MeshTracing": 1,
             "kubernetes:core/v1:Namespace": 1,
             "kubernetes:core/v1:NamespacePatch": 1,
-            "kubernetes:core/v1:Secret": 2,
+            "kubernetes:core/v1:Secret": 3,
             "kubernetes:core/v1:ServiceAccount": 1,
-            [CHART]: 4,
+            [CHART]: 8,
+            "kubernetes:networking.istio.io/v1:Gateway": 1,
+            "kubernetes:networking.istio.io/v1:VirtualService": 4,
             "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": 1,
             "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": 1,
+            "kubernetes:security.istio.io/v1:AuthorizationPolicy": 1,
             "kubernetes:security.istio.io/v1:PeerAuthentication": 1,
-            "random:index/randomPassword:RandomPassword": 1,
+            "kubernetes:telemetry.istio.io/v1:Telemetry": 1,
+            "random:index/randomPassword:RandomPassword": 2,
         });
     });
 
@@ -54,7 +64,7 @@ describe("the dev stack as a whole program", () => {
     });
 
     it("installs the pinned Istio charts into istio-system with their release names", () => {
-        const charts = graph.ofType(CHART).map((r) => ({
+        const charts = graph.ofType(CHART).filter((r) => (r.inputs.repositoryOpts as { repo: string }).repo === ISTIO_REPO).map((r) => ({
             name: r.name,
             chart: r.inputs.chart,
             version: r.inputs.version,
@@ -168,7 +178,16 @@ describe("the dev stack as a whole program", () => {
     });
 
     it("exports the stack outputs", async () => {
-        assert.deepStrictEqual(Object.keys(run.outputs).sort(), ["ingressGateway", "injectionNamespaces", "istioNamespace", "istioVersion", "kialiLoginToken"]);
+        assert.deepStrictEqual(Object.keys(run.outputs).sort(), [
+            "dashboardUrls",
+            "grafanaAdminPassword",
+            "ingressGateway",
+            "injectionNamespaces",
+            "istioNamespace",
+            "istioVersion",
+            "kialiLoginToken",
+            "portForwardCommands",
+        ]);
         assert.strictEqual(await valueOf(run.outputs.istioVersion as string), "1.31.1");
         assert.strictEqual(await valueOf(run.outputs.istioNamespace as string), "istio-system");
         assert.deepStrictEqual(await valueOf(run.outputs.injectionNamespaces as string[]), ["default"]);
@@ -184,7 +203,7 @@ describe("the dev stack as a whole program", () => {
 
 describe("the program with other config", () => {
     it("leaves out the egress gateway when it is switched off", async () => {
-        const run = await runProgram(stackConfig("dev", { "istio-mesh:egressGateway": false }));
+        const run = await runProgram(stackConfig("dev", { "istio-mesh:egressGateway": false, "istio-mesh:addons": [] }));
         assert.deepStrictEqual(new Graph(run.registrations).ofType(CHART).map((r) => r.name), ["istiod", "ingress-gateway", "istio-base"]);
     });
 

@@ -47,6 +47,15 @@ function inValuesFile(defaults: Tree, dotted: string): boolean {
 }
 
 /**
+ * Maps a chart renders whole into its application's own config, whose fields that app
+ * defines: kiali-server writes `external_services` into Kiali's ConfigMap as it is (Kiali CR
+ * spec: `prometheus.url`, `grafana.internal_url`, `tracing.provider`, ...).
+ */
+const RENDERED_WHOLE: Record<string, readonly string[]> = {
+    "kiali-server-2.29.0": ["external_services.prometheus", "external_services.grafana", "external_services.tracing"],
+};
+
+/**
  * The paths of `values` that chart `chart` (a key of template-value-keys.json) does not
  * read. A path is read when it is in one of `valuesFiles` (the chart's values.yaml, or an
  * official values set for it such as Istio's demo profile), or is a template key, or lies
@@ -62,7 +71,7 @@ export function unknownValuePaths(chart: string, valuesFiles: readonly string[],
     if (!keys) {
         throw new Error(`no template keys for ${chart}`);
     }
-    const readWhole = keys.filter((key) => !keys.some((other) => other.startsWith(`${key}.`)));
+    const readWhole = [...keys.filter((key) => !keys.some((other) => other.startsWith(`${key}.`))), ...(RENDERED_WHOLE[chart] ?? [])];
     return leafPaths(values).filter(
         (dotted) =>
             !defaults.some((tree) => inValuesFile(tree, dotted)) &&

@@ -1,0 +1,214 @@
+import { Addon } from "./config";
+import { Size, toResources } from "./sizing";
+
+/**
+ * Pure functions from settings to the values of the add-on charts. Every add-on is served
+ * under its own sub-path (`/prometheus`, `/grafana`, `/jaeger`, `/kiali`) whatever the
+ * exposure, so in-cluster URLs, port-forward URLs and ingress routes all agree.
+ */
+
+/** Add-on pods stay out of the mesh, as in Istio's own add-on manifests. */
+const NO_SIDECAR = { "sidecar.istio.io/inject": "false" } as const;
+
+/** Where each add-on is reached inside the cluster and on which port its UI listens. */
+export const ADDON_SERVICES: Readonly<Record<Addon, { service: string; port: number; path: string }>> = {
+    prometheus: { service: "prometheus", port: 9090, path: "/prometheus" },
+    grafana: { service: "grafana", port: 3000, path: "/grafana" },
+    jaeger: { service: "jaeger", port: 16686, path: "/jaeger" },
+    kiali: { service: "kiali", port: 20001, path: "/kiali" },
+};
+
+/** The in-cluster URL of an add-on's HTTP endpoint in `namespace`. */
+export function internalUrl(addon: Addon, namespace: string): string {
+    const { service, port, path } = ADDON_SERVICES[addon];
+    return `http://${service}.${namespace}.svc:${port}${path}`;
+}
+
+/** Jaeger's OTLP gRPC receiver, where istiod's tracing provider sends spans. */
+export const JAEGER_OTLP_PORT = 4317;
+
+export interface PrometheusOptions {
+    size: Size;
+    /** Data retention, a Prometheus duration such as `24h`. */
+    retention: string;
+    /** Persistent volume size, or undefined for an emptyDir that a restart empties. */
+    storage?: string;
+    /** Browser-facing URL of the dashboard, when exposed with a host name. */
+    externalUrl?: string;
+}
+
+export function prometheusValues(options: PrometheusOptions): Record<string, unknown> {
+    const { path } = ADDON_SERVICES.prometheus;
+    return {
+        // Only the server: the mesh needs its pod and service-endpoint scrape jobs, not these.
+        alertmanager: { enabled: false },
+        "kube-state-metrics": { enabled: false },
+        "prometheus-node-exporter": { enabled: false },
+        "prometheus-pushgateway": { enabled: false },
+        server: {
+            fullnameOverride: ADDON_SERVICES.prometheus.service,
+            podLabels: NO_SIDECAR,
+            service: { servicePort: ADDON_SERVICES.prometheus.port },
+            // --web.route-prefix and --web.external-url: Prometheus answers under /prometheus.
+            prefixURL: path,
+            baseURL: options.externalUrl ?? path,
+            retention: options.retention,
+            persistentVolume: options.storage === undefined ? { enabled: false } : { enabled: true, size: options.storage },
+            resources: toResources(options.size),
+        },
+    };
+}
+
+/** Istio's Grafana dashboards on grafana.com, pinned by revision so a preview never drifts. */
+export const ISTIO_DASHBOARDS = {
+    "istio-mesh": { gnetId: 7639, revision: 202 },
+    "istio-service": { gnetId: 7636, revision: 202 },
+    "istio-workload": { gnetId: 7630, revision: 202 },
+    "istio-performance": { gnetId: 11829, revision: 202 },
+    "istio-control-plane": { gnetId: 7645, revision: 202 },
+} as const;
+
+export interface GrafanaOptions {
+    size: Size;
+    namespace: string;
+    /** Secret holding `admin-user` and `admin-password`. */
+    adminSecret: string;
+    externalUrl?: string;
+}
+
+export function grafanaValues(options: GrafanaOptions): Record<string, unknown> {
+    const dashboards = Object.fromEntries(
+        Object.entries(ISTIO_DASHBOARDS).map(([name, pin]) => [name, { ...pin, datasource: "Prometheus" }]),
+    );
+    return {
+        podLabels: NO_SIDECAR,
+        // Never let the chart generate a password: a new one would be a diff on every preview.
+        admin: { existingSecret: options.adminSecret, userKey: "admin-user", passwordKey: "admin-password" },
+        persistence: { enabled: false },
+        testFramework: { enabled: false },
+        resources: toResources(options.size),
+        service: { port: ADDON_SERVICES.grafana.port },
+        "grafana.ini": {
+            server: {
+                root_url: options.externalUrl ?? `%(protocol)s://%(domain)s:%(http_port)s${ADDON_SERVICES.grafana.path}/`,
+                serve_from_sub_path: true,
+            },
+            "auth.anonymous": { enabled: false },
+            analytics: { check_for_updates: false, reporting_enabled: false },
+        },
+        datasources: {
+            "datasources.yaml": {
+                apiVersion: 1,
+                datasources: [
+                    {
+                        name: "Prometheus",
+                        type: "prometheus",
+                        access: "proxy",
+                        url: internalUrl("prometheus", options.namespace),
+                        isDefault: true,
+                        editable: false,
+                        jsonData: { timeInterval: "15s" },
+                    },
+                ],
+            },
+        },
+        dashboardProviders: {
+            "dashboardproviders.yaml": {
+                apiVersion: 1,
+                providers: [
+                    { name: "istio", orgId: 1, folder: "Istio", type: "file", disableDeletion: true, options: { path: "/var/lib/grafana/dashboards/istio" } },
+                ],
+            },
+        },
+        dashboards: { istio: dashboards },
+    };
+}
+
+/**
+ * Traces the in-memory store may hold: about 32KiB a trace, in half the memory limit, so
+ * the store never pushes Jaeger into its OOM limit.
+ */
+export function jaegerMaxTraces(size: Size): number {
+    return Math.floor((size.memoryLimit * 1024) / 2 / 32);
+}
+
+/** The browser URL of a dashboard served under its path on `base` (`http://host` or ""). */
+export function dashboardUrl(addon: Addon, base: string): string {
+    return `${base}${ADDON_SERVICES[addon].path}`;
+}
+
+/** A `kubectl port-forward` line that reaches the dashboard with any exposure. */
+export function portForwardCommand(addon: Addon, namespace: string): string {
+    const { service, port, path } = ADDON_SERVICES[addon];
+    return `kubectl -n ${namespace} port-forward svc/${service} ${port}:${port}  # then open http://localhost:${port}${path}`;
+}
+
+export interface JaegerOptions {
+    size: Size;
+    /** Traces kept in memory; bounded so the store stays inside the memory limit. */
+    maxTraces: number;
+}
+
+/** Jaeger v2 all-in-one with the in-memory store, configured whole (the chart's `userconfig`). */
+export function jaegerValues(options: JaegerOptions): Record<string, unknown> {
+    return {
+        fullnameOverride: ADDON_SERVICES.jaeger.service,
+        jaeger: { podLabels: NO_SIDECAR, resources: toResources(options.size) },
+        userconfig: {
+            service: {
+                extensions: ["jaeger_storage", "jaeger_query", "healthcheckv2"],
+                pipelines: { traces: { receivers: ["otlp"], processors: ["batch"], exporters: ["jaeger_storage_exporter"] } },
+            },
+            extensions: {
+                healthcheckv2: { use_v2: true, http: { endpoint: "0.0.0.0:13133" } },
+                jaeger_query: { base_path: ADDON_SERVICES.jaeger.path, storage: { traces: "memstore" } },
+                jaeger_storage: { backends: { memstore: { memory: { max_traces: options.maxTraces } } } },
+            },
+            receivers: {
+                otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${JAEGER_OTLP_PORT}` }, http: { endpoint: "0.0.0.0:4318" } } },
+            },
+            processors: { batch: {} },
+            exporters: { jaeger_storage_exporter: { trace_storage: "memstore" } },
+        },
+    };
+}
+
+export interface KialiOptions {
+    size: Size;
+    namespace: string;
+    /** `secret:<name>:<key>` reference to the login-token signing key. */
+    signingKeyRef: string;
+    anonymous: boolean;
+    /** Enabled add-ons Kiali links to. */
+    addons: readonly Addon[];
+    /** Browser-facing dashboard URLs, for Kiali's links. */
+    externalUrls: Partial<Record<Addon, string>>;
+}
+
+export function kialiValues(options: KialiOptions): Record<string, unknown> {
+    const has = (addon: Addon): boolean => options.addons.includes(addon);
+    const external = (addon: Addon): Record<string, string> =>
+        options.externalUrls[addon] === undefined ? {} : { external_url: options.externalUrls[addon] as string };
+    return {
+        auth: { strategy: options.anonymous ? "anonymous" : "token" },
+        login_token: { signing_key: options.signingKeyRef },
+        deployment: { pod_labels: NO_SIDECAR, resources: toResources(options.size) },
+        server: { web_root: ADDON_SERVICES.kiali.path },
+        external_services: {
+            istio: { root_namespace: options.namespace },
+            prometheus: { url: internalUrl("prometheus", options.namespace) },
+            grafana: has("grafana")
+                ? { enabled: true, internal_url: internalUrl("grafana", options.namespace), ...external("grafana") }
+                : { enabled: false },
+            tracing: has("jaeger")
+                ? {
+                      enabled: true,
+                      provider: "jaeger",
+                      use_grpc: false,
+                      internal_url: internalUrl("jaeger", options.namespace),
+                      ...external("jaeger"),
+                  }
+                : { enabled: false },
+        },
+    };
+}

@@ -1,0 +1,250 @@
+import * as assert from "assert";
+import { grafanaValues, jaegerMaxTraces, jaegerValues, kialiValues, prometheusValues } from "../components/addon-values";
+import { parseMeshSettings } from "../components/config";
+import { planSizing } from "../components/sizing";
+import { Graph } from "./support/graph";
+import { isWireSecret } from "./support/monitor";
+import { runProgram, stackConfig } from "./support/program";
+import { chartSchemaErrors, unknownValuePaths } from "./support/reference";
+import { isSecretOutput, valueOf } from "./support/values";
+
+const CHART = "kubernetes:helm.sh/v4:Chart";
+const sizes = planSizing(parseMeshSettings({})).sizes;
+const NS = "istio-system";
+
+describe("add-on chart values", () => {
+    const prometheus = prometheusValues({ size: sizes.prometheus, retention: "24h" });
+    const grafana = grafanaValues({ size: sizes.grafana, namespace: NS, adminSecret: "grafana-admin" });
+    const jaeger = jaegerValues({ size: sizes.jaeger, maxTraces: jaegerMaxTraces(sizes.jaeger) });
+    const kiali = kialiValues({
+        size: sizes.kiali,
+        namespace: NS,
+        signingKeyRef: "secret:kiali:signing-key",
+        anonymous: false,
+        addons: ["prometheus", "grafana", "jaeger", "kiali"],
+        externalUrls: { grafana: "/grafana", jaeger: "/jaeger" },
+    });
+
+    it("Prometheus: the server alone as `prometheus:9090` under /prometheus, no volume, no sidecar", () => {
+        assert.deepStrictEqual(prometheus, {
+            alertmanager: { enabled: false },
+            "kube-state-metrics": { enabled: false },
+            "prometheus-node-exporter": { enabled: false },
+            "prometheus-pushgateway": { enabled: false },
+            server: {
+                fullnameOverride: "prometheus",
+                podLabels: { "sidecar.istio.io/inject": "false" },
+                service: { servicePort: 9090 },
+                prefixURL: "/prometheus",
+                baseURL: "/prometheus",
+                retention: "24h",
+                persistentVolume: { enabled: false },
+                resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1000m", memory: "768Mi" } },
+            },
+        });
+        const withVolume = prometheusValues({ size: sizes.prometheus, retention: "15d", storage: "8Gi", externalUrl: "http://mesh.example.com/prometheus" });
+        assert.deepStrictEqual((withVolume.server as Record<string, unknown>).persistentVolume, { enabled: true, size: "8Gi" });
+        assert.strictEqual((withVolume.server as Record<string, unknown>).baseURL, "http://mesh.example.com/prometheus");
+    });
+
+    it("Grafana: admin from an existing Secret, Prometheus datasource in-cluster, pinned Istio dashboards", () => {
+        assert.deepStrictEqual(grafana.admin, { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" });
+        assert.deepStrictEqual(grafana.datasources, {
+            "datasources.yaml": {
+                apiVersion: 1,
+                datasources: [
+                    {
+                        name: "Prometheus",
+                        type: "prometheus",
+                        access: "proxy",
+                        url: "http://prometheus.istio-system.svc:9090/prometheus",
+                        isDefault: true,
+                        editable: false,
+                        jsonData: { timeInterval: "15s" },
+                    },
+                ],
+            },
+        });
+        assert.deepStrictEqual(Object.keys((grafana.dashboards as { istio: object }).istio), [
+            "istio-mesh",
+            "istio-service",
+            "istio-workload",
+            "istio-performance",
+            "istio-control-plane",
+        ]);
+        assert.deepStrictEqual((grafana["grafana.ini"] as Record<string, unknown>).server, {
+            root_url: "%(protocol)s://%(domain)s:%(http_port)s/grafana/",
+            serve_from_sub_path: true,
+        });
+    });
+
+    it("Jaeger: in-memory store bounded by the memory limit, OTLP in, UI under /jaeger", () => {
+        assert.strictEqual(jaegerMaxTraces(sizes.jaeger), 8192);
+        const config = jaeger.userconfig as { extensions: Record<string, unknown> };
+        assert.deepStrictEqual(config.extensions.jaeger_storage, { backends: { memstore: { memory: { max_traces: 8192 } } } });
+        assert.deepStrictEqual(config.extensions.jaeger_query, { base_path: "/jaeger", storage: { traces: "memstore" } });
+    });
+
+    it("Kiali: token login with the generated signing key, wired to Prometheus, Grafana and Jaeger", () => {
+        assert.deepStrictEqual(kiali.auth, { strategy: "token" });
+        assert.deepStrictEqual(kiali.login_token, { signing_key: "secret:kiali:signing-key" });
+        assert.deepStrictEqual(kiali.server, { web_root: "/kiali" });
+        assert.deepStrictEqual(kiali.external_services, {
+            istio: { root_namespace: "istio-system" },
+            prometheus: { url: "http://prometheus.istio-system.svc:9090/prometheus" },
+            grafana: { enabled: true, internal_url: "http://grafana.istio-system.svc:3000/grafana", external_url: "/grafana" },
+            tracing: {
+                enabled: true,
+                provider: "jaeger",
+                use_grpc: false,
+                internal_url: "http://jaeger.istio-system.svc:16686/jaeger",
+                external_url: "/jaeger",
+            },
+        });
+        const alone = kialiValues({ size: sizes.kiali, namespace: NS, signingKeyRef: "secret:kiali:signing-key", anonymous: true, addons: ["prometheus", "kiali"], externalUrls: {} });
+        assert.deepStrictEqual([alone.auth, (alone.external_services as Record<string, unknown>).grafana], [{ strategy: "anonymous" }, { enabled: false }]);
+    });
+
+    it("sets only keys the pinned charts read", () => {
+        assert.deepStrictEqual(unknownValuePaths("prometheus-29.27.0", ["prometheus-29.27.0/values.yaml"], prometheus), []);
+        assert.deepStrictEqual(chartSchemaErrors("prometheus-29.27.0/values.schema.json", prometheus), []);
+        assert.deepStrictEqual(unknownValuePaths("grafana-12.11.1", ["grafana-12.11.1/values.yaml"], grafana), []);
+        assert.deepStrictEqual(unknownValuePaths("jaeger-4.11.1", ["jaeger-4.11.1/values.yaml"], jaeger), []);
+        assert.deepStrictEqual(unknownValuePaths("kiali-server-2.29.0", ["kiali-server-2.29.0/values.yaml"], kiali), []);
+    });
+});
+
+describe("add-ons in the program", () => {
+    const ALL = ["prometheus", "grafana", "jaeger", "kiali"];
+    const addonCharts = (graph: Graph): string[] => graph.ofType(CHART).map((r) => r.name).filter((name) => ALL.includes(name)).sort();
+
+    const cases: [string[], string[]][] = [
+        [["prometheus", "grafana", "jaeger", "kiali"], ALL],
+        [["prometheus"], ["prometheus"]],
+        [["jaeger"], ["jaeger"]],
+        [["prometheus", "kiali"], ["kiali", "prometheus"]],
+        [[], []],
+    ];
+    for (const [addons, charts] of cases) {
+        it(`with ${JSON.stringify(addons)}: exactly those charts, routes and outputs`, async () => {
+            const run = await runProgram(stackConfig("dev", { "istio-mesh:addons": addons }));
+            const graph = new Graph(run.registrations);
+            assert.strictEqual(run.error, undefined);
+            assert.deepStrictEqual(addonCharts(graph), [...charts].sort());
+            const routes = graph.ofType("kubernetes:networking.istio.io/v1:VirtualService").map((r) => (r.inputs.metadata as { name: string }).name);
+            assert.deepStrictEqual(routes.sort(), charts.map((addon) => `${addon}-dashboard`).sort());
+            assert.deepStrictEqual(Object.keys(await valueOf(run.outputs.dashboardUrls as Record<string, string>)).sort(), [...charts].sort());
+            assert.deepStrictEqual(Object.keys(run.outputs.portForwardCommands as object).sort(), [...charts].sort());
+            assert.strictEqual(run.outputs.grafanaAdminPassword === undefined, !charts.includes("grafana"));
+            const istiod = graph.get(CHART, "istiod").inputs.values as { meshConfig: Record<string, unknown> };
+            assert.strictEqual("extensionProviders" in istiod.meshConfig, charts.includes("jaeger"));
+            assert.strictEqual(graph.ofType("kubernetes:telemetry.istio.io/v1:Telemetry").length, charts.includes("jaeger") ? 1 : 0);
+        });
+    }
+
+    it("Kiali without Prometheus stops before registering anything", async () => {
+        const run = await runProgram(stackConfig("dev", { "istio-mesh:addons": ["kiali"] }));
+        assert.deepStrictEqual(run.registrations, []);
+        assert.match(run.error?.message ?? "", /istio-mesh:addons: "kiali" needs "prometheus"/);
+    });
+
+    describe("the dev stack's wiring", () => {
+        let graph: Graph;
+        let outputs: Record<string, unknown>;
+        before(async () => {
+            const run = await runProgram(stackConfig("dev"));
+            graph = new Graph(run.registrations);
+            outputs = run.outputs;
+        });
+
+        it("sends mesh traces to Jaeger over OTLP, sampling from config", () => {
+            const istiod = graph.get(CHART, "istiod").inputs.values as { meshConfig: Record<string, unknown> };
+            assert.deepStrictEqual(istiod.meshConfig.extensionProviders, [
+                { name: "jaeger", opentelemetry: { service: "jaeger.istio-system.svc.cluster.local", port: 4317 } },
+            ]);
+            const [telemetry] = graph.ofType("kubernetes:telemetry.istio.io/v1:Telemetry");
+            assert.deepStrictEqual(telemetry.inputs.spec, { tracing: [{ providers: [{ name: "jaeger" }], randomSamplingPercentage: 100 }] });
+        });
+
+        it("orders add-ons after the namespace, Grafana and Kiali after Prometheus, none after the gateways", () => {
+            const namespace = graph.get("kubernetes:core/v1:Namespace", "istio-system");
+            const prometheus = graph.get(CHART, "prometheus");
+            for (const name of ALL) {
+                assert.ok(graph.waitsFor(graph.get(CHART, name), namespace), `${name} does not wait for the namespace`);
+                for (const gateway of ["ingress-gateway", "egress-gateway"]) {
+                    assert.ok(!graph.waitsFor(graph.get(CHART, name), graph.get(CHART, gateway)), `${name} waits for ${gateway}`);
+                }
+            }
+            assert.ok(graph.waitsFor(graph.get(CHART, "grafana"), prometheus));
+            assert.ok(graph.waitsFor(graph.get(CHART, "kiali"), prometheus));
+            assert.ok(graph.waitsFor(graph.get(CHART, "kiali"), graph.get("kubernetes:core/v1:Secret", "kiali-credentials-signing-key")));
+            assert.ok(!graph.waitsFor(graph.get(CHART, "jaeger"), prometheus));
+            const telemetry = graph.get("kubernetes:telemetry.istio.io/v1:Telemetry", "mesh-tracing");
+            assert.ok(telemetry.dependencies.includes(graph.get(CHART, "istiod").urn));
+            for (const route of graph.ofType("kubernetes:networking.istio.io/v1:VirtualService")) {
+                assert.ok(route.dependencies.includes(graph.get(CHART, "istiod").urn), `${route.name} does not wait for istiod`);
+            }
+        });
+
+        it("routes each dashboard path through the ingress gateway, admitting only the allowed ranges", () => {
+            const kiali = graph.get("kubernetes:networking.istio.io/v1:VirtualService", "dashboards-kiali");
+            assert.deepStrictEqual(kiali.inputs.spec, {
+                hosts: ["*"],
+                gateways: ["istio-system/dashboards"],
+                http: [{ match: [{ uri: { prefix: "/kiali" } }], route: [{ destination: { host: "kiali.istio-system.svc.cluster.local", port: { number: 20001 } } }] }],
+            });
+            const [policy] = graph.ofType("kubernetes:security.istio.io/v1:AuthorizationPolicy");
+            assert.deepStrictEqual(policy.inputs.spec, {
+                selector: { matchLabels: { istio: "ingressgateway" } },
+                action: "DENY",
+                rules: [
+                    {
+                        from: [{ source: { notRemoteIpBlocks: ["10.0.0.0/8", "127.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } }],
+                        to: [{ operation: { paths: ["/prometheus", "/prometheus/*", "/grafana", "/grafana/*", "/jaeger", "/jaeger/*", "/kiali", "/kiali/*"] } }],
+                    },
+                ],
+            });
+        });
+
+        it("keeps Grafana's generated password secret in its Secret and in the output", async () => {
+            const secret = graph.get("kubernetes:core/v1:Secret", "grafana-admin");
+            assert.ok(isWireSecret(secret.inputs.stringData));
+            assert.strictEqual(await isSecretOutput(outputs.grafanaAdminPassword as string), true);
+            assert.strictEqual(await valueOf(outputs.grafanaAdminPassword as string), "generated-grafana-admin".padEnd(24, "x"));
+        });
+
+        it("lists where each dashboard is and how to port-forward to it", async () => {
+            assert.deepStrictEqual(await valueOf(outputs.dashboardUrls as Record<string, string>), {
+                prometheus: "(no ingress address yet: run `minikube tunnel`, or use portForwardCommands) /prometheus",
+                grafana: "(no ingress address yet: run `minikube tunnel`, or use portForwardCommands) /grafana",
+                jaeger: "(no ingress address yet: run `minikube tunnel`, or use portForwardCommands) /jaeger",
+                kiali: "(no ingress address yet: run `minikube tunnel`, or use portForwardCommands) /kiali",
+            });
+            assert.deepStrictEqual(outputs.portForwardCommands, {
+                prometheus: "kubectl -n istio-system port-forward svc/prometheus 9090:9090  # then open http://localhost:9090/prometheus",
+                grafana: "kubectl -n istio-system port-forward svc/grafana 3000:3000  # then open http://localhost:3000/grafana",
+                jaeger: "kubectl -n istio-system port-forward svc/jaeger 16686:16686  # then open http://localhost:16686/jaeger",
+                kiali: "kubectl -n istio-system port-forward svc/kiali 20001:20001  # then open http://localhost:20001/kiali",
+            });
+        });
+    });
+
+    it("builds dashboard URLs from dashboardHost when one is set", async () => {
+        const run = await runProgram(stackConfig("dev", { "istio-mesh:dashboardHost": "mesh.example.com" }));
+        assert.deepStrictEqual(await valueOf(run.outputs.dashboardUrls as Record<string, string>), {
+            prometheus: "http://mesh.example.com/prometheus",
+            grafana: "http://mesh.example.com/grafana",
+            jaeger: "http://mesh.example.com/jaeger",
+            kiali: "http://mesh.example.com/kiali",
+        });
+    });
+
+    it("exposes nothing with dashboards: none", async () => {
+        const run = await runProgram(stackConfig("dev", { "istio-mesh:dashboards": "none" }));
+        const graph = new Graph(run.registrations);
+        assert.deepStrictEqual(graph.ofType("kubernetes:networking.istio.io/v1:VirtualService"), []);
+        assert.deepStrictEqual(graph.ofType("kubernetes:security.istio.io/v1:AuthorizationPolicy"), []);
+        assert.deepStrictEqual(await valueOf(run.outputs.dashboardUrls as Record<string, string>), {});
+        assert.strictEqual(Object.keys(run.outputs.portForwardCommands as object).length, 4);
+    });
+});

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigReader, MeshConfigError, show } from "./config-reader";
+import { budgetProblem, memoryBudget } from "./budget";
 import { GI, parseQuantity } from "./quantity";
+import { planSizing } from "./sizing";
 import { DEFAULT_ISTIO_VERSION, SUPPORTED_ISTIO_MINOR } from "./versions";
 
 /**
@@ -53,6 +55,8 @@ export interface MeshSettings {
     readonly prometheusRetention: string;
     /** Prometheus volume size, or undefined for no persistent volume. */
     readonly prometheusStorage?: string;
+    /** Share of `memory` this environment's components may request, in percent. */
+    readonly memoryBudgetPercent: number;
 }
 
 /** Defaults, mirrored by the `config:` declarations in Pulumi.yaml (a test keeps them equal). */
@@ -71,6 +75,7 @@ export const CONFIG_DEFAULTS = {
     kialiAnonymous: false,
     prometheusRetention: "24h",
     prometheusStorage: "",
+    memoryBudgetPercent: 50,
 } as const;
 
 /** The smallest cluster Istio with its gateways can start on, and a sanity ceiling. */
@@ -174,7 +179,16 @@ export function parseMeshSettings(raw: Readonly<Record<string, string>>): MeshSe
         kialiAnonymous: config.boolean("kialiAnonymous", CONFIG_DEFAULTS.kialiAnonymous),
         prometheusRetention: config.string("prometheusRetention", CONFIG_DEFAULTS.prometheusRetention, checkRetention),
         ...(prometheusStorage !== "" && { prometheusStorage }),
+        memoryBudgetPercent: config.number("memoryBudgetPercent", CONFIG_DEFAULTS.memoryBudgetPercent, 10, 90, " (percent of istio-mesh:memory)"),
     };
+    if (config.problems.length === 0) {
+        const { memoryBudgetPercent: percent } = settings;
+        const budget = memoryBudget(planSizing(settings), settings.addons, settings.egressGateway, settings.memory.bytes, percent);
+        const problem = budgetProblem(budget, settings.addons, percent);
+        if (problem !== undefined) {
+            config.problem("memory", problem);
+        }
+    }
     config.reportUnknownKeys();
     if (config.problems.length > 0) {
         throw new MeshConfigError(config.problems);

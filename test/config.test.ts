@@ -34,6 +34,7 @@ describe("config", () => {
             tracingSampling: 1,
             kialiAnonymous: false,
             prometheusRetention: "24h",
+            memoryBudgetPercent: 50,
         });
     });
 
@@ -82,6 +83,7 @@ describe("config", () => {
             kialiAnonymous: true,
             prometheusRetention: "15d",
             prometheusStorage: "8Gi",
+            memoryBudgetPercent: 50,
         });
     });
 

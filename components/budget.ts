@@ -1,0 +1,53 @@
+import { Addon } from "./config";
+import { Component, SizingPlan } from "./sizing";
+
+/**
+ * The memory budget check: the requests of everything this program deploys must fit in
+ * the share of the cluster the environment may take. Sidecars are per workload, so they
+ * are reported apart and not counted.
+ */
+
+export interface BudgetLine {
+    component: Component;
+    replicas: number;
+    /** MiB requested by all replicas together. */
+    requestMi: number;
+}
+
+export interface Budget {
+    lines: readonly BudgetLine[];
+    totalMi: number;
+    budgetMi: number;
+}
+
+export function memoryBudget(plan: SizingPlan, addons: readonly Addon[], egressGateway: boolean, memoryBytes: number, percent: number): Budget {
+    const deployed: [Component, number][] = [
+        ["istiod", plan.controlPlane.autoscale?.min ?? plan.controlPlane.replicas],
+        ["ingressGateway", plan.gateways.autoscale?.min ?? plan.gateways.replicas],
+        ...(egressGateway ? [["egressGateway", plan.gateways.autoscale?.min ?? plan.gateways.replicas] as [Component, number]] : []),
+        ...addons.map((addon): [Component, number] => [addon, 1]),
+    ];
+    const lines = deployed.map(([component, replicas]) => ({ component, replicas, requestMi: replicas * plan.sizes[component].memoryRequest }));
+    return {
+        lines,
+        totalMi: lines.reduce((sum, line) => sum + line.requestMi, 0),
+        budgetMi: Math.floor((memoryBytes / 2 ** 20) * (percent / 100)),
+    };
+}
+
+/** The refusal: every component's request, the total, the budget and what to change. */
+export function budgetProblem(budget: Budget, addons: readonly Addon[], percent: number): string | undefined {
+    if (budget.totalMi <= budget.budgetMi) {
+        return undefined;
+    }
+    const table = budget.lines.map((line) => `      ${line.component.padEnd(16)} ${String(line.replicas).padStart(2)} x  ${String(line.requestMi).padStart(5)}Mi`);
+    const needGi = Math.ceil((budget.totalMi * 100) / percent / 1024);
+    const addonMi = budget.lines.filter((line) => (addons as readonly string[]).includes(line.component)).sort((a, b) => b.requestMi - a.requestMi);
+    const disable = addonMi.length > 0 ? `disable add-ons (largest first: ${addonMi.map((l) => `${l.component} ${l.requestMi}Mi`).join(", ")}), or ` : "";
+    return [
+        `the components request ${budget.totalMi}Mi of memory, over the budget of ${budget.budgetMi}Mi (${percent}% of istio-mesh:memory):`,
+        ...table,
+        `      ${"total".padEnd(16)}       ${String(budget.totalMi).padStart(5)}Mi`,
+        `    ${disable}give the cluster at least ${needGi}Gi (istio-mesh:memory), or raise istio-mesh:memoryBudgetPercent`,
+    ].join("\n");
+}

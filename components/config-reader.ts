@@ -181,8 +181,8 @@ export class ConfigReader {
     }
 }
 
-/** The known key within edit distance 2 of `name`, if there is one. */
-function closest(name: string, known: readonly string[]): string | undefined {
+/** The known name within edit distance 2 of `name`, if there is one. */
+export function closest(name: string, known: readonly string[]): string | undefined {
     let best: { key: string; distance: number } | undefined;
     for (const key of known) {
         const distance = editDistance(name.toLowerCase(), key.toLowerCase());

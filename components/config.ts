@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigReader, MeshConfigError, show } from "./config-reader";
 import { budgetProblem, memoryBudget } from "./budget";
 import { GI, parseQuantity } from "./quantity";
-import { planSizing } from "./sizing";
+import { Overrides, overrideConflicts, parseOverrides } from "./overrides";
+import { COMPONENTS, planSizing } from "./sizing";
 import { DEFAULT_ISTIO_VERSION, SUPPORTED_ISTIO_MINOR } from "./versions";
 
 /**
@@ -57,6 +58,8 @@ export interface MeshSettings {
     readonly prometheusStorage?: string;
     /** Share of `memory` this environment's components may request, in percent. */
     readonly memoryBudgetPercent: number;
+    /** Per-component requests and limits that win over the sizing table. */
+    readonly resources: Overrides;
 }
 
 /** Defaults, mirrored by the `config:` declarations in Pulumi.yaml (a test keeps them equal). */
@@ -77,6 +80,12 @@ export const CONFIG_DEFAULTS = {
     prometheusStorage: "",
     memoryBudgetPercent: 50,
 } as const;
+
+/**
+ * Keys Pulumi.yaml cannot declare: project config types are string, integer, boolean and
+ * array, and `resources` is a map. README documents it instead.
+ */
+export const UNDECLARED_KEYS = ["resources"] as const;
 
 /** The smallest cluster Istio with its gateways can start on, and a sanity ceiling. */
 export const MEMORY_RANGE = { min: 1 * GI, max: 1024 * GI } as const;
@@ -180,11 +189,18 @@ export function parseMeshSettings(raw: Readonly<Record<string, string>>): MeshSe
         prometheusRetention: config.string("prometheusRetention", CONFIG_DEFAULTS.prometheusRetention, checkRetention),
         ...(prometheusStorage !== "" && { prometheusStorage }),
         memoryBudgetPercent: config.number("memoryBudgetPercent", CONFIG_DEFAULTS.memoryBudgetPercent, 10, 90, " (percent of istio-mesh:memory)"),
+        resources: parseOverrides(config.objectMap("resources"), (message) => config.problem("resources", message)),
     };
     if (config.problems.length === 0) {
+        const plan = planSizing(settings);
+        const conflicts = COMPONENTS.flatMap((component) => {
+            const override = settings.resources[component];
+            return override ? overrideConflicts(component, plan.sizes[component], override) : [];
+        });
+        conflicts.forEach((conflict) => config.problem("resources", conflict));
         const { memoryBudgetPercent: percent } = settings;
-        const budget = memoryBudget(planSizing(settings), settings.addons, settings.egressGateway, settings.memory.bytes, percent);
-        const problem = budgetProblem(budget, settings.addons, percent);
+        const budget = memoryBudget(plan, settings.addons, settings.egressGateway, settings.memory.bytes, percent);
+        const problem = conflicts.length === 0 ? budgetProblem(budget, settings.addons, percent) : undefined;
         if (problem !== undefined) {
             config.problem("memory", problem);
         }

@@ -1,4 +1,5 @@
 import type { MeshSettings } from "./config";
+import type { Overrides } from "./overrides";
 import { GI } from "./quantity";
 
 /**
@@ -138,9 +139,12 @@ export interface SizingPlan {
     readonly gateways: Scaling;
 }
 
-export function planSizing(settings: MeshSettings): SizingPlan {
+/** The tier's sizes for `memory`, with `istio-mesh:resources` overrides in their place. */
+export function planSizing(settings: Pick<MeshSettings, "memory" | "resources">): SizingPlan {
     const tier = tierFor(settings.memory.bytes);
-    return { tier: tier.name, sizes: tier.sizes, controlPlane: tier.controlPlane, gateways: tier.gateways };
+    const overrides: Overrides = settings.resources;
+    const sizes = Object.fromEntries(COMPONENTS.map((c) => [c, { ...tier.sizes[c], ...overrides[c] }])) as Record<Component, Size>;
+    return { tier: tier.name, sizes, controlPlane: tier.controlPlane, gateways: tier.gateways };
 }
 
 /** A size as Kubernetes container resources. */

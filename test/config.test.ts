@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { CONFIG_DEFAULTS, parseMeshSettings } from "../components/config";
+import { CONFIG_DEFAULTS, parseMeshSettings, UNDECLARED_KEYS } from "../components/config";
 import { MeshConfigError } from "../components/config-reader";
 import { projectDefaults, readProjectFile } from "./support/program";
 
@@ -14,7 +14,7 @@ function problemsOf(raw: Record<string, string>): readonly string[] {
     }
 }
 
-const KNOWN_KEYS = Object.keys(CONFIG_DEFAULTS)
+const KNOWN_KEYS = [...Object.keys(CONFIG_DEFAULTS), ...UNDECLARED_KEYS]
     .sort()
     .map((key) => `istio-mesh:${key}`)
     .join(", ");
@@ -35,6 +35,7 @@ describe("config", () => {
             kialiAnonymous: false,
             prometheusRetention: "24h",
             memoryBudgetPercent: 50,
+            resources: {},
         });
     });
 
@@ -84,6 +85,7 @@ describe("config", () => {
             prometheusRetention: "15d",
             prometheusStorage: "8Gi",
             memoryBudgetPercent: 50,
+            resources: {},
         });
     });
 

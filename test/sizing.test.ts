@@ -1,0 +1,158 @@
+import * as assert from "assert";
+import { memoryBudget } from "../components/budget";
+import { parseMeshSettings } from "../components/config";
+import { MeshConfigError } from "../components/config-reader";
+import { Component, COMPONENTS, planSizing, Size, TIERS, toResources } from "../components/sizing";
+import { Graph } from "./support/graph";
+import { runProgram, stackConfig } from "./support/program";
+
+const CHART = "kubernetes:helm.sh/v4:Chart";
+
+function plan(raw: Record<string, string>): ReturnType<typeof planSizing> {
+    return planSizing(parseMeshSettings(raw));
+}
+
+function problemsOf(raw: Record<string, string>): readonly string[] {
+    try {
+        parseMeshSettings(raw);
+        return [];
+    } catch (error) {
+        assert.ok(error instanceof MeshConfigError, `expected MeshConfigError, got ${String(error)}`);
+        return error.problems;
+    }
+}
+
+const resourcesKey = (overrides: unknown): Record<string, string> => ({ "istio-mesh:resources": JSON.stringify(overrides) });
+
+describe("sizing table", () => {
+    // memory as written -> tier, istiod size, control plane / gateway scaling, total requested of the budget.
+    const edges: [string, string, Size, string, string, string][] = [
+        ["1Gi", "minimal", { cpuRequest: 50, cpuLimit: 500, memoryRequest: 128, memoryLimit: 512 }, "1", "1", "refused"],
+        ["2Gi", "minimal", { cpuRequest: 50, cpuLimit: 500, memoryRequest: 128, memoryLimit: 512 }, "1", "1", "624/1024"],
+        ["3.5Gi", "minimal", { cpuRequest: 50, cpuLimit: 500, memoryRequest: 128, memoryLimit: 512 }, "1", "1", "624/1792"],
+        // 4G is 4x10^9 bytes, 3.73Gi: below the 4Gi edge.
+        ["4G", "minimal", { cpuRequest: 50, cpuLimit: 500, memoryRequest: 128, memoryLimit: 512 }, "1", "1", "624/1907"],
+        ["4095Mi", "minimal", { cpuRequest: 50, cpuLimit: 500, memoryRequest: 128, memoryLimit: 512 }, "1", "1", "624/2047"],
+        ["4Gi", "small", { cpuRequest: 100, cpuLimit: 1000, memoryRequest: 256, memoryLimit: 768 }, "1", "1", "1024/2048"],
+        ["4096Mi", "small", { cpuRequest: 100, cpuLimit: 1000, memoryRequest: 256, memoryLimit: 768 }, "1", "1", "1024/2048"],
+        ["8Gi", "medium", { cpuRequest: 250, cpuLimit: 2000, memoryRequest: 512, memoryLimit: 1024 }, "1", "1-3", "2560/4096"],
+        ["16Gi", "medium", { cpuRequest: 250, cpuLimit: 2000, memoryRequest: 512, memoryLimit: 1024 }, "1", "1-3", "2560/8192"],
+        ["32767Mi", "medium", { cpuRequest: 250, cpuLimit: 2000, memoryRequest: 512, memoryLimit: 1024 }, "1", "1-3", "2560/16383"],
+        ["32Gi", "large", { cpuRequest: 500, cpuLimit: 4000, memoryRequest: 2048, memoryLimit: 4096 }, "2-5", "2-5", "11264/16384"],
+        ["64Gi", "large", { cpuRequest: 500, cpuLimit: 4000, memoryRequest: 2048, memoryLimit: 4096 }, "2-5", "2-5", "11264/32768"],
+    ];
+    const scaling = (s: { replicas: number; autoscale?: { min: number; max: number } }): string =>
+        s.autoscale ? `${s.autoscale.min}-${s.autoscale.max}` : String(s.replicas);
+
+    for (const [memory, tier, istiod, controlPlane, gateways, budget] of edges) {
+        it(`${memory}: ${tier} tier, ${budget === "refused" ? "refused with every add-on" : `${budget}Mi requested`}`, () => {
+            const settings = parseMeshSettings({ "istio-mesh:memory": memory, ...(budget === "refused" && { "istio-mesh:addons": "[]" }) });
+            const sized = planSizing(settings);
+            assert.deepStrictEqual([sized.tier, sized.sizes.istiod, scaling(sized.controlPlane), scaling(sized.gateways)], [tier, istiod, controlPlane, gateways]);
+            if (budget === "refused") {
+                assert.match(problemsOf({ "istio-mesh:memory": memory }).join(), /^istio-mesh:memory: the components request/);
+            } else {
+                const counted = memoryBudget(sized, ["prometheus", "grafana", "jaeger", "kiali"], true, settings.memory.bytes, 50);
+                assert.strictEqual(`${counted.totalMi}/${counted.budgetMi}`, budget);
+            }
+        });
+    }
+
+    it("gives every component a nonzero request at or below its limit, in every tier", () => {
+        for (const tier of TIERS) {
+            for (const component of COMPONENTS) {
+                const { cpuRequest, cpuLimit, memoryRequest, memoryLimit } = tier.sizes[component];
+                assert.ok(cpuRequest > 0 && memoryRequest > 0, `${tier.name}/${component} requests nothing`);
+                assert.ok(cpuRequest <= cpuLimit && memoryRequest <= memoryLimit, `${tier.name}/${component} requests above its limit`);
+            }
+        }
+    });
+
+    it("never shrinks a component as the cluster grows", () => {
+        for (let i = 1; i < TIERS.length; i++) {
+            for (const component of COMPONENTS) {
+                for (const [field, value] of Object.entries(TIERS[i].sizes[component])) {
+                    const smaller = TIERS[i - 1].sizes[component][field as keyof Size];
+                    assert.ok(value >= smaller, `${TIERS[i].name}/${component}.${field} ${value} < ${TIERS[i - 1].name}'s ${smaller}`);
+                }
+            }
+        }
+    });
+});
+
+describe("istio-mesh:resources overrides", () => {
+    it("win over the computed values, field by field", () => {
+        const sized = plan(resourcesKey({ prometheus: { requests: { memory: "1Gi" }, limits: { memory: "2Gi", cpu: 2 } }, proxy: { requests: { cpu: "0.05" } } }));
+        assert.deepStrictEqual(sized.sizes.prometheus, { cpuRequest: 100, cpuLimit: 2000, memoryRequest: 1024, memoryLimit: 2048 });
+        assert.deepStrictEqual(sized.sizes.proxy, { cpuRequest: 50, cpuLimit: 1000, memoryRequest: 64, memoryLimit: 256 });
+        const untouched = COMPONENTS.filter((c) => c !== "prometheus" && c !== "proxy");
+        assert.deepStrictEqual(untouched.map((c) => sized.sizes[c]), untouched.map((c) => plan({}).sizes[c]));
+    });
+
+    it("count in the memory budget", () => {
+        const refused = problemsOf({ "istio-mesh:memory": "2Gi", ...resourcesKey({ prometheus: { requests: { memory: "1Gi" }, limits: { memory: "1Gi" } } }) });
+        assert.match(refused[0], /^istio-mesh:memory: the components request 1456Mi of memory, over the budget of 1024Mi/);
+    });
+
+    const bad: [string, unknown, string][] = [
+        ["not a map", ["istiod"], 'istio-mesh:resources: ["istiod"] is not a map; write it as a YAML map'],
+        ["an unknown component", { istiodd: {} }, 'istio-mesh:resources: "istiodd" is not a component. Did you mean "istiod"? Use any of ' + COMPONENTS.join(", ")],
+        ["an entry that is not a map", { kiali: "256Mi" }, 'istio-mesh:resources: kiali: "256Mi" is not a map of requests and limits; e.g. { requests: { cpu: 100m, memory: 256Mi }, limits: { cpu: "1", memory: 512Mi } }'],
+        ["an unknown section", { kiali: { request: { memory: "256Mi" } } }, 'istio-mesh:resources: kiali.request is not a field; use requests and limits, e.g. { requests: { cpu: 100m, memory: 256Mi }, limits: { cpu: "1", memory: 512Mi } }'],
+        ["an unknown resource", { kiali: { limits: { "ephemeral-storage": "1Gi" } } }, "istio-mesh:resources: kiali.limits.ephemeral-storage is not a field; set cpu and memory only"],
+        ["a malformed quantity", { grafana: { requests: { memory: "256MB" } } }, 'istio-mesh:resources: grafana.requests.memory: "256MB" is not a positive Kubernetes quantity; use e.g. 256Mi or 1Gi'],
+        ["a zero request", { grafana: { requests: { cpu: 0 } } }, 'istio-mesh:resources: grafana.requests.cpu: 0 is not a positive Kubernetes quantity; use e.g. 250m or "1"'],
+        ["memory that is not whole MiB", { jaeger: { limits: { memory: "1G" } } }, 'istio-mesh:resources: jaeger.limits.memory: "1G" is not a whole number of MiB; write memory in Mi or Gi, e.g. 256Mi'],
+        ["CPU finer than a millicore", { jaeger: { limits: { cpu: "0.0005" } } }, 'istio-mesh:resources: jaeger.limits.cpu: "0.0005" is not a whole number of millicores; use e.g. 250m'],
+        [
+            "a request above the computed limit",
+            { istiod: { requests: { memory: "1Gi" } } },
+            "istio-mesh:resources: istiod: requests.memory 1024Mi (set) is above limits.memory 768Mi (computed); set istiod.limits.memory to at least 1024Mi, or lower the request",
+        ],
+        [
+            "a limit below the computed request",
+            { ingressGateway: { limits: { cpu: "10m" } } },
+            "istio-mesh:resources: ingressGateway: requests.cpu 50m (computed) is above limits.cpu 10m (set); set ingressGateway.limits.cpu to at least 50m, or lower the request",
+        ],
+    ];
+    for (const [what, overrides, message] of bad) {
+        it(`reject ${what}`, () => {
+            assert.deepStrictEqual(problemsOf(resourcesKey(overrides)), [message]);
+        });
+    }
+
+    it("report every bad entry at once", () => {
+        assert.strictEqual(problemsOf(resourcesKey({ kiali: { limits: { memory: "x" } }, grafana: { requests: { cpu: "y" } } })).length, 2);
+    });
+});
+
+describe("chart values carry the sizing to each chart's keys", () => {
+    // Where each chart reads its pod resources, and which component's size goes there.
+    const RESOURCE_KEYS: [chart: string, path: string, component: Component][] = [
+        ["istiod", "resources", "istiod"],
+        ["istiod", "global.proxy.resources", "proxy"],
+        ["ingress-gateway", "resources", "ingressGateway"],
+        ["egress-gateway", "resources", "egressGateway"],
+        ["prometheus", "server.resources", "prometheus"],
+        ["grafana", "resources", "grafana"],
+        ["jaeger", "jaeger.resources", "jaeger"],
+        ["kiali", "deployment.resources", "kiali"],
+    ];
+    const at = (values: unknown, path: string): unknown => path.split(".").reduce((node, key) => (node as Record<string, unknown>)?.[key], values);
+
+    for (const [memory, overrides] of [["4Gi", {}], ["32Gi", { kiali: { limits: { memory: "1536Mi" } }, proxy: { requests: { memory: "96Mi" } } }]] as const) {
+        it(`${memory}${Object.keys(overrides).length > 0 ? " with overrides" : ""}: every component's requests and limits`, async () => {
+            const config = stackConfig("dev", { "istio-mesh:memory": memory, "istio-mesh:resources": overrides });
+            const run = await runProgram(config);
+            assert.strictEqual(run.error, undefined);
+            const expected = planSizing(parseMeshSettings(config));
+            const charts = new Graph(run.registrations).ofType(CHART);
+            for (const [chart, path, component] of RESOURCE_KEYS) {
+                const values = charts.find((c) => c.name === chart)?.inputs.values;
+                assert.deepStrictEqual(at(values, path), toResources(expected.sizes[component]), `${chart} ${path}`);
+            }
+            const sized = new Set(RESOURCE_KEYS.map(([, , component]) => component));
+            assert.deepStrictEqual(COMPONENTS.filter((c) => !sized.has(c)), []);
+        });
+    }
+});

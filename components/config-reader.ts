@@ -27,10 +27,12 @@ export class ConfigReader {
     /**
      * @param namespace the config namespace, e.g. `istio-mesh`
      * @param raw every config value as the CLI hands it to the program: full keys, string values
+     * @param otherNamespaces namespaces the program also reads (its providers' and the engine's)
      */
     constructor(
         private readonly namespace: string,
         private readonly raw: Readonly<Record<string, string>>,
+        private readonly otherNamespaces: readonly string[] = [],
     ) {}
 
     /** The full key, as users write it in stack files and in messages. */
@@ -163,12 +165,22 @@ export class ConfigReader {
         return parsed as Record<string, unknown>;
     }
 
-    /** Every key in our namespace that no read asked for: almost always a typo. */
+    /**
+     * Every key in our namespace that no read asked for (almost always a typo), and every key
+     * in a namespace nobody here reads (usually copied from another project's stack).
+     */
     reportUnknownKeys(): void {
         const prefix = `${this.namespace}:`;
         const known = [...this.readKeys].sort();
         for (const full of Object.keys(this.raw).sort()) {
-            if (!full.startsWith(prefix) || this.readKeys.has(full.slice(prefix.length))) {
+            const namespace = full.includes(":") ? full.slice(0, full.indexOf(":")) : "";
+            if (namespace !== this.namespace && !this.otherNamespaces.includes(namespace)) {
+                const readable = [this.namespace, ...this.otherNamespaces].map((n) => `${n}:`).join(", ");
+                const mine = this.readKeys.has(full.slice(namespace.length + 1)) ? ` If it is meant for this project, write ${this.key(full.slice(namespace.length + 1))}.` : "";
+                this.problemList.push(`${full}: belongs to ${show(namespace)}, not to this project, so nothing reads it.${mine} This program reads ${readable} keys only`);
+                continue;
+            }
+            if (namespace !== this.namespace || this.readKeys.has(full.slice(prefix.length))) {
                 continue;
             }
             const name = full.slice(prefix.length);

@@ -87,6 +87,9 @@ export const CONFIG_DEFAULTS = {
  */
 export const UNDECLARED_KEYS = ["resources"] as const;
 
+/** Config namespaces besides ours that this program's providers and the engine read. */
+export const PROVIDER_NAMESPACES = ["kubernetes", "pulumi", "random"] as const;
+
 /** The smallest cluster Istio with its gateways can start on, and a sanity ceiling. */
 export const MEMORY_RANGE = { min: 1 * GI, max: 1024 * GI } as const;
 
@@ -161,7 +164,7 @@ function checkAddon(value: string): string | undefined {
  * over). Throws one `MeshConfigError` listing every problem.
  */
 export function parseMeshSettings(raw: Readonly<Record<string, string>>): MeshSettings {
-    const config = new ConfigReader(CONFIG_NAMESPACE, raw);
+    const config = new ConfigReader(CONFIG_NAMESPACE, raw, PROVIDER_NAMESPACES);
     const memoryQuantity = config.string("memory", CONFIG_DEFAULTS.memory, checkMemory);
     const addons = config.stringList("addons", CONFIG_DEFAULTS.addons, checkAddon);
     const enabled = ADDONS.filter((addon) => addons.includes(addon));

@@ -141,6 +141,13 @@ describe("config", () => {
         );
     });
 
+    it("rejects keys of another project or package by name, pointing at ours when the name is one", () => {
+        assert.deepStrictEqual(problemsOf({ "istio:memory": "8Gi", "aws:region": "eu-west-1", "kubernetes:context": "minikube", "random:x": "1" }), [
+            'aws:region: belongs to "aws", not to this project, so nothing reads it. This program reads istio-mesh:, kubernetes:, pulumi:, random: keys only',
+            'istio:memory: belongs to "istio", not to this project, so nothing reads it. If it is meant for this project, write istio-mesh:memory. This program reads istio-mesh:, kubernetes:, pulumi:, random: keys only',
+        ]);
+    });
+
     it("collects every problem into one error, in one message", () => {
         let thrown: unknown;
         try {

@@ -1,5 +1,5 @@
 import { Addon } from "./config";
-import { Component, SizingPlan } from "./sizing";
+import { Component, Scaling, SINGLE, SizingPlan } from "./sizing";
 
 /**
  * The memory budget check: the requests of everything this program deploys must fit in
@@ -20,14 +20,32 @@ export interface Budget {
     budgetMi: number;
 }
 
-export function memoryBudget(plan: SizingPlan, addons: readonly Addon[], egressGateway: boolean, memoryBytes: number, percent: number): Budget {
-    const deployed: [Component, number][] = [
-        ["istiod", plan.controlPlane.autoscale?.min ?? plan.controlPlane.replicas],
-        ["ingressGateway", plan.gateways.autoscale?.min ?? plan.gateways.replicas],
-        ...(egressGateway ? [["egressGateway", plan.gateways.autoscale?.min ?? plan.gateways.replicas] as [Component, number]] : []),
-        ...addons.map((addon): [Component, number] => [addon, 1]),
+/** A component this program deploys, and how many of it run. */
+export interface Deployed {
+    component: Component;
+    scaling: Scaling;
+}
+
+/** Every workload the program deploys for these settings, in the order of `COMPONENTS`. */
+export function deployedComponents(plan: SizingPlan, addons: readonly Addon[], egressGateway: boolean): Deployed[] {
+    return [
+        { component: "istiod", scaling: plan.controlPlane },
+        { component: "ingressGateway", scaling: plan.gateways },
+        ...(egressGateway ? [{ component: "egressGateway" as const, scaling: plan.gateways }] : []),
+        ...addons.map((addon) => ({ component: addon, scaling: SINGLE })),
     ];
-    const lines = deployed.map(([component, replicas]) => ({ component, replicas, requestMi: replicas * plan.sizes[component].memoryRequest }));
+}
+
+/** Replicas the scheduler must fit at all times: an autoscaler's minimum. */
+export function guaranteedReplicas(scaling: Scaling): number {
+    return scaling.autoscale?.min ?? scaling.replicas;
+}
+
+export function memoryBudget(plan: SizingPlan, addons: readonly Addon[], egressGateway: boolean, memoryBytes: number, percent: number): Budget {
+    const lines = deployedComponents(plan, addons, egressGateway).map(({ component, scaling }): BudgetLine => {
+        const replicas = guaranteedReplicas(scaling);
+        return { component, replicas, requestMi: replicas * plan.sizes[component].memoryRequest };
+    });
     return {
         lines,
         totalMi: lines.reduce((sum, line) => sum + line.requestMi, 0),

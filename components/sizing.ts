@@ -42,7 +42,7 @@ const size = (cpuRequest: number, cpuLimit: number, memoryRequest: number, memor
     memoryLimit,
 });
 
-const SINGLE: Scaling = { replicas: 1, podDisruptionBudget: false };
+export const SINGLE: Scaling = { replicas: 1, podDisruptionBudget: false };
 
 /**
  * The sizing table. Requests are what the scheduler reserves; limits stop one component

@@ -113,6 +113,11 @@ describe("the dev stack as a whole program", () => {
                 assert.ok(!graph.waitsFor(credential, istiod()), `${credential.name} waits for istiod`);
             }
         });
+
+        // `npm run bench` reports this depth; README records it.
+        it("is 4 resources deep: namespace, base, istiod, then what istiod admits", () => {
+            assert.strictEqual(graph.depth(), 4);
+        });
     });
 
     it("labels each injection namespace with a patch, never owning the namespace", () => {

@@ -5,6 +5,7 @@ import { MeshConfigError } from "../components/config-reader";
 import { Component, COMPONENTS, planSizing, Size, TIERS, toResources } from "../components/sizing";
 import { Graph } from "./support/graph";
 import { runProgram, stackConfig } from "./support/program";
+import { formatMarkdown, sizingTable } from "./tools/sizing-table";
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
 
@@ -155,4 +156,27 @@ describe("chart values carry the sizing to each chart's keys", () => {
             assert.deepStrictEqual(COMPONENTS.filter((c) => !sized.has(c)), []);
         });
     }
+});
+
+describe("npm run plan's table", () => {
+    it("lists every deployed component, the sidecar default apart, and the total against the budget, as Markdown", () => {
+        const settings = parseMeshSettings({ "istio-mesh:memory": "8Gi", "istio-mesh:addons": '["prometheus","kiali"]', "istio-mesh:egressGateway": "false" });
+        assert.strictEqual(
+            formatMarkdown(sizingTable(settings)),
+            [
+                "memory 8Gi, tier medium, budget 4096Mi (50% of memory)",
+                "",
+                "| component | replicas | cpu request | cpu limit | memory request | memory limit | requested |",
+                "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+                "| istiod | 1 | 250m | 2000m | 512Mi | 1024Mi | 512Mi |",
+                "| ingressGateway | 1-3 (HPA) | 100m | 2000m | 128Mi | 512Mi | 128Mi |",
+                "| prometheus | 1 | 250m | 2000m | 1024Mi | 2048Mi | 1024Mi |",
+                "| kiali | 1 | 50m | 1000m | 256Mi | 512Mi | 256Mi |",
+                "| proxy (per pod) | - | 50m | 2000m | 128Mi | 512Mi | - |",
+                "",
+                "**total requested 1920Mi of the 4096Mi budget; sidecars are per pod and not counted**",
+                "",
+            ].join("\n"),
+        );
+    });
 });

@@ -1,0 +1,102 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import { parseMeshSettings } from "../components/config";
+import { planSizing } from "../components/sizing";
+import { Graph } from "./support/graph";
+import { readStackFile, ROOT, runProgram, stackConfig } from "./support/program";
+import { committedStacks, REFRESH_COMMAND, renderSnapshot, snapshotPath } from "./tools/snapshot";
+
+/** Lines of `after` that are not in `before`, and the reverse: what a reviewer's diff shows. */
+function changedLines(before: string, after: string): { removed: string[]; added: string[] } {
+    const [a, b] = [before.split("\n"), after.split("\n")];
+    return { removed: a.filter((line) => !b.includes(line)), added: b.filter((line) => !a.includes(line)) };
+}
+
+describe("stacks", () => {
+    it("commits dev, staging and prod", () => {
+        assert.deepStrictEqual(committedStacks(), ["dev", "prod", "staging"]);
+    });
+
+    for (const stack of ["dev", "staging", "prod"]) {
+        it(`${stack} evaluates, STRICT, with Kiali behind a login`, async () => {
+            const run = await runProgram(stackConfig(stack), stack);
+            assert.strictEqual(run.error, undefined);
+            const graph = new Graph(run.registrations);
+            const [mtls] = graph.ofType("kubernetes:security.istio.io/v1:PeerAuthentication");
+            assert.deepStrictEqual(mtls.inputs.spec, { mtls: { mode: "STRICT" } });
+            const kiali = graph.get("kubernetes:helm.sh/v4:Chart", "kiali").inputs.values as { auth: { strategy: string } };
+            assert.strictEqual(kiali.auth.strategy, "token");
+        });
+    }
+
+    // What a stack file may hold besides config: the CLI's own fields.
+    const STACK_FILE_FIELDS = ["config", "encryptedkey", "encryptionsalt", "environment", "secretsprovider"];
+
+    for (const stack of committedStacks()) {
+        it(`Pulumi.${stack}.yaml holds only known fields and keys`, () => {
+            const file = readStackFile(stack) as Record<string, unknown>;
+            assert.deepStrictEqual(Object.keys(file).filter((field) => !STACK_FILE_FIELDS.includes(field)), [], `Pulumi.${stack}.yaml`);
+            assert.doesNotThrow(() => parseMeshSettings(stackConfig(stack)));
+        });
+    }
+
+    it("a stack file's unknown key or other project's key is reported by name", () => {
+        assert.throws(
+            () => parseMeshSettings(stackConfig("staging", { "istio-mesh:dashbaords": "none", "mesh:memory": "8Gi" })),
+            (error: Error) =>
+                error.message.includes("istio-mesh:dashbaords: unknown key, so its value would be ignored. Did you mean istio-mesh:dashboards?") &&
+                error.message.includes('mesh:memory: belongs to "mesh", not to this project'),
+        );
+    });
+
+    it("sizes each environment for its cluster: dev small, staging medium, prod large", () => {
+        const tiers = ["dev", "staging", "prod"].map((stack) => planSizing(parseMeshSettings(stackConfig(stack))).tier);
+        assert.deepStrictEqual(tiers, ["small", "medium", "large"]);
+    });
+
+    it("exposes dashboards through the ingress gateway in dev and staging, never in prod", async () => {
+        const routes = async (stack: string): Promise<number> =>
+            new Graph((await runProgram(stackConfig(stack), stack)).registrations).ofType("kubernetes:networking.istio.io/v1:VirtualService").length;
+        assert.deepStrictEqual([await routes("dev"), await routes("staging"), await routes("prod")], [4, 4, 0]);
+    });
+});
+
+describe("plan snapshots (plans/)", () => {
+    for (const stack of committedStacks()) {
+        it(`plans/${stack}.yaml is up to date`, async () => {
+            const file = snapshotPath(stack);
+            const committed = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "(missing)";
+            // Compared as a whole; the message says how to refresh rather than dumping 800 lines.
+            assert.ok(committed === (await renderSnapshot(stack)), `plans/${stack}.yaml is stale: run \`${REFRESH_COMMAND}\` and commit plans/`);
+        });
+    }
+
+    it("renders the same text twice, with no paths and no generated values", async () => {
+        const [first, second] = [await renderSnapshot("dev"), await renderSnapshot("dev")];
+        assert.strictEqual(first, second);
+        assert.ok(!first.includes(ROOT), "snapshot contains an absolute path");
+        // The mocks generate `generated-<name>` passwords and `token-of-<name>` tokens.
+        assert.doesNotMatch(first, /generated-|token-of-|dG9rZW4tb2Yt/);
+    });
+
+    it("shows a config change as exactly the lines it changes", async () => {
+        const diff = changedLines(await renderSnapshot("dev"), await renderSnapshot("dev", { "istio-mesh:tracingSampling": 25 }));
+        assert.deepStrictEqual(diff, {
+            removed: ["  istio-mesh:tracingSampling: '100'", "            randomSamplingPercentage: 100"],
+            added: ["  istio-mesh:tracingSampling: '25'", "            randomSamplingPercentage: 25"],
+        });
+    });
+
+    it("shows a sizing change in the table and in the chart values", async () => {
+        const diff = changedLines(
+            await renderSnapshot("dev"),
+            await renderSnapshot("dev", { "istio-mesh:resources": { kiali: { requests: { memory: "192Mi" } } } }),
+        );
+        assert.deepStrictEqual(diff.added, [
+            "# kiali                   1          20m       500m          192Mi*         384Mi      192Mi",
+            "# total requested 1088Mi of the 2048Mi budget; sidecars are per pod and not counted (* set in istio-mesh:resources)",
+            '  istio-mesh:resources: \'{"kiali":{"requests":{"memory":"192Mi"}}}\'',
+            "              memory: 192Mi",
+        ]);
+    });
+});

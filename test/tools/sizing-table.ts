@@ -1,0 +1,70 @@
+import { deployedComponents, guaranteedReplicas, memoryBudget } from "../../components/budget";
+import { MeshSettings } from "../../components/config";
+import { Component, planSizing, Scaling, Size } from "../../components/sizing";
+
+/**
+ * The sizing of one environment as a table: what `npm run plan` prints, what a PR comment
+ * shows (`--markdown`) and what each plan snapshot starts with.
+ */
+
+const HEADINGS = ["component", "replicas", "cpu request", "cpu limit", "memory request", "memory limit", "requested"];
+
+export interface SizingTable {
+    /** One line: memory, tier and budget. */
+    summary: string;
+    rows: string[][];
+    /** One line: the total against the budget (config validation refuses one that does not fit). */
+    total: string;
+}
+
+function replicasText(scaling: Scaling): string {
+    return scaling.autoscale ? `${scaling.autoscale.min}-${scaling.autoscale.max} (HPA)` : String(scaling.replicas);
+}
+
+export function sizingTable(settings: MeshSettings): SizingTable {
+    const plan = planSizing(settings);
+    const percent = settings.memoryBudgetPercent;
+    const budget = memoryBudget(plan, settings.addons, settings.egressGateway, settings.memory.bytes, percent);
+    const row = (component: Component, label: string, replicas: string, requested: string): string[] => {
+        const size = plan.sizes[component];
+        const override = settings.resources[component] ?? {};
+        const cell = (field: keyof Size, unit: string): string => `${size[field]}${unit}${field in override ? "*" : ""}`;
+        return [label, replicas, cell("cpuRequest", "m"), cell("cpuLimit", "m"), cell("memoryRequest", "Mi"), cell("memoryLimit", "Mi"), requested];
+    };
+    const rows = deployedComponents(plan, settings.addons, settings.egressGateway).map(({ component, scaling }) =>
+        row(component, component, replicasText(scaling), `${guaranteedReplicas(scaling) * plan.sizes[component].memoryRequest}Mi`),
+    );
+    // Sidecars are per workload pod: shown for reference, never counted.
+    rows.push(row("proxy", "proxy (per pod)", "-", "-"));
+    const overridden = Object.keys(settings.resources).length > 0 ? " (* set in istio-mesh:resources)" : "";
+    return {
+        summary: `memory ${settings.memory.quantity}, tier ${plan.tier}, budget ${budget.budgetMi}Mi (${percent}% of memory)`,
+        rows,
+        total: `total requested ${budget.totalMi}Mi of the ${budget.budgetMi}Mi budget; sidecars are per pod and not counted${overridden}`,
+    };
+}
+
+export function formatText(table: SizingTable): string {
+    const all = [HEADINGS, ...table.rows];
+    const widths = HEADINGS.map((_, column) => Math.max(...all.map((cells) => cells[column].length)));
+    const line = (cells: string[]): string =>
+        cells
+            .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])))
+            .join("  ")
+            .trimEnd();
+    return [table.summary, "", ...all.map(line), table.total, ""].join("\n");
+}
+
+export function formatMarkdown(table: SizingTable): string {
+    const line = (cells: string[]): string => `| ${cells.join(" | ")} |`;
+    return [
+        table.summary,
+        "",
+        line(HEADINGS),
+        line(HEADINGS.map((_, column) => (column === 0 ? "---" : "---:"))),
+        ...table.rows.map(line),
+        "",
+        `**${table.total}**`,
+        "",
+    ].join("\n");
+}

@@ -1,0 +1,168 @@
+import * as fs from "fs";
+import * as yaml from "js-yaml";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { parseMeshSettings } from "../../components/config";
+import { Registration, SECRET_SIG_KEY, SECRET_SIG } from "../support/monitor";
+import { ROOT, runProgram, stackConfig } from "../support/program";
+import { isSecretOutput, valueOf } from "../support/values";
+import { formatText, sizingTable } from "./sizing-table";
+
+/**
+ * Plan snapshots: for each committed stack, what the program registers under mocks, in a
+ * stable text form that a reviewer can diff. Sorted keys, secrets as `[secret]`, resources
+ * named `type::name`, no URNs, times or paths.
+ */
+
+export const PLANS_DIR = path.join(ROOT, "plans");
+export const REFRESH_COMMAND = "npm run plan -- --write";
+
+const SECRET = "[secret]";
+// Wire-form markers the SDK uses for values that are not plain data.
+const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+
+/** Every stack with a committed stack file, sorted. */
+export function committedStacks(): string[] {
+    return fs
+        .readdirSync(ROOT)
+        .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+        .filter((stack): stack is string => stack !== undefined)
+        .sort();
+}
+
+export function snapshotPath(stack: string): string {
+    return path.join(PLANS_DIR, `${stack}.yaml`);
+}
+
+/** Keys sorted, except that each resource entry starts with its label. */
+function resourceFirst(a: string, b: string): number {
+    return a === "resource" ? -1 : b === "resource" ? 1 : a.localeCompare(b);
+}
+
+/** A wire-form value with every marker replaced by readable text. */
+function readable(value: unknown, label: (urn: string) => string): unknown {
+    if (value === UNKNOWN_VALUE) {
+        return "[unknown]";
+    }
+    if (Array.isArray(value)) {
+        return value.map((item) => readable(item, label));
+    }
+    if (typeof value !== "object" || value === null) {
+        return value;
+    }
+    const record = value as Record<string, unknown>;
+    if (record[SECRET_SIG_KEY] === SECRET_SIG) {
+        return SECRET;
+    }
+    if (record[SECRET_SIG_KEY] === RESOURCE_SIG) {
+        return `[resource ${label(String(record.urn))}]`;
+    }
+    return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, readable(item, label)]));
+}
+
+function describeResources(registrations: readonly Registration[]): Record<string, unknown>[] {
+    const labels = new Map(registrations.map((r) => [r.urn, `${r.type}::${r.name}`]));
+    if (new Set(labels.values()).size !== labels.size) {
+        throw new Error("two resources share a type and name; snapshot labels would be ambiguous");
+    }
+    const label = (urn: string): string => labels.get(urn) ?? urn;
+    return registrations
+        .map((r) => ({
+            resource: label(r.urn),
+            ...(r.parent !== "" && { parent: label(r.parent) }),
+            ...(r.dependencies.length > 0 && { dependsOn: r.dependencies.map(label).sort() }),
+            ...(r.retainOnDelete && { retainOnDelete: true }),
+            ...(r.protect && { protect: true }),
+            ...(Object.keys(r.inputs).length > 0 && { inputs: readable(r.inputs, label) }),
+        }))
+        .sort((a, b) => a.resource.localeCompare(b.resource));
+}
+
+function describeCharts(registrations: readonly Registration[]): Record<string, string> {
+    const charts = registrations.filter((r) => r.type === "kubernetes:helm.sh/v4:Chart");
+    return Object.fromEntries(
+        charts.map((r) => [r.name, `${String(r.inputs.chart)} ${String(r.inputs.version)} from ${String((r.inputs.repositoryOpts as { repo?: string }).repo)}`]),
+    );
+}
+
+async function describeOutputs(outputs: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const described: Record<string, unknown> = {};
+    for (const [key, output] of Object.entries(outputs)) {
+        const value = await valueOf(output as pulumi.Input<unknown>);
+        if (value !== undefined) {
+            described[key] = (await isSecretOutput(output as pulumi.Input<unknown>)) ? SECRET : value;
+        }
+    }
+    return described;
+}
+
+/** The snapshot of one stack, as the text committed under plans/. */
+export async function renderSnapshot(stack: string, overrides: Record<string, unknown> = {}): Promise<string> {
+    const config = stackConfig(stack, overrides);
+    const table = formatText(sizingTable(parseMeshSettings(config)));
+    const run = await runProgram(config, stack);
+    if (run.error !== undefined) {
+        throw run.error;
+    }
+    const body = yaml.dump(
+        {
+            stack,
+            // Encrypted stack-file values (`secure:`) would show ciphertext; they are secrets.
+            config: Object.fromEntries(Object.entries(config).map(([key, value]) => [key, value.startsWith('{"secure":') ? SECRET : value])),
+            charts: describeCharts(run.registrations),
+            outputs: await describeOutputs(run.outputs),
+            resources: describeResources(run.registrations),
+        },
+        { sortKeys: resourceFirst, lineWidth: -1, noRefs: true },
+    );
+    const header = [
+        `# Plan of stack ${stack}: what \`pulumi up\` registers, evaluated under runtime mocks.`,
+        `# Generated by \`${REFRESH_COMMAND}\`; do not edit. Review its diff in pull requests.`,
+        "#",
+        ...table.trimEnd().split("\n").map((line) => `# ${line}`.trimEnd()),
+    ];
+    return `${header.join("\n")}\n${body}`;
+}
+
+/** What differs between the committed snapshots and the program: one line per stale file. */
+export async function staleSnapshots(): Promise<string[]> {
+    const stacks = committedStacks();
+    const stale: string[] = [];
+    for (const stack of stacks) {
+        const file = snapshotPath(stack);
+        const committed = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
+        const current = await renderSnapshot(stack);
+        if (committed === undefined) {
+            stale.push(`plans/${stack}.yaml is missing`);
+        } else if (committed !== current) {
+            stale.push(`plans/${stack}.yaml is stale: ${firstDifference(committed, current)}`);
+        }
+    }
+    const orphans = fs.existsSync(PLANS_DIR) ? fs.readdirSync(PLANS_DIR).filter((f) => !stacks.includes(f.replace(/\.yaml$/, ""))) : [];
+    stale.push(...orphans.sort().map((file) => `plans/${file} has no stack file Pulumi.${file}`));
+    return stale;
+}
+
+/** The first line that changed, so the message points at the change. */
+function firstDifference(committed: string, current: string): string {
+    const [before, after] = [committed.split("\n"), current.split("\n")];
+    const index = after.findIndex((line, i) => line !== before[i]);
+    const at = index === -1 ? after.length : index;
+    return `line ${at + 1} was ${JSON.stringify(before[at] ?? "")}, is now ${JSON.stringify(after[at] ?? "")}`;
+}
+
+/** Writes every stack's snapshot and removes those of stacks that are gone. */
+export async function writeSnapshots(): Promise<string[]> {
+    fs.mkdirSync(PLANS_DIR, { recursive: true });
+    const stacks = committedStacks();
+    for (const file of fs.readdirSync(PLANS_DIR).filter((f) => !stacks.includes(f.replace(/\.yaml$/, "")))) {
+        fs.rmSync(path.join(PLANS_DIR, file));
+    }
+    const written: string[] = [];
+    for (const stack of stacks) {
+        fs.writeFileSync(snapshotPath(stack), await renderSnapshot(stack));
+        written.push(`plans/${stack}.yaml`);
+    }
+    return written;
+}

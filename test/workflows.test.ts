@@ -1,0 +1,227 @@
+// The GitHub Actions workflows: schema-valid, exactly four, every action pinned to an exact
+// release, each doing what the README says. The secrets checks are run with bash to prove
+// that a preview skips (never fails) and a deploy fails by name when a secret is missing.
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { validateWorkflow } from "@action-validator/core";
+
+interface Step { name?: string; id?: string; uses?: string; run?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, string> }
+interface Job { needs?: string; environment?: string; concurrency?: unknown; env?: Record<string, string>; strategy?: { matrix: unknown }; steps: Step[] }
+interface Workflow { on: Record<string, unknown>; permissions: Record<string, string>; jobs: Record<string, Job> }
+
+const root = path.resolve(__dirname, "..");
+const dir = path.join(root, ".github", "workflows");
+const files = ["ci.yml", "deploy.yml", "integration.yml", "preview.yml"];
+const stacks = ["dev", "staging", "prod"];
+const ready = "steps.secrets.outputs.ready == 'true'";
+const source = (file: string) => fs.readFileSync(path.join(dir, file), "utf8");
+const load = (file: string) => yaml.load(source(file)) as Workflow;
+const runs = (steps: Step[]) => steps.flatMap((s) => (s.run === undefined ? [] : [s.run.trim()]));
+const names = (steps: Step[]) => steps.map((s) => s.name);
+const action = (step: Step) => (step.uses ?? "").split("@")[0];
+const lines = (step: Step) => (step.run ?? "").split("\n").map((l) => l.trim());
+
+function named(steps: Step[], name: string): Step {
+    const step = steps.find((s) => s.name === name);
+    assert.ok(step, `no step named "${name}" in ${JSON.stringify(names(steps))}`);
+    return step;
+}
+
+// Every `uses:` anywhere in a parsed workflow.
+function uses(node: unknown): string[] {
+    if (Array.isArray(node)) return node.flatMap(uses);
+    if (node === null || typeof node !== "object") return [];
+    return Object.entries(node).flatMap(([k, v]) => (k === "uses" && typeof v === "string" ? [v] : uses(v)));
+}
+
+// Runs a step's script as the runner does (bash -e), with files for GITHUB_OUTPUT and GITHUB_ENV.
+function runStep(step: Step, env: Record<string, string>) {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "workflow-step-"));
+    const [output, githubEnv, kubeconfig] = ["output", "env", "kubeconfig"].map((f) => path.join(tmp, f));
+    [output, githubEnv].forEach((f) => fs.writeFileSync(f, ""));
+    const r = spawnSync("bash", ["--noprofile", "--norc", "-e", "-c", step.run ?? "exit 99"], {
+        encoding: "utf8",
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", RUNNER_TEMP: tmp, GITHUB_OUTPUT: output, GITHUB_ENV: githubEnv, ...env },
+    });
+    const read = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8") : undefined);
+    const result = { status: r.status, stdout: r.stdout, stderr: r.stderr, output: read(output), githubEnv: read(githubEnv), kubeconfig: read(kubeconfig), tmp };
+    fs.rmSync(tmp, { recursive: true, force: true });
+    return result;
+}
+
+describe("GitHub Actions workflows", () => {
+    it("are exactly ci, deploy, integration and preview", () => {
+        assert.deepStrictEqual(fs.readdirSync(dir).sort(), files);
+    });
+
+    for (const file of files) {
+        it(`${file} passes action-validator's workflow schema`, () => {
+            const { errors } = validateWorkflow(source(file));
+            assert.deepStrictEqual(errors, [], `${file}:\n${JSON.stringify(errors, null, 2)}`);
+        });
+    }
+
+    it("action-validator rejects a misspelt key (it can fail)", () => {
+        const { errors } = validateWorkflow("on: push\njobs:\n  a:\n    runs-onn: ubuntu-latest\n    steps:\n      - run: echo\n");
+        assert.ok(JSON.stringify(errors).includes("Additional property 'runs-onn' is not allowed"), JSON.stringify(errors));
+    });
+
+    it("pin every action to an exact release, one per action, and the CLI to package.json's", () => {
+        const refs = new Map<string, Set<string>>();
+        for (const file of files) {
+            for (const ref of uses(load(file))) {
+                assert.match(ref, /^[\w.-]+\/[\w.-]+@(v\d+\.\d+\.\d+|[0-9a-f]{40})$/, `${file}: ${ref}`);
+                const [name, version] = ref.split("@");
+                refs.set(name, (refs.get(name) ?? new Set()).add(version));
+            }
+        }
+        assert.deepStrictEqual([...refs.keys()].sort(), ["actions/checkout", "actions/setup-node", "helm/kind-action", "pulumi/actions"]);
+        for (const [name, versions] of refs) assert.strictEqual(versions.size, 1, `${name} at ${[...versions].join(", ")}`);
+        const cli = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { devDependencies: Record<string, string> }).devDependencies.pulumi;
+        const pulumiSteps = files.flatMap((f) => Object.values(load(f).jobs).flatMap((j) => j.steps)).filter((s) => action(s) === "pulumi/actions");
+        assert.strictEqual(pulumiSteps.length, 5, "preview, three deploys, integration");
+        for (const s of pulumiSteps) assert.strictEqual(s.with?.["pulumi-version"], cli, s.name);
+    });
+
+    it("ask for minimal permissions", () => {
+        for (const file of files) {
+            const expected = file === "preview.yml" ? { contents: "read", "pull-requests": "write" } : { contents: "read" };
+            assert.deepStrictEqual(load(file).permissions, expected, file);
+            for (const [name, job] of Object.entries(load(file).jobs)) assert.ok(!("permissions" in job), `${file}: ${name}`);
+        }
+    });
+
+    it("ci: every push and pull request runs npm ci, npm test and the plan snapshot check", () => {
+        const wf = load("ci.yml");
+        assert.deepStrictEqual(wf.on, { push: null, pull_request: null });
+        const steps = wf.jobs.test.steps;
+        assert.deepStrictEqual(runs(steps).slice(0, 3), ["npm ci", "npm test", "npm run plan -- --check"]);
+        const summary = named(steps, "Sizing of each stack, in the job summary");
+        assert.ok(lines(summary).includes('npm run -s plan -- "$stack" --markdown >> "$GITHUB_STEP_SUMMARY"'));
+        const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "summary-"));
+        const result = spawnSync("bash", ["-e", "-c", summary.run ?? "exit 99"], { cwd: root, encoding: "utf8", env: { ...process.env, GITHUB_STEP_SUMMARY: path.join(tmp, "summary.md") } });
+        assert.strictEqual(result.status, 0, result.stderr);
+        const written = fs.readFileSync(path.join(tmp, "summary.md"), "utf8");
+        fs.rmSync(tmp, { recursive: true, force: true });
+        assert.deepStrictEqual(written.match(/^Stack \w+:/gm), ["Stack dev:", "Stack staging:", "Stack prod:"]);
+        assert.strictEqual(named(steps, "Offline plan snapshots are current").run?.trim(), "npm run plan -- --check");
+        assert.deepStrictEqual(steps.find((s) => action(s) === "actions/setup-node")?.with, { "node-version": "22", cache: "npm" });
+    });
+
+    describe("preview", () => {
+        const job = load("preview.yml").jobs.preview;
+        const check = job.steps[0];
+
+        it("previews dev, staging and prod with pulumi/actions and comments on the PR", () => {
+            assert.deepStrictEqual(load("preview.yml").on, { pull_request: null });
+            assert.deepStrictEqual(job.strategy?.matrix, { stack: stacks });
+            assert.strictEqual(job.environment, undefined, "an environment with reviewers would hold every PR");
+            const { with: inputs } = named(job.steps, "pulumi preview");
+            const picked = ["command", "stack-name", "comment-on-pr", "github-token"].map((k) => inputs?.[k]);
+            assert.deepStrictEqual(picked, ["preview", "${{ matrix.stack }}", true, "${{ github.token }}"]);
+        });
+
+        it("runs every step after the secrets check only if the check found them", () => {
+            assert.strictEqual(check.id, "secrets");
+            assert.deepStrictEqual(names(job.steps), ["Check secrets and write the kubeconfig", "Check out", "Set up Node.js", "Install dependencies", "pulumi preview"]);
+            for (const step of job.steps.slice(1)) assert.strictEqual(step.if, ready, step.name);
+            for (const stack of stacks) {
+                const key = `KUBECONFIG_${stack.toUpperCase()}`;
+                assert.strictEqual(check.env?.[key], `\${{ matrix.stack == '${stack}' && secrets.${key} || '' }}`);
+            }
+        });
+
+        it("skips with a notice that names the missing secrets, and never fails", () => {
+            const fork = runStep(check, { STACK: "dev" });
+            assert.strictEqual(fork.status, 0, fork.stderr);
+            assert.strictEqual(fork.output, "ready=false\n");
+            assert.match(fork.stdout, /^::notice title=Preview of dev skipped::No pulumi preview for stack dev: missing secret\(s\) PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE KUBECONFIG_DEV\. /);
+            const noProd = runStep(check, { STACK: "prod", PULUMI_BACKEND_URL: "s3://state", PULUMI_CONFIG_PASSPHRASE: "p", KUBECONFIG_DEV: "dev" });
+            assert.strictEqual(noProd.output, "ready=false\n");
+            assert.match(noProd.stdout, /missing secret\(s\) KUBECONFIG_PROD\. /);
+            const cloud = runStep(check, { STACK: "prod", PULUMI_BACKEND_URL: "https://api.pulumi.com", PULUMI_CONFIG_PASSPHRASE: "p", KUBECONFIG_PROD: "k" });
+            assert.match(cloud.stdout, /missing secret\(s\) PULUMI_ACCESS_TOKEN\. /);
+            assert.strictEqual(cloud.kubeconfig, undefined);
+        });
+
+        it("writes the stack's kubeconfig and says ready when all are present", () => {
+            const r = runStep(check, { STACK: "staging", PULUMI_BACKEND_URL: "s3://state", PULUMI_CONFIG_PASSPHRASE: "p", KUBECONFIG_STAGING: "apiVersion: v1" });
+            assert.deepStrictEqual([r.status, r.stdout, r.output], [0, "", "ready=true\n"]);
+            assert.strictEqual(r.kubeconfig, "apiVersion: v1\n");
+            assert.strictEqual(r.githubEnv, `KUBECONFIG=${r.tmp}/kubeconfig\n`);
+        });
+    });
+
+    describe("deploy", () => {
+        const wf = load("deploy.yml");
+
+        it("ups dev, then staging, then prod, each in its environment, one deploy per stack at a time", () => {
+            assert.deepStrictEqual(wf.on, { push: { branches: ["main"] } });
+            assert.deepStrictEqual(Object.keys(wf.jobs), stacks);
+            stacks.forEach((stack, i) => {
+                const job = wf.jobs[stack];
+                assert.strictEqual(job.environment, stack);
+                assert.strictEqual(job.needs, i === 0 ? undefined : stacks[i - 1]);
+                assert.deepStrictEqual(job.concurrency, { group: `pulumi-up-${stack}`, "cancel-in-progress": false });
+                const up = job.steps.filter((s) => action(s) === "pulumi/actions");
+                assert.deepStrictEqual(up.map((s) => [s.with?.command, s.with?.["stack-name"]]), [["up", stack]]);
+            });
+            assert.strictEqual(wf.jobs.prod.environment, "prod");
+            assert.strictEqual(wf.jobs.prod.needs, "staging");
+        });
+
+        for (const stack of stacks) {
+            it(`fails ${stack} cleanly, naming each missing secret`, () => {
+                const check = wf.jobs[stack].steps[0];
+                const key = `KUBECONFIG_${stack.toUpperCase()}`;
+                for (const [k, v] of Object.entries(check.env ?? {})) assert.strictEqual(v, `\${{ secrets.${k} }}`);
+                assert.deepStrictEqual(Object.keys(check.env ?? {}).sort(), ["PULUMI_ACCESS_TOKEN", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", key].sort());
+                const base = { PULUMI_BACKEND_URL: "s3://state", PULUMI_CONFIG_PASSPHRASE: "p" };
+                const missing = runStep(check, base);
+                assert.deepStrictEqual([missing.status, missing.stderr, missing.kubeconfig], [1, "", undefined]);
+                assert.strictEqual(missing.stdout.split("\n")[0], `::error::Missing secret ${key}: add it to the ${stack} environment or the repository (Settings > Secrets and variables > Actions).`);
+                const cloud = runStep(check, { ...base, PULUMI_BACKEND_URL: "https://api.pulumi.com", [key]: "k" });
+                assert.strictEqual(cloud.status, 1);
+                assert.match(cloud.stdout, /^::error::Missing secret PULUMI_ACCESS_TOKEN: /);
+                const ok = runStep(check, { ...base, [key]: "apiVersion: v1" });
+                assert.deepStrictEqual([ok.status, ok.stdout, ok.kubeconfig], [0, "", "apiVersion: v1\n"]);
+                assert.strictEqual(ok.githubEnv, `KUBECONFIG=${ok.tmp}/kubeconfig\n`);
+            });
+        }
+    });
+
+    it("integration: kind, NodePort, up, a preview that must be empty, destroy always", () => {
+        const wf = load("integration.yml");
+        assert.deepStrictEqual(Object.keys(wf.on).sort(), ["schedule", "workflow_dispatch"]);
+        assert.match((wf.on.schedule as { cron: string }[])[0].cron, /^\d+ \d+ \* \* \*$/);
+        assert.ok(!source("integration.yml").includes("secrets."), "integration needs no secrets");
+        const steps = wf.jobs.kind.steps;
+        const at = (pred: (s: Step) => boolean) => steps.findIndex(pred);
+        const setup = at((s) => lines(s).includes("pulumi config set --stack dev istio-mesh:ingressServiceType NodePort"));
+        assert.ok(setup >= 0 && lines(steps[setup]).includes('pulumi login "file://$RUNNER_TEMP/state"'), "local file backend");
+        const order = [
+            at((s) => action(s) === "helm/kind-action"),
+            setup,
+            at((s) => s.run?.trim() === "pulumi up --yes --stack dev"),
+            at((s) => s.run?.trim() === "pulumi preview --stack dev --expect-no-changes --diff"),
+            at((s) => s.run?.trim() === "pulumi destroy --yes --stack dev"),
+        ];
+        assert.ok(order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1])), `step order ${JSON.stringify(order)}`);
+        assert.strictEqual(order[4], steps.length - 1, "destroy is the last step");
+        assert.strictEqual(steps[order[2]].id, "up");
+        assert.strictEqual(steps[order[4]].if, "always() && steps.up.outcome != 'skipped'");
+        assert.ok(wf.jobs.kind.env?.PULUMI_CONFIG_PASSPHRASE, "a throwaway passphrase");
+    });
+
+    it("read only secrets that README.md lists", () => {
+        const referenced = new Set(files.flatMap((f) => [...source(f).matchAll(/(?<![\w.])secrets\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1])));
+        assert.deepStrictEqual([...referenced].sort(), ["KUBECONFIG_DEV", "KUBECONFIG_PROD", "KUBECONFIG_STAGING", "PULUMI_ACCESS_TOKEN", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE"]);
+        const readme = fs.readFileSync(path.resolve(__dirname, "..", "README.md"), "utf8");
+        const undocumented = [...referenced].filter((name) => !readme.includes(`\`${name}\``));
+        assert.deepStrictEqual(undocumented, [], `secrets missing from README.md: ${undocumented.join(", ")}`);
+    });
+});

@@ -1,5 +1,6 @@
-import { Addon } from "./config";
-import { Component, Scaling, SINGLE, SizingPlan } from "./sizing";
+import type { Addon, MeshSettings } from "./config";
+import { GI } from "./quantity";
+import { Component, planSizing, Scaling, SINGLE, SizingPlan } from "./sizing";
 
 /**
  * The memory budget check: the requests of everything this program deploys must fit in
@@ -53,19 +54,45 @@ export function memoryBudget(plan: SizingPlan, addons: readonly Addon[], egressG
     };
 }
 
-/** The refusal: every component's request, the total, the budget and what to change. */
-export function budgetProblem(budget: Budget, addons: readonly Addon[], percent: number): string | undefined {
-    if (budget.totalMi <= budget.budgetMi) {
-        return undefined;
+/**
+ * The smallest whole-Gi cluster these components fit, or undefined if none up to `maxGi`
+ * does. Searched, not divided out: a bigger cluster moves to a bigger tier, whose larger
+ * sizes may need more memory again.
+ */
+export function smallestFittingGi(
+    settings: Pick<MeshSettings, "addons" | "egressGateway" | "memoryBudgetPercent" | "resources">,
+    maxGi: number,
+): number | undefined {
+    for (let gi = 1; gi <= maxGi; gi++) {
+        const memory = { quantity: `${gi}Gi`, bytes: gi * GI };
+        const budget = memoryBudget(planSizing({ memory, resources: settings.resources }), settings.addons, settings.egressGateway, memory.bytes, settings.memoryBudgetPercent);
+        if (budget.totalMi <= budget.budgetMi) {
+            return gi;
+        }
     }
+    return undefined;
+}
+
+/** The refusal of a budget that does not fit: every component's request, the total, the budget and what to change. */
+export function budgetProblem(
+    budget: Budget,
+    remedies: { addons: readonly Addon[]; percent: number; needGi: number | undefined; overridden: readonly Component[] },
+): string {
+    const { addons, percent, needGi } = remedies;
     const table = budget.lines.map((line) => `      ${line.component.padEnd(16)} ${String(line.replicas).padStart(2)} x  ${String(line.requestMi).padStart(5)}Mi`);
-    const needGi = Math.ceil((budget.totalMi * 100) / percent / 1024);
+    const counted = (component: Component): boolean => budget.lines.some((line) => line.component === component);
+    const overridden = remedies.overridden.filter(counted);
     const addonMi = budget.lines.filter((line) => (addons as readonly string[]).includes(line.component)).sort((a, b) => b.requestMi - a.requestMi);
-    const disable = addonMi.length > 0 ? `disable add-ons (largest first: ${addonMi.map((l) => `${l.component} ${l.requestMi}Mi`).join(", ")}), or ` : "";
+    const remedyList = [
+        ...(overridden.length > 0 ? [`lower istio-mesh:resources (set for ${overridden.join(", ")})`] : []),
+        ...(addonMi.length > 0 ? [`disable add-ons (largest first: ${addonMi.map((l) => `${l.component} ${l.requestMi}Mi`).join(", ")})`] : []),
+        ...(needGi !== undefined ? [`give the cluster at least ${needGi}Gi (istio-mesh:memory)`] : []),
+        "raise istio-mesh:memoryBudgetPercent",
+    ];
     return [
         `the components request ${budget.totalMi}Mi of memory, over the budget of ${budget.budgetMi}Mi (${percent}% of istio-mesh:memory):`,
         ...table,
         `      ${"total".padEnd(16)}       ${String(budget.totalMi).padStart(5)}Mi`,
-        `    ${disable}give the cluster at least ${needGi}Gi (istio-mesh:memory), or raise istio-mesh:memoryBudgetPercent`,
+        `    ${remedyList.join(", or ")}`,
     ].join("\n");
 }

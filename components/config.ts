@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigReader, MeshConfigError, show } from "./config-reader";
-import { budgetProblem, memoryBudget } from "./budget";
+import { budgetProblem, memoryBudget, smallestFittingGi } from "./budget";
 import { GI, parseQuantity } from "./quantity";
 import { Overrides, overrideConflicts, parseOverrides } from "./overrides";
 import { COMPONENTS, planSizing } from "./sizing";
@@ -203,9 +203,14 @@ export function parseMeshSettings(raw: Readonly<Record<string, string>>): MeshSe
         conflicts.forEach((conflict) => config.problem("resources", conflict));
         const { memoryBudgetPercent: percent } = settings;
         const budget = memoryBudget(plan, settings.addons, settings.egressGateway, settings.memory.bytes, percent);
-        const problem = conflicts.length === 0 ? budgetProblem(budget, settings.addons, percent) : undefined;
-        if (problem !== undefined) {
-            config.problem("memory", problem);
+        if (conflicts.length === 0 && budget.totalMi > budget.budgetMi) {
+            const remedies = {
+                addons: settings.addons,
+                percent,
+                needGi: smallestFittingGi(settings, MEMORY_RANGE.max / GI),
+                overridden: COMPONENTS.filter((component) => settings.resources[component] !== undefined),
+            };
+            config.problem("memory", budgetProblem(budget, remedies));
         }
     }
     config.reportUnknownKeys();

@@ -1,7 +1,7 @@
 import * as assert from "assert";
+import { problemsOf } from "./support/problems";
 import { memoryBudget } from "../components/budget";
 import { parseMeshSettings } from "../components/config";
-import { MeshConfigError } from "../components/config-reader";
 import { planSizing } from "../components/sizing";
 
 function budgetOf(memory: string): { totalMi: number; budgetMi: number } {
@@ -21,14 +21,7 @@ describe("memory budget", () => {
     });
 
     it("a cluster that cannot fit is refused with a table of every request and what to change", () => {
-        let thrown: unknown;
-        try {
-            parseMeshSettings({ "istio-mesh:memory": "1Gi" });
-        } catch (error) {
-            thrown = error;
-        }
-        assert.ok(thrown instanceof MeshConfigError);
-        assert.deepStrictEqual(thrown.problems, [
+        assert.deepStrictEqual(problemsOf({ "istio-mesh:memory": "1Gi" }), [
             [
                 "istio-mesh:memory: the components request 624Mi of memory, over the budget of 512Mi (50% of istio-mesh:memory):",
                 "      istiod            1 x    128Mi",
@@ -42,6 +35,15 @@ describe("memory budget", () => {
                 "    disable add-ons (largest first: prometheus 192Mi, jaeger 96Mi, grafana 64Mi, kiali 64Mi), or give the cluster at least 2Gi (istio-mesh:memory), or raise istio-mesh:memoryBudgetPercent",
             ].join("\n"),
         ]);
+    });
+
+    it("names the smallest cluster that fits, found across tiers, not divided out", () => {
+        // At 10%, 1Gi's 624Mi would suggest 7Gi; but 7Gi is the small tier (1024Mi, needs
+        // 10Gi), and 10Gi is the medium tier (2560Mi): the first cluster that fits is 25Gi.
+        const problems = problemsOf({ "istio-mesh:memory": "1Gi", "istio-mesh:memoryBudgetPercent": "10" });
+        assert.match(problems[0], /, or give the cluster at least 25Gi \(istio-mesh:memory\), or raise istio-mesh:memoryBudgetPercent$/);
+        assert.deepStrictEqual(problemsOf({ "istio-mesh:memory": "25Gi", "istio-mesh:memoryBudgetPercent": "10" }), []);
+        assert.match(problemsOf({ "istio-mesh:memory": "24Gi", "istio-mesh:memoryBudgetPercent": "10" })[0], /request 2560Mi of memory, over the budget of 2457Mi/);
     });
 
     it("1Gi fits once the add-ons are off", () => {

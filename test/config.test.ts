@@ -1,18 +1,8 @@
 import * as assert from "assert";
+import { problemsOf } from "./support/problems";
 import { CONFIG_DEFAULTS, parseMeshSettings, UNDECLARED_KEYS } from "../components/config";
 import { MeshConfigError } from "../components/config-reader";
 import { projectDefaults, readProjectFile } from "./support/program";
-
-/** The problems `parseMeshSettings` reports for `raw`, or [] when it accepts it. */
-function problemsOf(raw: Record<string, string>): readonly string[] {
-    try {
-        parseMeshSettings(raw);
-        return [];
-    } catch (error) {
-        assert.ok(error instanceof MeshConfigError, `expected MeshConfigError, got ${String(error)}`);
-        return error.problems;
-    }
-}
 
 const KNOWN_KEYS = [...Object.keys(CONFIG_DEFAULTS), ...UNDECLARED_KEYS]
     .sort()

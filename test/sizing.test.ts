@@ -1,7 +1,7 @@
 import * as assert from "assert";
+import { problemsOf } from "./support/problems";
 import { memoryBudget } from "../components/budget";
 import { parseMeshSettings } from "../components/config";
-import { MeshConfigError } from "../components/config-reader";
 import { Component, COMPONENTS, planSizing, Size, TIERS, toResources } from "../components/sizing";
 import { Graph } from "./support/graph";
 import { runProgram, stackConfig } from "./support/program";
@@ -11,16 +11,6 @@ const CHART = "kubernetes:helm.sh/v4:Chart";
 
 function plan(raw: Record<string, string>): ReturnType<typeof planSizing> {
     return planSizing(parseMeshSettings(raw));
-}
-
-function problemsOf(raw: Record<string, string>): readonly string[] {
-    try {
-        parseMeshSettings(raw);
-        return [];
-    } catch (error) {
-        assert.ok(error instanceof MeshConfigError, `expected MeshConfigError, got ${String(error)}`);
-        return error.problems;
-    }
 }
 
 const resourcesKey = (overrides: unknown): Record<string, string> => ({ "istio-mesh:resources": JSON.stringify(overrides) });
@@ -93,6 +83,7 @@ describe("istio-mesh:resources overrides", () => {
     it("count in the memory budget", () => {
         const refused = problemsOf({ "istio-mesh:memory": "2Gi", ...resourcesKey({ prometheus: { requests: { memory: "1Gi" }, limits: { memory: "1Gi" } } }) });
         assert.match(refused[0], /^istio-mesh:memory: the components request 1456Mi of memory, over the budget of 1024Mi/);
+        assert.match(refused[0], /\n {4}lower istio-mesh:resources \(set for prometheus\), or disable add-ons \(largest first: prometheus 1024Mi, /);
     });
 
     const bad: [string, unknown, string][] = [

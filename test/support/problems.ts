@@ -1,0 +1,14 @@
+import * as assert from "assert";
+import { parseMeshSettings } from "../../components/config";
+import { MeshConfigError } from "../../components/config-reader";
+
+/** The problems `parseMeshSettings` reports for `raw`, or [] when it accepts it. */
+export function problemsOf(raw: Readonly<Record<string, string>>): readonly string[] {
+    try {
+        parseMeshSettings(raw);
+        return [];
+    } catch (error) {
+        assert.ok(error instanceof MeshConfigError, `expected MeshConfigError, got ${String(error)}`);
+        return error.problems;
+    }
+}

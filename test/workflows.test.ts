@@ -8,6 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { validateWorkflow } from "@action-validator/core";
+import { committedStacks } from "./tools/snapshot";
 
 interface Step { name?: string; id?: string; uses?: string; run?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, string> }
 interface Job { needs?: string; environment?: string; concurrency?: unknown; env?: Record<string, string>; strategy?: { matrix: unknown }; steps: Step[] }
@@ -119,6 +120,7 @@ describe("GitHub Actions workflows", () => {
         it("previews dev, staging and prod with pulumi/actions and comments on the PR", () => {
             assert.deepStrictEqual(load("preview.yml").on, { pull_request: null });
             assert.deepStrictEqual(job.strategy?.matrix, { stack: stacks });
+            assert.deepStrictEqual([...stacks].sort(), committedStacks(), "a stack file without a preview, or the reverse");
             assert.strictEqual(job.environment, undefined, "an environment with reviewers would hold every PR");
             const { with: inputs } = named(job.steps, "pulumi preview");
             const picked = ["command", "stack-name", "comment-on-pr", "github-token"].map((k) => inputs?.[k]);
@@ -167,8 +169,10 @@ describe("GitHub Actions workflows", () => {
                 assert.strictEqual(job.environment, stack);
                 assert.strictEqual(job.needs, i === 0 ? undefined : stacks[i - 1]);
                 assert.deepStrictEqual(job.concurrency, { group: `pulumi-up-${stack}`, "cancel-in-progress": false });
+                assert.deepStrictEqual(job.env, { STACK: stack });
                 const up = job.steps.filter((s) => action(s) === "pulumi/actions");
-                assert.deepStrictEqual(up.map((s) => [s.with?.command, s.with?.["stack-name"]]), [["up", stack]]);
+                assert.deepStrictEqual(up.map((s) => [s.with?.command, s.with?.["stack-name"]]), [["up", "${{ env.STACK }}"]]);
+                assert.deepStrictEqual(job.steps, wf.jobs.dev.steps, `${stack} runs the shared steps`);
             });
             assert.strictEqual(wf.jobs.prod.environment, "prod");
             assert.strictEqual(wf.jobs.prod.needs, "staging");
@@ -178,9 +182,11 @@ describe("GitHub Actions workflows", () => {
             it(`fails ${stack} cleanly, naming each missing secret`, () => {
                 const check = wf.jobs[stack].steps[0];
                 const key = `KUBECONFIG_${stack.toUpperCase()}`;
-                for (const [k, v] of Object.entries(check.env ?? {})) assert.strictEqual(v, `\${{ secrets.${k} }}`);
-                assert.deepStrictEqual(Object.keys(check.env ?? {}).sort(), ["PULUMI_ACCESS_TOKEN", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", key].sort());
-                const base = { PULUMI_BACKEND_URL: "s3://state", PULUMI_CONFIG_PASSPHRASE: "p" };
+                for (const other of stacks) {
+                    const name = `KUBECONFIG_${other.toUpperCase()}`;
+                    assert.strictEqual(check.env?.[name], `\${{ env.STACK == '${other}' && secrets.${name} || '' }}`, "each job reads only its own kubeconfig");
+                }
+                const base = { STACK: stack, PULUMI_BACKEND_URL: "s3://state", PULUMI_CONFIG_PASSPHRASE: "p" };
                 const missing = runStep(check, base);
                 assert.deepStrictEqual([missing.status, missing.stderr, missing.kubeconfig], [1, "", undefined]);
                 assert.strictEqual(missing.stdout.split("\n")[0], `::error::Missing secret ${key}: add it to the ${stack} environment or the repository (Settings > Secrets and variables > Actions).`);

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import { parseMeshSettings } from "../components/config";
 import { planSizing } from "../components/sizing";
 import { Graph } from "./support/graph";
+import { chartValueProblems, crdSchemaErrors } from "./support/reference";
 import { readStackFile, ROOT, runProgram, stackConfig } from "./support/program";
 import { committedStacks, REFRESH_COMMAND, renderSnapshot, snapshotPath } from "./tools/snapshot";
 
@@ -47,6 +48,24 @@ describe("stacks", () => {
                 error.message.includes("istio-mesh:dashbaords: unknown key, so its value would be ignored. Did you mean istio-mesh:dashboards?") &&
                 error.message.includes('mesh:memory: belongs to "mesh", not to this project'),
         );
+    });
+
+    for (const stack of committedStacks()) {
+        it(`${stack}: every chart value is one its chart reads, every Istio resource matches its CRD`, async () => {
+            const { registrations } = await runProgram(stackConfig(stack), stack);
+            const problems = registrations.flatMap((r) => {
+                if (r.type === "kubernetes:helm.sh/v4:Chart") {
+                    return chartValueProblems(String(r.inputs.chart), String(r.inputs.version), r.inputs.values);
+                }
+                return /^kubernetes:[a-z]+\.istio\.io\//.test(r.type) ? crdSchemaErrors(r.inputs as Parameters<typeof crdSchemaErrors>[0]).map((e) => `${r.name}: ${e}`) : [];
+            });
+            assert.deepStrictEqual(problems, []);
+        });
+    }
+
+    it("the chart check catches a value no chart reads", () => {
+        assert.deepStrictEqual(chartValueProblems("gateway", "1.31.1", { service: { typo: 1 } }), ["istio-1.31/gateway: service.typo is not read by the chart"]);
+        assert.deepStrictEqual(chartValueProblems("kiali-server", "2.29.0", { deployment: { replica: 2 } }), ["kiali-server-2.29.0: deployment.replica is not read by the chart"]);
     });
 
     it("sizes each environment for its cluster: dev small, staging medium, prod large", () => {

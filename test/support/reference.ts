@@ -138,3 +138,19 @@ function prunedFields(schema: Tree, value: unknown, at: string): string[] {
         return childSchema ? prunedFields(childSchema, child, `${at}.${key}`) : [`${at}.${key} is not in the CRD schema`];
     });
 }
+
+const ISTIO_CHARTS = ["base", "istiod", "gateway"];
+
+/**
+ * Every problem with the values a `helm.sh/v4:Chart` registration sets: paths the pinned
+ * chart does not read, and errors against its values.schema.json where it ships one.
+ */
+export function chartValueProblems(chart: string, version: string, values: unknown): string[] {
+    const istio = ISTIO_CHARTS.includes(chart);
+    const key = istio ? `istio-${version.split(".").slice(0, 2).join(".")}/${chart}` : `${chart}-${version}`;
+    const valuesFiles = istio ? [`${key}.values.yaml`, ...(chart === "istiod" ? [`${path.dirname(key)}/demo-profile.values.yaml`] : [])] : [`${key}/values.yaml`];
+    const schemaFile = istio ? `${key}.values.schema.json` : `${key}/values.schema.json`;
+    const unread = unknownValuePaths(key, valuesFiles, values).map((dotted) => `${key}: ${dotted} is not read by the chart`);
+    const invalid = fs.existsSync(path.join(REFERENCE, schemaFile)) ? chartSchemaErrors(schemaFile, values).map((error) => `${key}: ${error}`) : [];
+    return [...unread, ...invalid];
+}

@@ -7,10 +7,28 @@ import { chartValueProblems, crdSchemaErrors } from "./support/reference";
 import { readStackFile, ROOT, runProgram, stackConfig } from "./support/program";
 import { committedStacks, REFRESH_COMMAND, renderSnapshot, snapshotPath } from "./tools/snapshot";
 
-/** Lines of `after` that are not in `before`, and the reverse: what a reviewer's diff shows. */
+/** A line diff (longest common subsequence), as a reviewer's diff shows it. */
 function changedLines(before: string, after: string): { removed: string[]; added: string[] } {
     const [a, b] = [before.split("\n"), after.split("\n")];
-    return { removed: a.filter((line) => !b.includes(line)), added: b.filter((line) => !a.includes(line)) };
+    // common[i][j]: length of the longest common subsequence of a[i..] and b[j..].
+    const common = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
+    for (let i = a.length - 1; i >= 0; i--) {
+        for (let j = b.length - 1; j >= 0; j--) {
+            common[i][j] = a[i] === b[j] ? common[i + 1][j + 1] + 1 : Math.max(common[i + 1][j], common[i][j + 1]);
+        }
+    }
+    const diff = { removed: [] as string[], added: [] as string[] };
+    let [i, j] = [0, 0];
+    while (i < a.length || j < b.length) {
+        if (i < a.length && j < b.length && a[i] === b[j]) {
+            [i, j] = [i + 1, j + 1];
+        } else if (j < b.length && (i === a.length || common[i][j + 1] >= common[i + 1][j])) {
+            diff.added.push(b[j++]);
+        } else {
+            diff.removed.push(a[i++]);
+        }
+    }
+    return diff;
 }
 
 describe("stacks", () => {
@@ -111,11 +129,21 @@ describe("plan snapshots (plans/)", () => {
             await renderSnapshot("dev"),
             await renderSnapshot("dev", { "istio-mesh:resources": { kiali: { requests: { memory: "192Mi" } } } }),
         );
-        assert.deepStrictEqual(diff.added, [
-            "# kiali                   1          20m       500m          192Mi*         384Mi      192Mi",
-            "# total requested 1088Mi of the 2048Mi budget; sidecars are per pod and not counted (* set in istio-mesh:resources)",
-            '  istio-mesh:resources: \'{"kiali":{"requests":{"memory":"192Mi"}}}\'',
-            "              memory: 192Mi",
-        ]);
+        assert.deepStrictEqual(diff, {
+            removed: [
+                "# kiali                   1          20m       500m           128Mi         384Mi      128Mi",
+                "# total requested 1024Mi of the 2048Mi budget; sidecars are per pod and not counted",
+                "              memory: 128Mi",
+            ],
+            added: [
+                "# kiali                   1          20m       500m          192Mi*         384Mi      192Mi",
+                "# total requested 1088Mi of the 2048Mi budget; sidecars are per pod and not counted (* set in istio-mesh:resources)",
+                "  istio-mesh:resources:",
+                "    kiali:",
+                "      requests:",
+                "        memory: 192Mi",
+                "              memory: 192Mi",
+            ],
+        });
     });
 });

@@ -35,6 +35,18 @@ export function snapshotPath(stack: string): string {
     return path.join(PLANS_DIR, `${stack}.yaml`);
 }
 
+/**
+ * A config value as the stack file holds it: lists and maps as YAML rather than the JSON
+ * text the CLI hands over; encrypted values (`secure:`) as secrets, not ciphertext.
+ */
+function stackFileView(value: string): unknown {
+    if (!/^[[{]/.test(value)) {
+        return value;
+    }
+    const parsed = JSON.parse(value) as unknown;
+    return typeof parsed === "object" && parsed !== null && "secure" in parsed ? SECRET : parsed;
+}
+
 /** Keys sorted, except that each resource entry starts with its label. */
 function resourceFirst(a: string, b: string): number {
     return a === "resource" ? -1 : b === "resource" ? 1 : a.localeCompare(b);
@@ -108,8 +120,7 @@ export async function renderSnapshot(stack: string, overrides: Record<string, un
     const body = yaml.dump(
         {
             stack,
-            // Encrypted stack-file values (`secure:`) would show ciphertext; they are secrets.
-            config: Object.fromEntries(Object.entries(config).map(([key, value]) => [key, value.startsWith('{"secure":') ? SECRET : value])),
+            config: Object.fromEntries(Object.entries(config).map(([key, value]) => [key, stackFileView(value)])),
             charts: describeCharts(run.registrations),
             outputs: await describeOutputs(run.outputs),
             resources: describeResources(run.registrations),

@@ -1,12 +1,16 @@
-import type { Addon, MeshSettings } from "./config";
-import { GI } from "./quantity";
-import { Component, planSizing, Scaling, SINGLE, SizingPlan } from "./sizing";
+import { Addon, ADDONS, isSelfContained } from "./addons";
+import type { MeshSettings } from "./config";
+import { GI, MI } from "./quantity";
+import { Component, COMPONENTS, planSizing, Scaling, SINGLE, SizingPlan } from "./sizing";
 
 /**
  * The memory budget check: the requests of everything this program deploys must fit in
  * the share of the cluster the environment may take. Sidecars are per workload, so they
  * are reported apart and not counted.
  */
+
+/** The settings the budget depends on. */
+export type BudgetSettings = Pick<MeshSettings, "memory" | "addons" | "egressGateway" | "memoryBudgetPercent" | "resources">;
 
 export interface BudgetLine {
     component: Component;
@@ -38,61 +42,76 @@ export function deployedComponents(plan: SizingPlan, addons: readonly Addon[], e
 }
 
 /** Replicas the scheduler must fit at all times: an autoscaler's minimum. */
-export function guaranteedReplicas(scaling: Scaling): number {
+function guaranteedReplicas(scaling: Scaling): number {
     return scaling.autoscale?.min ?? scaling.replicas;
 }
 
-export function memoryBudget(plan: SizingPlan, addons: readonly Addon[], egressGateway: boolean, memoryBytes: number, percent: number): Budget {
-    const lines = deployedComponents(plan, addons, egressGateway).map(({ component, scaling }): BudgetLine => {
+export function memoryBudget(settings: BudgetSettings, plan: SizingPlan = planSizing(settings)): Budget {
+    const lines = deployedComponents(plan, settings.addons, settings.egressGateway).map(({ component, scaling }): BudgetLine => {
         const replicas = guaranteedReplicas(scaling);
         return { component, replicas, requestMi: replicas * plan.sizes[component].memoryRequest };
     });
     return {
         lines,
         totalMi: lines.reduce((sum, line) => sum + line.requestMi, 0),
-        budgetMi: Math.floor((memoryBytes / 2 ** 20) * (percent / 100)),
+        budgetMi: Math.floor((settings.memory.bytes / MI) * (settings.memoryBudgetPercent / 100)),
     };
 }
 
+const fits = (budget: Budget): boolean => budget.totalMi <= budget.budgetMi;
+
 /**
- * The smallest whole-Gi cluster these components fit, or undefined if none up to `maxGi`
- * does. Searched, not divided out: a bigger cluster moves to a bigger tier, whose larger
- * sizes may need more memory again.
+ * The next whole-Gi cluster, above the current one, that these components fit, or
+ * undefined if none up to `maxGi` does. Searched, not divided out: a bigger cluster moves
+ * to a bigger tier, whose larger sizes may need more memory again.
  */
-export function smallestFittingGi(
-    settings: Pick<MeshSettings, "addons" | "egressGateway" | "memoryBudgetPercent" | "resources">,
-    maxGi: number,
-): number | undefined {
-    for (let gi = 1; gi <= maxGi; gi++) {
-        const memory = { quantity: `${gi}Gi`, bytes: gi * GI };
-        const budget = memoryBudget(planSizing({ memory, resources: settings.resources }), settings.addons, settings.egressGateway, memory.bytes, settings.memoryBudgetPercent);
-        if (budget.totalMi <= budget.budgetMi) {
+export function nextFittingGi(settings: BudgetSettings, maxGi: number): number | undefined {
+    for (let gi = Math.floor(settings.memory.bytes / GI) + 1; gi <= maxGi; gi++) {
+        if (fits(memoryBudget({ ...settings, memory: { quantity: `${gi}Gi`, bytes: gi * GI } }))) {
             return gi;
         }
     }
     return undefined;
 }
 
-/** The refusal of a budget that does not fit: every component's request, the total, the budget and what to change. */
-export function budgetProblem(
-    budget: Budget,
-    remedies: { addons: readonly Addon[]; percent: number; needGi: number | undefined; overridden: readonly Component[] },
-): string {
-    const { addons, percent, needGi } = remedies;
-    const table = budget.lines.map((line) => `      ${line.component.padEnd(16)} ${String(line.replicas).padStart(2)} x  ${String(line.requestMi).padStart(5)}Mi`);
-    const counted = (component: Component): boolean => budget.lines.some((line) => line.component === component);
-    const overridden = remedies.overridden.filter(counted);
-    const addonMi = budget.lines.filter((line) => (addons as readonly string[]).includes(line.component)).sort((a, b) => b.requestMi - a.requestMi);
-    const remedyList = [
+/**
+ * The add-ons to keep so that the rest fits: as many as possible, then as much of them as
+ * possible, never one without an add-on it needs. Undefined when even none fits.
+ */
+export function fittingAddons(settings: BudgetSettings): Addon[] | undefined {
+    const subsets = settings.addons.reduce<Addon[][]>((all, addon) => [...all, ...all.map((s) => [...s, addon])], [[]]);
+    const candidates = subsets
+        .filter((kept) => isSelfContained(kept))
+        .map((kept) => ({ kept, budget: memoryBudget({ ...settings, addons: kept }) }))
+        .filter(({ budget }) => fits(budget))
+        .sort((a, b) => b.kept.length - a.kept.length || b.budget.totalMi - a.budget.totalMi);
+    return candidates[0]?.kept.sort((a, b) => ADDONS.indexOf(a) - ADDONS.indexOf(b));
+}
+
+/** The refusal of a configuration over its budget, or undefined when it fits. */
+export function budgetRefusal(settings: BudgetSettings, plan: SizingPlan, maxGi = 1024): string | undefined {
+    const budget = memoryBudget(settings, plan);
+    if (fits(budget)) {
+        return undefined;
+    }
+    const percent = settings.memoryBudgetPercent;
+    const row = (label: string, replicas: string, mi: string): string => `      ${label.padEnd(16)} ${replicas.padStart(2)}    ${mi.padStart(7)}`;
+    const overridden = COMPONENTS.filter((c) => settings.resources[c] !== undefined && budget.lines.some((l) => l.component === c));
+    const kept = fittingAddons(settings);
+    const dropped = kept === undefined ? [] : settings.addons.filter((addon) => !kept.includes(addon));
+    const nextGi = nextFittingGi(settings, maxGi);
+    const neededPercent = Math.ceil((budget.totalMi * 100) / (settings.memory.bytes / MI));
+    const remedies = [
         ...(overridden.length > 0 ? [`lower istio-mesh:resources (set for ${overridden.join(", ")})`] : []),
-        ...(addonMi.length > 0 ? [`disable add-ons (largest first: ${addonMi.map((l) => `${l.component} ${l.requestMi}Mi`).join(", ")})`] : []),
-        ...(needGi !== undefined ? [`give the cluster at least ${needGi}Gi (istio-mesh:memory)`] : []),
-        "raise istio-mesh:memoryBudgetPercent",
+        ...(dropped.length > 0 ? [`disable ${dropped.join(", ")} (istio-mesh:addons: [${(kept ?? []).join(", ")}])`] : []),
+        ...(nextGi !== undefined ? [`give the cluster ${nextGi}Gi (istio-mesh:memory), the next size that fits`] : []),
+        ...(neededPercent <= 90 ? [`raise istio-mesh:memoryBudgetPercent to ${neededPercent}`] : []),
     ];
     return [
         `the components request ${budget.totalMi}Mi of memory, over the budget of ${budget.budgetMi}Mi (${percent}% of istio-mesh:memory):`,
-        ...table,
-        `      ${"total".padEnd(16)}       ${String(budget.totalMi).padStart(5)}Mi`,
-        `    ${remedyList.join(", or ")}`,
+        ...budget.lines.map((line) => row(line.component, `${line.replicas}x`, `${line.requestMi}Mi`)),
+        row("total", "", `${budget.totalMi}Mi`),
+        row("proxy (per pod)", "", `${plan.sizes.proxy.memoryRequest}Mi`) + "  per workload pod, not counted",
+        `    To fit: ${remedies.join("; or ")}`,
     ].join("\n");
 }

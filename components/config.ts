@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigReader, MeshConfigError, show } from "./config-reader";
-import { budgetProblem, memoryBudget, smallestFittingGi } from "./budget";
+import { Addon, ADDON_NEEDS, ADDONS } from "./addons";
+import { budgetRefusal, deployedComponents } from "./budget";
 import { GI, parseQuantity } from "./quantity";
-import { Overrides, overrideConflicts, parseOverrides } from "./overrides";
+import { idleOverrides, Overrides, overrideConflicts, parseOverrides } from "./overrides";
 import { COMPONENTS, planSizing } from "./sizing";
 import { DEFAULT_ISTIO_VERSION, SUPPORTED_ISTIO_MINOR } from "./versions";
 
@@ -14,8 +15,8 @@ import { DEFAULT_ISTIO_VERSION, SUPPORTED_ISTIO_MINOR } from "./versions";
 
 export const CONFIG_NAMESPACE = "istio-mesh";
 
-export const ADDONS = ["prometheus", "grafana", "jaeger", "kiali"] as const;
-export type Addon = (typeof ADDONS)[number];
+export { ADDONS } from "./addons";
+export type { Addon } from "./addons";
 
 export const INGRESS_SERVICE_TYPES = ["LoadBalancer", "NodePort", "ClusterIP"] as const;
 export type IngressServiceType = (typeof INGRESS_SERVICE_TYPES)[number];
@@ -25,12 +26,6 @@ export type MtlsMode = (typeof MTLS_MODES)[number];
 
 export const DASHBOARD_EXPOSURES = ["ingress", "none"] as const;
 export type DashboardExposure = (typeof DASHBOARD_EXPOSURES)[number];
-
-/** Add-ons that cannot work without another one, and why. */
-const ADDON_NEEDS: Partial<Record<Addon, { needs: Addon; why: string }>> = {
-    grafana: { needs: "prometheus", why: "its datasource and every Istio dashboard read Prometheus" },
-    kiali: { needs: "prometheus", why: "its graph and health come from Prometheus metrics" },
-};
 
 /** The validated configuration of one environment. */
 export interface MeshSettings {
@@ -200,17 +195,12 @@ export function parseMeshSettings(raw: Readonly<Record<string, string>>): MeshSe
             const override = settings.resources[component];
             return override ? overrideConflicts(component, plan.sizes[component], override) : [];
         });
+        const deployed = ["proxy" as const, ...deployedComponents(plan, settings.addons, settings.egressGateway).map((d) => d.component)];
+        conflicts.push(...idleOverrides(settings.resources, deployed));
         conflicts.forEach((conflict) => config.problem("resources", conflict));
-        const { memoryBudgetPercent: percent } = settings;
-        const budget = memoryBudget(plan, settings.addons, settings.egressGateway, settings.memory.bytes, percent);
-        if (conflicts.length === 0 && budget.totalMi > budget.budgetMi) {
-            const remedies = {
-                addons: settings.addons,
-                percent,
-                needGi: smallestFittingGi(settings, MEMORY_RANGE.max / GI),
-                overridden: COMPONENTS.filter((component) => settings.resources[component] !== undefined),
-            };
-            config.problem("memory", budgetProblem(budget, remedies));
+        const refusal = conflicts.length === 0 ? budgetRefusal(settings, plan) : undefined;
+        if (refusal !== undefined) {
+            config.problem("memory", refusal);
         }
     }
     config.reportUnknownKeys();

@@ -2,11 +2,10 @@ import * as assert from "assert";
 import { problemsOf } from "./support/problems";
 import { memoryBudget } from "../components/budget";
 import { parseMeshSettings } from "../components/config";
-import { planSizing } from "../components/sizing";
 
 function budgetOf(memory: string): { totalMi: number; budgetMi: number } {
     const settings = parseMeshSettings({ "istio-mesh:memory": memory });
-    return memoryBudget(planSizing(settings), settings.addons, settings.egressGateway, settings.memory.bytes, 50);
+    return memoryBudget(settings);
 }
 
 describe("memory budget", () => {
@@ -24,26 +23,52 @@ describe("memory budget", () => {
         assert.deepStrictEqual(problemsOf({ "istio-mesh:memory": "1Gi" }), [
             [
                 "istio-mesh:memory: the components request 624Mi of memory, over the budget of 512Mi (50% of istio-mesh:memory):",
-                "      istiod            1 x    128Mi",
-                "      ingressGateway    1 x     40Mi",
-                "      egressGateway     1 x     40Mi",
-                "      prometheus        1 x    192Mi",
-                "      grafana           1 x     64Mi",
-                "      jaeger            1 x     96Mi",
-                "      kiali             1 x     64Mi",
+                "      istiod           1x      128Mi",
+                "      ingressGateway   1x       40Mi",
+                "      egressGateway    1x       40Mi",
+                "      prometheus       1x      192Mi",
+                "      grafana          1x       64Mi",
+                "      jaeger           1x       96Mi",
+                "      kiali            1x       64Mi",
                 "      total                    624Mi",
-                "    disable add-ons (largest first: prometheus 192Mi, jaeger 96Mi, grafana 64Mi, kiali 64Mi), or give the cluster at least 2Gi (istio-mesh:memory), or raise istio-mesh:memoryBudgetPercent",
+                "      proxy (per pod)           40Mi  per workload pod, not counted",
+                "    To fit: disable grafana, kiali (istio-mesh:addons: [prometheus, jaeger]); or give the cluster 2Gi (istio-mesh:memory), the next size that fits; or raise istio-mesh:memoryBudgetPercent to 61",
             ].join("\n"),
         ]);
     });
 
-    it("names the smallest cluster that fits, found across tiers, not divided out", () => {
+    const lastLine = (raw: Record<string, string>): string => problemsOf(raw)[0].split("\n").pop() ?? "";
+
+    it("names the next cluster that fits, found across tiers, not divided out", () => {
         // At 10%, 1Gi's 624Mi would suggest 7Gi; but 7Gi is the small tier (1024Mi, needs
         // 10Gi), and 10Gi is the medium tier (2560Mi): the first cluster that fits is 25Gi.
-        const problems = problemsOf({ "istio-mesh:memory": "1Gi", "istio-mesh:memoryBudgetPercent": "10" });
-        assert.match(problems[0], /, or give the cluster at least 25Gi \(istio-mesh:memory\), or raise istio-mesh:memoryBudgetPercent$/);
+        // No set of add-ons fits in 102Mi, so disabling them is not offered.
+        assert.strictEqual(
+            lastLine({ "istio-mesh:memory": "1Gi", "istio-mesh:memoryBudgetPercent": "10" }),
+            "    To fit: give the cluster 25Gi (istio-mesh:memory), the next size that fits; or raise istio-mesh:memoryBudgetPercent to 61",
+        );
         assert.deepStrictEqual(problemsOf({ "istio-mesh:memory": "25Gi", "istio-mesh:memoryBudgetPercent": "10" }), []);
         assert.match(problemsOf({ "istio-mesh:memory": "24Gi", "istio-mesh:memoryBudgetPercent": "10" })[0], /request 2560Mi of memory, over the budget of 2457Mi/);
+    });
+
+    it("never suggests a smaller cluster, or a budget share above 90%", () => {
+        assert.strictEqual(
+            lastLine({ "istio-mesh:memory": "8Gi", "istio-mesh:memoryBudgetPercent": "30" }),
+            "    To fit: disable kiali (istio-mesh:addons: [prometheus, grafana, jaeger]); or give the cluster 9Gi (istio-mesh:memory), the next size that fits; or raise istio-mesh:memoryBudgetPercent to 32",
+        );
+        const overSized = { "istio-mesh:memory": "4Gi", "istio-mesh:resources": JSON.stringify({ istiod: { requests: { memory: "3900Mi" }, limits: { memory: "4Gi" } } }) };
+        assert.strictEqual(
+            lastLine(overSized),
+            "    To fit: lower istio-mesh:resources (set for istiod); or give the cluster 12Gi (istio-mesh:memory), the next size that fits",
+        );
+    });
+
+    it("keeps add-ons with what they need: never Grafana or Kiali without Prometheus", () => {
+        const raw = { "istio-mesh:memory": "2Gi", "istio-mesh:resources": JSON.stringify({ prometheus: { requests: { memory: "1Gi" }, limits: { memory: "1Gi" } } }) };
+        assert.strictEqual(
+            lastLine(raw),
+            "    To fit: lower istio-mesh:resources (set for prometheus); or disable prometheus, grafana, kiali (istio-mesh:addons: [jaeger]); or give the cluster 3Gi (istio-mesh:memory), the next size that fits; or raise istio-mesh:memoryBudgetPercent to 72",
+        );
     });
 
     it("1Gi fits once the add-ons are off", () => {

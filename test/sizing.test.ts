@@ -43,7 +43,7 @@ describe("sizing table", () => {
             if (budget === "refused") {
                 assert.match(problemsOf({ "istio-mesh:memory": memory }).join(), /^istio-mesh:memory: the components request/);
             } else {
-                const counted = memoryBudget(sized, ["prometheus", "grafana", "jaeger", "kiali"], true, settings.memory.bytes, 50);
+                const counted = memoryBudget(settings);
                 assert.strictEqual(`${counted.totalMi}/${counted.budgetMi}`, budget);
             }
         });
@@ -83,7 +83,6 @@ describe("istio-mesh:resources overrides", () => {
     it("count in the memory budget", () => {
         const refused = problemsOf({ "istio-mesh:memory": "2Gi", ...resourcesKey({ prometheus: { requests: { memory: "1Gi" }, limits: { memory: "1Gi" } } }) });
         assert.match(refused[0], /^istio-mesh:memory: the components request 1456Mi of memory, over the budget of 1024Mi/);
-        assert.match(refused[0], /\n {4}lower istio-mesh:resources \(set for prometheus\), or disable add-ons \(largest first: prometheus 1024Mi, /);
     });
 
     const bad: [string, unknown, string][] = [
@@ -112,6 +111,13 @@ describe("istio-mesh:resources overrides", () => {
             assert.deepStrictEqual(problemsOf(resourcesKey(overrides)), [message]);
         });
     }
+
+    it("reject an entry for a component this environment does not deploy", () => {
+        assert.deepStrictEqual(problemsOf({ "istio-mesh:addons": '["prometheus"]', "istio-mesh:egressGateway": "false", ...resourcesKey({ kiali: { limits: { memory: "512Mi" } }, egressGateway: { limits: { memory: "512Mi" } } }) }), [
+            "istio-mesh:resources: egressGateway is not deployed in this environment (see istio-mesh:addons and istio-mesh:egressGateway); remove its entry",
+            "istio-mesh:resources: kiali is not deployed in this environment (see istio-mesh:addons and istio-mesh:egressGateway); remove its entry",
+        ]);
+    });
 
     it("report every bad entry at once", () => {
         assert.strictEqual(problemsOf(resourcesKey({ kiali: { limits: { memory: "x" } }, grafana: { requests: { cpu: "y" } } })).length, 2);

@@ -1,4 +1,4 @@
-import { deployedComponents, guaranteedReplicas, memoryBudget } from "../../components/budget";
+import { deployedComponents, memoryBudget } from "../../components/budget";
 import { MeshSettings } from "../../components/config";
 import { Component, planSizing, Scaling, Size } from "../../components/sizing";
 
@@ -24,19 +24,20 @@ function replicasText(scaling: Scaling): string {
 export function sizingTable(settings: MeshSettings): SizingTable {
     const plan = planSizing(settings);
     const percent = settings.memoryBudgetPercent;
-    const budget = memoryBudget(plan, settings.addons, settings.egressGateway, settings.memory.bytes, percent);
+    const budget = memoryBudget(settings, plan);
     const row = (component: Component, label: string, replicas: string, requested: string): string[] => {
         const size = plan.sizes[component];
         const override = settings.resources[component] ?? {};
         const cell = (field: keyof Size, unit: string): string => `${size[field]}${unit}${field in override ? "*" : ""}`;
         return [label, replicas, cell("cpuRequest", "m"), cell("cpuLimit", "m"), cell("memoryRequest", "Mi"), cell("memoryLimit", "Mi"), requested];
     };
+    const requested = new Map(budget.lines.map((line) => [line.component, `${line.requestMi}Mi`]));
     const rows = deployedComponents(plan, settings.addons, settings.egressGateway).map(({ component, scaling }) =>
-        row(component, component, replicasText(scaling), `${guaranteedReplicas(scaling) * plan.sizes[component].memoryRequest}Mi`),
+        row(component, component, replicasText(scaling), requested.get(component) ?? "-"),
     );
     // Sidecars are per workload pod: shown for reference, never counted.
     rows.push(row("proxy", "proxy (per pod)", "-", "-"));
-    const overridden = Object.keys(settings.resources).length > 0 ? " (* set in istio-mesh:resources)" : "";
+    const overridden = rows.some((cells) => cells.some((cell) => cell.endsWith("*"))) ? " (* set in istio-mesh:resources)" : "";
     return {
         summary: `memory ${settings.memory.quantity}, tier ${plan.tier}, budget ${budget.budgetMi}Mi (${percent}% of memory)`,
         rows,

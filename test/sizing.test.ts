@@ -149,6 +149,12 @@ describe("chart values carry the sizing to each chart's keys", () => {
                 const values = charts.find((c) => c.name === chart)?.inputs.values;
                 assert.deepStrictEqual(at(values, path), toResources(expected.sizes[component]), `${chart} ${path}`);
             }
+            if (memory === "32Gi") {
+                // The overrides themselves, written out: not derived from the code under test.
+                const value = (chart: string, path: string): unknown => at(charts.find((c) => c.name === chart)?.inputs.values, path);
+                assert.deepStrictEqual(value("kiali", "deployment.resources.limits"), { cpu: "2000m", memory: "1536Mi" });
+                assert.deepStrictEqual(value("istiod", "global.proxy.resources.requests"), { cpu: "100m", memory: "96Mi" });
+            }
             const sized = new Set(RESOURCE_KEYS.map(([, , component]) => component));
             assert.deepStrictEqual(COMPONENTS.filter((c) => !sized.has(c)), []);
         });

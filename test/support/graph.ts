@@ -1,4 +1,5 @@
 import { Registration } from "./monitor";
+import { byCodePoint } from "./order";
 
 /** Queries over the recorded registrations, as the engine's dependency graph. */
 export class Graph {
@@ -26,7 +27,7 @@ export class Graph {
     /** Count of registrations per type, sorted by type. */
     typeCounts(): Record<string, number> {
         const counts: Record<string, number> = {};
-        for (const { type } of [...this.registrations].sort((a, b) => a.type.localeCompare(b.type))) {
+        for (const { type } of [...this.registrations].sort((a, b) => byCodePoint(a.type, b.type))) {
             counts[type] = (counts[type] ?? 0) + 1;
         }
         return counts;

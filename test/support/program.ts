@@ -4,6 +4,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as sdkSettings from "@pulumi/pulumi/runtime/settings";
 import { installRecordingMonitor, Registration } from "./monitor";
+import { byCodePoint } from "./order";
 
 /**
  * Runs index.ts the way `pulumi preview` would, under the recording monitor: stack config
@@ -88,6 +89,6 @@ export async function runProgram(config: Record<string, string>, stack = "dev"):
         error = thrown as Error;
     }
     await settle();
-    const registrations = [...monitor.registrations].sort((a, b) => a.urn.localeCompare(b.urn));
+    const registrations = [...monitor.registrations].sort((a, b) => byCodePoint(a.urn, b.urn));
     return { registrations, outputs, error };
 }

@@ -18,7 +18,9 @@ async function main(args: string[]): Promise<number> {
     const flags = args.filter((arg) => arg.startsWith("--"));
     const positional = args.filter((arg) => !arg.startsWith("--"));
     const unknown = flags.filter((flag) => !["--markdown", "--write", "--check"].includes(flag));
-    if (unknown.length > 0 || positional.length > 1 || (flags.length > 1 && !flags.includes("--markdown"))) {
+    // --write and --check cover every stack and take nothing else.
+    const snapshotMode = flags.includes("--write") || flags.includes("--check");
+    if (unknown.length > 0 || positional.length > 1 || (snapshotMode && args.length > 1) || new Set(flags).size !== flags.length) {
         console.error(unknown.length > 0 ? `unknown option ${unknown.join(", ")}\n${USAGE}` : USAGE);
         return 2;
     }

@@ -4,6 +4,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parseMeshSettings } from "../../components/config";
 import { Registration, SECRET_SIG_KEY, SECRET_SIG } from "../support/monitor";
+import { byCodePoint } from "../support/order";
 import { ROOT, runProgram, stackConfig } from "../support/program";
 import { isSecretOutput, valueOf } from "../support/values";
 import { formatText, sizingTable } from "./sizing-table";
@@ -49,7 +50,7 @@ function stackFileView(value: string): unknown {
 
 /** Keys sorted, except that each resource entry starts with its label. */
 function resourceFirst(a: string, b: string): number {
-    return a === "resource" ? -1 : b === "resource" ? 1 : a.localeCompare(b);
+    return a === "resource" ? -1 : b === "resource" ? 1 : byCodePoint(a, b);
 }
 
 /** A wire-form value with every marker replaced by readable text. */
@@ -88,7 +89,7 @@ function describeResources(registrations: readonly Registration[]): Record<strin
             ...(r.protect && { protect: true }),
             ...(Object.keys(r.inputs).length > 0 && { inputs: readable(r.inputs, label) }),
         }))
-        .sort((a, b) => a.resource.localeCompare(b.resource));
+        .sort((a, b) => byCodePoint(a.resource, b.resource));
 }
 
 function describeCharts(registrations: readonly Registration[]): Record<string, string> {
@@ -136,11 +137,21 @@ export async function renderSnapshot(stack: string, overrides: Record<string, un
     return `${header.join("\n")}\n${body}`;
 }
 
+/** Snapshot files under plans/ whose stack file is gone. */
+function orphanSnapshots(): string[] {
+    const stacks = committedStacks();
+    return fs.existsSync(PLANS_DIR)
+        ? fs
+              .readdirSync(PLANS_DIR)
+              .filter((file) => file.endsWith(".yaml") && !stacks.includes(file.slice(0, -".yaml".length)))
+              .sort()
+        : [];
+}
+
 /** What differs between the committed snapshots and the program: one line per stale file. */
 export async function staleSnapshots(): Promise<string[]> {
-    const stacks = committedStacks();
     const stale: string[] = [];
-    for (const stack of stacks) {
+    for (const stack of committedStacks()) {
         const file = snapshotPath(stack);
         const committed = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
         const current = await renderSnapshot(stack);
@@ -150,8 +161,7 @@ export async function staleSnapshots(): Promise<string[]> {
             stale.push(`plans/${stack}.yaml is stale: ${firstDifference(committed, current)}`);
         }
     }
-    const orphans = fs.existsSync(PLANS_DIR) ? fs.readdirSync(PLANS_DIR).filter((f) => !stacks.includes(f.replace(/\.yaml$/, ""))) : [];
-    stale.push(...orphans.sort().map((file) => `plans/${file} has no stack file Pulumi.${file}`));
+    stale.push(...orphanSnapshots().map((file) => `plans/${file} has no stack file Pulumi.${file}`));
     return stale;
 }
 
@@ -166,12 +176,11 @@ function firstDifference(committed: string, current: string): string {
 /** Writes every stack's snapshot and removes those of stacks that are gone. */
 export async function writeSnapshots(): Promise<string[]> {
     fs.mkdirSync(PLANS_DIR, { recursive: true });
-    const stacks = committedStacks();
-    for (const file of fs.readdirSync(PLANS_DIR).filter((f) => !stacks.includes(f.replace(/\.yaml$/, "")))) {
+    for (const file of orphanSnapshots()) {
         fs.rmSync(path.join(PLANS_DIR, file));
     }
     const written: string[] = [];
-    for (const stack of stacks) {
+    for (const stack of committedStacks()) {
         fs.writeFileSync(snapshotPath(stack), await renderSnapshot(stack));
         written.push(`plans/${stack}.yaml`);
     }

@@ -77,8 +77,9 @@ export const CONFIG_DEFAULTS = {
 } as const;
 
 /**
- * Keys Pulumi.yaml cannot declare: project config types are string, integer, boolean and
- * array, and `resources` is a map. README documents it instead.
+ * Keys Pulumi.yaml does not declare: its config types are string, integer, boolean and
+ * array, and `resources` is a map; an untyped declaration could not be checked here
+ * without the CLI. README documents it instead.
  */
 export const UNDECLARED_KEYS = ["resources"] as const;
 

@@ -74,14 +74,8 @@ export const CONFIG_DEFAULTS = {
     prometheusRetention: "24h",
     prometheusStorage: "",
     memoryBudgetPercent: 50,
+    resources: {} as Readonly<Record<string, unknown>>,
 } as const;
-
-/**
- * Keys Pulumi.yaml does not declare: its config types are string, integer, boolean and
- * array, and `resources` is a map; an untyped declaration could not be checked here
- * without the CLI. README documents it instead.
- */
-export const UNDECLARED_KEYS = ["resources"] as const;
 
 /** Config namespaces besides ours that this program's providers and the engine read. */
 export const PROVIDER_NAMESPACES = ["kubernetes", "pulumi", "random"] as const;

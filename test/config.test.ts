@@ -1,10 +1,10 @@
 import * as assert from "assert";
 import { problemsOf } from "./support/problems";
-import { CONFIG_DEFAULTS, parseMeshSettings, UNDECLARED_KEYS } from "../components/config";
+import { CONFIG_DEFAULTS, parseMeshSettings } from "../components/config";
 import { MeshConfigError } from "../components/config-reader";
 import { projectDefaults, readProjectFile } from "./support/program";
 
-const KNOWN_KEYS = [...Object.keys(CONFIG_DEFAULTS), ...UNDECLARED_KEYS]
+const KNOWN_KEYS = Object.keys(CONFIG_DEFAULTS)
     .sort()
     .map((key) => `istio-mesh:${key}`)
     .join(", ");

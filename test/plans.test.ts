@@ -129,6 +129,7 @@ describe("plan snapshots (plans/)", () => {
             removed: [
                 "# kiali                   1          20m       500m           128Mi         384Mi      128Mi",
                 "# total requested 1024Mi of the 2048Mi budget; sidecars are per pod and not counted",
+                "  istio-mesh:resources: {}",
                 "              memory: 128Mi",
             ],
             added: [

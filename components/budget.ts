@@ -65,7 +65,7 @@ const fits = (budget: Budget): boolean => budget.totalMi <= budget.budgetMi;
  * undefined if none up to `maxGi` does. Searched, not divided out: a bigger cluster moves
  * to a bigger tier, whose larger sizes may need more memory again.
  */
-export function nextFittingGi(settings: BudgetSettings, maxGi: number): number | undefined {
+function nextFittingGi(settings: BudgetSettings, maxGi: number): number | undefined {
     for (let gi = Math.floor(settings.memory.bytes / GI) + 1; gi <= maxGi; gi++) {
         if (fits(memoryBudget({ ...settings, memory: { quantity: `${gi}Gi`, bytes: gi * GI } }))) {
             return gi;
@@ -78,7 +78,7 @@ export function nextFittingGi(settings: BudgetSettings, maxGi: number): number |
  * The add-ons to keep so that the rest fits: as many as possible, then as much of them as
  * possible, never one without an add-on it needs. Undefined when even none fits.
  */
-export function fittingAddons(settings: BudgetSettings): Addon[] | undefined {
+function fittingAddons(settings: BudgetSettings): Addon[] | undefined {
     const subsets = settings.addons.reduce<Addon[][]>((all, addon) => [...all, ...all.map((s) => [...s, addon])], [[]]);
     const candidates = subsets
         .filter((kept) => isSelfContained(kept))

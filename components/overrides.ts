@@ -13,7 +13,7 @@ import { Component, COMPONENTS, Size } from "./sizing";
  *         limits: { cpu: "2", memory: 2Gi }
  */
 
-export type SizeOverride = Partial<Size>;
+type SizeOverride = Partial<Size>;
 export type Overrides = Readonly<Partial<Record<Component, SizeOverride>>>;
 
 const SECTIONS = ["requests", "limits"] as const;

@@ -15,7 +15,7 @@ import { formatText, sizingTable } from "./sizing-table";
  * named `type::name`, no URNs, times or paths.
  */
 
-export const PLANS_DIR = path.join(ROOT, "plans");
+const PLANS_DIR = path.join(ROOT, "plans");
 export const REFRESH_COMMAND = "npm run plan -- --write";
 
 const SECRET = "[secret]";
@@ -32,7 +32,7 @@ export function committedStacks(): string[] {
         .sort();
 }
 
-export function snapshotPath(stack: string): string {
+function snapshotPath(stack: string): string {
     return path.join(PLANS_DIR, `${stack}.yaml`);
 }
 

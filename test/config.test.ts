@@ -41,6 +41,18 @@ describe("config", () => {
         }
     });
 
+    it("declares types the CLI lets through for every value the program accepts", () => {
+        // The CLI checks stack values against Pulumi.yaml before the program runs:
+        // `integer` refuses "0.5", a sampling rate production stacks need.
+        const declared = readProjectFile().config ?? {};
+        const cliAccepts = (key: string, value: string): boolean => declared[key].type !== "integer" || /^-?[0-9]+$/.test(value);
+        const accepted: [string, string][] = [["tracingSampling", "0.5"], ["tracingSampling", "100"], ["memoryBudgetPercent", "30"]];
+        for (const [key, value] of accepted) {
+            assert.deepStrictEqual(problemsOf({ [`istio-mesh:${key}`]: value }), [], `${key}=${value}`);
+            assert.ok(cliAccepts(key, value), `Pulumi.yaml declares ${key} as ${String(declared[key].type)}, which the CLI would refuse for ${value}`);
+        }
+    });
+
     it("reads set values, sorting namespaces and putting add-ons in canonical order", () => {
         const settings = parseMeshSettings({
             "istio-mesh:memory": "3.5Gi",

@@ -10,7 +10,7 @@ import { Component, COMPONENTS, planSizing, Scaling, SINGLE, SizingPlan } from "
  */
 
 /** The settings the budget depends on. */
-export type BudgetSettings = Pick<MeshSettings, "memory" | "addons" | "egressGateway" | "memoryBudgetPercent" | "resources">;
+export type BudgetSettings = Pick<MeshSettings, "memory" | "addons" | "egressGateway" | "memoryBudgetPercent" | "resources" | "replicas">;
 
 export interface BudgetLine {
     component: Component;
@@ -34,9 +34,9 @@ export interface Deployed {
 /** Every workload the program deploys for these settings, in the order of `COMPONENTS`. */
 export function deployedComponents(plan: SizingPlan, addons: readonly Addon[], egressGateway: boolean): Deployed[] {
     return [
-        { component: "istiod", scaling: plan.controlPlane },
-        { component: "ingressGateway", scaling: plan.gateways },
-        ...(egressGateway ? [{ component: "egressGateway" as const, scaling: plan.gateways }] : []),
+        { component: "istiod", scaling: plan.scaling.istiod },
+        { component: "ingressGateway", scaling: plan.scaling.ingressGateway },
+        ...(egressGateway ? [{ component: "egressGateway" as const, scaling: plan.scaling.egressGateway }] : []),
         ...addons.map((addon) => ({ component: addon, scaling: SINGLE })),
     ];
 }

@@ -4,7 +4,8 @@ import { Addon, ADDON_NEEDS, ADDONS } from "./addons";
 import { budgetRefusal, deployedComponents } from "./budget";
 import { GI, parseQuantity } from "./quantity";
 import { idleOverrides, Overrides, overrideConflicts, parseOverrides } from "./overrides";
-import { COMPONENTS, planSizing } from "./sizing";
+import { parseReplicaOverrides, ReplicaOverrides } from "./replica-overrides";
+import { COMPONENTS, planSizing, SizingPlan } from "./sizing";
 import { DEFAULT_ISTIO_VERSION, SUPPORTED_ISTIO_MINOR } from "./versions";
 
 /**
@@ -55,6 +56,8 @@ export interface MeshSettings {
     readonly memoryBudgetPercent: number;
     /** Per-component requests and limits that win over the sizing table. */
     readonly resources: Overrides;
+    /** Replica counts or autoscaling ranges for istiod and the gateways that win over the tier's. */
+    readonly replicas: ReplicaOverrides;
 }
 
 /** Defaults, mirrored by the `config:` declarations in Pulumi.yaml (a test keeps them equal). */
@@ -75,6 +78,7 @@ export const CONFIG_DEFAULTS = {
     prometheusStorage: "",
     memoryBudgetPercent: 50,
     resources: {} as Readonly<Record<string, unknown>>,
+    replicas: {} as Readonly<Record<string, unknown>>,
 } as const;
 
 /** Config namespaces besides ours that this program's providers and the engine read. */
@@ -149,6 +153,19 @@ function checkAddon(value: string): string | undefined {
     return (ADDONS as readonly string[]).includes(value) ? undefined : `is not an add-on; use any of ${ADDONS.join(", ")}`;
 }
 
+/** Overrides that contradict the plan or name a component that is not deployed, by key. */
+function overrideProblems(settings: MeshSettings, plan: SizingPlan): [key: string, message: string][] {
+    const deployed = ["proxy" as const, ...deployedComponents(plan, settings.addons, settings.egressGateway).map((d) => d.component)];
+    const conflicts = COMPONENTS.flatMap((component) => {
+        const override = settings.resources[component];
+        return override ? overrideConflicts(component, plan.sizes[component], override) : [];
+    });
+    return [
+        ...[...conflicts, ...idleOverrides(settings.resources, deployed)].map((message): [string, string] => ["resources", message]),
+        ...idleOverrides(settings.replicas, deployed).map((message): [string, string] => ["replicas", message]),
+    ];
+}
+
 /**
  * Parses and validates raw configuration (full keys, string values, as the CLI hands them
  * over). Throws one `MeshConfigError` listing every problem.
@@ -183,17 +200,13 @@ export function parseMeshSettings(raw: Readonly<Record<string, string>>): MeshSe
         ...(prometheusStorage !== "" && { prometheusStorage }),
         memoryBudgetPercent: config.number("memoryBudgetPercent", CONFIG_DEFAULTS.memoryBudgetPercent, 10, 90, " (percent of istio-mesh:memory)"),
         resources: parseOverrides(config.objectMap("resources"), (message) => config.problem("resources", message)),
+        replicas: parseReplicaOverrides(config.objectMap("replicas"), (message) => config.problem("replicas", message)),
     };
     if (config.problems.length === 0) {
         const plan = planSizing(settings);
-        const conflicts = COMPONENTS.flatMap((component) => {
-            const override = settings.resources[component];
-            return override ? overrideConflicts(component, plan.sizes[component], override) : [];
-        });
-        const deployed = ["proxy" as const, ...deployedComponents(plan, settings.addons, settings.egressGateway).map((d) => d.component)];
-        conflicts.push(...idleOverrides(settings.resources, deployed));
-        conflicts.forEach((conflict) => config.problem("resources", conflict));
-        const refusal = conflicts.length === 0 ? budgetRefusal(settings, plan) : undefined;
+        const problems = overrideProblems(settings, plan);
+        problems.forEach(([key, message]) => config.problem(key, message));
+        const refusal = problems.length === 0 ? budgetRefusal(settings, plan) : undefined;
         if (refusal !== undefined) {
             config.problem("memory", refusal);
         }

@@ -48,7 +48,7 @@ export interface IstiodValues {
 }
 
 export function istiodValues(plan: SizingPlan, tracing: readonly TracingProvider[] = []): IstiodValues {
-    const { controlPlane } = plan;
+    const controlPlane = plan.scaling.istiod;
     return {
         base: VALIDATION,
         replicaCount: controlPlane.replicas,
@@ -86,7 +86,7 @@ export const GATEWAY_NAMES: Readonly<Record<GatewayRole, string>> = {
 
 /** @param serviceType the ingress Service type; the egress gateway is always cluster-internal */
 export function gatewayValues(role: GatewayRole, serviceType: IngressServiceType, plan: SizingPlan): GatewayValues {
-    const scaling = plan.gateways;
+    const scaling = plan.scaling[role === "ingress" ? "ingressGateway" : "egressGateway"];
     return {
         // Samples select `istio: ingressgateway`; set it outright rather than rely on the
         // chart deriving it from the release name.

@@ -125,7 +125,7 @@ export function overrideConflicts(component: Component, size: Size, override: Si
 }
 
 /** Overrides for components this environment does not deploy: set by mistake, or left behind. */
-export function idleOverrides(overrides: Overrides, deployed: readonly Component[]): string[] {
+export function idleOverrides(overrides: Readonly<Partial<Record<Component, unknown>>>, deployed: readonly Component[]): string[] {
     return COMPONENTS.filter((component) => overrides[component] !== undefined && !deployed.includes(component)).map(
         (component) => `${component} is not deployed in this environment (see istio-mesh:addons and istio-mesh:egressGateway); remove its entry`,
     );

@@ -1,5 +1,6 @@
 import type { MeshSettings } from "./config";
 import type { Overrides } from "./overrides";
+import type { ReplicaOverrides, ScaledComponent } from "./replica-overrides";
 import { GI } from "./quantity";
 
 /**
@@ -135,16 +136,25 @@ export function tierFor(memoryBytes: number): Tier {
 export interface SizingPlan {
     readonly tier: Tier["name"];
     readonly sizes: Readonly<Record<Component, Size>>;
-    readonly controlPlane: Scaling;
-    readonly gateways: Scaling;
+    /** How many pods istiod and each gateway run; the add-ons run one each. */
+    readonly scaling: Readonly<Record<ScaledComponent, Scaling>>;
 }
 
-/** The tier's sizes for `memory`, with `istio-mesh:resources` overrides in their place. */
-export function planSizing(settings: Pick<MeshSettings, "memory" | "resources">): SizingPlan {
+/**
+ * The tier's sizes and scaling for `memory`, with `istio-mesh:resources` and
+ * `istio-mesh:replicas` overrides in their place.
+ */
+export function planSizing(settings: Pick<MeshSettings, "memory" | "resources" | "replicas">): SizingPlan {
     const tier = tierFor(settings.memory.bytes);
     const overrides: Overrides = settings.resources;
+    const replicas: ReplicaOverrides = settings.replicas;
     const sizes = Object.fromEntries(COMPONENTS.map((c) => [c, { ...tier.sizes[c], ...overrides[c] }])) as Record<Component, Size>;
-    return { tier: tier.name, sizes, controlPlane: tier.controlPlane, gateways: tier.gateways };
+    const scaling = {
+        istiod: replicas.istiod ?? tier.controlPlane,
+        ingressGateway: replicas.ingressGateway ?? tier.gateways,
+        egressGateway: replicas.egressGateway ?? tier.gateways,
+    };
+    return { tier: tier.name, sizes, scaling };
 }
 
 /** A size as Kubernetes container resources. */

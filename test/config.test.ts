@@ -26,6 +26,7 @@ describe("config", () => {
             prometheusRetention: "24h",
             memoryBudgetPercent: 50,
             resources: {},
+            replicas: {},
         });
     });
 
@@ -88,6 +89,7 @@ describe("config", () => {
             prometheusStorage: "8Gi",
             memoryBudgetPercent: 50,
             resources: {},
+            replicas: {},
         });
     });
 

@@ -134,7 +134,7 @@ describe("plan snapshots (plans/)", () => {
             ],
             added: [
                 "# kiali                   1          20m       500m          192Mi*         384Mi      192Mi",
-                "# total requested 1088Mi of the 2048Mi budget; sidecars are per pod and not counted (* set in istio-mesh:resources)",
+                "# total requested 1088Mi of the 2048Mi budget; sidecars are per pod and not counted (* set in istio-mesh:resources or istio-mesh:replicas)",
                 "  istio-mesh:resources:",
                 "    kiali:",
                 "      requests:",

@@ -39,7 +39,7 @@ describe("sizing table", () => {
         it(`${memory}: ${tier} tier, ${budget === "refused" ? "refused with every add-on" : `${budget}Mi requested`}`, () => {
             const settings = parseMeshSettings({ "istio-mesh:memory": memory, ...(budget === "refused" && { "istio-mesh:addons": "[]" }) });
             const sized = planSizing(settings);
-            assert.deepStrictEqual([sized.tier, sized.sizes.istiod, scaling(sized.controlPlane), scaling(sized.gateways)], [tier, istiod, controlPlane, gateways]);
+            assert.deepStrictEqual([sized.tier, sized.sizes.istiod, scaling(sized.scaling.istiod), scaling(sized.scaling.ingressGateway)], [tier, istiod, controlPlane, gateways]);
             if (budget === "refused") {
                 assert.match(problemsOf({ "istio-mesh:memory": memory }).join(), /^istio-mesh:memory: the components request/);
             } else {
@@ -181,5 +181,54 @@ describe("npm run plan's table", () => {
                 "",
             ].join("\n"),
         );
+    });
+});
+
+describe("istio-mesh:replicas overrides", () => {
+    const replicasKey = (overrides: unknown): Record<string, string> => ({ "istio-mesh:replicas": JSON.stringify(overrides) });
+
+    it("win over the tier: a count runs that many pods, a range autoscales, two or more get a disruption budget", () => {
+        const sized = plan({ "istio-mesh:memory": "8Gi", ...replicasKey({ istiod: 3, ingressGateway: { min: 2, max: 6 }, egressGateway: 1 }) });
+        assert.deepStrictEqual(sized.scaling, {
+            istiod: { replicas: 3, podDisruptionBudget: true },
+            ingressGateway: { replicas: 2, autoscale: { min: 2, max: 6 }, podDisruptionBudget: true },
+            egressGateway: { replicas: 1, podDisruptionBudget: false },
+        });
+    });
+
+    it("reach the charts' replica, autoscaling and disruption-budget keys", async () => {
+        const config = stackConfig("dev", { "istio-mesh:replicas": { istiod: { min: 2, max: 4 }, ingressGateway: 3 } });
+        const charts = new Graph((await runProgram(config)).registrations).ofType(CHART);
+        const values = (name: string): Record<string, unknown> => charts.find((c) => c.name === name)?.inputs.values as Record<string, unknown>;
+        const pick = (name: string, keys: string[]): unknown[] => keys.map((key) => values(name)[key]);
+        assert.deepStrictEqual(pick("istiod", ["replicaCount", "autoscaleEnabled", "autoscaleMin", "autoscaleMax"]), [2, true, 2, 4]);
+        assert.deepStrictEqual((values("istiod").global as Record<string, unknown>).defaultPodDisruptionBudget, { enabled: true });
+        assert.deepStrictEqual(pick("ingress-gateway", ["replicaCount", "autoscaling", "podDisruptionBudget"]), [3, { enabled: false }, { minAvailable: 1 }]);
+        assert.deepStrictEqual(pick("egress-gateway", ["replicaCount", "autoscaling", "podDisruptionBudget"]), [1, { enabled: false }, {}]);
+    });
+
+    it("count in the memory budget at their guaranteed (minimum) replicas", () => {
+        const settings = parseMeshSettings(replicasKey({ istiod: { min: 3, max: 5 } }));
+        assert.deepStrictEqual(memoryBudget(settings).lines[0], { component: "istiod", replicas: 3, requestMi: 3 * 256 });
+    });
+
+    const bad: [string, unknown, string][] = [
+        ["an add-on", { prometheus: 2 }, 'istio-mesh:replicas: "prometheus" cannot be scaled. Only istiod, ingressGateway, egressGateway run more than one replica'],
+        ["a misspelt component", { istiodd: 2 }, 'istio-mesh:replicas: "istiodd" cannot be scaled. Did you mean "istiod"? Only istiod, ingressGateway, egressGateway run more than one replica'],
+        ["zero", { istiod: 0 }, "istio-mesh:replicas: istiod: 0 is not a replica count from 1 to 20; e.g. 2, or { min: 2, max: 5 } to autoscale"],
+        ["a fraction", { istiod: 1.5 }, "istio-mesh:replicas: istiod: 1.5 is not a replica count from 1 to 20; e.g. 2, or { min: 2, max: 5 } to autoscale"],
+        ["a range upside down", { ingressGateway: { min: 4, max: 2 } }, 'istio-mesh:replicas: ingressGateway: {"min":4,"max":2} is not an autoscaling range; give whole numbers 1 <= min <= max <= 20, e.g. 2, or { min: 2, max: 5 } to autoscale'],
+        ["a range with an unknown field", { ingressGateway: { min: 1, max: 2, target: 80 } }, 'istio-mesh:replicas: ingressGateway: {"min":1,"max":2,"target":80} is not an autoscaling range; give whole numbers 1 <= min <= max <= 20, e.g. 2, or { min: 2, max: 5 } to autoscale'],
+    ];
+    for (const [what, overrides, message] of bad) {
+        it(`reject ${what}`, () => {
+            assert.deepStrictEqual(problemsOf(replicasKey(overrides)), [message]);
+        });
+    }
+
+    it("reject a gateway that is not deployed", () => {
+        assert.deepStrictEqual(problemsOf({ "istio-mesh:egressGateway": "false", ...replicasKey({ egressGateway: 2 }) }), [
+            "istio-mesh:replicas: egressGateway is not deployed in this environment (see istio-mesh:addons and istio-mesh:egressGateway); remove its entry",
+        ]);
     });
 });

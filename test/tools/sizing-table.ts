@@ -17,8 +17,9 @@ export interface SizingTable {
     total: string;
 }
 
-function replicasText(scaling: Scaling): string {
-    return scaling.autoscale ? `${scaling.autoscale.min}-${scaling.autoscale.max} (HPA)` : String(scaling.replicas);
+function replicasText(scaling: Scaling, overridden: boolean): string {
+    const text = scaling.autoscale ? `${scaling.autoscale.min}-${scaling.autoscale.max} (HPA)` : String(scaling.replicas);
+    return overridden ? `${text}*` : text;
 }
 
 export function sizingTable(settings: MeshSettings): SizingTable {
@@ -33,11 +34,11 @@ export function sizingTable(settings: MeshSettings): SizingTable {
     };
     const requested = new Map(budget.lines.map((line) => [line.component, `${line.requestMi}Mi`]));
     const rows = deployedComponents(plan, settings.addons, settings.egressGateway).map(({ component, scaling }) =>
-        row(component, component, replicasText(scaling), requested.get(component) ?? "-"),
+        row(component, component, replicasText(scaling, component in settings.replicas), requested.get(component) ?? "-"),
     );
     // Sidecars are per workload pod: shown for reference, never counted.
     rows.push(row("proxy", "proxy (per pod)", "-", "-"));
-    const overridden = rows.some((cells) => cells.some((cell) => cell.endsWith("*"))) ? " (* set in istio-mesh:resources)" : "";
+    const overridden = rows.some((cells) => cells.some((cell) => cell.endsWith("*"))) ? " (* set in istio-mesh:resources or istio-mesh:replicas)" : "";
     return {
         summary: `memory ${settings.memory.quantity}, tier ${plan.tier}, budget ${budget.budgetMi}Mi (${percent}% of memory)`,
         rows,

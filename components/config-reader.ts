@@ -27,12 +27,13 @@ export class ConfigReader {
     /**
      * @param namespace the config namespace, e.g. `istio-mesh`
      * @param raw every config value as the CLI hands it to the program: full keys, string values
-     * @param otherNamespaces namespaces the program also reads (its providers' and the engine's)
+     * @param otherNamespaces namespaces the program's providers and the engine read, each with
+     *   the keys they know, or "any" where the set is open (the engine's `pulumi:` options)
      */
     constructor(
         private readonly namespace: string,
         private readonly raw: Readonly<Record<string, string>>,
-        private readonly otherNamespaces: readonly string[] = [],
+        private readonly otherNamespaces: Readonly<Record<string, readonly string[] | "any">> = {},
     ) {}
 
     /** The full key, as users write it in stack files and in messages. */
@@ -166,29 +167,25 @@ export class ConfigReader {
     }
 
     /**
-     * Every key in our namespace that no read asked for (almost always a typo), and every key
-     * in a namespace nobody here reads (usually copied from another project's stack).
+     * Every key no one reads: in our namespace, almost always a typo; in a provider's, a
+     * setting it does not have (a misspelt `kubernetes:kubeconfig` would silently deploy to
+     * the default cluster); in any other, usually copied from another project's stack.
      */
     reportUnknownKeys(): void {
-        const prefix = `${this.namespace}:`;
-        const known = [...this.readKeys].sort();
         for (const full of Object.keys(this.raw).sort()) {
             const namespace = full.includes(":") ? full.slice(0, full.indexOf(":")) : "";
-            if (namespace !== this.namespace && !this.otherNamespaces.includes(namespace)) {
-                const readable = [this.namespace, ...this.otherNamespaces].map((n) => `${n}:`).join(", ");
-                const mine = this.readKeys.has(full.slice(namespace.length + 1)) ? ` If it is meant for this project, write ${this.key(full.slice(namespace.length + 1))}.` : "";
+            const name = full.slice(namespace.length + 1);
+            const known = namespace === this.namespace ? [...this.readKeys].sort() : this.otherNamespaces[namespace];
+            if (known === undefined) {
+                const readable = [this.namespace, ...Object.keys(this.otherNamespaces)].map((n) => `${n}:`).join(", ");
+                const mine = this.readKeys.has(name) ? ` If it is meant for this project, write ${this.key(name)}.` : "";
                 this.problemList.push(`${full}: belongs to ${show(namespace)}, not to this project, so nothing reads it.${mine} This program reads ${readable} keys only`);
-                continue;
+            } else if (known !== "any" && !known.includes(name)) {
+                const nearest = closest(name, known);
+                const hint = nearest === undefined ? "" : ` Did you mean ${namespace}:${nearest}?`;
+                const whose = namespace === this.namespace ? "unknown key" : `not a setting of the ${namespace} provider`;
+                this.problemList.push(`${full}: ${whose}, so its value would be ignored.${hint} Known keys: ${known.map((k) => `${namespace}:${k}`).join(", ")}`);
             }
-            if (namespace !== this.namespace || this.readKeys.has(full.slice(prefix.length))) {
-                continue;
-            }
-            const name = full.slice(prefix.length);
-            const nearest = closest(name, known);
-            const hint = nearest === undefined ? "" : ` Did you mean ${this.key(nearest)}?`;
-            this.problemList.push(
-                `${full}: unknown key, so its value would be ignored.${hint} Known keys: ${known.map((k) => this.key(k)).join(", ")}`,
-            );
         }
     }
 }

@@ -81,8 +81,37 @@ export const CONFIG_DEFAULTS = {
     replicas: {} as Readonly<Record<string, unknown>>,
 } as const;
 
-/** Config namespaces besides ours that this program's providers and the engine read. */
-export const PROVIDER_NAMESPACES = ["kubernetes", "pulumi", "random"] as const;
+/**
+ * Config besides ours that something in this program reads: the kubernetes provider's
+ * settings (the fields of @pulumi/kubernetes' ProviderArgs, plus its config-only
+ * `enableReplaceCRD` and `strictMode`; a test keeps the list in step with the pinned
+ * package), and the engine's `pulumi:` options. The random provider has no settings.
+ */
+export const OTHER_CONFIG: Readonly<Record<string, readonly string[] | "any">> = {
+    kubernetes: [
+        "alwaysRender",
+        "cluster",
+        "clusterIdentifier",
+        "context",
+        "deleteUnreachable",
+        "enableConfigMapMutable",
+        "enablePatchForce",
+        "enableReplaceCRD",
+        "enableSecretMutable",
+        "enableServerSideApply",
+        "helmReleaseSettings",
+        "kubeClientSettings",
+        "kubeconfig",
+        "namespace",
+        "renderYamlToDirectory",
+        "skipUpdateUnreachable",
+        "strictMode",
+        "suppressDeprecationWarnings",
+        "suppressHelmHookWarnings",
+        "upsertExistingObjects",
+    ],
+    pulumi: "any",
+};
 
 /** The smallest cluster Istio with its gateways can start on, and a sanity ceiling. */
 export const MEMORY_RANGE = { min: 1 * GI, max: 1024 * GI } as const;
@@ -171,7 +200,7 @@ function overrideProblems(settings: MeshSettings, plan: SizingPlan): [key: strin
  * over). Throws one `MeshConfigError` listing every problem.
  */
 export function parseMeshSettings(raw: Readonly<Record<string, string>>): MeshSettings {
-    const config = new ConfigReader(CONFIG_NAMESPACE, raw, PROVIDER_NAMESPACES);
+    const config = new ConfigReader(CONFIG_NAMESPACE, raw, OTHER_CONFIG);
     const memoryQuantity = config.string("memory", CONFIG_DEFAULTS.memory, checkMemory);
     const addons = config.stringList("addons", CONFIG_DEFAULTS.addons, checkAddon);
     const enabled = ADDONS.filter((addon) => addons.includes(addon));

@@ -1,6 +1,7 @@
 import * as assert from "assert";
+import * as fs from "fs";
 import { problemsOf } from "./support/problems";
-import { CONFIG_DEFAULTS, parseMeshSettings } from "../components/config";
+import { CONFIG_DEFAULTS, OTHER_CONFIG, parseMeshSettings } from "../components/config";
 import { MeshConfigError } from "../components/config-reader";
 import { projectDefaults, readProjectFile } from "./support/program";
 
@@ -146,10 +147,24 @@ describe("config", () => {
     });
 
     it("rejects keys of another project or package by name, pointing at ours when the name is one", () => {
-        assert.deepStrictEqual(problemsOf({ "istio:memory": "8Gi", "aws:region": "eu-west-1", "kubernetes:context": "minikube", "random:x": "1" }), [
-            'aws:region: belongs to "aws", not to this project, so nothing reads it. This program reads istio-mesh:, kubernetes:, pulumi:, random: keys only',
-            'istio:memory: belongs to "istio", not to this project, so nothing reads it. If it is meant for this project, write istio-mesh:memory. This program reads istio-mesh:, kubernetes:, pulumi:, random: keys only',
+        assert.deepStrictEqual(problemsOf({ "istio:memory": "8Gi", "aws:region": "eu-west-1", "kubernetes:context": "minikube", "pulumi:tags": "{}" }), [
+            'aws:region: belongs to "aws", not to this project, so nothing reads it. This program reads istio-mesh:, kubernetes:, pulumi: keys only',
+            'istio:memory: belongs to "istio", not to this project, so nothing reads it. If it is meant for this project, write istio-mesh:memory. This program reads istio-mesh:, kubernetes:, pulumi: keys only',
         ]);
+    });
+
+    it("rejects a kubernetes provider setting that does not exist, which would deploy to the default cluster", () => {
+        const [problem] = problemsOf({ "kubernetes:kubeconfg": "/etc/prod.yaml" });
+        assert.match(problem, /^kubernetes:kubeconfg: not a setting of the kubernetes provider, so its value would be ignored\. Did you mean kubernetes:kubeconfig\? Known keys: kubernetes:alwaysRender, /);
+    });
+
+    it("knows every setting of the pinned kubernetes provider", () => {
+        // ProviderArgs of the installed @pulumi/kubernetes: the settings `kubernetes:` config feeds.
+        const declarations = fs.readFileSync(require.resolve("@pulumi/kubernetes/provider.d.ts"), "utf8");
+        const args = declarations.slice(declarations.indexOf("export interface ProviderArgs"));
+        const fields = [...args.matchAll(/^ {4}([a-zA-Z]+)\?:/gm)].map((match) => match[1]);
+        assert.ok(fields.includes("kubeconfig") && fields.length > 10, "ProviderArgs not found");
+        assert.deepStrictEqual(fields.filter((field) => !(OTHER_CONFIG.kubernetes as readonly string[]).includes(field)), []);
     });
 
     it("collects every problem into one error, in one message", () => {

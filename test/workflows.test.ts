@@ -45,6 +45,7 @@ function runStep(step: Step, env: Record<string, string>) {
     const [output, githubEnv, kubeconfig] = ["output", "env", "kubeconfig"].map((f) => path.join(tmp, f));
     [output, githubEnv].forEach((f) => fs.writeFileSync(f, ""));
     const r = spawnSync("bash", ["--noprofile", "--norc", "-e", "-c", step.run ?? "exit 99"], {
+        cwd: root,
         encoding: "utf8",
         env: { PATH: process.env.PATH ?? "/usr/bin:/bin", RUNNER_TEMP: tmp, GITHUB_OUTPUT: output, GITHUB_ENV: githubEnv, ...env },
     });
@@ -115,7 +116,7 @@ describe("GitHub Actions workflows", () => {
 
     describe("preview", () => {
         const job = load("preview.yml").jobs.preview;
-        const check = job.steps[0];
+        const check = named(job.steps, "Check secrets and write the kubeconfig");
 
         it("previews dev, staging and prod with pulumi/actions and comments on the PR", () => {
             assert.deepStrictEqual(load("preview.yml").on, { pull_request: null });
@@ -129,8 +130,9 @@ describe("GitHub Actions workflows", () => {
 
         it("runs every step after the secrets check only if the check found them", () => {
             assert.strictEqual(check.id, "secrets");
-            assert.deepStrictEqual(names(job.steps), ["Check secrets and write the kubeconfig", "Check out", "Set up Node.js", "Install dependencies", "pulumi preview"]);
-            for (const step of job.steps.slice(1)) assert.strictEqual(step.if, ready, step.name);
+            assert.deepStrictEqual(names(job.steps), ["Check out", "Check secrets and write the kubeconfig", "Set up Node.js", "Install dependencies", "pulumi preview"]);
+            assert.strictEqual(check.run?.trim(), "bash .github/scripts/stack-secrets.sh preview");
+            for (const step of job.steps.slice(2)) assert.strictEqual(step.if, ready, step.name);
             for (const stack of stacks) {
                 const key = `KUBECONFIG_${stack.toUpperCase()}`;
                 assert.strictEqual(check.env?.[key], `\${{ matrix.stack == '${stack}' && secrets.${key} || '' }}`);
@@ -179,7 +181,8 @@ describe("GitHub Actions workflows", () => {
 
         for (const stack of stacks) {
             it(`fails ${stack} cleanly, naming each missing secret`, () => {
-                const check = wf.jobs[stack].steps[0];
+                const check = named(wf.jobs[stack].steps, "Check secrets and write the kubeconfig");
+                assert.strictEqual(check.run?.trim(), "bash .github/scripts/stack-secrets.sh deploy");
                 const key = `KUBECONFIG_${stack.toUpperCase()}`;
                 for (const other of stacks) {
                     const name = `KUBECONFIG_${other.toUpperCase()}`;
@@ -197,6 +200,11 @@ describe("GitHub Actions workflows", () => {
                 assert.strictEqual(ok.githubEnv, `KUBECONFIG=${ok.tmp}/kubeconfig\n`);
             });
         }
+    });
+
+    it("the secrets script refuses a mode it does not know", () => {
+        const r = runStep({ run: "bash .github/scripts/stack-secrets.sh publish" }, { STACK: "dev" });
+        assert.deepStrictEqual([r.status, r.stderr.trim()], [2, "usage: stack-secrets.sh preview|deploy"]);
     });
 
     it("integration: kind, NodePort, up, a preview that must be empty, destroy always", () => {
@@ -223,7 +231,7 @@ describe("GitHub Actions workflows", () => {
     });
 
     it("read only secrets that README.md lists", () => {
-        const referenced = new Set(files.flatMap((f) => [...source(f).matchAll(/(?<![\w.])secrets\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1])));
+        const referenced = new Set(files.flatMap((f) => [...source(f).matchAll(/(?<![\w./-])secrets\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1])));
         assert.deepStrictEqual([...referenced].sort(), ["KUBECONFIG_DEV", "KUBECONFIG_PROD", "KUBECONFIG_STAGING", "PULUMI_ACCESS_TOKEN", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE"]);
         const readme = fs.readFileSync(path.resolve(__dirname, "..", "README.md"), "utf8");
         const undocumented = [...referenced].filter((name) => !readme.includes(`\`${name}\``));

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Checks the secrets a Pulumi run on stack $STACK needs, by name, and writes its kubeconfig.
+#
+#   stack-secrets.sh preview   a missing secret is a notice: the job skips, never fails
+#                              (forks and Dependabot get no secrets)
+#   stack-secrets.sh deploy    a missing secret is an error that fails the job
+#
+# Reads PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, KUBECONFIG_<STACK> and, for a Pulumi
+# Cloud backend (https://), PULUMI_ACCESS_TOKEN. Writes ready=true|false to $GITHUB_OUTPUT
+# and KUBECONFIG to $GITHUB_ENV.
+set -euo pipefail
+
+mode="${1:-}"
+if [ "$mode" != preview ] && [ "$mode" != deploy ]; then
+  echo "usage: stack-secrets.sh preview|deploy" >&2
+  exit 2
+fi
+
+kubeconfig="KUBECONFIG_${STACK^^}"
+missing=()
+for name in PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE "$kubeconfig"; do
+  if [ -z "${!name:-}" ]; then missing+=("$name"); fi
+done
+case "${PULUMI_BACKEND_URL:-}" in
+  https://*) if [ -z "${PULUMI_ACCESS_TOKEN:-}" ]; then missing+=(PULUMI_ACCESS_TOKEN); fi ;;
+esac
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "ready=false" >> "$GITHUB_OUTPUT"
+  if [ "$mode" = preview ]; then
+    echo "::notice title=Preview of ${STACK} skipped::No pulumi preview for stack ${STACK}: missing secret(s) ${missing[*]}. Pull requests from forks and Dependabot get no secrets; otherwise add them as repository secrets (Settings > Secrets and variables > Actions)."
+    exit 0
+  fi
+  for name in "${missing[@]}"; do
+    echo "::error::Missing secret ${name}: add it to the ${STACK} environment or the repository (Settings > Secrets and variables > Actions)."
+  done
+  exit 1
+fi
+
+umask 077
+printf '%s\n' "${!kubeconfig}" > "$RUNNER_TEMP/kubeconfig"
+echo "KUBECONFIG=$RUNNER_TEMP/kubeconfig" >> "$GITHUB_ENV"
+echo "ready=true" >> "$GITHUB_OUTPUT"

@@ -1,6 +1,7 @@
 import { Addon, ADDONS, isSelfContained } from "./addons";
 import type { MeshSettings } from "./config";
 import { GI, MI } from "./quantity";
+import { overrideConflicts } from "./overrides";
 import { Component, COMPONENTS, planSizing, Scaling, SINGLE, SizingPlan } from "./sizing";
 
 /**
@@ -63,11 +64,15 @@ const fits = (budget: Budget): boolean => budget.totalMi <= budget.budgetMi;
 /**
  * The next whole-Gi cluster, above the current one, that these components fit, or
  * undefined if none up to `maxGi` does. Searched, not divided out: a bigger cluster moves
- * to a bigger tier, whose larger sizes may need more memory again.
+ * to a bigger tier, whose larger sizes may need more memory again, or may clash with an
+ * override (a limit set below the bigger tier's request), which would be refused too.
  */
 function nextFittingGi(settings: BudgetSettings, maxGi: number): number | undefined {
     for (let gi = Math.floor(settings.memory.bytes / GI) + 1; gi <= maxGi; gi++) {
-        if (fits(memoryBudget({ ...settings, memory: { quantity: `${gi}Gi`, bytes: gi * GI } }))) {
+        const bigger = { ...settings, memory: { quantity: `${gi}Gi`, bytes: gi * GI } };
+        const plan = planSizing(bigger);
+        const clashes = COMPONENTS.some((c) => overrideConflicts(c, plan.sizes[c], settings.resources[c] ?? {}).length > 0);
+        if (!clashes && fits(memoryBudget(bigger, plan))) {
             return gi;
         }
     }
@@ -96,14 +101,20 @@ export function budgetRefusal(settings: BudgetSettings, plan: SizingPlan, maxGi 
     }
     const percent = settings.memoryBudgetPercent;
     const row = (label: string, replicas: string, mi: string): string => `      ${label.padEnd(16)} ${replicas.padStart(2)}    ${mi.padStart(7)}`;
-    const overridden = COMPONENTS.filter((c) => settings.resources[c] !== undefined && budget.lines.some((l) => l.component === c));
+    const counted = (c: Component): boolean => budget.lines.some((l) => l.component === c);
+    const sized = COMPONENTS.filter((c) => settings.resources[c] !== undefined && counted(c));
+    const scaled = COMPONENTS.filter((c) => c in settings.replicas && counted(c));
     const kept = fittingAddons(settings);
     const dropped = kept === undefined ? [] : settings.addons.filter((addon) => !kept.includes(addon));
+    // An override of a disabled add-on is refused, so disabling one means removing it too.
+    const orphaned = dropped.filter((addon) => settings.resources[addon] !== undefined);
+    const alsoRemove = orphaned.length > 0 ? `, removing ${orphaned.join(", ")} from istio-mesh:resources` : "";
     const nextGi = nextFittingGi(settings, maxGi);
     const neededPercent = Math.ceil((budget.totalMi * 100) / (settings.memory.bytes / MI));
     const remedies = [
-        ...(overridden.length > 0 ? [`lower istio-mesh:resources (set for ${overridden.join(", ")})`] : []),
-        ...(dropped.length > 0 ? [`disable ${dropped.join(", ")} (istio-mesh:addons: [${(kept ?? []).join(", ")}])`] : []),
+        ...(sized.length > 0 ? [`lower istio-mesh:resources (set for ${sized.join(", ")})`] : []),
+        ...(scaled.length > 0 ? [`lower istio-mesh:replicas (set for ${scaled.join(", ")})`] : []),
+        ...(dropped.length > 0 ? [`disable ${dropped.join(", ")} (istio-mesh:addons: [${(kept ?? []).join(", ")}])${alsoRemove}`] : []),
         ...(nextGi !== undefined ? [`give the cluster ${nextGi}Gi (istio-mesh:memory), the next size that fits`] : []),
         ...(neededPercent <= 90 ? [`raise istio-mesh:memoryBudgetPercent to ${neededPercent}`] : []),
     ];

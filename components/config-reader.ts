@@ -23,6 +23,7 @@ export function show(value: unknown): string {
 export class ConfigReader {
     private readonly problemList: string[] = [];
     private readonly readKeys = new Set<string>();
+    private readonly failedKeys = new Set<string>();
 
     /**
      * @param namespace the config namespace, e.g. `istio-mesh`
@@ -42,7 +43,13 @@ export class ConfigReader {
     }
 
     problem(name: string, message: string): void {
+        this.failedKeys.add(name);
         this.problemList.push(`${this.key(name)}: ${message}`);
+    }
+
+    /** Whether any of these keys has a problem, so that checks built on them would mislead. */
+    failed(...names: string[]): boolean {
+        return names.some((name) => this.failedKeys.has(name));
     }
 
     get problems(): readonly string[] {
@@ -174,12 +181,13 @@ export class ConfigReader {
     reportUnknownKeys(): void {
         for (const full of Object.keys(this.raw).sort()) {
             const namespace = full.includes(":") ? full.slice(0, full.indexOf(":")) : "";
-            const name = full.slice(namespace.length + 1);
+            const name = namespace === "" ? full : full.slice(namespace.length + 1);
             const known = namespace === this.namespace ? [...this.readKeys].sort() : this.otherNamespaces[namespace];
             if (known === undefined) {
                 const readable = [this.namespace, ...Object.keys(this.otherNamespaces)].map((n) => `${n}:`).join(", ");
                 const mine = this.readKeys.has(name) ? ` If it is meant for this project, write ${this.key(name)}.` : "";
-                this.problemList.push(`${full}: belongs to ${show(namespace)}, not to this project, so nothing reads it.${mine} This program reads ${readable} keys only`);
+                const owner = namespace === "" ? "has no namespace" : `belongs to ${show(namespace)}, not to this project`;
+                this.problemList.push(`${full}: ${owner}, so nothing reads it.${mine} This program reads ${readable} keys only`);
             } else if (known !== "any" && !known.includes(name)) {
                 const nearest = closest(name, known);
                 const hint = nearest === undefined ? "" : ` Did you mean ${namespace}:${nearest}?`;

@@ -231,7 +231,8 @@ export function parseMeshSettings(raw: Readonly<Record<string, string>>): MeshSe
         resources: parseOverrides(config.objectMap("resources"), (message) => config.problem("resources", message)),
         replicas: parseReplicaOverrides(config.objectMap("replicas"), (message) => config.problem("replicas", message)),
     };
-    if (config.problems.length === 0) {
+    // The sizing checks need every key sizing reads to be valid; other problems do not stop them.
+    if (!config.failed("memory", "addons", "egressGateway", "memoryBudgetPercent", "resources", "replicas")) {
         const plan = planSizing(settings);
         const problems = overrideProblems(settings, plan);
         problems.forEach(([key, message]) => config.problem(key, message));

@@ -67,7 +67,24 @@ describe("memory budget", () => {
         const raw = { "istio-mesh:memory": "2Gi", "istio-mesh:resources": JSON.stringify({ prometheus: { requests: { memory: "1Gi" }, limits: { memory: "1Gi" } } }) };
         assert.strictEqual(
             lastLine(raw),
-            "    To fit: lower istio-mesh:resources (set for prometheus); or disable prometheus, grafana, kiali (istio-mesh:addons: [jaeger]); or give the cluster 3Gi (istio-mesh:memory), the next size that fits; or raise istio-mesh:memoryBudgetPercent to 72",
+            "    To fit: lower istio-mesh:resources (set for prometheus); or disable prometheus, grafana, kiali (istio-mesh:addons: [jaeger]), removing prometheus from istio-mesh:resources; or give the cluster 3Gi (istio-mesh:memory), the next size that fits; or raise istio-mesh:memoryBudgetPercent to 72",
+        );
+    });
+
+    it("never suggests a cluster whose tier would clash with an override", () => {
+        // A 200Mi limit for Prometheus is below every tier's request from 4Gi up.
+        const raw = { "istio-mesh:memory": "3Gi", "istio-mesh:memoryBudgetPercent": "20", "istio-mesh:resources": JSON.stringify({ prometheus: { limits: { memory: "200Mi" } } }) };
+        assert.strictEqual(
+            lastLine(raw),
+            "    To fit: lower istio-mesh:resources (set for prometheus); or disable kiali (istio-mesh:addons: [prometheus, grafana, jaeger]); or raise istio-mesh:memoryBudgetPercent to 21",
+        );
+        assert.match(problemsOf({ ...raw, "istio-mesh:memory": "4Gi" })[0], /prometheus: requests\.memory 256Mi \(computed\) is above limits\.memory 200Mi \(set\)/);
+    });
+
+    it("names replica overrides among what to lower", () => {
+        assert.strictEqual(
+            lastLine({ "istio-mesh:memory": "2Gi", "istio-mesh:replicas": JSON.stringify({ istiod: 5 }) }),
+            "    To fit: lower istio-mesh:replicas (set for istiod); or disable grafana, kiali (istio-mesh:addons: [prometheus, jaeger]); or give the cluster 3Gi (istio-mesh:memory), the next size that fits; or raise istio-mesh:memoryBudgetPercent to 56",
         );
     });
 

@@ -153,6 +153,17 @@ describe("config", () => {
         ]);
     });
 
+    it("rejects a key without a namespace, pointing at ours", () => {
+        assert.deepStrictEqual(problemsOf({ memory: "8Gi" }), [
+            "memory: has no namespace, so nothing reads it. If it is meant for this project, write istio-mesh:memory. This program reads istio-mesh:, kubernetes:, pulumi: keys only",
+        ]);
+    });
+
+    it("still checks the budget when an unrelated key is bad", () => {
+        const problems = problemsOf({ "istio-mesh:memory": "1Gi", "istio-mesh:dashboards": "nodeport" });
+        assert.deepStrictEqual(problems.map((p) => p.slice(0, p.indexOf(":", "istio-mesh:".length))), ["istio-mesh:dashboards", "istio-mesh:memory"]);
+    });
+
     it("rejects a kubernetes provider setting that does not exist, which would deploy to the default cluster", () => {
         const [problem] = problemsOf({ "kubernetes:kubeconfg": "/etc/prod.yaml" });
         assert.match(problem, /^kubernetes:kubeconfg: not a setting of the kubernetes provider, so its value would be ignored\. Did you mean kubernetes:kubeconfig\? Known keys: kubernetes:alwaysRender, /);

@@ -202,9 +202,19 @@ describe("GitHub Actions workflows", () => {
         }
     });
 
-    it("the secrets script refuses a mode it does not know", () => {
+    it("the secrets script refuses a mode it does not know, or no stack", () => {
         const r = runStep({ run: "bash .github/scripts/stack-secrets.sh publish" }, { STACK: "dev" });
         assert.deepStrictEqual([r.status, r.stderr.trim()], [2, "usage: stack-secrets.sh preview|deploy"]);
+        const noStack = runStep({ run: "bash .github/scripts/stack-secrets.sh deploy" }, {});
+        assert.deepStrictEqual([noStack.status, noStack.stderr.trim()], [2, "stack-secrets.sh: set STACK to the stack's name"]);
+    });
+
+    it("the secrets script reads KUBECONFIG_QA_EU for a stack named qa-eu", () => {
+        const env = { STACK: "qa-eu", PULUMI_BACKEND_URL: "s3://state", PULUMI_CONFIG_PASSPHRASE: "p" };
+        const missing = runStep({ run: "bash .github/scripts/stack-secrets.sh deploy" }, env);
+        assert.match(missing.stdout, /^::error::Missing secret KUBECONFIG_QA_EU: add it to the qa-eu environment/);
+        const ok = runStep({ run: "bash .github/scripts/stack-secrets.sh deploy" }, { ...env, KUBECONFIG_QA_EU: "apiVersion: v1" });
+        assert.deepStrictEqual([ok.status, ok.output, ok.kubeconfig], [0, "ready=true\n", "apiVersion: v1\n"]);
     });
 
     it("integration: kind, NodePort, up, a preview that must be empty, destroy always", () => {

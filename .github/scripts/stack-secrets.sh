@@ -5,7 +5,7 @@
 #                              (forks and Dependabot get no secrets)
 #   stack-secrets.sh deploy    a missing secret is an error that fails the job
 #
-# Reads PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, KUBECONFIG_<STACK> and, for a Pulumi
+# Reads STACK, PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, KUBECONFIG_<STACK> and, for a Pulumi
 # Cloud backend (https://), PULUMI_ACCESS_TOKEN. Writes ready=true|false to $GITHUB_OUTPUT
 # and KUBECONFIG to $GITHUB_ENV.
 set -euo pipefail
@@ -16,7 +16,13 @@ if [ "$mode" != preview ] && [ "$mode" != deploy ]; then
   exit 2
 fi
 
-kubeconfig="KUBECONFIG_${STACK^^}"
+if [ -z "${STACK:-}" ]; then
+  echo "stack-secrets.sh: set STACK to the stack's name" >&2
+  exit 2
+fi
+# Stack names may hold '-' and '.', secret names may not: qa-eu reads KUBECONFIG_QA_EU.
+stack_key="${STACK^^}"
+kubeconfig="KUBECONFIG_${stack_key//[.-]/_}"
 missing=()
 for name in PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE "$kubeconfig"; do
   if [ -z "${!name:-}" ]; then missing+=("$name"); fi

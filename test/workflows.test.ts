@@ -17,10 +17,12 @@ interface Workflow { on: Record<string, unknown>; permissions: Record<string, st
 const root = path.resolve(__dirname, "..");
 const dir = path.join(root, ".github", "workflows");
 const files = ["ci.yml", "deploy.yml", "integration.yml", "preview.yml"];
-const stacks = ["dev", "staging", "prod"];
 const ready = "steps.secrets.outputs.ready == 'true'";
 const source = (file: string) => fs.readFileSync(path.join(dir, file), "utf8");
 const load = (file: string) => yaml.load(source(file)) as Workflow;
+// The stacks CI previews and deploys, in deploy order; a test ties them to the stack files.
+const stacks = (load("preview.yml").jobs.preview.strategy?.matrix as { stack: string[] }).stack;
+const kubeconfigSecret = (stack: string) => `KUBECONFIG_${stack.toUpperCase().replace(/[.-]/g, "_")}`;
 const runs = (steps: Step[]) => steps.flatMap((s) => (s.run === undefined ? [] : [s.run.trim()]));
 const names = (steps: Step[]) => steps.map((s) => s.name);
 const action = (step: Step) => (step.uses ?? "").split("@")[0];
@@ -85,7 +87,7 @@ describe("GitHub Actions workflows", () => {
         for (const [name, versions] of refs) assert.strictEqual(versions.size, 1, `${name} at ${[...versions].join(", ")}`);
         const cli = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { devDependencies: Record<string, string> }).devDependencies.pulumi;
         const pulumiSteps = files.flatMap((f) => Object.values(load(f).jobs).flatMap((j) => j.steps)).filter((s) => action(s) === "pulumi/actions");
-        assert.strictEqual(pulumiSteps.length, 5, "preview, three deploys, integration");
+        assert.strictEqual(pulumiSteps.length, 1 + stacks.length + 1, "preview, a deploy per stack, integration");
         for (const s of pulumiSteps) assert.strictEqual(s.with?.["pulumi-version"], cli, s.name);
     });
 
@@ -120,7 +122,7 @@ describe("GitHub Actions workflows", () => {
 
         it("previews dev, staging and prod with pulumi/actions and comments on the PR", () => {
             assert.deepStrictEqual(load("preview.yml").on, { pull_request: null });
-            assert.deepStrictEqual(job.strategy?.matrix, { stack: stacks });
+            assert.deepStrictEqual(stacks.filter((stack) => ["dev", "staging", "prod"].includes(stack)), ["dev", "staging", "prod"], "deploy order");
             assert.deepStrictEqual([...stacks].sort(), committedStacks(), "a stack file without a preview, or the reverse");
             assert.strictEqual(job.environment, undefined, "an environment with reviewers would hold every PR");
             const { with: inputs } = named(job.steps, "pulumi preview");
@@ -134,7 +136,7 @@ describe("GitHub Actions workflows", () => {
             assert.strictEqual(check.run?.trim(), "bash .github/scripts/stack-secrets.sh preview");
             for (const step of job.steps.slice(2)) assert.strictEqual(step.if, ready, step.name);
             for (const stack of stacks) {
-                const key = `KUBECONFIG_${stack.toUpperCase()}`;
+                const key = kubeconfigSecret(stack);
                 assert.strictEqual(check.env?.[key], `\${{ matrix.stack == '${stack}' && secrets.${key} || '' }}`);
             }
         });
@@ -183,9 +185,9 @@ describe("GitHub Actions workflows", () => {
             it(`fails ${stack} cleanly, naming each missing secret`, () => {
                 const check = named(wf.jobs[stack].steps, "Check secrets and write the kubeconfig");
                 assert.strictEqual(check.run?.trim(), "bash .github/scripts/stack-secrets.sh deploy");
-                const key = `KUBECONFIG_${stack.toUpperCase()}`;
+                const key = kubeconfigSecret(stack);
                 for (const other of stacks) {
-                    const name = `KUBECONFIG_${other.toUpperCase()}`;
+                    const name = kubeconfigSecret(other);
                     assert.strictEqual(check.env?.[name], `\${{ env.STACK == '${other}' && secrets.${name} || '' }}`, "each job reads only its own kubeconfig");
                 }
                 const base = { STACK: stack, PULUMI_BACKEND_URL: "s3://state", PULUMI_CONFIG_PASSPHRASE: "p" };
@@ -242,7 +244,7 @@ describe("GitHub Actions workflows", () => {
 
     it("read only secrets that README.md lists", () => {
         const referenced = new Set(files.flatMap((f) => [...source(f).matchAll(/(?<![\w./-])secrets\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1])));
-        assert.deepStrictEqual([...referenced].sort(), ["KUBECONFIG_DEV", "KUBECONFIG_PROD", "KUBECONFIG_STAGING", "PULUMI_ACCESS_TOKEN", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE"]);
+        assert.deepStrictEqual([...referenced].sort(), [...stacks.map(kubeconfigSecret), "PULUMI_ACCESS_TOKEN", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE"].sort());
         const readme = fs.readFileSync(path.resolve(__dirname, "..", "README.md"), "utf8");
         const undocumented = [...referenced].filter((name) => !readme.includes(`\`${name}\``));
         assert.deepStrictEqual(undocumented, [], `secrets missing from README.md: ${undocumented.join(", ")}`);

@@ -47,29 +47,23 @@ export const SINGLE: Scaling = { replicas: 1, podDisruptionBudget: false };
 
 /**
  * The sizing table. Requests are what the scheduler reserves; limits stop one component
- * from starving the others. Reasons, per column:
- * - istiod: demo profile asks 100Mi; 128Mi is the floor where a small mesh's config push
- *   does not OOM. Chart default 2048Mi is production (large tier).
- * - gateways and proxy: demo profile 40Mi, a realistic floor for an idle Envoy.
- * - prometheus: TSDB head for a few hundred series needs ~200Mi; grows with mesh size.
- * - grafana: Go server plus dashboards, 64Mi idle.
- * - jaeger: in-memory trace store; the limit bounds `maxTraces` (see jaeger values).
- * - kiali: caches the mesh graph; 64Mi is the chart's own request.
+ * from starving the others. CPU is in millicores, memory in MiB: size(cpu request, cpu
+ * limit, memory request, memory limit). Each row says why its memory is what it is.
  */
 export const TIERS: readonly Tier[] = [
     {
-        // 1Gi to <4Gi: a laptop cluster; demo-profile sizes with just-enough floors.
+        // 1Gi to <4Gi: a laptop cluster; Istio's demo-profile sizes with just-enough floors.
         name: "minimal",
         fromBytes: 1 * GI,
         sizes: {
-            istiod: size(50, 500, 128, 512),
-            ingressGateway: size(10, 500, 40, 256),
-            egressGateway: size(10, 500, 40, 256),
-            proxy: size(10, 500, 40, 256),
-            prometheus: size(50, 500, 192, 512),
-            grafana: size(25, 250, 64, 192),
-            jaeger: size(25, 250, 96, 384),
-            kiali: size(10, 250, 64, 256),
+            istiod: size(50, 500, 128, 512), // demo asks 100Mi; 128Mi is where a small mesh's first push stops OOMing
+            ingressGateway: size(10, 500, 40, 256), // demo profile's 40Mi: an idle Envoy
+            egressGateway: size(10, 500, 40, 256), // the same idle Envoy
+            proxy: size(10, 500, 40, 256), // demo profile's sidecar request
+            prometheus: size(50, 500, 192, 512), // TSDB head of a few hundred series
+            grafana: size(25, 250, 64, 192), // the Go server idles near 60Mi
+            jaeger: size(25, 250, 96, 384), // the limit holds a few thousand traces in memory
+            kiali: size(10, 250, 64, 256), // kiali-server's own 64Mi request
         },
         controlPlane: SINGLE,
         gateways: SINGLE,
@@ -79,48 +73,48 @@ export const TIERS: readonly Tier[] = [
         name: "small",
         fromBytes: 4 * GI,
         sizes: {
-            istiod: size(100, 1000, 256, 768),
-            ingressGateway: size(50, 1000, 64, 384),
-            egressGateway: size(50, 1000, 64, 384),
-            proxy: size(20, 1000, 64, 256),
-            prometheus: size(100, 1000, 256, 768),
-            grafana: size(50, 500, 128, 256),
-            jaeger: size(50, 500, 128, 512),
-            kiali: size(20, 500, 128, 384),
+            istiod: size(100, 1000, 256, 768), // pushes to a few dozen sidecars
+            ingressGateway: size(50, 1000, 64, 384), // an Envoy with live listeners and traffic
+            egressGateway: size(50, 1000, 64, 384), // the same, for outbound traffic
+            proxy: size(20, 1000, 64, 256), // routes for a handful of services
+            prometheus: size(100, 1000, 256, 768), // about a thousand series from a dozen pods
+            grafana: size(50, 500, 128, 256), // dashboards being rendered
+            jaeger: size(50, 500, 128, 512), // about ten thousand traces at 100% sampling
+            kiali: size(20, 500, 128, 384), // the graph cache of a small mesh
         },
         controlPlane: SINGLE,
         gateways: SINGLE,
     },
     {
-        // 8Gi to <32Gi: shared dev or staging; gateways can grow with load.
+        // 8Gi to <32Gi: a shared dev or CI cluster; gateways can grow with load.
         name: "medium",
         fromBytes: 8 * GI,
         sizes: {
-            istiod: size(250, 2000, 512, 1024),
-            ingressGateway: size(100, 2000, 128, 512),
-            egressGateway: size(100, 2000, 128, 512),
-            proxy: size(50, 2000, 128, 512),
-            prometheus: size(250, 2000, 1024, 2048),
-            grafana: size(100, 1000, 256, 512),
-            jaeger: size(100, 1000, 256, 1024),
-            kiali: size(50, 1000, 256, 512),
+            istiod: size(250, 2000, 512, 1024), // config for about a hundred services
+            ingressGateway: size(100, 2000, 128, 512), // per replica; the autoscaler adds more
+            egressGateway: size(100, 2000, 128, 512), // per replica; the autoscaler adds more
+            proxy: size(50, 2000, 128, 512), // sidecars see routes for about a hundred services
+            prometheus: size(250, 2000, 1024, 2048), // tens of thousands of series
+            grafana: size(100, 1000, 256, 512), // several people at once
+            jaeger: size(100, 1000, 256, 1024), // a day of traces at low sampling
+            kiali: size(50, 1000, 256, 512), // the graph of about a hundred services
         },
         controlPlane: SINGLE,
         gateways: { replicas: 1, autoscale: { min: 1, max: 3 }, podDisruptionBudget: false },
     },
     {
-        // 32Gi and up: production shape; istiod's chart defaults, HA control plane and gateways.
+        // 32Gi and up: production shape; HA control plane and gateways.
         name: "large",
         fromBytes: 32 * GI,
         sizes: {
-            istiod: size(500, 4000, 2048, 4096),
-            ingressGateway: size(250, 4000, 256, 1024),
-            egressGateway: size(250, 4000, 256, 1024),
-            proxy: size(100, 2000, 128, 1024),
-            prometheus: size(500, 4000, 4096, 8192),
-            grafana: size(250, 2000, 512, 1024),
-            jaeger: size(250, 2000, 1024, 2048),
-            kiali: size(100, 2000, 512, 1024),
+            istiod: size(500, 4000, 2048, 4096), // the istiod chart's own default request
+            ingressGateway: size(250, 4000, 256, 1024), // per replica, at production traffic
+            egressGateway: size(250, 4000, 256, 1024), // per replica, at production traffic
+            proxy: size(100, 2000, 128, 1024), // most sidecars stay small; the limit serves busy ones
+            prometheus: size(500, 4000, 4096, 8192), // hundreds of thousands of series
+            grafana: size(250, 2000, 512, 1024), // a team's worth of users
+            jaeger: size(250, 2000, 1024, 2048), // recent traces of a large mesh
+            kiali: size(100, 2000, 512, 1024), // the graph of hundreds of services
         },
         controlPlane: { replicas: 2, autoscale: { min: 2, max: 5 }, podDisruptionBudget: true },
         gateways: { replicas: 2, autoscale: { min: 2, max: 5 }, podDisruptionBudget: true },

@@ -1,9 +1,12 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { parseMeshSettings } from "../components/config";
 import { planSizing } from "../components/sizing";
 import { Graph } from "./support/graph";
 import { chartValueProblems, crdSchemaErrors } from "./support/reference";
 import { readStackFile, ROOT, runProgram, stackConfig } from "./support/program";
+import { plan, USAGE } from "./tools/plan";
 import { committedStacks, REFRESH_COMMAND, renderSnapshot, staleSnapshots } from "./tools/snapshot";
 
 /** A line diff (longest common subsequence), as a reviewer's diff shows it. */
@@ -142,5 +145,50 @@ describe("plan snapshots (plans/)", () => {
                 "              memory: 192Mi",
             ],
         });
+    });
+});
+
+describe("npm run plan", () => {
+    async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+        const io = { out: [] as string[], err: [] as string[] };
+        const code = await plan(args, { out: (text) => io.out.push(text), err: (text) => io.err.push(text) });
+        return { code, out: io.out.join("\n"), err: io.err.join("\n") };
+    }
+
+    it("prints the dev stack's table by default, another stack's on request, Markdown with --markdown", async () => {
+        const dev = await run();
+        assert.deepStrictEqual([dev.code, dev.out.split("\n")[0]], [0, "Stack dev: memory 4Gi, tier small, budget 2048Mi (50% of memory)"]);
+        const prod = await run("prod", "--markdown");
+        assert.strictEqual(prod.code, 0);
+        assert.ok(prod.out.includes("| prometheus | 1 | 500m | 4000m | 6144Mi* | 12288Mi* | 6144Mi |"), prod.out);
+    });
+
+    it("refuses misuse with exit code 2 and the usage", async () => {
+        for (const args of [["--bogus"], ["--write", "--check"], ["--check", "dev"], ["--markdown", "--markdown"], ["dev", "prod"]]) {
+            const result = await run(...args);
+            assert.strictEqual(result.code, 2, args.join(" "));
+            assert.ok(result.err.endsWith(USAGE), result.err);
+        }
+        assert.deepStrictEqual(await run("nope"), { code: 2, out: "", err: "no stack file Pulumi.nope.yaml; stacks: dev, prod, staging" });
+    });
+
+    it("--check passes on the committed plans/", async () => {
+        assert.deepStrictEqual(await run("--check"), { code: 0, out: "plans/ is up to date for dev, prod, staging", err: "" });
+    });
+
+    it("--write rewrites the same bytes and removes only snapshots of stacks that are gone", async () => {
+        const orphan = path.join(ROOT, "plans", "gone.yaml");
+        const note = path.join(ROOT, "plans", "NOTES.md");
+        const before = fs.readFileSync(path.join(ROOT, "plans", "dev.yaml"), "utf8");
+        fs.writeFileSync(orphan, "stack: gone\n");
+        fs.writeFileSync(note, "kept\n");
+        try {
+            assert.deepStrictEqual(await run("--write"), { code: 0, out: "wrote plans/dev.yaml\nwrote plans/prod.yaml\nwrote plans/staging.yaml", err: "" });
+            assert.deepStrictEqual([fs.existsSync(orphan), fs.existsSync(note)], [false, true]);
+            assert.strictEqual(fs.readFileSync(path.join(ROOT, "plans", "dev.yaml"), "utf8"), before);
+        } finally {
+            fs.rmSync(orphan, { force: true });
+            fs.rmSync(note, { force: true });
+        }
     });
 });

@@ -12,51 +12,65 @@ import { committedStacks, REFRESH_COMMAND, staleSnapshots, writeSnapshots } from
  *   npm run plan -- --check                  fail if any snapshot under plans/ is stale
  */
 
-const USAGE = "usage: npm run plan -- [<stack>] [--markdown] | --write | --check";
+export const USAGE = "usage: npm run plan -- [<stack>] [--markdown] | --write | --check";
 
-async function main(args: string[]): Promise<number> {
+/** Where the command writes: stdout and stderr, or a test's buffers. */
+export interface Console {
+    out(text: string): void;
+    err(text: string): void;
+}
+
+/** Runs the command; resolves to its exit code (0 done, 1 refused or stale, 2 misused). */
+export async function plan(args: readonly string[], io: Console): Promise<number> {
     const flags = args.filter((arg) => arg.startsWith("--"));
     const positional = args.filter((arg) => !arg.startsWith("--"));
     const unknown = flags.filter((flag) => !["--markdown", "--write", "--check"].includes(flag));
     // --write and --check cover every stack and take nothing else.
     const snapshotMode = flags.includes("--write") || flags.includes("--check");
     if (unknown.length > 0 || positional.length > 1 || (snapshotMode && args.length > 1) || new Set(flags).size !== flags.length) {
-        console.error(unknown.length > 0 ? `unknown option ${unknown.join(", ")}\n${USAGE}` : USAGE);
+        io.err(unknown.length > 0 ? `unknown option ${unknown.join(", ")}\n${USAGE}` : USAGE);
         return 2;
     }
     if (flags.includes("--write")) {
         for (const file of await writeSnapshots()) {
-            console.log(`wrote ${file}`);
+            io.out(`wrote ${file}`);
         }
         return 0;
     }
     if (flags.includes("--check")) {
         const stale = await staleSnapshots();
-        for (const line of stale) {
-            console.error(line);
-        }
         if (stale.length > 0) {
-            console.error(`Refresh with \`${REFRESH_COMMAND}\` and commit plans/.`);
+            io.err([...stale, `Refresh with \`${REFRESH_COMMAND}\` and commit plans/.`].join("\n"));
             return 1;
         }
-        console.log(`plans/ is up to date for ${committedStacks().join(", ")}`);
+        io.out(`plans/ is up to date for ${committedStacks().join(", ")}`);
         return 0;
     }
     const stack = positional[0] ?? "dev";
     if (!committedStacks().includes(stack)) {
-        console.error(`no stack file Pulumi.${stack}.yaml; stacks: ${committedStacks().join(", ")}`);
+        io.err(`no stack file Pulumi.${stack}.yaml; stacks: ${committedStacks().join(", ")}`);
         return 2;
     }
-    const table = sizingTable(parseMeshSettings(stackConfig(stack)));
-    console.log(`Stack ${stack}: ${flags.includes("--markdown") ? formatMarkdown(table) : formatText(table)}`);
-    return 0;
+    try {
+        const table = sizingTable(parseMeshSettings(stackConfig(stack)));
+        io.out(`Stack ${stack}: ${flags.includes("--markdown") ? formatMarkdown(table) : formatText(table)}`);
+        return 0;
+    } catch (error) {
+        // A refused configuration is the answer, not a crash: print it as Pulumi would.
+        if (error instanceof MeshConfigError) {
+            io.err(error.message);
+            return 1;
+        }
+        throw error;
+    }
 }
 
-main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-        // A refused configuration is the answer, not a crash: print it as Pulumi would.
-        console.error(error instanceof MeshConfigError ? error.message : error);
-        process.exit(1);
-    },
-);
+if (require.main === module) {
+    plan(process.argv.slice(2), { out: (text) => console.log(text), err: (text) => console.error(text) }).then(
+        (code) => process.exit(code),
+        (error: unknown) => {
+            console.error(error);
+            process.exit(1);
+        },
+    );
+}

@@ -45,3 +45,19 @@ export function pinnedChart(
         opts,
     );
 }
+
+/**
+ * A component that is one pinned chart and nothing else: the chart is its only child,
+ * named from the component's name. Istio's base and istiod, Prometheus, Jaeger and Kiali
+ * are this; the gateways and Grafana build more around their chart.
+ */
+export class ChartComponent extends pulumi.ComponentResource {
+    public readonly chart: k8s.helm.v4.Chart;
+
+    /** @param type the component's type token, e.g. `istio-mesh:addons:Kiali` */
+    constructor(type: string, name: string, pinned: PinnedChart, args: PinnedChartArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(type, name, {}, opts);
+        this.chart = pinnedChart(name, pinned, args, childOptions(this, opts));
+        this.registerOutputs({ chart: this.chart });
+    }
+}

@@ -1,6 +1,5 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { childOptions, pinnedChart } from "./chart";
+import { ChartComponent } from "./chart";
 import { istiodValues, TracingProvider } from "./istio-values";
 import { SizingPlan } from "./sizing";
 import { istioCharts } from "./versions";
@@ -20,17 +19,8 @@ export interface IstioControlPlaneArgs {
 }
 
 /** istiod: the control plane, its sidecar-injection and validation webhooks. */
-export class IstioControlPlane extends pulumi.ComponentResource {
-    public readonly chart: k8s.helm.v4.Chart;
-
+export class IstioControlPlane extends ChartComponent {
     constructor(name: string, args: IstioControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("istio-mesh:core:ControlPlane", name, {}, opts);
-        this.chart = pinnedChart(
-            name,
-            istioCharts(args.version).istiod,
-            { release: "istiod", namespace: args.namespace, values: istiodValues(args.sizing, args.tracing) },
-            childOptions(this, opts),
-        );
-        this.registerOutputs({ chart: this.chart });
+        super("istio-mesh:core:ControlPlane", name, istioCharts(args.version).istiod, { release: "istiod", namespace: args.namespace, values: istiodValues(args.sizing, args.tracing) }, opts);
     }
 }

@@ -1,6 +1,5 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { childOptions, pinnedChart } from "./chart";
+import { ChartComponent } from "./chart";
 import { baseValues } from "./istio-values";
 import { istioCharts } from "./versions";
 
@@ -19,17 +18,8 @@ export interface IstioBaseArgs {
  * `helm.sh/resource-policy: keep`, which Chart v4 turns into RetainOnDelete: `pulumi
  * destroy` leaves them, and with them every VirtualService and DestinationRule users made.
  */
-export class IstioBase extends pulumi.ComponentResource {
-    public readonly chart: k8s.helm.v4.Chart;
-
+export class IstioBase extends ChartComponent {
     constructor(name: string, args: IstioBaseArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("istio-mesh:core:IstioBase", name, {}, opts);
-        this.chart = pinnedChart(
-            name,
-            istioCharts(args.version).base,
-            { release: "istio-base", namespace: args.namespace, values: baseValues() },
-            childOptions(this, opts),
-        );
-        this.registerOutputs({ chart: this.chart });
+        super("istio-mesh:core:IstioBase", name, istioCharts(args.version).base, { release: "istio-base", namespace: args.namespace, values: baseValues() }, opts);
     }
 }

@@ -1,7 +1,6 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { JaegerOptions, jaegerValues } from "./addon-values";
-import { childOptions, pinnedChart } from "./chart";
+import { ChartComponent } from "./chart";
 import { ADDON_CHARTS } from "./versions";
 
 export interface JaegerArgs extends JaegerOptions {
@@ -10,18 +9,8 @@ export interface JaegerArgs extends JaegerOptions {
 }
 
 /** Jaeger v2 all-in-one with an in-memory store: the mesh's tracing backend. */
-export class Jaeger extends pulumi.ComponentResource {
-    public readonly chart: k8s.helm.v4.Chart;
-
+export class Jaeger extends ChartComponent {
     constructor(name: string, args: JaegerArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("istio-mesh:addons:Jaeger", name, {}, opts);
-        const { namespace, ...options } = args;
-        this.chart = pinnedChart(
-            name,
-            ADDON_CHARTS.jaeger,
-            { release: "jaeger", namespace, values: jaegerValues(options) },
-            childOptions(this, opts),
-        );
-        this.registerOutputs({ chart: this.chart });
+        super("istio-mesh:addons:Jaeger", name, ADDON_CHARTS.jaeger, { release: "jaeger", namespace: args.namespace, values: jaegerValues(args) }, opts);
     }
 }

@@ -41,3 +41,8 @@ export const ADDON_CHARTS = {
     jaeger: { chart: "jaeger", repo: "https://jaegertracing.github.io/helm-charts", version: "4.11.1" },
     kiali: { chart: "kiali-server", repo: "https://kiali.org/helm-charts", version: "2.29.0" },
 } as const satisfies Record<string, PinnedChart>;
+
+/** Every chart pin, for tools that vendor or check them all. */
+export function allPinnedCharts(istioVersion: string = DEFAULT_ISTIO_VERSION): PinnedChart[] {
+    return [...Object.values(istioCharts(istioVersion)), ...Object.values(ADDON_CHARTS)];
+}

@@ -80,7 +80,8 @@ export function unknownValuePaths(chart: string, valuesFiles: readonly string[],
     );
 }
 
-const ajv = new Ajv({ strict: false, allErrors: true });
+// The OpenAPI number and byte formats the CRDs use are not JSON Schema ones; Kubernetes checks the type alone.
+const ajv = new Ajv({ strict: false, allErrors: true, formats: { int32: true, int64: true, float: true, double: true, byte: true } });
 
 /** Errors of `values` against a chart's values.schema.json, or []. */
 export function chartSchemaErrors(schemaFile: string, values: unknown): string[] {
@@ -90,7 +91,7 @@ export function chartSchemaErrors(schemaFile: string, values: unknown): string[]
     return validate(values) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
 }
 
-interface Crd {
+export interface Crd {
     spec: {
         group: string;
         names: { kind: string };
@@ -105,10 +106,13 @@ const crds = (yaml.loadAll(fs.readFileSync(path.join(REFERENCE, "istio-1.31", "c
 /** Number of Istio CRDs the base chart installs. */
 export const ISTIO_CRD_COUNT = crds.length;
 
-/** Errors of an Istio custom resource against its CRD's schema, or [] when it conforms. */
-export function crdSchemaErrors(resource: { apiVersion: string; kind: string; spec: unknown }): string[] {
+/**
+ * Errors of an Istio custom resource against its CRD's schema, or [] when it conforms;
+ * against the upstream CRD file unless given the CRDs to use (those a chart rendered).
+ */
+export function crdSchemaErrors(resource: { apiVersion: string; kind: string; spec: unknown }, fromCrds: readonly Crd[] = crds): string[] {
     const [group, version] = resource.apiVersion.split("/");
-    const crd = crds.find((c) => c.spec.group === group && c.spec.names.kind === resource.kind);
+    const crd = fromCrds.find((c) => c.spec.group === group && c.spec.names.kind === resource.kind);
     const served = crd?.spec.versions.find((v) => v.name === version && v.served);
     if (!served) {
         return [`${resource.apiVersion} ${resource.kind} is not served by Istio 1.31's CRDs`];

@@ -1,0 +1,131 @@
+import * as yaml from "js-yaml";
+import { ADDON_SERVICES } from "../../components/addon-values";
+import { Addon } from "../../components/addons";
+import { Address, configFile, servedPaths } from "./configured";
+import { kubernetesSchemaErrors } from "./kubernetes-schema";
+import { allObjects, containersOf, findService, guaranteedPods, label, podMemoryRequestMi, podSpecOf, releaseOf, servicePorts } from "./manifests";
+import { Crd, crdSchemaErrors } from "./reference";
+import { RenderedRelease, StackRender } from "./render";
+
+/**
+ * The checks on rendered objects, each returning the problems it finds (one line each,
+ * naming the object, the field and the value), so that a test can show both that a stack
+ * passes and that the check catches a broken object.
+ */
+
+/** Containers, init containers included, without a CPU request, memory request or memory limit. */
+export function containerResourceProblems(releases: readonly RenderedRelease[]): string[] {
+    return allObjects(releases)
+        .flatMap(({ object }) => {
+            const pod = podSpecOf(object);
+            return pod === undefined
+                ? []
+                : containersOf(pod).flatMap(({ field, container }) => {
+                      const missing = [
+                          container.resources?.requests?.cpu === undefined && "no cpu request",
+                          container.resources?.requests?.memory === undefined && "no memory request",
+                          container.resources?.limits?.memory === undefined && "no memory limit",
+                      ].filter((text): text is string => text !== false);
+                      return missing.length === 0 ? [] : [`${label(object)} ${field} ${container.name}: ${missing.join(", ")}`];
+                  });
+        })
+        .sort();
+}
+
+/** Memory the rendered workloads always request (pods × per-pod request), with a breakdown. */
+export function renderedMemoryRequest(releases: readonly RenderedRelease[]): { totalMi: number; breakdown: string } {
+    const objects = allObjects(releases).map(({ object }) => object);
+    const workloads = objects.flatMap((object) => {
+        const pod = podSpecOf(object);
+        return pod === undefined ? [] : [{ object, pods: guaranteedPods(object, objects), podMi: podMemoryRequestMi(pod) }];
+    });
+    return {
+        totalMi: workloads.reduce((sum, w) => sum + w.pods * w.podMi, 0),
+        breakdown: workloads.map((w) => `${label(w.object)} ${w.pods}×${w.podMi}Mi`).join(", "),
+    };
+}
+
+/** Addresses with no rendered Service, or whose Service lacks the port. */
+export function addressProblems(releases: readonly RenderedRelease[], addresses: readonly Address[]): string[] {
+    return addresses.flatMap((address) => {
+        const service = findService(releases, address.namespace, address.service);
+        if (service === undefined) {
+            return [`${address.where}: no Service ${address.namespace}/${address.service} is rendered`];
+        }
+        const ports = servicePorts(service).map((port) => port.port);
+        return ports.includes(address.port) ? [] : [`${address.where}: Service ${address.namespace}/${address.service} has port ${ports.join(", ")}, not ${address.port}`];
+    });
+}
+
+/** Dashboards served under another path than ours, and addresses that ask an app for a path it does not serve. */
+export function servedPathProblems(render: StackRender, addresses: readonly Address[]): string[] {
+    const served = servedPaths(render);
+    const addons = Object.keys(served) as Addon[];
+    const problems = addons.flatMap((addon) => (served[addon] === ADDON_SERVICES[addon].path ? [] : [`${addon} serves ${served[addon]}, not ${ADDON_SERVICES[addon].path}`]));
+    const appOf = new Map(addons.map((addon) => [ADDON_SERVICES[addon].service, addon]));
+    for (const address of addresses) {
+        const addon = appOf.get(address.service);
+        const root = addon === undefined ? undefined : served[addon];
+        if (root !== undefined && address.path !== undefined && address.path !== root && !address.path.startsWith(`${root}/`)) {
+            problems.push(`${address.where}: asks ${address.service} for ${address.path}, which serves ${root}`);
+        }
+    }
+    return problems;
+}
+
+/** Prometheus scrape jobs that target Prometheus itself at a path outside its route prefix. */
+export function selfScrapeProblems(render: StackRender): string[] {
+    const served = servedPaths(render).prometheus;
+    if (served === undefined) {
+        return [];
+    }
+    const port = ADDON_SERVICES.prometheus.port;
+    const jobs = (configFile(render, "prometheus", "prometheus", "prometheus.yml").scrape_configs as Record<string, unknown>[] | undefined) ?? [];
+    return jobs.flatMap((job) => {
+        const targets = ((job.static_configs as { targets: string[] }[] | undefined) ?? []).flatMap((c) => c.targets);
+        const self = targets.find((target) => target === `localhost:${port}` || target === `127.0.0.1:${port}`);
+        const metricsPath = (job.metrics_path as string | undefined) ?? "/metrics";
+        return self !== undefined && served !== "/" && !metricsPath.startsWith(`${served}/`)
+            ? [`ConfigMap istio-system/prometheus prometheus.yml job ${String(job.job_name)}: scrapes ${self}${metricsPath}, Prometheus serves ${served}`]
+            : [];
+    });
+}
+
+/** LoadBalancer Services Pulumi would wait on for an address (10 minutes, then fail). */
+export function loadBalancerWaitProblems(releases: readonly RenderedRelease[]): string[] {
+    return allObjects(releases)
+        .map(({ object }) => object)
+        .filter((object) => object.kind === "Service" && (object.spec as { type?: string }).type === "LoadBalancer")
+        .filter((object) => object.metadata.annotations?.["pulumi.com/skipAwait"] !== "true")
+        .map((object) => `${label(object)}: type LoadBalancer without pulumi.com/skipAwait`);
+}
+
+/** Rendered objects the Kubernetes API schema rejects. */
+export async function kubernetesSchemaProblems(releases: readonly RenderedRelease[]): Promise<string[]> {
+    const problems: string[] = [];
+    for (const { release, object } of allObjects(releases)) {
+        problems.push(...(await kubernetesSchemaErrors(object)).map((error) => `${release.release}: ${label(object)}: ${error}`));
+    }
+    return problems;
+}
+
+/** Istio objects the program registers that the base chart's rendered CRDs reject. */
+export function istioCrdProblems(render: StackRender): string[] {
+    const crds = releaseOf(render.releases, "istio-base").objects.filter((object) => object.kind === "CustomResourceDefinition") as unknown as Crd[];
+    return render.run.registrations
+        .filter((r) => /^kubernetes:[a-z]+\.istio\.io\//.test(r.type))
+        .flatMap((r) => crdSchemaErrors(r.inputs as Parameters<typeof crdSchemaErrors>[0], crds).map((error) => `${r.type.split(":").pop()} ${r.name}: ${error}`));
+}
+
+/** A deep copy of a render, for showing that a check catches a broken object. */
+export function copyOf(render: StackRender): StackRender {
+    return { ...render, releases: JSON.parse(JSON.stringify(render.releases)) as RenderedRelease[] };
+}
+
+/** Replaces one file of a rendered ConfigMap, for the same purpose. */
+export function editConfigFile(render: StackRender, release: string, configMap: string, key: string, edit: (tree: Record<string, unknown>) => void): void {
+    const tree = configFile(render, release, configMap, key);
+    edit(tree);
+    const object = releaseOf(render.releases, release).objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === configMap);
+    (object?.data as Record<string, string>)[key] = yaml.dump(tree);
+}

@@ -1,0 +1,41 @@
+import * as assert from "assert";
+import { ADDON_CHARTS, DEFAULT_ISTIO_VERSION, istioCharts } from "../components/versions";
+import { extractDependencies, readRenovateConfig, renovateConfigProblems } from "./support/renovate";
+
+describe("Renovate (.github/renovate.json)", () => {
+    it("passes Renovate's own schema, with only keys it defines", function () {
+        this.timeout(60000);
+        assert.deepStrictEqual(renovateConfigProblems(readRenovateConfig()), []);
+    });
+
+    it("the schema check catches a misspelt key and a wrong type", () => {
+        const config = readRenovateConfig();
+        const broken = { ...config, separateMinorPatch: "yes", customManagers: [{ ...config.customManagers[0], managerFilePattern: ["/x/"] }] };
+        assert.deepStrictEqual(renovateConfigProblems(broken), [
+            "/separateMinorPatch must be boolean",
+            "/customManagers/0/managerFilePattern is not a Renovate option there",
+        ]);
+    });
+
+    it("extracts exactly the pins: the Istio release from versions.ts and Pulumi.yaml, each add-on chart with its repository", () => {
+        const istio = {
+            depName: "istio",
+            packageName: "istiod",
+            currentValue: DEFAULT_ISTIO_VERSION,
+            datasource: "helm",
+            registryUrl: istioCharts(DEFAULT_ISTIO_VERSION).istiod.repo,
+        };
+        assert.deepStrictEqual(extractDependencies(readRenovateConfig()), [
+            { file: "components/versions.ts", ...istio },
+            { file: "Pulumi.yaml", ...istio },
+            ...Object.values(ADDON_CHARTS).map((pin) => ({
+                file: "components/versions.ts",
+                depName: pin.chart,
+                packageName: pin.chart,
+                currentValue: pin.version,
+                datasource: "helm",
+                registryUrl: pin.repo,
+            })),
+        ]);
+    });
+});

@@ -26,7 +26,7 @@ export interface Address {
 const IN_CLUSTER_URL = /^(?:https?:\/\/)?([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?(?::(\d+))?(\/[^?#]*)?$/;
 
 /** `service.namespace.svc[.cluster.local][:port][/path]` as its parts; undefined for any other text. */
-export function parseInClusterAddress(text: string, defaultPort?: number): Omit<Address, "where"> | undefined {
+function parseInClusterAddress(text: string, defaultPort?: number): Omit<Address, "where"> | undefined {
     const match = IN_CLUSTER_URL.exec(text);
     const port = match?.[3] !== undefined ? Number(match[3]) : defaultPort;
     if (match === null || port === undefined) {

@@ -95,7 +95,7 @@ function fetchFromNpm(artifact: NpmArtifact): Buffer {
 }
 
 /** One regular file of a tar archive (ustar, as npm writes it). */
-export function tarEntry(tar: Buffer, wanted: string): Buffer {
+function tarEntry(tar: Buffer, wanted: string): Buffer {
     let offset = 0;
     while (offset + 512 <= tar.length && tar[offset] !== 0) {
         const field = (start: number, length: number): string => tar.toString("utf8", offset + start, offset + start + length).replace(/\0.*$/s, "");
@@ -111,7 +111,7 @@ export function tarEntry(tar: Buffer, wanted: string): Buffer {
 }
 
 /** One entry of a zip archive, found through its central directory. */
-export function zipEntry(zip: Buffer, wanted: string): Buffer {
+function zipEntry(zip: Buffer, wanted: string): Buffer {
     const END = 0x06054b50;
     let end = zip.length - 22;
     while (end >= 0 && zip.readUInt32LE(end) !== END) {

@@ -16,7 +16,7 @@ import { chartDirectory, vendoredChartFor } from "./vendored-charts";
  */
 
 /** The Kubernetes version the render assumes; Chart v4 asks the cluster, offline we state one. */
-export const RENDER_KUBE_VERSION = "1.34.0";
+const RENDER_KUBE_VERSION = "1.34.0";
 
 /** What a generated secret renders as: stable, so two renders are byte-identical. */
 export const SECRET_PLACEHOLDER = "[secret]";
@@ -100,10 +100,6 @@ const CLUSTER_SCOPED = new Set([
     "ValidatingWebhookConfiguration",
 ]);
 
-export function isClusterScoped(kind: string): boolean {
-    return CLUSTER_SCOPED.has(kind);
-}
-
 /**
  * Renders one Chart from its vendored source (or from `dir`); a failure names the chart,
  * the release and Helm's message.
@@ -124,7 +120,7 @@ export async function renderChart(request: ChartRequest, dir = chartDirectory(ve
     }
     const documents = parseManifest(output, what).map(({ source, object }) => ({
         source,
-        object: isClusterScoped(object.kind) || object.metadata.namespace !== undefined ? object : withNamespace(object, request.namespace),
+        object: CLUSTER_SCOPED.has(object.kind) || object.metadata.namespace !== undefined ? object : withNamespace(object, request.namespace),
     }));
     const manifest = documents.map(({ source, object }) => `---\n# Source: ${source}\n${yaml.dump(object, { lineWidth: -1, noRefs: true })}`).join("");
     return { ...request, objects: documents.map((document) => document.object), manifest };
@@ -197,7 +193,7 @@ async function evaluateAndRender(stack: string, overrides: Record<string, unknow
 }
 
 /** JSON with keys sorted at every level: the same object gives the same text. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
     if (Array.isArray(value)) {
         return `[${value.map(canonicalJson).join(",")}]`;
     }

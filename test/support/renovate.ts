@@ -11,7 +11,7 @@ import { ROOT } from "./program";
  * (the schema itself admits any key), and what its regex managers extract from our files.
  */
 
-export const RENOVATE_SCHEMA: NpmArtifact = {
+const RENOVATE_SCHEMA: NpmArtifact = {
     description: "Renovate 44.121.2 config schema",
     package: "renovate",
     version: "44.121.2",

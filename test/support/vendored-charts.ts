@@ -17,7 +17,7 @@ export const CHARTS_DIR = path.join(ROOT, "test", "charts");
  * Istio's release process writes the release into Chart.yaml and the image hub and tag
  * into istiod's values. SOURCES.yaml's `pinned` names the release each one stands for.
  */
-export const ISTIO_PLACEHOLDER_VERSION = "1.0.0";
+const ISTIO_PLACEHOLDER_VERSION = "1.0.0";
 const ISTIO_RELEASE_HUB = "docker.io/istio";
 
 interface Source {

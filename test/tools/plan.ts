@@ -2,6 +2,7 @@ import { parseMeshSettings } from "../../components/config";
 import { MeshConfigError } from "../../components/config-reader";
 import { stackConfig } from "../support/program";
 import { formatMarkdown, formatText, sizingTable } from "./sizing-table";
+import { Console, runAsProgram } from "./command";
 import { committedStacks, REFRESH_COMMAND, staleSnapshots, writeSnapshots } from "./snapshot";
 
 /**
@@ -13,12 +14,6 @@ import { committedStacks, REFRESH_COMMAND, staleSnapshots, writeSnapshots } from
  */
 
 export const USAGE = "usage: npm run plan -- [<stack>] [--markdown] | --write | --check";
-
-/** Where the command writes: stdout and stderr, or a test's buffers. */
-export interface Console {
-    out(text: string): void;
-    err(text: string): void;
-}
 
 /** Runs the command; resolves to its exit code (0 done, 1 refused or stale, 2 misused). */
 export async function plan(args: readonly string[], io: Console): Promise<number> {
@@ -66,11 +61,5 @@ export async function plan(args: readonly string[], io: Console): Promise<number
 }
 
 if (require.main === module) {
-    plan(process.argv.slice(2), { out: (text) => console.log(text), err: (text) => console.error(text) }).then(
-        (code) => process.exit(code),
-        (error: unknown) => {
-            console.error(error);
-            process.exit(1);
-        },
-    );
+    runAsProgram(plan);
 }

@@ -5,7 +5,7 @@ import { helmBinary, HelmError } from "../support/helm";
 import { ROOT } from "../support/program";
 import { renderStack, RenderError } from "../support/render";
 import { VendorError } from "../support/vendored-charts";
-import { Console } from "./plan";
+import { Console, runAsProgram } from "./command";
 import { committedStacks } from "./snapshot";
 
 /**
@@ -66,11 +66,5 @@ export async function render(args: readonly string[], io: Console): Promise<numb
 }
 
 if (require.main === module) {
-    render(process.argv.slice(2), { out: (text) => console.log(text), err: (text) => console.error(text) }).then(
-        (code) => process.exit(code),
-        (error: unknown) => {
-            console.error(error);
-            process.exit(1);
-        },
-    );
+    runAsProgram(render);
 }

@@ -5,7 +5,7 @@ import * as path from "path";
 import { allPinnedCharts, PinnedChart } from "../../components/versions";
 import { runHelm } from "../support/helm";
 import { CHARTS_DIR, VendoredChart, vendoredCharts } from "../support/vendored-charts";
-import { Console } from "./plan";
+import { Console, runAsProgram } from "./command";
 
 /**
  * `npm run vendor-charts`: brings test/charts/ in line with components/versions.ts after a
@@ -29,7 +29,11 @@ export function vendorPlan(pins: readonly PinnedChart[], vendored: readonly Vend
     };
 }
 
-export async function vendorCharts(io: Console): Promise<number> {
+export async function vendorCharts(args: readonly string[], io: Console): Promise<number> {
+    if (args.length > 0) {
+        io.err("usage: npm run vendor-charts (it takes no arguments: the pins in components/versions.ts say what to vendor)");
+        return 2;
+    }
     const plan = vendorPlan(allPinnedCharts(), vendoredCharts());
     if (plan.pull.length === 0 && plan.remove.length === 0) {
         io.out("test/charts/ holds exactly the pinned charts");
@@ -63,11 +67,5 @@ export async function vendorCharts(io: Console): Promise<number> {
 }
 
 if (require.main === module) {
-    vendorCharts({ out: (text) => console.log(text), err: (text) => console.error(text) }).then(
-        (code) => process.exit(code),
-        (error: unknown) => {
-            console.error(error);
-            process.exit(1);
-        },
-    );
+    runAsProgram(vendorCharts);
 }

@@ -17,7 +17,7 @@ export interface PinnedChart {
 const ISTIO_REPO = "https://blob.istio.io/istio-release/charts";
 
 /** The Istio release installed unless `istio-mesh:istioVersion` says otherwise. */
-export const DEFAULT_ISTIO_VERSION = "1.31.1";
+export const DEFAULT_ISTIO_VERSION = "1.31.4";
 
 /**
  * The Istio minor release our chart values are written for. Another minor may rename or

@@ -85,7 +85,7 @@ describe("stacks", () => {
     }
 
     it("the chart check catches a value no chart reads", () => {
-        assert.deepStrictEqual(chartValueProblems("gateway", "1.31.1", { service: { typo: 1 } }), ["istio-1.31/gateway: service.typo is not read by the chart"]);
+        assert.deepStrictEqual(chartValueProblems("gateway", "1.31.4", { service: { typo: 1 } }), ["istio-1.31/gateway: service.typo is not read by the chart"]);
         assert.deepStrictEqual(chartValueProblems("kiali-server", "2.29.0", { deployment: { replica: 2 } }), ["kiali-server-2.29.0: deployment.replica is not read by the chart"]);
     });
 

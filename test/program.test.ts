@@ -73,10 +73,10 @@ describe("the dev stack as a whole program", () => {
             namespace: r.inputs.namespace,
         }));
         assert.deepStrictEqual(charts, [
-            { name: "istiod", chart: "istiod", version: "1.31.1", repo: ISTIO_REPO, release: "istiod", namespace: "istio-system" },
-            { name: "egress-gateway", chart: "gateway", version: "1.31.1", repo: ISTIO_REPO, release: "istio-egressgateway", namespace: "istio-system" },
-            { name: "ingress-gateway", chart: "gateway", version: "1.31.1", repo: ISTIO_REPO, release: "istio-ingressgateway", namespace: "istio-system" },
-            { name: "istio-base", chart: "base", version: "1.31.1", repo: ISTIO_REPO, release: "istio-base", namespace: "istio-system" },
+            { name: "istiod", chart: "istiod", version: "1.31.4", repo: ISTIO_REPO, release: "istiod", namespace: "istio-system" },
+            { name: "egress-gateway", chart: "gateway", version: "1.31.4", repo: ISTIO_REPO, release: "istio-egressgateway", namespace: "istio-system" },
+            { name: "ingress-gateway", chart: "gateway", version: "1.31.4", repo: ISTIO_REPO, release: "istio-ingressgateway", namespace: "istio-system" },
+            { name: "istio-base", chart: "base", version: "1.31.4", repo: ISTIO_REPO, release: "istio-base", namespace: "istio-system" },
         ]);
     });
 
@@ -193,7 +193,7 @@ describe("the dev stack as a whole program", () => {
             "kialiLoginToken",
             "portForwardCommands",
         ]);
-        assert.strictEqual(await valueOf(run.outputs.istioVersion as string), "1.31.1");
+        assert.strictEqual(await valueOf(run.outputs.istioVersion as string), "1.31.4");
         assert.strictEqual(await valueOf(run.outputs.istioNamespace as string), "istio-system");
         assert.deepStrictEqual(await valueOf(run.outputs.injectionNamespaces as string[]), ["default"]);
         const ingress = run.outputs.ingressGateway as { service: string; namespace: string };

@@ -59,6 +59,7 @@ const prometheus = enabled("prometheus")
           {
               namespace: ISTIO_NAMESPACE,
               size: sizing.sizes.prometheus,
+              reloaderSize: sizing.sizes.prometheusReloader,
               retention: settings.prometheusRetention,
               storage: settings.prometheusStorage,
               externalUrl: hostUrl("prometheus"),
@@ -85,7 +86,8 @@ if (enabled("kiali")) {
             addons: settings.addons,
             externalUrls: Object.fromEntries(settings.addons.flatMap((addon) => (exposed ? [[addon, externalUrl(addon)]] : []))),
         },
-        { dependsOn: [...afterPrometheus.dependsOn, kialiCredentials] },
+        // Kiali's pod mounts Grafana's admin Secret to read Grafana's API.
+        { dependsOn: [...afterPrometheus.dependsOn, kialiCredentials, ...(grafana ? [grafana.adminSecret] : [])] },
     );
 }
 if (exposed && settings.addons.length > 0) {

@@ -1,4 +1,5 @@
 import { Addon } from "./config";
+import type { DashboardSet } from "./grafana-dashboards";
 import { Size, toResources } from "./sizing";
 
 /**
@@ -29,6 +30,8 @@ export const JAEGER_OTLP_PORT = 4317;
 
 export interface PrometheusOptions {
     size: Size;
+    /** Requests and limits of the config reloader container beside the server. */
+    reloaderSize: Size;
     /** Data retention, a Prometheus duration such as `24h`. */
     retention: string;
     /** Persistent volume size, or undefined for an emptyDir that a restart empties. */
@@ -56,30 +59,26 @@ export function prometheusValues(options: PrometheusOptions): Record<string, unk
             persistentVolume: options.storage === undefined ? { enabled: false } : { enabled: true, size: options.storage },
             resources: toResources(options.size),
         },
+        configmapReload: { prometheus: { resources: toResources(options.reloaderSize) } },
+        // The server answers under its route prefix only, its own metrics included.
+        scrapeConfigs: { prometheus: { metrics_path: `${path}/metrics` } },
     };
 }
 
-/** Istio's Grafana dashboards on grafana.com, pinned by revision so a preview never drifts. */
-export const ISTIO_DASHBOARDS = {
-    "istio-mesh": { gnetId: 7639, revision: 202 },
-    "istio-service": { gnetId: 7636, revision: 202 },
-    "istio-workload": { gnetId: 7630, revision: 202 },
-    "istio-performance": { gnetId: 11829, revision: 202 },
-    "istio-control-plane": { gnetId: 7645, revision: 202 },
-} as const;
+/** The Secret with Grafana's generated admin credentials (`admin-user`, `admin-password`). */
+export const GRAFANA_ADMIN_SECRET = "grafana-admin";
 
 export interface GrafanaOptions {
     size: Size;
     namespace: string;
     /** Secret holding `admin-user` and `admin-password`. */
     adminSecret: string;
+    /** Dashboard ConfigMaps to mount, each as a provider folder. */
+    dashboardSets: readonly Pick<DashboardSet, "provider" | "configMap">[];
     externalUrl?: string;
 }
 
 export function grafanaValues(options: GrafanaOptions): Record<string, unknown> {
-    const dashboards = Object.fromEntries(
-        Object.entries(ISTIO_DASHBOARDS).map(([name, pin]) => [name, { ...pin, datasource: "Prometheus" }]),
-    );
     return {
         podLabels: NO_SIDECAR,
         // Never let the chart generate a password: a new one would be a diff on every preview.
@@ -95,6 +94,8 @@ export function grafanaValues(options: GrafanaOptions): Record<string, unknown> 
             },
             "auth.anonymous": { enabled: false },
             analytics: { check_for_updates: false, reporting_enabled: false },
+            // Grafana 12+ installs plugins from grafana.com at start; nothing may download then.
+            plugins: { preinstall_disabled: true },
         },
         datasources: {
             "datasources.yaml": {
@@ -115,12 +116,18 @@ export function grafanaValues(options: GrafanaOptions): Record<string, unknown> 
         dashboardProviders: {
             "dashboardproviders.yaml": {
                 apiVersion: 1,
-                providers: [
-                    { name: "istio", orgId: 1, folder: "Istio", type: "file", disableDeletion: true, options: { path: "/var/lib/grafana/dashboards/istio" } },
-                ],
+                providers: options.dashboardSets.map((set) => ({
+                    name: set.provider,
+                    orgId: 1,
+                    folder: "Istio",
+                    type: "file",
+                    disableDeletion: true,
+                    options: { path: `/var/lib/grafana/dashboards/${set.provider}` },
+                })),
             },
         },
-        dashboards: { istio: dashboards },
+        // Mounted from ConfigMaps, not downloaded at start: they work without internet.
+        dashboardsConfigMaps: Object.fromEntries(options.dashboardSets.map((set) => [set.provider, set.configMap])),
     };
 }
 
@@ -183,9 +190,28 @@ export interface KialiOptions {
     addons: readonly Addon[];
     /** Browser-facing dashboard URLs, for Kiali's links. */
     externalUrls: Partial<Record<Addon, string>>;
+    /**
+     * Secret with Grafana's admin credentials, which Kiali reads Grafana's API with.
+     * @default "grafana-admin", the Secret the Grafana component creates
+     */
+    grafanaCredentialsSecret?: string;
 }
 
+/**
+ * The Istio dashboards Kiali links to, by title, with the URL variables each one reads
+ * (only those the dashboard defines).
+ */
+export const KIALI_GRAFANA_DASHBOARDS = [
+    { name: "Istio Service Dashboard", variables: { service: "var-service" } },
+    { name: "Istio Workload Dashboard", variables: { namespace: "var-namespace", workload: "var-workload" } },
+    { name: "Istio Mesh Dashboard" },
+    { name: "Istio Control Plane Dashboard" },
+    { name: "Istio Performance Dashboard" },
+    { name: "Istio Wasm Extension Dashboard" },
+] as const;
+
 export function kialiValues(options: KialiOptions): Record<string, unknown> {
+    const grafanaSecret = options.grafanaCredentialsSecret ?? GRAFANA_ADMIN_SECRET;
     const has = (addon: Addon): boolean => options.addons.includes(addon);
     const external = (addon: Addon): Record<string, string> =>
         options.externalUrls[addon] === undefined ? {} : { external_url: options.externalUrls[addon] as string };
@@ -198,7 +224,18 @@ export function kialiValues(options: KialiOptions): Record<string, unknown> {
             istio: { root_namespace: options.namespace },
             prometheus: { url: internalUrl("prometheus", options.namespace) },
             grafana: has("grafana")
-                ? { enabled: true, internal_url: internalUrl("grafana", options.namespace), ...external("grafana") }
+                ? {
+                      enabled: true,
+                      internal_url: internalUrl("grafana", options.namespace),
+                      ...external("grafana"),
+                      // Grafana allows no anonymous access; the chart mounts the referenced Secret.
+                      auth: {
+                          type: "basic",
+                          username: `secret:${grafanaSecret}:admin-user`,
+                          password: `secret:${grafanaSecret}:admin-password`,
+                      },
+                      dashboards: KIALI_GRAFANA_DASHBOARDS,
+                  }
                 : { enabled: false },
             tracing: has("jaeger")
                 ? {

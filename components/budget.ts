@@ -38,7 +38,10 @@ export function deployedComponents(plan: SizingPlan, addons: readonly Addon[], e
         { component: "istiod", scaling: plan.scaling.istiod },
         { component: "ingressGateway", scaling: plan.scaling.ingressGateway },
         ...(egressGateway ? [{ component: "egressGateway" as const, scaling: plan.scaling.egressGateway }] : []),
-        ...addons.map((addon) => ({ component: addon, scaling: SINGLE })),
+        // Prometheus' pod also runs its config reloader, sized on its own line.
+        ...addons.flatMap((addon): Deployed[] =>
+            addon === "prometheus" ? [{ component: addon, scaling: SINGLE }, { component: "prometheusReloader", scaling: SINGLE }] : [{ component: addon, scaling: SINGLE }],
+        ),
     ];
 }
 
@@ -100,7 +103,7 @@ export function budgetRefusal(settings: BudgetSettings, plan: SizingPlan, maxGi 
         return undefined;
     }
     const percent = settings.memoryBudgetPercent;
-    const row = (label: string, replicas: string, mi: string): string => `      ${label.padEnd(16)} ${replicas.padStart(2)}    ${mi.padStart(7)}`;
+    const row = (label: string, replicas: string, mi: string): string => `      ${label.padEnd(18)} ${replicas.padStart(2)}    ${mi.padStart(7)}`;
     const counted = (c: Component): boolean => budget.lines.some((l) => l.component === c);
     const sized = COMPONENTS.filter((c) => settings.resources[c] !== undefined && counted(c));
     const scaled = COMPONENTS.filter((c) => c in settings.replicas && counted(c));

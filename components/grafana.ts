@@ -1,8 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { grafanaValues } from "./addon-values";
+import { GRAFANA_ADMIN_SECRET, grafanaValues } from "./addon-values";
 import { childOptions, pinnedChart } from "./chart";
+import { ISTIO_DASHBOARD_SETS } from "./grafana-dashboards";
 import { Size } from "./sizing";
 import { ADDON_CHARTS } from "./versions";
 
@@ -19,33 +20,50 @@ export interface GrafanaArgs {
 }
 
 /**
- * Grafana with the Prometheus datasource and Istio's dashboards. Its admin password is
- * generated here and handed over in a Secret, so the chart never generates one.
+ * Grafana with the Prometheus datasource and Istio's dashboards, shipped in ConfigMaps. Its
+ * admin password is generated here and handed over in a Secret, so the chart never
+ * generates one.
  */
 export class Grafana extends pulumi.ComponentResource {
     public readonly chart: k8s.helm.v4.Chart;
+    /** The Secret with the admin credentials; Kiali reads Grafana's API with them. */
+    public readonly adminSecret: k8s.core.v1.Secret;
     /** The `admin` user's password (secret). */
     public readonly adminPassword: pulumi.Output<string>;
 
     constructor(name: string, args: GrafanaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("istio-mesh:addons:Grafana", name, {}, opts);
         const password = new random.RandomPassword(`${name}-admin`, { length: 24, special: false }, { parent: this });
-        const adminSecret = new k8s.core.v1.Secret(
+        this.adminSecret = new k8s.core.v1.Secret(
             `${name}-admin`,
             {
-                metadata: { name: "grafana-admin", namespace: args.namespace },
+                metadata: { name: GRAFANA_ADMIN_SECRET, namespace: args.namespace },
                 type: "Opaque",
                 stringData: { "admin-user": "admin", "admin-password": password.result },
             },
             childOptions(this, opts),
         );
-        const values = grafanaValues({ size: args.size, namespace: args.namespace, adminSecret: "grafana-admin", externalUrl: args.externalUrl });
+        const dashboards = ISTIO_DASHBOARD_SETS.map(
+            (set) =>
+                new k8s.core.v1.ConfigMap(
+                    `${name}-${set.configMap}`,
+                    { metadata: { name: set.configMap, namespace: args.namespace }, data: { ...set.files } },
+                    childOptions(this, opts),
+                ),
+        );
+        const values = grafanaValues({
+            size: args.size,
+            namespace: args.namespace,
+            adminSecret: GRAFANA_ADMIN_SECRET,
+            dashboardSets: ISTIO_DASHBOARD_SETS,
+            externalUrl: args.externalUrl,
+        });
         this.chart = pinnedChart(name, ADDON_CHARTS.grafana, { release: "grafana", namespace: args.namespace, values }, {
             parent: this,
-            // The Secret already waits for what Grafana waits for.
-            dependsOn: [adminSecret],
+            // The Secret and ConfigMaps already wait for what Grafana waits for.
+            dependsOn: [this.adminSecret, ...dashboards],
         });
         this.adminPassword = pulumi.secret(password.result);
-        this.registerOutputs({ chart: this.chart, adminPassword: this.adminPassword });
+        this.registerOutputs({ chart: this.chart, adminSecret: this.adminSecret, adminPassword: this.adminPassword });
     }
 }

@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { grafanaValues, jaegerMaxTraces, jaegerValues, kialiValues, prometheusValues } from "../components/addon-values";
+import { grafanaValues, jaegerMaxTraces, jaegerValues, KIALI_GRAFANA_DASHBOARDS, kialiValues, prometheusValues } from "../components/addon-values";
+import { dashboardTitles, ISTIO_DASHBOARD_SETS } from "../components/grafana-dashboards";
 import { parseMeshSettings } from "../components/config";
 import { planSizing } from "../components/sizing";
 import { Graph } from "./support/graph";
@@ -13,8 +14,8 @@ const sizes = planSizing(parseMeshSettings({})).sizes;
 const NS = "istio-system";
 
 describe("add-on chart values", () => {
-    const prometheus = prometheusValues({ size: sizes.prometheus, retention: "24h" });
-    const grafana = grafanaValues({ size: sizes.grafana, namespace: NS, adminSecret: "grafana-admin" });
+    const prometheus = prometheusValues({ size: sizes.prometheus, reloaderSize: sizes.prometheusReloader, retention: "24h" });
+    const grafana = grafanaValues({ size: sizes.grafana, namespace: NS, adminSecret: "grafana-admin", dashboardSets: ISTIO_DASHBOARD_SETS });
     const jaeger = jaegerValues({ size: sizes.jaeger, maxTraces: jaegerMaxTraces(sizes.jaeger) });
     const kiali = kialiValues({
         size: sizes.kiali,
@@ -25,7 +26,7 @@ describe("add-on chart values", () => {
         externalUrls: { grafana: "/grafana", jaeger: "/jaeger" },
     });
 
-    it("Prometheus: the server alone as `prometheus:9090` under /prometheus, no volume, no sidecar", () => {
+    it("Prometheus: the server alone as `prometheus:9090` under /prometheus, scraping itself there, no volume, a bounded reloader, no sidecar", () => {
         assert.deepStrictEqual(prometheus, {
             alertmanager: { enabled: false },
             "kube-state-metrics": { enabled: false },
@@ -41,13 +42,15 @@ describe("add-on chart values", () => {
                 persistentVolume: { enabled: false },
                 resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1000m", memory: "768Mi" } },
             },
+            configmapReload: { prometheus: { resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "48Mi" } } } },
+            scrapeConfigs: { prometheus: { metrics_path: "/prometheus/metrics" } },
         });
-        const withVolume = prometheusValues({ size: sizes.prometheus, retention: "15d", storage: "8Gi", externalUrl: "http://mesh.example.com/prometheus" });
+        const withVolume = prometheusValues({ size: sizes.prometheus, reloaderSize: sizes.prometheusReloader, retention: "15d", storage: "8Gi", externalUrl: "http://mesh.example.com/prometheus" });
         assert.deepStrictEqual((withVolume.server as Record<string, unknown>).persistentVolume, { enabled: true, size: "8Gi" });
         assert.strictEqual((withVolume.server as Record<string, unknown>).baseURL, "http://mesh.example.com/prometheus");
     });
 
-    it("Grafana: admin from an existing Secret, Prometheus datasource in-cluster, pinned Istio dashboards", () => {
+    it("Grafana: admin from an existing Secret, Prometheus datasource in-cluster, Istio's dashboards from ConfigMaps, no plugin downloads", () => {
         assert.deepStrictEqual(grafana.admin, { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" });
         assert.deepStrictEqual(grafana.datasources, {
             "datasources.yaml": {
@@ -65,13 +68,16 @@ describe("add-on chart values", () => {
                 ],
             },
         });
-        assert.deepStrictEqual(Object.keys((grafana.dashboards as { istio: object }).istio), [
-            "istio-mesh",
-            "istio-service",
-            "istio-workload",
-            "istio-performance",
-            "istio-control-plane",
-        ]);
+        // Istio's dashboards come from ConfigMaps, so nothing is downloaded at start.
+        assert.deepStrictEqual(grafana.dashboardsConfigMaps, { istio: "istio-grafana-dashboards", "istio-services": "istio-services-grafana-dashboards" });
+        assert.deepStrictEqual(
+            (grafana.dashboardProviders as { "dashboardproviders.yaml": { providers: { name: string; options: { path: string } }[] } })["dashboardproviders.yaml"].providers.map(
+                (p) => `${p.name} ${p.options.path}`,
+            ),
+            ["istio /var/lib/grafana/dashboards/istio", "istio-services /var/lib/grafana/dashboards/istio-services"],
+        );
+        assert.strictEqual(grafana.dashboards, undefined);
+        assert.deepStrictEqual((grafana["grafana.ini"] as Record<string, unknown>).plugins, { preinstall_disabled: true });
         assert.deepStrictEqual((grafana["grafana.ini"] as Record<string, unknown>).server, {
             root_url: "%(protocol)s://%(domain)s:%(http_port)s/grafana/",
             serve_from_sub_path: true,
@@ -85,14 +91,27 @@ describe("add-on chart values", () => {
         assert.deepStrictEqual(config.extensions.jaeger_query, { base_path: "/jaeger", storage: { traces: "memstore" } });
     });
 
-    it("Kiali: token login with the generated signing key, wired to Prometheus, Grafana and Jaeger", () => {
+    it("Kiali: token login with the generated signing key, wired to Prometheus, Grafana (with its admin credential by reference) and Jaeger", () => {
         assert.deepStrictEqual(kiali.auth, { strategy: "token" });
         assert.deepStrictEqual(kiali.login_token, { signing_key: "secret:kiali:signing-key" });
         assert.deepStrictEqual(kiali.server, { web_root: "/kiali" });
         assert.deepStrictEqual(kiali.external_services, {
             istio: { root_namespace: "istio-system" },
             prometheus: { url: "http://prometheus.istio-system.svc:9090/prometheus" },
-            grafana: { enabled: true, internal_url: "http://grafana.istio-system.svc:3000/grafana", external_url: "/grafana" },
+            grafana: {
+                enabled: true,
+                internal_url: "http://grafana.istio-system.svc:3000/grafana",
+                external_url: "/grafana",
+                auth: { type: "basic", username: "secret:grafana-admin:admin-user", password: "secret:grafana-admin:admin-password" },
+                dashboards: [
+                    { name: "Istio Service Dashboard", variables: { service: "var-service" } },
+                    { name: "Istio Workload Dashboard", variables: { namespace: "var-namespace", workload: "var-workload" } },
+                    { name: "Istio Mesh Dashboard" },
+                    { name: "Istio Control Plane Dashboard" },
+                    { name: "Istio Performance Dashboard" },
+                    { name: "Istio Wasm Extension Dashboard" },
+                ],
+            },
             tracing: {
                 enabled: true,
                 provider: "jaeger",
@@ -103,6 +122,23 @@ describe("add-on chart values", () => {
         });
         const alone = kialiValues({ size: sizes.kiali, namespace: NS, signingKeyRef: "secret:kiali:signing-key", anonymous: true, addons: ["prometheus", "kiali"], externalUrls: {} });
         assert.deepStrictEqual([alone.auth, (alone.external_services as Record<string, unknown>).grafana], [{ strategy: "anonymous" }, { enabled: false }]);
+    });
+
+    it("Kiali links to dashboards Grafana has, with variables those dashboards define", () => {
+        const shipped = ISTIO_DASHBOARD_SETS.flatMap((set) => Object.values(set.files)).map((text) => JSON.parse(text) as { title: string; templating: { list: { name: string }[] } });
+        const problems = KIALI_GRAFANA_DASHBOARDS.flatMap((link) => {
+            const dashboard = shipped.find((d) => d.title === link.name);
+            if (dashboard === undefined) {
+                return [`${link.name}: no shipped dashboard has that title`];
+            }
+            const defined = dashboard.templating.list.map((v) => v.name);
+            return Object.values("variables" in link ? link.variables : {})
+                .map((param) => param.replace(/^var-/, ""))
+                .filter((variable) => !defined.includes(variable))
+                .map((variable) => `${link.name}: no variable ${variable}`);
+        });
+        assert.deepStrictEqual(problems, []);
+        assert.strictEqual(KIALI_GRAFANA_DASHBOARDS.length, dashboardTitles().length);
     });
 
     it("sets only keys the pinned charts read", () => {

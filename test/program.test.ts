@@ -35,6 +35,7 @@ describe("the dev stack as a whole program", () => {
             "istio-mesh:security:KialiCredentials": 1,
             "istio-mesh:security:MeshMtls": 1,
             "istio-mesh:telemetry:MeshTracing": 1,
+            "kubernetes:core/v1:ConfigMap": 2,
             "kubernetes:core/v1:Namespace": 1,
             "kubernetes:core/v1:NamespacePatch": 1,
             "kubernetes:core/v1:Secret": 3,
@@ -112,6 +113,15 @@ describe("the dev stack as a whole program", () => {
             for (const credential of run.registrations.filter((r) => r.parent.endsWith("KialiCredentials::kiali-credentials"))) {
                 assert.ok(!graph.waitsFor(credential, istiod()), `${credential.name} waits for istiod`);
             }
+        });
+
+        it("Kiali waits for Grafana's admin Secret, whose credential it mounts, not for Grafana itself; Grafana for its dashboards", () => {
+            const kiali = find(CHART, "kiali");
+            const grafanaSecret = find("kubernetes:core/v1:Secret", "grafana-admin");
+            assert.ok(kiali.dependencies.includes(grafanaSecret.urn), "Kiali does not wait for grafana-admin");
+            assert.ok(!graph.waitsFor(kiali, find(CHART, "grafana")), "Kiali waits for the Grafana chart");
+            const dashboards = graph.ofType("kubernetes:core/v1:ConfigMap").filter((r) => r.parent.endsWith("Grafana::grafana"));
+            assert.deepStrictEqual(find(CHART, "grafana").dependencies, [...dashboards.map((r) => r.urn), grafanaSecret.urn].sort());
         });
 
         // `npm run bench` reports this depth; README records it.

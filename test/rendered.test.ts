@@ -11,8 +11,10 @@ import {
     copyOf,
     editConfigFile,
     istioCrdProblems,
+    kialiSecretReferenceProblems,
     kubernetesSchemaProblems,
     loadBalancerWaitProblems,
+    offlineStartProblems,
     renderedMemoryRequest,
     selfScrapeProblems,
     servedPathProblems,
@@ -28,19 +30,8 @@ import { committedStacks } from "./tools/snapshot";
  */
 
 /** Defects the rendered objects show today, each fixed by issue #10; see known-defects.ts. */
-function knownDefects(stack: string): Record<"resources" | "selfScrape" | "loadBalancerWait", KnownDefect | undefined> {
+function knownDefects(stack: string): Record<"loadBalancerWait", KnownDefect | undefined> {
     return {
-        resources: {
-            defect: "Prometheus' configmap-reload and Grafana's download-dashboards containers have no resources",
-            problems: [
-                "Deployment istio-system/grafana initContainers download-dashboards: no cpu request, no memory request, no memory limit",
-                "Deployment istio-system/prometheus containers prometheus-server-configmap-reload: no cpu request, no memory request, no memory limit",
-            ],
-        },
-        selfScrape: {
-            defect: "Prometheus scrapes itself at /metrics, but --web.route-prefix=/prometheus serves /prometheus/metrics",
-            problems: ["ConfigMap istio-system/prometheus prometheus.yml job prometheus: scrapes localhost:9090/metrics, Prometheus serves /prometheus"],
-        },
         // Only dev targets a cluster that gives no LoadBalancer address (minikube without a tunnel).
         loadBalancerWait:
             stack === "dev"
@@ -78,8 +69,8 @@ for (const stack of committedStacks()) {
             assert.deepStrictEqual(differing, [], "a chart generates something at render time");
         });
 
-        it(titled("gives every container a CPU request, a memory request and a memory limit", known.resources), function () {
-            expectNoProblems(this, containerResourceProblems(render.releases), known.resources);
+        it("gives every container a CPU request, a memory request and a memory limit", () => {
+            assert.deepStrictEqual(containerResourceProblems(render.releases), []);
         });
 
         it("requests, over all rendered workloads, the memory total of the sizing table", () => {
@@ -96,8 +87,19 @@ for (const stack of committedStacks()) {
             assert.deepStrictEqual(servedPathProblems(render, await addressesOf(render)), []);
         });
 
-        it(titled("has Prometheus scrape itself at a path it serves", known.selfScrape), function () {
-            expectNoProblems(this, selfScrapeProblems(render), known.selfScrape);
+        it("runs no container that downloads at start: Grafana mounts its dashboards and preinstalls no plugin", () => {
+            if (!render.releases.some((r) => r.release === "grafana")) {
+                return;
+            }
+            assert.deepStrictEqual(offlineStartProblems(render), []);
+        });
+
+        it("mounts every Secret Kiali's configuration references, each one the program creates", () => {
+            assert.deepStrictEqual(kialiSecretReferenceProblems(render), []);
+        });
+
+        it("has Prometheus scrape itself at a path it serves", () => {
+            assert.deepStrictEqual(selfScrapeProblems(render), []);
         });
 
         it(titled("has no Service that Pulumi would wait on for an address the cluster cannot give", known.loadBalancerWait), function () {
@@ -187,6 +189,33 @@ describe("the checks on rendered objects catch what they look for (dev stack)", 
         assert.deepStrictEqual(loadBalancerWaitProblems(broken.releases), ["Service istio-system/istio-ingressgateway: type LoadBalancer without pulumi.com/skipAwait"]);
     });
 
+    it("a download at Grafana's start is named: an init container, plugin preinstall, unmounted dashboards", () => {
+        const broken = copyOf(dev);
+        const grafana = releaseOf(broken.releases, "grafana");
+        const deployment = theObject(grafana, "Deployment", "grafana");
+        const pod = (deployment.spec as { template: { spec: { initContainers?: unknown[]; volumes: { configMap?: { name: string } }[] } } }).template.spec;
+        pod.initContainers = [{ name: "download-dashboards", image: "docker.io/curlimages/curl:8.21.0" }];
+        pod.volumes = pod.volumes.filter((v) => v.configMap?.name !== "istio-services-grafana-dashboards");
+        const config = theObject(grafana, "ConfigMap", "grafana").data as Record<string, string>;
+        config["grafana.ini"] = config["grafana.ini"].replace("preinstall_disabled = true", "preinstall_disabled = false");
+        assert.deepStrictEqual(offlineStartProblems(broken), [
+            "Deployment istio-system/grafana initContainers download-dashboards: runs before Grafana (image docker.io/curlimages/curl:8.21.0)",
+            "ConfigMap istio-system/grafana grafana.ini: [plugins] preinstall_disabled is not true, so Grafana installs plugins from grafana.com at start",
+            "Deployment istio-system/grafana volumes: ConfigMap istio-services-grafana-dashboards is not mounted",
+        ]);
+    });
+
+    it("a Kiali secret reference with no mounted or created Secret is named", () => {
+        const broken = copyOf(dev);
+        editConfigFile(broken, "kiali", "kiali", "config.yaml", (config) => {
+            ((config.external_services as Record<string, Record<string, Record<string, string>>>).grafana.auth).password = "secret:grafana-creds:password";
+        });
+        assert.deepStrictEqual(kialiSecretReferenceProblems(broken), [
+            "Deployment istio-system/kiali: mounts no Secret grafana-creds for secret:grafana-creds:password",
+            "secret:grafana-creds:password: the program creates no Secret grafana-creds with key password",
+        ]);
+    });
+
     it("counts a pod's memory as the scheduler does: containers and sidecar init containers, or the largest init container", () => {
         const mi = (memory: string, restartPolicy?: string): { name: string; resources: { requests: { memory: string } }; restartPolicy?: string } => ({
             name: memory,
@@ -211,6 +240,6 @@ describe("the checks on rendered objects catch what they look for (dev stack)", 
         const overrides = { "istio-mesh:resources": { kiali: { requests: { memory: "192Mi" } } }, "istio-mesh:replicas": { istiod: 3 } };
         const render = await renderStack("dev", overrides);
         assert.strictEqual(renderedMemoryRequest(render.releases).totalMi, memoryBudget(parseMeshSettings(stackConfig("dev", overrides))).totalMi);
-        assert.strictEqual(renderedMemoryRequest(render.releases).totalMi, 1024 + 64 + 2 * 256);
+        assert.strictEqual(renderedMemoryRequest(render.releases).totalMi, 1040 + 64 + 2 * 256);
     });
 });

@@ -3,8 +3,8 @@ import * as assert from "assert";
 /**
  * Checks on rendered objects that today's code fails, for defects that have an issue of
  * their own. Such a check still runs in full: it is pending only while it finds exactly the
- * named problems, and fails on any other problem, or once the defect is fixed (so the entry
- * is removed and the check counts as passed again).
+ * named problems, and fails on any other problem, and once the defect is fixed, until its
+ * entry is removed.
  */
 export interface KnownDefect {
     /** The defect, as its issue names it. */
@@ -13,11 +13,12 @@ export interface KnownDefect {
     problems: readonly string[];
 }
 
-/** Passes on no problems; pending on exactly the known defect's; fails otherwise. */
+/** Passes on no problems and no known defect; pending on exactly the known defect's problems; fails otherwise. */
 export function expectNoProblems(context: Mocha.Context, problems: readonly string[], known?: KnownDefect): void {
     if (known !== undefined && problems.length === known.problems.length && problems.every((problem, i) => problem === known.problems[i])) {
         context.skip();
     }
+    assert.ok(known === undefined || problems.length > 0, `known defect "${known?.defect}" is fixed: remove its entry`);
     assert.deepStrictEqual(problems, [], known === undefined ? undefined : `known defect "${known.defect}" no longer matches: update or remove its entry`);
 }
 

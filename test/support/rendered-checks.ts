@@ -3,7 +3,9 @@ import { ADDON_SERVICES } from "../../components/addon-values";
 import { Addon } from "../../components/addons";
 import { Address, configFile, servedPaths } from "./configured";
 import { kubernetesSchemaErrors } from "./kubernetes-schema";
-import { allObjects, containersOf, findService, guaranteedPods, label, podMemoryRequestMi, podSpecOf, releaseOf, servicePorts } from "./manifests";
+import { ISTIO_DASHBOARD_SETS } from "../../components/grafana-dashboards";
+import { allObjects, containersOf, findService, guaranteedPods, label, PodSpec, podMemoryRequestMi, podSpecOf, releaseOf, servicePorts, theObject } from "./manifests";
+import { isWireSecret } from "./monitor";
 import { Crd, crdSchemaErrors } from "./reference";
 import { RenderedRelease, StackRender } from "./render";
 
@@ -88,6 +90,54 @@ export function selfScrapeProblems(render: StackRender): string[] {
         return self !== undefined && served !== "/" && !metricsPath.startsWith(`${served}/`)
             ? [`ConfigMap istio-system/prometheus prometheus.yml job ${String(job.job_name)}: scrapes ${self}${metricsPath}, Prometheus serves ${served}`]
             : [];
+    });
+}
+
+/**
+ * What Grafana would download when its pod starts: an init container (the chart adds
+ * `download-dashboards` for dashboards given by grafana.com id or URL), plugin preinstall
+ * left on, or Istio's dashboard ConfigMaps not mounted.
+ */
+export function offlineStartProblems(render: StackRender): string[] {
+    const grafana = releaseOf(render.releases, "grafana");
+    const deployment = theObject(grafana, "Deployment", "grafana");
+    const pod = podSpecOf(deployment) as PodSpec;
+    const problems = (pod.initContainers ?? []).map((c) => `${label(deployment)} initContainers ${c.name}: runs before Grafana (image ${c.image ?? "?"})`);
+    const ini = (theObject(grafana, "ConfigMap", "grafana").data as Record<string, string>)["grafana.ini"];
+    if (!/^\[plugins\]\npreinstall_disabled = true$/m.test(ini)) {
+        problems.push("ConfigMap istio-system/grafana grafana.ini: [plugins] preinstall_disabled is not true, so Grafana installs plugins from grafana.com at start");
+    }
+    const mounted = ((pod.volumes as { configMap?: { name: string } }[] | undefined) ?? []).flatMap((v) => (v.configMap ? [v.configMap.name] : []));
+    for (const set of ISTIO_DASHBOARD_SETS) {
+        if (!mounted.includes(set.configMap)) {
+            problems.push(`${label(deployment)} volumes: ConfigMap ${set.configMap} is not mounted`);
+        }
+    }
+    return problems;
+}
+
+/**
+ * Kiali's `secret:<name>:<key>` references (its login signing key, Grafana's credential)
+ * whose Secret the Kiali pod does not mount, or the program does not create with that key.
+ */
+export function kialiSecretReferenceProblems(render: StackRender): string[] {
+    const text = (theObject(releaseOf(render.releases, "kiali"), "ConfigMap", "kiali").data as Record<string, string>)["config.yaml"];
+    const references = [...text.matchAll(/secret:([a-z0-9.-]+):([A-Za-z0-9._-]+)/g)].map(([, name, key]) => ({ name, key }));
+    const deployment = theObject(releaseOf(render.releases, "kiali"), "Deployment", "kiali");
+    const volumes = ((podSpecOf(deployment) as PodSpec).volumes as { secret?: { secretName: string } }[] | undefined) ?? [];
+    const created = render.run.registrations.filter((r) => r.type === "kubernetes:core/v1:Secret");
+    return references.flatMap(({ name, key }) => {
+        const problems: string[] = [];
+        if (!volumes.some((v) => v.secret?.secretName === name)) {
+            problems.push(`${label(deployment)}: mounts no Secret ${name} for secret:${name}:${key}`);
+        }
+        const secret = created.find((r) => (r.inputs.metadata as { name?: string }).name === name);
+        // Data that holds a generated value arrives as a secret as a whole.
+        const data = isWireSecret(secret?.inputs.stringData) ? secret?.inputs.stringData.value : secret?.inputs.stringData;
+        if (!Object.keys((data as object | undefined) ?? {}).includes(key)) {
+            problems.push(`secret:${name}:${key}: the program creates no Secret ${name} with key ${key}`);
+        }
+        return problems;
     });
 }
 

@@ -1,0 +1,45 @@
+import * as fs from "fs";
+import * as path from "path";
+
+/**
+ * Istio's own Grafana dashboards for 1.31 (istio/istio `manifests/addons/dashboards`, the
+ * JSON Istio's add-on install ships), kept in grafana-dashboards/ and handed to Grafana in
+ * ConfigMaps: nothing is downloaded when Grafana starts, so they work without internet.
+ */
+
+/** One ConfigMap of dashboards, mounted as one Grafana dashboard provider's folder. */
+export interface DashboardSet {
+    /** Grafana dashboard provider name; its files appear under /var/lib/grafana/dashboards/<provider>. */
+    provider: string;
+    configMap: string;
+    /** File name in the ConfigMap -> the dashboard's JSON text. */
+    files: Readonly<Record<string, string>>;
+}
+
+const DIR = path.join(__dirname, "grafana-dashboards");
+
+function load(files: readonly string[]): Record<string, string> {
+    return Object.fromEntries(files.map((file) => [file, fs.readFileSync(path.join(DIR, file), "utf8")]));
+}
+
+/**
+ * Two ConfigMaps, split as Istio splits them: the service and workload dashboards are
+ * over 100KB each, and one object stays well under Kubernetes' 1MiB limit.
+ */
+export const ISTIO_DASHBOARD_SETS: readonly DashboardSet[] = [
+    {
+        provider: "istio",
+        configMap: "istio-grafana-dashboards",
+        files: load(["istio-extension-dashboard.json", "istio-mesh-dashboard.gen.json", "istio-performance-dashboard.json", "pilot-dashboard.gen.json"]),
+    },
+    {
+        provider: "istio-services",
+        configMap: "istio-services-grafana-dashboards",
+        files: load(["istio-service-dashboard.json", "istio-workload-dashboard.json"]),
+    },
+];
+
+/** The title of each shipped dashboard: what Grafana lists and Kiali searches for. */
+export function dashboardTitles(): string[] {
+    return ISTIO_DASHBOARD_SETS.flatMap((set) => Object.values(set.files).map((text) => (JSON.parse(text) as { title: string }).title));
+}

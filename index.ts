@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { dashboardUrl, JAEGER_OTLP_PORT, jaegerMaxTraces, portForwardCommand } from "./components/addon-values";
+import { ADDON_SERVICES, dashboardUrl, JAEGER_OTLP_PORT, jaegerMaxTraces, portForwardCommand } from "./components/addon-values";
 import { Addon, loadMeshSettings } from "./components/config";
 import { IstioControlPlane } from "./components/control-plane";
 import { DashboardRoutes } from "./components/dashboards";
+import { dashboardAccess as describeDashboardAccess, dashboardUrlsKnown, hostBaseUrl, routedDashboards } from "./components/exposure";
 import { IstioGateway } from "./components/gateway";
 import { Grafana } from "./components/grafana";
 import { IstioBase } from "./components/istio-base";
@@ -35,7 +36,13 @@ const istiod = new IstioControlPlane("istiod", { namespace: namespace.name, vers
 const afterIstiod = { dependsOn: [istiod] };
 const ingress = new IstioGateway(
     "ingress-gateway",
-    { namespace: namespace.name, version, role: "ingress", serviceType: settings.ingressServiceType, sizing },
+    {
+        namespace: namespace.name,
+        version,
+        role: "ingress",
+        service: { type: settings.ingressServiceType, awaitAddress: settings.awaitIngressAddress, externalTrafficPolicy: settings.ingressExternalTrafficPolicy },
+        sizing,
+    },
     afterIstiod,
 );
 if (settings.egressGateway) {
@@ -47,11 +54,13 @@ const kialiCredentials = new KialiCredentials("kiali-credentials", { namespace: 
 
 // Telemetry add-ons: they need the namespace, and Grafana and Kiali need Prometheus; none
 // waits for the gateways.
-const exposed = settings.dashboards === "ingress";
-const externalBase = settings.dashboardHost === undefined ? "" : `http://${settings.dashboardHost}`;
-const externalUrl = (addon: Addon): string | undefined => (exposed ? dashboardUrl(addon, externalBase) : undefined);
+// Dashboards with a login are routed with `dashboards: ingress`; Prometheus and Jaeger only on request.
+const routed = routedDashboards(settings);
+const hostBase = hostBaseUrl(settings);
+// A routed dashboard's browser URL: absolute with a host name, else its path on whatever address the browser used.
+const externalUrl = (addon: Addon): string | undefined => (routed.includes(addon) ? dashboardUrl(addon, hostBase ?? "") : undefined);
 // Absolute URLs only where a host name makes them known before deployment.
-const hostUrl = (addon: Addon): string | undefined => (settings.dashboardHost === undefined ? undefined : externalUrl(addon));
+const hostUrl = (addon: Addon): string | undefined => (hostBase === undefined ? undefined : externalUrl(addon));
 const afterNamespace = { dependsOn: [namespace] };
 const prometheus = enabled("prometheus")
     ? new Prometheus(
@@ -84,19 +93,20 @@ if (enabled("kiali")) {
             signingKeyRef: kialiCredentials.signingKeyRef,
             anonymous: settings.kialiAnonymous,
             addons: settings.addons,
-            externalUrls: Object.fromEntries(settings.addons.flatMap((addon) => (exposed ? [[addon, externalUrl(addon)]] : []))),
+            externalUrls: Object.fromEntries(routed.map((addon) => [addon, externalUrl(addon)])),
         },
         // Kiali's pod mounts Grafana's admin Secret to read Grafana's API.
         { dependsOn: [...afterPrometheus.dependsOn, kialiCredentials, ...(grafana ? [grafana.adminSecret] : [])] },
     );
 }
-if (exposed && settings.addons.length > 0) {
+if (routed.length > 0) {
     new DashboardRoutes(
         "dashboards",
         {
             namespace: ISTIO_NAMESPACE,
-            addons: settings.addons,
+            addons: routed,
             host: settings.dashboardHost,
+            tlsSecret: settings.dashboardTlsSecret,
             allowedCidrs: settings.dashboardAllowedCidrs,
             gatewaySelector: { istio: GATEWAY_NAMES.ingress.replace(/^istio-/, "") },
         },
@@ -104,24 +114,28 @@ if (exposed && settings.addons.length > 0) {
     );
 }
 
-// Where each dashboard is: the host name if set, else the ingress gateway's address.
-const urlBase: pulumi.Output<string> =
-    settings.dashboardHost !== undefined ? pulumi.output(externalBase) : ingress.address.apply((address) => (address === "" ? "" : `http://${address}`));
+// Real URLs only: the host's, or the address Pulumi waited for; dashboardAccess says the rest.
+const urlBase: pulumi.Output<string | undefined> =
+    hostBase !== undefined
+        ? pulumi.output(hostBase)
+        : ingress.address.apply((address) => (settings.awaitIngressAddress && address !== "" ? `http://${address}` : undefined));
 
 export const istioVersion = version;
 export const istioNamespace = namespace.name;
 export const injectionNamespaces = injection.namespaces;
-export const ingressGateway = { service: ingress.serviceName, namespace: ingress.namespace };
+export const ingressGateway = {
+    service: ingress.serviceName,
+    namespace: ingress.namespace,
+    ...(settings.awaitIngressAddress && { address: ingress.address }),
+};
 export const kialiLoginToken = kialiCredentials.loginToken;
 export const grafanaAdminPassword = grafana?.adminPassword;
-export const dashboardUrls = exposed
-    ? urlBase.apply((baseUrl) =>
-          Object.fromEntries(
-              settings.addons.map((addon) => [
-                  addon,
-                  baseUrl === "" ? `(no ingress address yet: run \`minikube tunnel\`, or use portForwardCommands) ${dashboardUrl(addon, "")}` : dashboardUrl(addon, baseUrl),
-              ]),
-          ),
-      )
+export const dashboardUrls = dashboardUrlsKnown(settings)
+    ? urlBase.apply((base) => (base === undefined ? {} : Object.fromEntries(routed.map((addon) => [addon, dashboardUrl(addon, base)]))))
     : {};
+export const dashboardAccess = describeDashboardAccess(
+    settings,
+    routed.map((addon) => ADDON_SERVICES[addon].path),
+    { namespace: ISTIO_NAMESPACE, name: GATEWAY_NAMES.ingress },
+);
 export const portForwardCommands = Object.fromEntries(settings.addons.map((addon) => [addon, portForwardCommand(addon, ISTIO_NAMESPACE)]));

@@ -5,6 +5,7 @@ import { budgetRefusal, deployedComponents } from "./budget";
 import { GI, parseQuantity } from "./quantity";
 import { idleOverrides, Overrides, overrideConflicts, parseOverrides } from "./overrides";
 import { parseReplicaOverrides, ReplicaOverrides } from "./replica-overrides";
+import { exposureProblems, TRAFFIC_POLICIES, TrafficPolicy } from "./exposure";
 import { COMPONENTS, planSizing, SizingPlan } from "./sizing";
 import { DEFAULT_ISTIO_VERSION, SUPPORTED_ISTIO_MINOR } from "./versions";
 
@@ -39,6 +40,10 @@ export interface MeshSettings {
     readonly istioVersion: string;
     readonly egressGateway: boolean;
     readonly ingressServiceType: IngressServiceType;
+    /** Whether `pulumi up` waits for the ingress LoadBalancer's address (10 minutes at most). */
+    readonly awaitIngressAddress: boolean;
+    /** `Local` keeps client addresses at the gateway, which the dashboard allow-list needs. */
+    readonly ingressExternalTrafficPolicy: TrafficPolicy;
     readonly mtlsMode: MtlsMode;
     /** `ingress`: dashboards routed through the ingress gateway; `none`: port-forward only. */
     readonly dashboards: DashboardExposure;
@@ -46,6 +51,12 @@ export interface MeshSettings {
     readonly dashboardHost?: string;
     /** Client ranges admitted to the dashboard paths, sorted. */
     readonly dashboardAllowedCidrs: readonly string[];
+    /** Dashboards without a login of their own (Prometheus, Jaeger) routed anyway, in canonical order. */
+    readonly dashboardsWithoutLogin: readonly Addon[];
+    /** `kubernetes.io/tls` Secret in istio-system that serves the dashboard host over HTTPS. */
+    readonly dashboardTlsSecret?: string;
+    /** Whether the stack accepts a dashboard host over plain HTTP. */
+    readonly dashboardPlainHttp: boolean;
     /** Percentage of requests traced, 0 to 100. */
     readonly tracingSampling: number;
     readonly kialiAnonymous: boolean;
@@ -68,10 +79,15 @@ export const CONFIG_DEFAULTS = {
     istioVersion: DEFAULT_ISTIO_VERSION,
     egressGateway: true,
     ingressServiceType: "LoadBalancer",
+    awaitIngressAddress: false,
+    ingressExternalTrafficPolicy: "Local",
     mtlsMode: "STRICT",
     dashboards: "none",
     dashboardHost: "",
     dashboardAllowedCidrs: ["10.0.0.0/8", "127.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] as readonly string[],
+    dashboardsWithoutLogin: [] as readonly string[],
+    dashboardTlsSecret: "",
+    dashboardPlainHttp: false,
     tracingSampling: 1,
     kialiAnonymous: false,
     prometheusRetention: "24h",
@@ -160,6 +176,12 @@ function checkHost(value: string): string | undefined {
         : `${show(value)} is not a DNS name; use lower-case labels separated by dots, e.g. mesh.example.com, or "" for any host`;
 }
 
+function checkSecretName(value: string): string | undefined {
+    return value === "" || (value.length <= 253 && DNS_NAME.test(value))
+        ? undefined
+        : `${show(value)} is not a Secret name; use lower-case letters, digits, '-' and '.', e.g. mesh-tls`;
+}
+
 function checkCidr(value: string): string | undefined {
     const match = /^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\/([0-9]{1,2})$/.exec(value);
     const valid = match !== null && match.slice(1, 5).every((octet) => Number(octet) <= 255) && Number(match[5]) <= 32;
@@ -212,6 +234,8 @@ export function parseMeshSettings(raw: Readonly<Record<string, string>>): MeshSe
     }
     const dashboardHost = config.string("dashboardHost", CONFIG_DEFAULTS.dashboardHost, checkHost);
     const prometheusStorage = config.string("prometheusStorage", CONFIG_DEFAULTS.prometheusStorage, checkStorage);
+    const dashboardTlsSecret = config.string("dashboardTlsSecret", CONFIG_DEFAULTS.dashboardTlsSecret, checkSecretName);
+    const withoutLogin = config.stringList("dashboardsWithoutLogin", CONFIG_DEFAULTS.dashboardsWithoutLogin, checkAddon);
     const settings: MeshSettings = {
         memory: { quantity: memoryQuantity, bytes: parseQuantity(memoryQuantity) as number },
         addons: enabled,
@@ -219,10 +243,15 @@ export function parseMeshSettings(raw: Readonly<Record<string, string>>): MeshSe
         istioVersion: config.string("istioVersion", CONFIG_DEFAULTS.istioVersion, checkVersion),
         egressGateway: config.boolean("egressGateway", CONFIG_DEFAULTS.egressGateway),
         ingressServiceType: config.oneOf("ingressServiceType", INGRESS_SERVICE_TYPES, CONFIG_DEFAULTS.ingressServiceType),
+        awaitIngressAddress: config.boolean("awaitIngressAddress", CONFIG_DEFAULTS.awaitIngressAddress),
+        ingressExternalTrafficPolicy: config.oneOf("ingressExternalTrafficPolicy", TRAFFIC_POLICIES, CONFIG_DEFAULTS.ingressExternalTrafficPolicy),
         mtlsMode: config.oneOf("mtlsMode", MTLS_MODES, CONFIG_DEFAULTS.mtlsMode),
         dashboards: config.oneOf("dashboards", DASHBOARD_EXPOSURES, CONFIG_DEFAULTS.dashboards),
         ...(dashboardHost !== "" && { dashboardHost }),
         dashboardAllowedCidrs: [...config.stringList("dashboardAllowedCidrs", CONFIG_DEFAULTS.dashboardAllowedCidrs, checkCidr)].sort(),
+        dashboardsWithoutLogin: ADDONS.filter((addon) => withoutLogin.includes(addon)),
+        ...(dashboardTlsSecret !== "" && { dashboardTlsSecret }),
+        dashboardPlainHttp: config.boolean("dashboardPlainHttp", CONFIG_DEFAULTS.dashboardPlainHttp),
         tracingSampling: config.number("tracingSampling", CONFIG_DEFAULTS.tracingSampling, 0, 100, " (percent of requests)"),
         kialiAnonymous: config.boolean("kialiAnonymous", CONFIG_DEFAULTS.kialiAnonymous),
         prometheusRetention: config.string("prometheusRetention", CONFIG_DEFAULTS.prometheusRetention, checkRetention),
@@ -231,6 +260,9 @@ export function parseMeshSettings(raw: Readonly<Record<string, string>>): MeshSe
         resources: parseOverrides(config.objectMap("resources"), (message) => config.problem("resources", message)),
         replicas: parseReplicaOverrides(config.objectMap("replicas"), (message) => config.problem("replicas", message)),
     };
+    for (const [key, message] of exposureProblems(settings, (name) => config.key(name))) {
+        config.problem(key, message);
+    }
     // The sizing checks need every key sizing reads to be valid; other problems do not stop them.
     if (!config.failed("memory", "addons", "egressGateway", "memoryBudgetPercent", "resources", "replicas")) {
         const plan = planSizing(settings);

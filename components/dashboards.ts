@@ -16,14 +16,20 @@ export interface DashboardRoutesArgs {
     host?: string;
     /** Client ranges admitted to the dashboard paths; everyone else gets 403. */
     allowedCidrs: readonly string[];
+    /**
+     * `kubernetes.io/tls` Secret in `namespace` with the host's certificate: HTTPS on 443,
+     * and port 80 redirects to it. Needs `host`.
+     * @default none: plain HTTP on port 80
+     */
+    tlsSecret?: string;
     /** Pod labels of the ingress gateway, e.g. `{ istio: "ingressgateway" }`. */
     gatewaySelector: Record<string, string>;
 }
 
 /**
- * Dashboards through the ingress gateway: an Istio `Gateway`, one `VirtualService` per
- * dashboard path, and an `AuthorizationPolicy` that admits those paths only from the allowed
- * ranges (Prometheus and Jaeger have no login). All are validated by istiod's webhook, so
+ * Dashboards through the ingress gateway: an Istio `Gateway` (HTTPS with a TLS Secret),
+ * one `VirtualService` per dashboard path, and an `AuthorizationPolicy` that admits exactly
+ * those paths only from the allowed ranges. All are validated by istiod's webhook, so
  * create this after the control plane (`dependsOn`).
  */
 export class DashboardRoutes extends pulumi.ComponentResource {
@@ -42,9 +48,17 @@ export class DashboardRoutes extends pulumi.ComponentResource {
             );
         };
 
+        const plainHttp = { port: { number: 80, name: "http-dashboards", protocol: "HTTP" }, hosts };
         istioResource("gateway", "networking.istio.io/v1", "Gateway", gatewayName, {
             selector: args.gatewaySelector,
-            servers: [{ port: { number: 80, name: "http-dashboards", protocol: "HTTP" }, hosts }],
+            servers:
+                args.tlsSecret === undefined
+                    ? [plainHttp]
+                    : [
+                          { port: { number: 443, name: "https-dashboards", protocol: "HTTPS" }, hosts, tls: { mode: "SIMPLE", credentialName: args.tlsSecret } },
+                          // Port 80 only redirects: no token or password is ever sent over it.
+                          { ...plainHttp, tls: { httpsRedirect: true } },
+                      ],
         });
         for (const addon of args.addons) {
             const { service, port, path } = ADDON_SERVICES[addon];
@@ -53,7 +67,9 @@ export class DashboardRoutes extends pulumi.ComponentResource {
                 gateways: [`${args.namespace}/${gatewayName}`],
                 http: [
                     {
-                        match: [{ uri: { prefix: path } }],
+                        // Exactly the paths the AuthorizationPolicy guards: `/x` and `/x/...`,
+                        // never `/xy`, which a bare prefix `/x` would also route.
+                        match: [{ uri: { exact: path } }, { uri: { prefix: `${path}/` } }],
                         route: [{ destination: { host: `${service}.${args.namespace}.svc.cluster.local`, port: { number: port } } }],
                     },
                 ],

@@ -1,10 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions, pinnedChart } from "./chart";
-import { IngressServiceType } from "./config";
-import { GATEWAY_NAMES, GatewayRole, gatewayValues } from "./istio-values";
+import { GATEWAY_NAMES, GatewayRole, gatewayValues, IngressService } from "./istio-values";
 import { SizingPlan } from "./sizing";
 import { istioCharts } from "./versions";
+
+const DEFAULT_INGRESS_SERVICE: IngressService = { type: "LoadBalancer", awaitAddress: false, externalTrafficPolicy: "Local" };
 
 export interface IstioGatewayArgs {
     /** Namespace the gateway runs in; pass the namespace's output so the chart waits for it. */
@@ -14,10 +15,10 @@ export interface IstioGatewayArgs {
     /** `ingress` (`istio-ingressgateway`) or `egress` (`istio-egressgateway`). */
     role: GatewayRole;
     /**
-     * Service type of the ingress gateway; ignored for egress, which is always ClusterIP.
-     * @default "LoadBalancer"
+     * How the ingress gateway's Service is exposed; ignored for egress, which is always ClusterIP.
+     * @default a LoadBalancer that keeps client addresses, not waited for
      */
-    serviceType?: IngressServiceType;
+    service?: IngressService;
     /** Replicas, autoscaling and resources, from the sizing module. */
     sizing: SizingPlan;
 }
@@ -32,8 +33,9 @@ export class IstioGateway extends pulumi.ComponentResource {
     public readonly serviceName: pulumi.Output<string>;
     public readonly namespace: pulumi.Output<string>;
     /**
-     * The address its LoadBalancer Service got (IP or host name), or "" while it has none
-     * (NodePort and ClusterIP never get one; on minikube, `minikube tunnel` gives one).
+     * The address its LoadBalancer Service got (IP or host name), or "" while it has none.
+     * Known at the end of `pulumi up` only when `service.awaitAddress` made Pulumi wait for
+     * it; NodePort and ClusterIP never get one.
      */
     public readonly address: pulumi.Output<string>;
 
@@ -46,7 +48,7 @@ export class IstioGateway extends pulumi.ComponentResource {
             {
                 release,
                 namespace: args.namespace,
-                values: gatewayValues(args.role, args.serviceType ?? "LoadBalancer", args.sizing),
+                values: gatewayValues(args.role, args.service ?? DEFAULT_INGRESS_SERVICE, args.sizing),
             },
             childOptions(this, opts),
         );

@@ -1,4 +1,5 @@
 import { IngressServiceType } from "./config";
+import { TrafficPolicy } from "./exposure";
 import { SizingPlan, toResources } from "./sizing";
 
 /**
@@ -43,6 +44,7 @@ export interface IstiodValues {
     };
     meshConfig: {
         accessLogFile: string;
+        pathNormalization: { normalization: "DECODE_AND_MERGE_SLASHES" };
         extensionProviders?: TracingProvider[];
     };
 }
@@ -62,6 +64,9 @@ export function istiodValues(plan: SizingPlan, tracing: readonly TracingProvider
         },
         meshConfig: {
             accessLogFile: "/dev/stdout",
+            // `/prometheus%2Fapi` and `//prometheus` reach routes and policies as `/prometheus/api`
+            // and `/prometheus`: a path rule then cannot be bypassed by spelling the path otherwise.
+            pathNormalization: { normalization: "DECODE_AND_MERGE_SLASHES" },
             ...(tracing.length > 0 && { extensionProviders: [...tracing] }),
         },
     };
@@ -69,9 +74,24 @@ export function istiodValues(plan: SizingPlan, tracing: readonly TracingProvider
 
 export type GatewayRole = "ingress" | "egress";
 
+/** How the ingress gateway's Service meets the network. */
+export interface IngressService {
+    type: IngressServiceType;
+    /** Whether `pulumi up` waits for a LoadBalancer's address. */
+    awaitAddress: boolean;
+    /** `Local` keeps client addresses; applies to LoadBalancer and NodePort. */
+    externalTrafficPolicy: TrafficPolicy;
+}
+
+interface ServiceValues {
+    type: IngressServiceType;
+    externalTrafficPolicy?: TrafficPolicy;
+    annotations?: Record<string, string>;
+}
+
 export interface GatewayValues {
     labels: { istio: string };
-    service: { type: string };
+    service: ServiceValues;
     resources: Resources;
     replicaCount: number;
     autoscaling: { enabled: boolean; minReplicas?: number; maxReplicas?: number };
@@ -84,14 +104,23 @@ export const GATEWAY_NAMES: Readonly<Record<GatewayRole, string>> = {
     egress: "istio-egressgateway",
 };
 
-/** @param serviceType the ingress Service type; the egress gateway is always cluster-internal */
-export function gatewayValues(role: GatewayRole, serviceType: IngressServiceType, plan: SizingPlan): GatewayValues {
+function ingressServiceValues(service: IngressService): ServiceValues {
+    return {
+        type: service.type,
+        ...(service.type !== "ClusterIP" && { externalTrafficPolicy: service.externalTrafficPolicy }),
+        // Pulumi would wait up to 10 minutes for an address minikube or bare metal never gives.
+        ...(service.type === "LoadBalancer" && !service.awaitAddress && { annotations: { "pulumi.com/skipAwait": "true" } }),
+    };
+}
+
+/** @param ingress how the ingress Service is exposed; the egress gateway is always cluster-internal */
+export function gatewayValues(role: GatewayRole, ingress: IngressService, plan: SizingPlan): GatewayValues {
     const scaling = plan.scaling[role === "ingress" ? "ingressGateway" : "egressGateway"];
     return {
         // Samples select `istio: ingressgateway`; set it outright rather than rely on the
         // chart deriving it from the release name.
         labels: { istio: GATEWAY_NAMES[role].replace(/^istio-/, "") },
-        service: { type: role === "ingress" ? serviceType : "ClusterIP" },
+        service: role === "ingress" ? ingressServiceValues(ingress) : { type: "ClusterIP" },
         resources: toResources(role === "ingress" ? plan.sizes.ingressGateway : plan.sizes.egressGateway),
         replicaCount: scaling.replicas,
         autoscaling: scaling.autoscale

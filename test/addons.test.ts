@@ -167,9 +167,10 @@ describe("add-ons in the program", () => {
             const graph = new Graph(run.registrations);
             assert.strictEqual(run.error, undefined);
             assert.deepStrictEqual(addonCharts(graph), [...charts].sort());
+            // dev routes the dashboards that have a login; its URLs are not known before deployment.
             const routes = graph.ofType("kubernetes:networking.istio.io/v1:VirtualService").map((r) => (r.inputs.metadata as { name: string }).name);
-            assert.deepStrictEqual(routes.sort(), charts.map((addon) => `${addon}-dashboard`).sort());
-            assert.deepStrictEqual(Object.keys(await valueOf(run.outputs.dashboardUrls as Record<string, string>)).sort(), [...charts].sort());
+            assert.deepStrictEqual(routes.sort(), charts.filter((addon) => addon === "grafana" || addon === "kiali").map((addon) => `${addon}-dashboard`).sort());
+            assert.deepStrictEqual(await valueOf(run.outputs.dashboardUrls as Record<string, string>), {});
             assert.deepStrictEqual(Object.keys(run.outputs.portForwardCommands as object).sort(), [...charts].sort());
             assert.strictEqual(run.outputs.grafanaAdminPassword === undefined, !charts.includes("grafana"));
             const istiod = graph.get(CHART, "istiod").inputs.values as { meshConfig: Record<string, unknown> };
@@ -222,65 +223,11 @@ describe("add-ons in the program", () => {
             }
         });
 
-        it("routes each dashboard path through the ingress gateway, admitting only the allowed ranges", () => {
-            const kiali = graph.get("kubernetes:networking.istio.io/v1:VirtualService", "dashboards-kiali");
-            assert.deepStrictEqual(kiali.inputs.spec, {
-                hosts: ["*"],
-                gateways: ["istio-system/dashboards"],
-                http: [{ match: [{ uri: { prefix: "/kiali" } }], route: [{ destination: { host: "kiali.istio-system.svc.cluster.local", port: { number: 20001 } } }] }],
-            });
-            const [policy] = graph.ofType("kubernetes:security.istio.io/v1:AuthorizationPolicy");
-            assert.deepStrictEqual(policy.inputs.spec, {
-                selector: { matchLabels: { istio: "ingressgateway" } },
-                action: "DENY",
-                rules: [
-                    {
-                        from: [{ source: { notRemoteIpBlocks: ["10.0.0.0/8", "127.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } }],
-                        to: [{ operation: { paths: ["/prometheus", "/prometheus/*", "/grafana", "/grafana/*", "/jaeger", "/jaeger/*", "/kiali", "/kiali/*"] } }],
-                    },
-                ],
-            });
-        });
-
         it("keeps Grafana's generated password secret in its Secret and in the output", async () => {
             const secret = graph.get("kubernetes:core/v1:Secret", "grafana-admin");
             assert.ok(isWireSecret(secret.inputs.stringData));
             assert.strictEqual(await isSecretOutput(outputs.grafanaAdminPassword as string), true);
             assert.strictEqual(await valueOf(outputs.grafanaAdminPassword as string), "generated-grafana-admin".padEnd(24, "x"));
         });
-
-        it("lists where each dashboard is and how to port-forward to it", async () => {
-            assert.deepStrictEqual(await valueOf(outputs.dashboardUrls as Record<string, string>), {
-                prometheus: "(no ingress address yet: run `minikube tunnel`, or use portForwardCommands) /prometheus",
-                grafana: "(no ingress address yet: run `minikube tunnel`, or use portForwardCommands) /grafana",
-                jaeger: "(no ingress address yet: run `minikube tunnel`, or use portForwardCommands) /jaeger",
-                kiali: "(no ingress address yet: run `minikube tunnel`, or use portForwardCommands) /kiali",
-            });
-            assert.deepStrictEqual(outputs.portForwardCommands, {
-                prometheus: "kubectl -n istio-system port-forward svc/prometheus 9090:9090  # then open http://localhost:9090/prometheus",
-                grafana: "kubectl -n istio-system port-forward svc/grafana 3000:3000  # then open http://localhost:3000/grafana",
-                jaeger: "kubectl -n istio-system port-forward svc/jaeger 16686:16686  # then open http://localhost:16686/jaeger",
-                kiali: "kubectl -n istio-system port-forward svc/kiali 20001:20001  # then open http://localhost:20001/kiali",
-            });
-        });
-    });
-
-    it("builds dashboard URLs from dashboardHost when one is set", async () => {
-        const run = await runProgram(stackConfig("dev", { "istio-mesh:dashboardHost": "mesh.example.com" }));
-        assert.deepStrictEqual(await valueOf(run.outputs.dashboardUrls as Record<string, string>), {
-            prometheus: "http://mesh.example.com/prometheus",
-            grafana: "http://mesh.example.com/grafana",
-            jaeger: "http://mesh.example.com/jaeger",
-            kiali: "http://mesh.example.com/kiali",
-        });
-    });
-
-    it("exposes nothing with dashboards: none", async () => {
-        const run = await runProgram(stackConfig("dev", { "istio-mesh:dashboards": "none" }));
-        const graph = new Graph(run.registrations);
-        assert.deepStrictEqual(graph.ofType("kubernetes:networking.istio.io/v1:VirtualService"), []);
-        assert.deepStrictEqual(graph.ofType("kubernetes:security.istio.io/v1:AuthorizationPolicy"), []);
-        assert.deepStrictEqual(await valueOf(run.outputs.dashboardUrls as Record<string, string>), {});
-        assert.strictEqual(Object.keys(run.outputs.portForwardCommands as object).length, 4);
     });
 });

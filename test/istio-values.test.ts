@@ -14,7 +14,7 @@ describe("Istio chart values", () => {
         assert.deepStrictEqual(baseValues(), { base: { validationFailurePolicy: "Fail" } });
     });
 
-    it("istiod on the 4Gi dev cluster: one small replica, access logs, small sidecars", () => {
+    it("istiod on the 4Gi dev cluster: one small replica, access logs, paths normalized before routing and policy, small sidecars", () => {
         assert.deepStrictEqual(istiodValues(dev), {
             base: { validationFailurePolicy: "Fail" },
             replicaCount: 1,
@@ -24,7 +24,7 @@ describe("Istio chart values", () => {
                 defaultPodDisruptionBudget: { enabled: false },
                 proxy: { resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "1000m", memory: "256Mi" } } },
             },
-            meshConfig: { accessLogFile: "/dev/stdout" },
+            meshConfig: { accessLogFile: "/dev/stdout", pathNormalization: { normalization: "DECODE_AND_MERGE_SLASHES" } },
         });
     });
 
@@ -36,10 +36,13 @@ describe("Istio chart values", () => {
         );
     });
 
-    it("ingress gateway: selectable as istio=ingressgateway, service type from config", () => {
-        assert.deepStrictEqual(gatewayValues("ingress", "NodePort", dev), {
+    const LOCAL = "Local" as const;
+    const service = (type: "LoadBalancer" | "NodePort" | "ClusterIP", awaitAddress = false): Parameters<typeof gatewayValues>[1] => ({ type, awaitAddress, externalTrafficPolicy: LOCAL });
+
+    it("ingress gateway: selectable as istio=ingressgateway, service type from config, client addresses kept", () => {
+        assert.deepStrictEqual(gatewayValues("ingress", service("NodePort"), dev), {
             labels: { istio: "ingressgateway" },
-            service: { type: "NodePort" },
+            service: { type: "NodePort", externalTrafficPolicy: "Local" },
             resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "1000m", memory: "384Mi" } },
             replicaCount: 1,
             autoscaling: { enabled: false },
@@ -47,13 +50,23 @@ describe("Istio chart values", () => {
         });
     });
 
+    it("ingress LoadBalancer: Pulumi skips waiting for its address unless the stack awaits it; ClusterIP has no traffic policy", () => {
+        assert.deepStrictEqual(gatewayValues("ingress", service("LoadBalancer"), dev).service, {
+            type: "LoadBalancer",
+            externalTrafficPolicy: "Local",
+            annotations: { "pulumi.com/skipAwait": "true" },
+        });
+        assert.deepStrictEqual(gatewayValues("ingress", service("LoadBalancer", true), dev).service, { type: "LoadBalancer", externalTrafficPolicy: "Local" });
+        assert.deepStrictEqual(gatewayValues("ingress", service("ClusterIP"), dev).service, { type: "ClusterIP" });
+    });
+
     it("egress gateway: always ClusterIP", () => {
-        const values = gatewayValues("egress", "LoadBalancer", dev);
+        const values = gatewayValues("egress", service("LoadBalancer"), dev);
         assert.deepStrictEqual([values.labels, values.service], [{ istio: "egressgateway" }, { type: "ClusterIP" }]);
     });
 
     it("gateways on a 32Gi cluster autoscale from two replicas with a disruption budget", () => {
-        const values = gatewayValues("ingress", "LoadBalancer", large);
+        const values = gatewayValues("ingress", service("LoadBalancer"), large);
         assert.deepStrictEqual([values.autoscaling, values.podDisruptionBudget], [{ enabled: true, minReplicas: 2, maxReplicas: 5 }, { minAvailable: 1 }]);
     });
 
@@ -64,7 +77,7 @@ describe("Istio chart values", () => {
                 assert.deepStrictEqual(unknownValuePaths("istio-1.31/base", ["istio-1.31/base.values.yaml"], baseValues()), []);
                 assert.deepStrictEqual(unknownValuePaths("istio-1.31/istiod", ISTIOD_VALUES, istiodValues(plan, tracing)), []);
                 for (const role of ["ingress", "egress"] as const) {
-                    const values = gatewayValues(role, "LoadBalancer", plan);
+                    const values = gatewayValues(role, service("LoadBalancer"), plan);
                     assert.deepStrictEqual(unknownValuePaths("istio-1.31/gateway", ["istio-1.31/gateway.values.yaml"], values), []);
                     assert.deepStrictEqual(chartSchemaErrors("istio-1.31/gateway.values.schema.json", values), []);
                 }

@@ -42,7 +42,7 @@ describe("the dev stack as a whole program", () => {
             "kubernetes:core/v1:ServiceAccount": 1,
             [CHART]: 8,
             "kubernetes:networking.istio.io/v1:Gateway": 1,
-            "kubernetes:networking.istio.io/v1:VirtualService": 4,
+            "kubernetes:networking.istio.io/v1:VirtualService": 2,
             "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": 1,
             "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": 1,
             "kubernetes:security.istio.io/v1:AuthorizationPolicy": 1,
@@ -194,6 +194,7 @@ describe("the dev stack as a whole program", () => {
 
     it("exports the stack outputs", async () => {
         assert.deepStrictEqual(Object.keys(run.outputs).sort(), [
+            "dashboardAccess",
             "dashboardUrls",
             "grafanaAdminPassword",
             "ingressGateway",

@@ -219,15 +219,18 @@ describe("GitHub Actions workflows", () => {
         assert.deepStrictEqual([ok.status, ok.output, ok.kubeconfig], [0, "ready=true\n", "apiVersion: v1\n"]);
     });
 
-    it("integration: kind, NodePort, up, a preview that must be empty, destroy always", () => {
+    it("integration: kind with LoadBalancers, the dev stack as committed, up, a preview that must be empty, destroy always", () => {
         const wf = load("integration.yml");
         assert.deepStrictEqual(Object.keys(wf.on).sort(), ["schedule", "workflow_dispatch"]);
         assert.match((wf.on.schedule as { cron: string }[])[0].cron, /^\d+ \d+ \* \* \*$/);
         assert.ok(!source("integration.yml").includes("secrets."), "integration needs no secrets");
         const steps = wf.jobs.kind.steps;
         const at = (pred: (s: Step) => boolean) => steps.findIndex(pred);
-        const setup = at((s) => lines(s).includes("pulumi config set --stack dev istio-mesh:ingressServiceType NodePort"));
+        const setup = at((s) => lines(s).includes("pulumi stack init dev --secrets-provider passphrase"));
         assert.ok(setup >= 0 && lines(steps[setup]).includes('pulumi login "file://$RUNNER_TEMP/state"'), "local file backend");
+        // The stack as committed: no config changed, and kind gives LoadBalancers addresses.
+        assert.deepStrictEqual(steps.flatMap(lines).filter((line) => line.startsWith("pulumi config")), []);
+        assert.strictEqual(steps.find((s) => action(s) === "helm/kind-action")?.with?.cloud_provider, true);
         const order = [
             at((s) => action(s) === "helm/kind-action"),
             setup,

@@ -99,11 +99,13 @@ export function configuredAddresses(render: StackRender, portForwardCommands: Re
 }
 
 function virtualServiceDestinations(route: Registration): Address[] {
-    const spec = route.inputs.spec as { http: { match?: { uri?: { prefix?: string } }[]; route: { destination: { host: string; port?: { number: number } } }[] }[] };
+    const spec = route.inputs.spec as { http: { match?: { uri?: { exact?: string; prefix?: string } }[]; route: { destination: { host: string; port?: { number: number } } }[] }[] };
+    // The path a route sends: its exact match, or its prefix without the trailing slash.
+    const pathOf = (uri?: { exact?: string; prefix?: string }): string | undefined => uri?.exact ?? uri?.prefix?.replace(/(.)\/$/, "$1");
     return spec.http.flatMap((http, i) =>
         http.route.map((target, j) => ({
             ...address(`VirtualService ${route.name} http[${i}].route[${j}].destination`, target.destination.host, target.destination.port?.number),
-            ...(http.match?.[0]?.uri?.prefix !== undefined && { path: http.match[0].uri.prefix }),
+            ...(pathOf(http.match?.[0]?.uri) !== undefined && { path: pathOf(http.match?.[0]?.uri) }),
         })),
     );
 }

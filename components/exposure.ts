@@ -1,0 +1,134 @@
+import { show } from "./config-reader";
+import { Addon } from "./addons";
+
+/**
+ * How the dashboards and the ingress gateway meet the network, and the checks across
+ * those keys: what a real network does with them (client addresses, plain HTTP, an
+ * address that never comes) decides what is allowed.
+ */
+
+export const TRAFFIC_POLICIES = ["Local", "Cluster"] as const;
+export type TrafficPolicy = (typeof TRAFFIC_POLICIES)[number];
+
+/** Dashboards with no login of their own: routed through the gateway only on request. */
+export const LOGINLESS_DASHBOARDS: readonly Addon[] = ["prometheus", "jaeger"];
+
+/** Dashboards with a login (Kiali's token, Grafana's password): routed with `dashboards: ingress`. */
+const LOGIN_DASHBOARDS: readonly Addon[] = ["grafana", "kiali"];
+
+/** The keys these checks read, as parsed. */
+export interface ExposureSettings {
+    readonly addons: readonly Addon[];
+    readonly ingressServiceType: "LoadBalancer" | "NodePort" | "ClusterIP";
+    readonly awaitIngressAddress: boolean;
+    readonly ingressExternalTrafficPolicy: TrafficPolicy;
+    readonly dashboards: "ingress" | "none";
+    readonly dashboardHost?: string;
+    readonly dashboardAllowedCidrs: readonly string[];
+    readonly dashboardsWithoutLogin: readonly Addon[];
+    readonly dashboardTlsSecret?: string;
+    readonly dashboardPlainHttp: boolean;
+}
+
+/** Whether the ingress Service is reached from outside the cluster, where a traffic policy applies. */
+export function externallyReachable(settings: Pick<ExposureSettings, "ingressServiceType">): boolean {
+    return settings.ingressServiceType !== "ClusterIP";
+}
+
+/** The dashboards the gateway routes: those with a login, and the login-less ones asked for. */
+export function routedDashboards(settings: Pick<ExposureSettings, "addons" | "dashboards" | "dashboardsWithoutLogin">): Addon[] {
+    if (settings.dashboards !== "ingress") {
+        return [];
+    }
+    return settings.addons.filter((addon) => LOGIN_DASHBOARDS.includes(addon) || settings.dashboardsWithoutLogin.includes(addon));
+}
+
+/** Problems across the exposure keys, each with the key it is reported under. */
+export function exposureProblems(s: ExposureSettings, key: (name: string) => string): [name: string, message: string][] {
+    const problems: [string, string][] = [];
+    if (s.awaitIngressAddress && s.ingressServiceType !== "LoadBalancer") {
+        problems.push([
+            "awaitIngressAddress",
+            `true, but ${key("ingressServiceType")} is ${s.ingressServiceType}, which gets no address to wait for; set it false, or use LoadBalancer`,
+        ]);
+    }
+    const exposed = s.dashboards === "ingress";
+    const admitsEveryone = s.dashboardAllowedCidrs.includes("0.0.0.0/0");
+    if (exposed && externallyReachable(s) && !admitsEveryone && s.ingressExternalTrafficPolicy === "Cluster") {
+        problems.push([
+            "ingressExternalTrafficPolicy",
+            `Cluster makes kube-proxy replace each client's address with a node's, so ${key("dashboardAllowedCidrs")} would see private node addresses and admit everyone; use Local, which keeps client addresses`,
+        ]);
+    }
+    for (const addon of s.dashboardsWithoutLogin) {
+        if (!LOGINLESS_DASHBOARDS.includes(addon)) {
+            problems.push(["dashboardsWithoutLogin", `${show(addon)} has a login and is routed with ${key("dashboards")}: ingress; list only ${LOGINLESS_DASHBOARDS.join(", ")}`]);
+        } else if (!s.addons.includes(addon)) {
+            problems.push(["dashboardsWithoutLogin", `${show(addon)} is not in ${key("addons")}; add it there or remove it here`]);
+        }
+    }
+    if (!exposed) {
+        const set: [string, boolean][] = [
+            ["dashboardsWithoutLogin", s.dashboardsWithoutLogin.length > 0],
+            ["dashboardTlsSecret", s.dashboardTlsSecret !== undefined],
+            ["dashboardPlainHttp", s.dashboardPlainHttp],
+        ];
+        for (const [name] of set.filter(([, isSet]) => isSet)) {
+            problems.push([name, `is set, but ${key("dashboards")} is none, so no dashboard is routed; remove it or set ${key("dashboards")}: ingress`]);
+        }
+        return problems;
+    }
+    if (s.dashboardTlsSecret !== undefined && s.dashboardHost === undefined) {
+        problems.push(["dashboardTlsSecret", `needs ${key("dashboardHost")}: a certificate is issued for a host name; set the host the certificate names`]);
+    }
+    if (s.dashboardTlsSecret !== undefined && s.dashboardPlainHttp) {
+        problems.push(["dashboardPlainHttp", `true, but ${key("dashboardTlsSecret")} is set, which serves HTTPS; remove one of them`]);
+    }
+    if (s.dashboardHost !== undefined && s.dashboardTlsSecret === undefined && !s.dashboardPlainHttp) {
+        problems.push([
+            "dashboardHost",
+            `${show(s.dashboardHost)} is served over plain HTTP, so Kiali's token and Grafana's password would cross the network readable; name a kubernetes.io/tls Secret in istio-system in ${key("dashboardTlsSecret")} (e.g. one cert-manager fills), or set ${key("dashboardPlainHttp")}: true to accept plain HTTP`,
+        ]);
+    }
+    return problems;
+}
+
+/** The dashboards' browser base URL when known before deployment: the host's, else undefined. */
+export function hostBaseUrl(s: Pick<ExposureSettings, "dashboardHost" | "dashboardTlsSecret">): string | undefined {
+    return s.dashboardHost === undefined ? undefined : `${s.dashboardTlsSecret === undefined ? "http" : "https"}://${s.dashboardHost}`;
+}
+
+/** Whether `dashboardUrls` can hold real URLs: a host, or a LoadBalancer address Pulumi waited for. */
+export function dashboardUrlsKnown(s: ExposureSettings): boolean {
+    return s.dashboards === "ingress" && (s.dashboardHost !== undefined || s.awaitIngressAddress);
+}
+
+/**
+ * How to reach the dashboards, in one paragraph: the `dashboardAccess` output. `paths` are the
+ * routed dashboards' paths; `service` the ingress gateway's namespace/name.
+ */
+export function dashboardAccess(s: ExposureSettings, paths: readonly string[], service: { namespace: string; name: string }): string {
+    const portForward = "or run a line of portForwardCommands and open the URL it names";
+    if (s.dashboards !== "ingress") {
+        return `Not exposed (istio-mesh:dashboards is none): run a line of portForwardCommands and open the URL it names.`;
+    }
+    const loginless = LOGINLESS_DASHBOARDS.filter((addon) => s.addons.includes(addon) && !s.dashboardsWithoutLogin.includes(addon));
+    const notRouted = loginless.length > 0 ? ` ${loginless.join(" and ")} (no login) ${loginless.length > 1 ? "are" : "is"} not routed: use portForwardCommands.` : "";
+    const list = paths.join(", ");
+    const at = (base: string): string => paths.map((path) => `${base}${path}`).join(" or ");
+    const get = `kubectl -n ${service.namespace} get service ${service.name}`;
+    if (s.dashboardHost !== undefined) {
+        return `Open dashboardUrls (${list}) once DNS for ${s.dashboardHost} points at the ingress gateway's address (${get}).${notRouted}`;
+    }
+    if (s.awaitIngressAddress) {
+        return `Open dashboardUrls (${list}).${notRouted}`;
+    }
+    switch (s.ingressServiceType) {
+        case "LoadBalancer":
+            return `Pulumi does not wait for the ingress gateway's address (istio-mesh:awaitIngressAddress is false). Once it has one (on minikube, keep \`minikube tunnel\` running in another terminal), \`${get}\` shows it as EXTERNAL-IP: open ${at("http://EXTERNAL-IP")}; ${portForward}.${notRouted}`;
+        case "NodePort":
+            return `The ingress gateway listens on a node port: \`${get}\` shows the one for port 80 (on minikube, \`minikube service -n ${service.namespace} ${service.name} --url\` prints the URLs); open ${at("http://NODE-ADDRESS:NODE-PORT")}; ${portForward}.${notRouted}`;
+        case "ClusterIP":
+            return `The ingress gateway has no address outside the cluster (ClusterIP): \`kubectl -n ${service.namespace} port-forward service/${service.name} 8080:80\`, then open ${at("http://localhost:8080")}; ${portForward}.${notRouted}`;
+    }
+}

@@ -1,0 +1,196 @@
+import * as assert from "assert";
+import { Graph } from "./support/graph";
+import { problemsOf } from "./support/problems";
+import { runProgram, stackConfig } from "./support/program";
+import { valueOf } from "./support/values";
+
+/**
+ * Dashboards on a real network: what is routed, over what, from where, and what the
+ * outputs say about reaching it.
+ */
+
+const VS = "kubernetes:networking.istio.io/v1:VirtualService";
+const POLICY = "kubernetes:security.istio.io/v1:AuthorizationPolicy";
+
+async function program(overrides: Record<string, unknown> = {}, stack = "dev"): Promise<{ graph: Graph; outputs: Record<string, unknown> }> {
+    const run = await runProgram(stackConfig(stack, overrides), stack);
+    assert.strictEqual(run.error, undefined);
+    return { graph: new Graph(run.registrations), outputs: run.outputs };
+}
+
+/** The paths a VirtualService's matches route, written as an AuthorizationPolicy writes paths. */
+function routedPaths(spec: unknown): string[] {
+    const { http } = spec as { http: { match: { uri: { exact?: string; prefix?: string } }[] }[] };
+    return http.flatMap((route) =>
+        route.match.map(({ uri }) => (uri.exact !== undefined ? uri.exact : uri.prefix?.endsWith("/") ? `${uri.prefix}*` : `${uri.prefix ?? ""} (bare prefix)`)),
+    );
+}
+
+describe("dashboard exposure", () => {
+    it("dev routes Kiali and Grafana (they have logins), exactly the paths the allow-list guards", async () => {
+        const { graph } = await program();
+        const kiali = graph.get(VS, "dashboards-kiali");
+        assert.deepStrictEqual(kiali.inputs.spec, {
+            hosts: ["*"],
+            gateways: ["istio-system/dashboards"],
+            http: [
+                {
+                    match: [{ uri: { exact: "/kiali" } }, { uri: { prefix: "/kiali/" } }],
+                    route: [{ destination: { host: "kiali.istio-system.svc.cluster.local", port: { number: 20001 } } }],
+                },
+            ],
+        });
+        const [policy] = graph.ofType(POLICY);
+        assert.deepStrictEqual(policy.inputs.spec, {
+            selector: { matchLabels: { istio: "ingressgateway" } },
+            action: "DENY",
+            rules: [
+                {
+                    from: [{ source: { notRemoteIpBlocks: ["10.0.0.0/8", "127.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } }],
+                    to: [{ operation: { paths: ["/grafana", "/grafana/*", "/kiali", "/kiali/*"] } }],
+                },
+            ],
+        });
+        // `/kialiX` would match a bare prefix route but not the policy: every routed path is guarded.
+        const guarded = (policy.inputs.spec as { rules: { to: { operation: { paths: string[] } }[] }[] }).rules[0].to[0].operation.paths;
+        assert.deepStrictEqual(graph.ofType(VS).flatMap((route) => routedPaths(route.inputs.spec)).sort(), [...guarded].sort());
+    });
+
+    it("routes Prometheus and Jaeger, which have no login, only when dashboardsWithoutLogin names them", async () => {
+        const { graph } = await program({ "istio-mesh:dashboardsWithoutLogin": ["jaeger"] });
+        assert.deepStrictEqual(graph.ofType(VS).map((r) => r.name).sort(), ["dashboards-grafana", "dashboards-jaeger", "dashboards-kiali"]);
+        const kiali = graph.get("kubernetes:helm.sh/v4:Chart", "kiali").inputs.values as { external_services: Record<string, { external_url?: string }> };
+        assert.strictEqual(kiali.external_services.tracing.external_url, "/jaeger");
+        const { graph: dev } = await program();
+        const devKiali = dev.get("kubernetes:helm.sh/v4:Chart", "kiali").inputs.values as { external_services: Record<string, { external_url?: string }> };
+        assert.strictEqual(devKiali.external_services.tracing.external_url, undefined, "Kiali links to a Jaeger the gateway does not route");
+    });
+
+    it("normalizes paths mesh-wide before routes and policies see them (no %2F or // bypass)", async () => {
+        const { graph } = await program();
+        const istiod = graph.get("kubernetes:helm.sh/v4:Chart", "istiod").inputs.values as { meshConfig: Record<string, unknown> };
+        assert.deepStrictEqual(istiod.meshConfig.pathNormalization, { normalization: "DECODE_AND_MERGE_SLASHES" });
+    });
+
+    it("keeps client addresses at the ingress gateway (externalTrafficPolicy Local), so the allow-list sees them", async () => {
+        const { graph } = await program();
+        const service = (graph.get("kubernetes:helm.sh/v4:Chart", "ingress-gateway").inputs.values as { service: Record<string, unknown> }).service;
+        assert.deepStrictEqual(service, { type: "LoadBalancer", externalTrafficPolicy: "Local", annotations: { "pulumi.com/skipAwait": "true" } });
+    });
+
+    it("serves a host over HTTPS from the named Secret and redirects HTTP to it (staging)", async () => {
+        const { graph, outputs } = await program({}, "staging");
+        const [gateway] = graph.ofType("kubernetes:networking.istio.io/v1:Gateway");
+        assert.deepStrictEqual(gateway.inputs.spec, {
+            selector: { istio: "ingressgateway" },
+            servers: [
+                {
+                    port: { number: 443, name: "https-dashboards", protocol: "HTTPS" },
+                    hosts: ["mesh.staging.example.com"],
+                    tls: { mode: "SIMPLE", credentialName: "mesh-staging-tls" },
+                },
+                { port: { number: 80, name: "http-dashboards", protocol: "HTTP" }, hosts: ["mesh.staging.example.com"], tls: { httpsRedirect: true } },
+            ],
+        });
+        assert.deepStrictEqual(await valueOf(outputs.dashboardUrls as Record<string, string>), {
+            grafana: "https://mesh.staging.example.com/grafana",
+            kiali: "https://mesh.staging.example.com/kiali",
+        });
+        const grafana = graph.get("kubernetes:helm.sh/v4:Chart", "grafana").inputs.values as { "grafana.ini": { server: { root_url: string } } };
+        assert.strictEqual(grafana["grafana.ini"].server.root_url, "https://mesh.staging.example.com/grafana");
+    });
+
+    it("serves plain HTTP only without a host (local dev), or with a host when the stack accepts it", async () => {
+        const { graph } = await program({ "istio-mesh:dashboardHost": "mesh.example.com", "istio-mesh:dashboardPlainHttp": true });
+        const [gateway] = graph.ofType("kubernetes:networking.istio.io/v1:Gateway");
+        assert.deepStrictEqual((gateway.inputs.spec as { servers: unknown[] }).servers, [{ port: { number: 80, name: "http-dashboards", protocol: "HTTP" }, hosts: ["mesh.example.com"] }]);
+    });
+
+    it("exposes nothing with dashboards: none, and says how to reach the dashboards instead", async () => {
+        const { graph, outputs } = await program({ "istio-mesh:dashboards": "none" });
+        assert.deepStrictEqual([graph.ofType(VS), graph.ofType(POLICY)], [[], []]);
+        assert.deepStrictEqual(await valueOf(outputs.dashboardUrls as Record<string, string>), {});
+        assert.strictEqual(outputs.dashboardAccess, "Not exposed (istio-mesh:dashboards is none): run a line of portForwardCommands and open the URL it names.");
+        assert.strictEqual(Object.keys(outputs.portForwardCommands as object).length, 4);
+    });
+});
+
+describe("dashboard URLs and how to reach the dashboards", () => {
+    it("dev (minikube): no URL Pulumi cannot know; dashboardAccess says how, with minikube tunnel", async () => {
+        const { outputs } = await program();
+        assert.deepStrictEqual(await valueOf(outputs.dashboardUrls as Record<string, string>), {});
+        assert.strictEqual(
+            outputs.dashboardAccess,
+            "Pulumi does not wait for the ingress gateway's address (istio-mesh:awaitIngressAddress is false). Once it has one (on minikube, keep `minikube tunnel` running in another terminal), `kubectl -n istio-system get service istio-ingressgateway` shows it as EXTERNAL-IP: open http://EXTERNAL-IP/grafana or http://EXTERNAL-IP/kiali; or run a line of portForwardCommands and open the URL it names. prometheus and jaeger (no login) are not routed: use portForwardCommands.",
+        );
+        assert.deepStrictEqual(Object.keys(outputs.ingressGateway as object), ["service", "namespace"]);
+    });
+
+    it("NodePort: dashboardAccess names the node port and minikube service", async () => {
+        const { outputs } = await program({ "istio-mesh:ingressServiceType": "NodePort", "istio-mesh:dashboardsWithoutLogin": ["prometheus", "jaeger"] });
+        assert.strictEqual(
+            outputs.dashboardAccess,
+            "The ingress gateway listens on a node port: `kubectl -n istio-system get service istio-ingressgateway` shows the one for port 80 (on minikube, `minikube service -n istio-system istio-ingressgateway --url` prints the URLs); open http://NODE-ADDRESS:NODE-PORT/prometheus or http://NODE-ADDRESS:NODE-PORT/grafana or http://NODE-ADDRESS:NODE-PORT/jaeger or http://NODE-ADDRESS:NODE-PORT/kiali; or run a line of portForwardCommands and open the URL it names.",
+        );
+    });
+
+    it("an awaited LoadBalancer: URLs from the address Pulumi waited for, and the address in ingressGateway", async () => {
+        const { outputs } = await program({ "istio-mesh:awaitIngressAddress": true });
+        // The mocks give the Service no address; a real cluster's shows in each URL.
+        assert.deepStrictEqual(await valueOf(outputs.dashboardUrls as Record<string, string>), {});
+        assert.deepStrictEqual(Object.keys(outputs.ingressGateway as object), ["service", "namespace", "address"]);
+        assert.strictEqual(outputs.dashboardAccess, "Open dashboardUrls (/grafana, /kiali). prometheus and jaeger (no login) are not routed: use portForwardCommands.");
+    });
+});
+
+describe("exposure config", () => {
+    const reject = (raw: Record<string, string>, expected: string[]): void => assert.deepStrictEqual(problemsOf(raw), expected);
+
+    it("refuses a host served over plain HTTP, unless the stack accepts it", () => {
+        reject({ "istio-mesh:dashboards": "ingress", "istio-mesh:dashboardHost": "mesh.example.com" }, [
+            'istio-mesh:dashboardHost: "mesh.example.com" is served over plain HTTP, so Kiali\'s token and Grafana\'s password would cross the network readable; name a kubernetes.io/tls Secret in istio-system in istio-mesh:dashboardTlsSecret (e.g. one cert-manager fills), or set istio-mesh:dashboardPlainHttp: true to accept plain HTTP',
+        ]);
+    });
+
+    it("refuses a client-IP rule whose client addresses kube-proxy would replace, naming both keys", () => {
+        reject({ "istio-mesh:dashboards": "ingress", "istio-mesh:ingressExternalTrafficPolicy": "Cluster" }, [
+            "istio-mesh:ingressExternalTrafficPolicy: Cluster makes kube-proxy replace each client's address with a node's, so istio-mesh:dashboardAllowedCidrs would see private node addresses and admit everyone; use Local, which keeps client addresses",
+        ]);
+        // No rule to fool: dashboards not exposed, everyone admitted anyway, or no outside address.
+        const unguarded: Record<string, string>[] = [
+            { "istio-mesh:dashboards": "none" },
+            { "istio-mesh:dashboards": "ingress", "istio-mesh:dashboardAllowedCidrs": '["0.0.0.0/0"]' },
+            { "istio-mesh:dashboards": "ingress", "istio-mesh:ingressServiceType": "ClusterIP" },
+        ];
+        for (const raw of unguarded) {
+            reject({ ...raw, "istio-mesh:ingressExternalTrafficPolicy": "Cluster" }, []);
+        }
+    });
+
+    it("refuses waiting for an address a NodePort or ClusterIP never gets", () => {
+        reject({ "istio-mesh:ingressServiceType": "NodePort", "istio-mesh:awaitIngressAddress": "true" }, [
+            "istio-mesh:awaitIngressAddress: true, but istio-mesh:ingressServiceType is NodePort, which gets no address to wait for; set it false, or use LoadBalancer",
+        ]);
+    });
+
+    it("refuses dashboardsWithoutLogin entries that have a login, are not installed, or have no routes", () => {
+        reject({ "istio-mesh:dashboards": "ingress", "istio-mesh:addons": '["prometheus","grafana"]', "istio-mesh:dashboardsWithoutLogin": '["grafana","jaeger"]' }, [
+            'istio-mesh:dashboardsWithoutLogin: "grafana" has a login and is routed with istio-mesh:dashboards: ingress; list only prometheus, jaeger',
+            'istio-mesh:dashboardsWithoutLogin: "jaeger" is not in istio-mesh:addons; add it there or remove it here',
+        ]);
+        reject({ "istio-mesh:dashboards": "none", "istio-mesh:dashboardsWithoutLogin": '["jaeger"]', "istio-mesh:dashboardPlainHttp": "true" }, [
+            "istio-mesh:dashboardsWithoutLogin: is set, but istio-mesh:dashboards is none, so no dashboard is routed; remove it or set istio-mesh:dashboards: ingress",
+            "istio-mesh:dashboardPlainHttp: is set, but istio-mesh:dashboards is none, so no dashboard is routed; remove it or set istio-mesh:dashboards: ingress",
+        ]);
+    });
+
+    it("refuses a TLS Secret without a host, or beside plain HTTP, and a malformed Secret name", () => {
+        reject({ "istio-mesh:dashboards": "ingress", "istio-mesh:dashboardTlsSecret": "mesh-tls" }, [
+            "istio-mesh:dashboardTlsSecret: needs istio-mesh:dashboardHost: a certificate is issued for a host name; set the host the certificate names",
+        ]);
+        reject({ "istio-mesh:dashboards": "ingress", "istio-mesh:dashboardHost": "a.example.com", "istio-mesh:dashboardTlsSecret": "mesh-tls", "istio-mesh:dashboardPlainHttp": "true" }, [
+            "istio-mesh:dashboardPlainHttp: true, but istio-mesh:dashboardTlsSecret is set, which serves HTTPS; remove one of them",
+        ]);
+        reject({ "istio-mesh:dashboardTlsSecret": "Mesh_TLS" }, [`istio-mesh:dashboardTlsSecret: "Mesh_TLS" is not a Secret name; use lower-case letters, digits, '-' and '.', e.g. mesh-tls`]);
+    });
+});

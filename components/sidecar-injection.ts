@@ -11,9 +11,10 @@ export interface SidecarInjectionArgs {
 }
 
 /**
- * Labels namespaces `istio-injection=enabled`. Each label is a server-side-apply patch
- * (NamespacePatch): Pulumi owns only that label, never the namespace, so `pulumi destroy`
- * removes the label and leaves `default` alone. The label is read by istiod's injection
+ * Labels existing namespaces `istio-injection=enabled`. Each namespace is read first, so a
+ * missing one stops the preview; each label is a server-side-apply patch (NamespacePatch):
+ * Pulumi owns only that label, never the namespace, so `pulumi destroy` removes the label
+ * and leaves the namespace alone. The label is read by istiod's injection
  * webhook, so create this after the control plane (`dependsOn`). Pods already running
  * get a sidecar only when restarted.
  */
@@ -24,9 +25,12 @@ export class SidecarInjection extends pulumi.ComponentResource {
         super("istio-mesh:core:SidecarInjection", name, {}, opts);
         this.namespaces = [...(args.namespaces ?? ["default"])].sort();
         for (const namespace of this.namespaces) {
+            // A patch of a missing namespace would create it (server-side apply), and destroy
+            // would leave it behind: read it first, so a typo fails the preview by name.
+            const existing = k8s.core.v1.Namespace.get(`${name}-${namespace}`, namespace, { parent: this });
             new k8s.core.v1.NamespacePatch(
                 `${name}-${namespace}`,
-                { metadata: { name: namespace, labels: { "istio-injection": "enabled" } } },
+                { metadata: { name: existing.metadata.name, labels: { "istio-injection": "enabled" } } },
                 childOptions(this, opts),
             );
         }

@@ -116,6 +116,9 @@ describe("plan snapshots (plans/)", () => {
         assert.ok(!first.includes(ROOT), "snapshot contains an absolute path");
         // The mocks generate `generated-<name>` passwords and `token-of-<name>` tokens.
         assert.doesNotMatch(first, /generated-|token-of-|dG9rZW4tb2Yt/);
+        // A whole file in an input shows as its size and digest, not 100KB of JSON.
+        assert.match(first, /^ {8}istio-service-dashboard\.json: '\[115856 bytes, sha256 [0-9a-f]{12}\]'$/m);
+        assert.match(first, /^ {4}reads: default$/m);
     });
 
     it("shows a config change as exactly the lines it changes", async () => {

@@ -36,7 +36,7 @@ describe("the dev stack as a whole program", () => {
             "istio-mesh:security:MeshMtls": 1,
             "istio-mesh:telemetry:MeshTracing": 1,
             "kubernetes:core/v1:ConfigMap": 2,
-            "kubernetes:core/v1:Namespace": 1,
+            "kubernetes:core/v1:Namespace": 2,
             "kubernetes:core/v1:NamespacePatch": 1,
             "kubernetes:core/v1:Secret": 3,
             "kubernetes:core/v1:ServiceAccount": 1,
@@ -107,8 +107,9 @@ describe("the dev stack as a whole program", () => {
             const ingress = find(CHART, "ingress-gateway");
             const egress = find(CHART, "egress-gateway");
             assert.ok(!graph.waitsFor(ingress, egress) && !graph.waitsFor(egress, ingress), "gateways wait for each other");
-            // The label patches an existing namespace: it needs istiod, not istio-system.
-            assert.deepStrictEqual(find("kubernetes:core/v1:NamespacePatch", "sidecar-injection-default").dependencies, [istiod().urn]);
+            // The label patches an existing namespace: it needs istiod and that namespace's read, not istio-system.
+            const read = run.registrations.find((r) => r.readId === "default") as Registration;
+            assert.deepStrictEqual(find("kubernetes:core/v1:NamespacePatch", "sidecar-injection-default").dependencies, [istiod().urn, read.urn].sort());
             // Kiali's credentials are plain Kubernetes objects: no webhook to wait for.
             for (const credential of run.registrations.filter((r) => r.parent.endsWith("KialiCredentials::kiali-credentials"))) {
                 assert.ok(!graph.waitsFor(credential, istiod()), `${credential.name} waits for istiod`);
@@ -130,10 +131,14 @@ describe("the dev stack as a whole program", () => {
         });
     });
 
-    it("labels each injection namespace with a patch, never owning the namespace", () => {
+    it("labels each injection namespace with a patch of the namespace it read, never creating or owning one", () => {
         const [patch] = graph.ofType("kubernetes:core/v1:NamespacePatch");
         assert.deepStrictEqual(patch.inputs.metadata, { name: "default", labels: { "istio-injection": "enabled" } });
-        assert.strictEqual(graph.ofType("kubernetes:core/v1:Namespace").length, 1);
+        // The one Namespace the program creates is istio-system; `default` is only read, so a
+        // missing (misspelt) namespace fails the preview instead of being created by the patch.
+        const namespaces = graph.ofType("kubernetes:core/v1:Namespace");
+        assert.deepStrictEqual(namespaces.map((r) => [r.name, r.readId ?? "created"]), [["istio-system", "created"], ["sidecar-injection-default", "default"]]);
+        assert.deepStrictEqual(patch.dependencies, [graph.get(CHART, "istiod").urn, namespaces[1].urn].sort());
     });
 
     it("enforces STRICT mTLS mesh-wide with a PeerAuthentication that matches its CRD", () => {

@@ -27,6 +27,8 @@ export interface Registration {
     propertyDependencies: Record<string, string[]>;
     retainOnDelete: boolean;
     protect: boolean;
+    /** For a read of an existing object (`Resource.get`), the ID it reads; never created or deleted. */
+    readId?: string;
     /** Inputs in wire form: a secret is `{ [SECRET_SIG_KEY]: SECRET_SIG, value }`. */
     inputs: Record<string, unknown>;
 }
@@ -50,6 +52,10 @@ const mocks: pulumi.runtime.Mocks = {
         if (args.type === "kubernetes:core/v1:Secret" && args.inputs.type === "kubernetes.io/service-account-token") {
             state.data = { token: Buffer.from(`token-of-${args.name}`).toString("base64") };
         }
+        if (args.id !== undefined && args.id !== "" && Object.keys(args.inputs).length === 0) {
+            // A read (`Resource.get`): the object exists, under the name its ID gives.
+            state.metadata = { name: args.id.split("/").pop() };
+        }
         if (args.type === "kubernetes:helm.sh/v4:Chart") {
             state.resources = [];
         }
@@ -62,6 +68,33 @@ export class RecordingMonitor extends MockMonitor {
 
     constructor() {
         super(mocks);
+    }
+
+    // The request is the SDK's protobuf ReadResourceRequest.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    override async readResource(req: any, callback: (err: any, response: any) => void): Promise<void> {
+        const registration: Registration = {
+            urn: "",
+            type: req.getType(),
+            name: req.getName(),
+            parent: req.getParent(),
+            custom: true,
+            remote: false,
+            dependencies: [...req.getDependenciesList()].sort(),
+            propertyDependencies: {},
+            retainOnDelete: false,
+            protect: false,
+            inputs: {},
+            readId: req.getId(),
+        };
+        this.registrations.push(registration);
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        return super.readResource(req, (err: any, response: any) => {
+            if (response) {
+                registration.urn = response.getUrn();
+            }
+            callback(err, response);
+        });
     }
 
     // The request is the SDK's protobuf RegisterResourceRequest.

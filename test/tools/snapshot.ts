@@ -1,3 +1,4 @@
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
@@ -21,6 +22,8 @@ const PLANS_DIR = path.join(ROOT, "plans");
 export const REFRESH_COMMAND = "npm run plan -- --write";
 
 const SECRET = "[secret]";
+/** Strings longer than this show as their size and digest. */
+const LONG_TEXT = 2000;
 // Wire-form markers the SDK uses for values that are not plain data.
 const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
@@ -60,6 +63,10 @@ function readable(value: unknown, label: (urn: string) => string): unknown {
     if (value === UNKNOWN_VALUE) {
         return "[unknown]";
     }
+    if (typeof value === "string" && value.length > LONG_TEXT) {
+        // A whole file (a Grafana dashboard's JSON) would drown the diff: its size and digest say whether it changed.
+        return `[${Buffer.byteLength(value)} bytes, sha256 ${crypto.createHash("sha256").update(value).digest("hex").slice(0, 12)}]`;
+    }
     if (Array.isArray(value)) {
         return value.map((item) => readable(item, label));
     }
@@ -87,6 +94,7 @@ function describeResources(registrations: readonly Registration[]): Record<strin
             resource: label(r.urn),
             ...(r.parent !== "" && { parent: label(r.parent) }),
             ...(r.dependencies.length > 0 && { dependsOn: r.dependencies.map(label).sort() }),
+            ...(r.readId !== undefined && { reads: r.readId }),
             ...(r.retainOnDelete && { retainOnDelete: true }),
             ...(r.protect && { protect: true }),
             ...(Object.keys(r.inputs).length > 0 && { inputs: readable(r.inputs, label) }),

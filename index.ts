@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { adoptingProvider } from "./components/adopting-provider";
 import { ADDON_SERVICES, dashboardUrl, JAEGER_OTLP_PORT, jaegerMaxTraces, portForwardCommand } from "./components/addon-values";
 import { Addon, loadMeshSettings } from "./components/config";
 import { IstioControlPlane } from "./components/control-plane";
@@ -29,9 +30,12 @@ const tracing: TracingProvider[] = enabled("jaeger")
     ? [{ name: "jaeger", opentelemetry: { service: `jaeger.${ISTIO_NAMESPACE}.svc.cluster.local`, port: JAEGER_OTLP_PORT } }]
     : [];
 
-// The core mesh: namespace -> base -> istiod -> everything istiod's webhooks admit.
-const namespace = new MeshNamespace("istio-system");
-const base = new IstioBase("istio-base", { namespace: namespace.name, version });
+// The core mesh: namespace -> base -> istiod -> everything istiod's webhooks admit. The
+// namespace and the CRDs may exist already (kept by destroy, or from a manual install):
+// those two adopt what they find.
+const adopting = { providers: [adoptingProvider("adopt-existing", settings.kubernetes)] };
+const namespace = new MeshNamespace("istio-system", {}, adopting);
+const base = new IstioBase("istio-base", { namespace: namespace.name, version }, adopting);
 const istiod = new IstioControlPlane("istiod", { namespace: namespace.name, version, sizing, tracing }, { dependsOn: [base] });
 const afterIstiod = { dependsOn: [istiod] };
 const ingress = new IstioGateway(

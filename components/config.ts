@@ -6,6 +6,7 @@ import { GI, parseQuantity } from "./quantity";
 import { idleOverrides, Overrides, overrideConflicts, parseOverrides } from "./overrides";
 import { parseReplicaOverrides, ReplicaOverrides } from "./replica-overrides";
 import { exposureProblems, TRAFFIC_POLICIES, TrafficPolicy } from "./exposure";
+import { KUBERNETES_SETTINGS, ProviderSettings, providerSettings } from "./kubernetes-settings";
 import { COMPONENTS, planSizing, SizingPlan } from "./sizing";
 import { DEFAULT_ISTIO_VERSION, SUPPORTED_ISTIO_MINOR } from "./versions";
 
@@ -69,6 +70,8 @@ export interface MeshSettings {
     readonly resources: Overrides;
     /** Replica counts or autoscaling ranges for istiod and the gateways that win over the tier's. */
     readonly replicas: ReplicaOverrides;
+    /** The stack's `kubernetes:` settings, for the provider this program creates. */
+    readonly kubernetes: ProviderSettings;
 }
 
 /** Defaults, mirrored by the `config:` declarations in Pulumi.yaml (a test keeps them equal). */
@@ -104,28 +107,7 @@ export const CONFIG_DEFAULTS = {
  * package), and the engine's `pulumi:` options. The random provider has no settings.
  */
 export const OTHER_CONFIG: Readonly<Record<string, readonly string[] | "any">> = {
-    kubernetes: [
-        "alwaysRender",
-        "cluster",
-        "clusterIdentifier",
-        "context",
-        "deleteUnreachable",
-        "enableConfigMapMutable",
-        "enablePatchForce",
-        "enableReplaceCRD",
-        "enableSecretMutable",
-        "enableServerSideApply",
-        "helmReleaseSettings",
-        "kubeClientSettings",
-        "kubeconfig",
-        "namespace",
-        "renderYamlToDirectory",
-        "skipUpdateUnreachable",
-        "strictMode",
-        "suppressDeprecationWarnings",
-        "suppressHelmHookWarnings",
-        "upsertExistingObjects",
-    ],
+    kubernetes: KUBERNETES_SETTINGS,
     pulumi: "any",
 };
 
@@ -259,6 +241,7 @@ export function parseMeshSettings(raw: Readonly<Record<string, string>>): MeshSe
         memoryBudgetPercent: config.number("memoryBudgetPercent", CONFIG_DEFAULTS.memoryBudgetPercent, 10, 90, " (percent of istio-mesh:memory)"),
         resources: parseOverrides(config.objectMap("resources"), (message) => config.problem("resources", message)),
         replicas: parseReplicaOverrides(config.objectMap("replicas"), (message) => config.problem("replicas", message)),
+        kubernetes: providerSettings(raw),
     };
     for (const [key, message] of exposureProblems(settings, (name) => config.key(name))) {
         config.problem(key, message);

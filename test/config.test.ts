@@ -2,6 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import { problemsOf } from "./support/problems";
 import { CONFIG_DEFAULTS, OTHER_CONFIG, parseMeshSettings } from "../components/config";
+import { providerSettings } from "../components/kubernetes-settings";
 import { MeshConfigError } from "../components/config-reader";
 import { projectDefaults, readProjectFile } from "./support/program";
 
@@ -32,6 +33,7 @@ describe("config", () => {
             memoryBudgetPercent: 50,
             resources: {},
             replicas: {},
+            kubernetes: {},
         });
     });
 
@@ -103,6 +105,7 @@ describe("config", () => {
             memoryBudgetPercent: 50,
             resources: {},
             replicas: {},
+            kubernetes: { context: "minikube" },
         });
     });
 
@@ -188,6 +191,17 @@ describe("config", () => {
         const fields = [...args.matchAll(/^ {4}([a-zA-Z]+)\?:/gm)].map((match) => match[1]);
         assert.ok(fields.includes("kubeconfig") && fields.length > 10, "ProviderArgs not found");
         assert.deepStrictEqual(fields.filter((field) => !(OTHER_CONFIG.kubernetes as readonly string[]).includes(field)), []);
+        // Each field reaches the adopting provider in the type ProviderArgs declares for it.
+        const typeOf = (field: string): string => new RegExp(`^ {4}${field}\\?: pulumi\\.Input<([a-zA-Z.]+) \\| undefined>;`, "m").exec(args)?.[1] ?? "?";
+        const sample: Record<string, string> = { boolean: "true", string: "text" };
+        const passed = fields.map((field) => {
+            const type = typeOf(field).startsWith("inputs.") ? "object" : typeOf(field);
+            return [field, type, providerSettings({ [`kubernetes:${field}`]: sample[type] ?? '{"a":1}' })[field]];
+        });
+        assert.deepStrictEqual(
+            passed.filter(([, type, value]) => (type === "object" ? JSON.stringify(value) !== '{"a":1}' : type === "boolean" ? value !== true : value !== "text")),
+            [],
+        );
     });
 
     it("collects every problem into one error, in one message", () => {

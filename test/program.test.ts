@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { Graph } from "./support/graph";
-import { isWireSecret, Registration } from "./support/monitor";
+import { isWireSecret, Registration, SECRET_SIG, SECRET_SIG_KEY } from "./support/monitor";
 import { ProgramRun, runProgram, stackConfig } from "./support/program";
 import { crdSchemaErrors } from "./support/reference";
 import { isSecretOutput, valueOf } from "./support/values";
@@ -48,6 +48,7 @@ describe("the dev stack as a whole program", () => {
             "kubernetes:security.istio.io/v1:AuthorizationPolicy": 1,
             "kubernetes:security.istio.io/v1:PeerAuthentication": 1,
             "kubernetes:telemetry.istio.io/v1:Telemetry": 1,
+            "pulumi:providers:kubernetes": 1,
             "random:index/randomPassword:RandomPassword": 2,
         });
     });
@@ -57,7 +58,8 @@ describe("the dev stack as a whole program", () => {
         for (const component of components) {
             assert.strictEqual(component.parent, "", `${component.urn} is not top-level`);
         }
-        for (const child of run.registrations.filter((r) => !r.type.startsWith("istio-mesh:"))) {
+        // The adopting provider serves two components, so it stands at the top level.
+        for (const child of run.registrations.filter((r) => !r.type.startsWith("istio-mesh:") && r.type !== "pulumi:providers:kubernetes")) {
             const parent = components.find((c) => c.urn === child.parent);
             assert.ok(parent, `${child.urn} has no component parent`);
             assert.ok(child.name.startsWith(parent.name), `${child.name} is not named from ${parent.name}`);
@@ -128,6 +130,35 @@ describe("the dev stack as a whole program", () => {
         // `npm run bench` reports this depth; README records it.
         it("is 4 resources deep: namespace, base, istiod, then what istiod admits", () => {
             assert.strictEqual(graph.depth(), 4);
+        });
+    });
+
+    it("adopts existing objects only for istio-system and the base chart (destroy keeps the CRDs; a manual install made both)", () => {
+        const [provider] = graph.ofType("pulumi:providers:kubernetes");
+        assert.deepStrictEqual(provider.inputs, { upsertExistingObjects: "true" });
+        const ref = `${provider.urn}::${provider.name}-id`;
+        const adopting = run.registrations.filter((r) => r.provider === ref || Object.values(r.providers).includes(ref));
+        // Pinned: upsert turns a rename or a new parent into "create over the old object, then
+        // delete the old one", which would delete what was adopted. Change these with care.
+        assert.deepStrictEqual(adopting.map((r) => r.urn), [
+            "urn:pulumi:dev::istio-mesh::istio-mesh:core:IstioBase$kubernetes:helm.sh/v4:Chart::istio-base",
+            "urn:pulumi:dev::istio-mesh::istio-mesh:core:IstioBase::istio-base",
+            "urn:pulumi:dev::istio-mesh::istio-mesh:core:Namespace$kubernetes:core/v1:Namespace::istio-system",
+            "urn:pulumi:dev::istio-mesh::istio-mesh:core:Namespace::istio-system",
+        ]);
+        // Everything else, istiod and the add-ons included, uses the stack's default provider.
+        const others = run.registrations.filter((r) => !adopting.includes(r) && r !== provider);
+        assert.deepStrictEqual(others.filter((r) => r.provider !== "" || Object.keys(r.providers).length > 0).map((r) => r.name), []);
+    });
+
+    it("passes the stack's kubernetes: settings to the adopting provider, its kubeconfig secret", async () => {
+        const config = stackConfig("dev", { "kubernetes:context": "kind-istio", "kubernetes:kubeconfig": "/home/me/.kube/ci", "kubernetes:enableServerSideApply": "true", "kubernetes:strictMode": "true" });
+        const [provider] = new Graph((await runProgram(config)).registrations).ofType("pulumi:providers:kubernetes");
+        assert.deepStrictEqual(provider.inputs, {
+            context: "kind-istio",
+            enableServerSideApply: "true",
+            kubeconfig: { [SECRET_SIG_KEY]: SECRET_SIG, value: "/home/me/.kube/ci" },
+            upsertExistingObjects: "true",
         });
     });
 

@@ -29,6 +29,10 @@ export interface Registration {
     protect: boolean;
     /** For a read of an existing object (`Resource.get`), the ID it reads; never created or deleted. */
     readId?: string;
+    /** The provider reference (`urn::id`) a custom resource uses, or "" for the default provider. */
+    provider: string;
+    /** For a remote component (a Chart v4), the provider reference per package it passes on. */
+    providers: Record<string, string>;
     /** Inputs in wire form: a secret is `{ [SECRET_SIG_KEY]: SECRET_SIG, value }`. */
     inputs: Record<string, unknown>;
 }
@@ -86,6 +90,8 @@ export class RecordingMonitor extends MockMonitor {
             protect: false,
             inputs: {},
             readId: req.getId(),
+            provider: req.getProvider(),
+            providers: {},
         };
         this.registrations.push(registration);
         // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -116,6 +122,8 @@ export class RecordingMonitor extends MockMonitor {
             retainOnDelete: req.getRetainondelete() === true,
             protect: req.getProtect() === true,
             inputs: req.getObject()?.toJavaScript() ?? {},
+            provider: req.getProvider(),
+            providers: Object.fromEntries(req.getProvidersMap().toArray()),
         };
         this.registrations.push(registration);
         // eslint-disable-next-line @typescript-eslint/no-explicit-any

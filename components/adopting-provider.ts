@@ -1,0 +1,27 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ProviderSettings } from "./kubernetes-settings";
+
+/**
+ * A kubernetes provider that adopts objects that already exist (`upsertExistingObjects`)
+ * instead of failing with AlreadyExists, as pulumi-kubernetes does since 4.29 for objects it
+ * creates client-side. Two things leave such objects behind:
+ *  - `pulumi destroy` keeps Istio's CRDs (`helm.sh/resource-policy: keep`), so the next `up`
+ *    creates them again;
+ *  - the course's manual install (`kubectl apply`) made `istio-system` and the base objects.
+ *
+ * Only the namespace and the base chart use it. Upsert turns a rename or a change of parent
+ * into "create over the old object, then delete it", which deletes what was just adopted;
+ * test/program.test.ts pins the names and parents of everything this provider manages, so
+ * such a change cannot pass unnoticed.
+ */
+export function adoptingProvider(name: string, settings: ProviderSettings): k8s.Provider {
+    // An explicit provider reads no `kubernetes:` config: pass the stack's settings on.
+    const { kubeconfig, ...rest } = settings;
+    return new k8s.Provider(name, {
+        ...rest,
+        // A kubeconfig holds credentials: keep it secret in the state.
+        ...(kubeconfig !== undefined && { kubeconfig: pulumi.secret(kubeconfig as string) }),
+        upsertExistingObjects: true,
+    } as k8s.ProviderArgs);
+}

@@ -96,6 +96,8 @@ export function grafanaValues(options: GrafanaOptions): Record<string, unknown> 
             analytics: { check_for_updates: false, reporting_enabled: false },
             // Grafana 12+ installs plugins from grafana.com at start; nothing may download then.
             plugins: { preinstall_disabled: true },
+            // Served over HTTPS: the session cookie must never go out over plain HTTP.
+            ...(options.externalUrl?.startsWith("https://") && { security: { cookie_secure: true } }),
         },
         datasources: {
             "datasources.yaml": {
@@ -190,11 +192,6 @@ export interface KialiOptions {
     addons: readonly Addon[];
     /** Browser-facing dashboard URLs, for Kiali's links. */
     externalUrls: Partial<Record<Addon, string>>;
-    /**
-     * Secret with Grafana's admin credentials, which Kiali reads Grafana's API with.
-     * @default "grafana-admin", the Secret the Grafana component creates
-     */
-    grafanaCredentialsSecret?: string;
 }
 
 /**
@@ -211,7 +208,6 @@ export const KIALI_GRAFANA_DASHBOARDS = [
 ] as const;
 
 export function kialiValues(options: KialiOptions): Record<string, unknown> {
-    const grafanaSecret = options.grafanaCredentialsSecret ?? GRAFANA_ADMIN_SECRET;
     const has = (addon: Addon): boolean => options.addons.includes(addon);
     const external = (addon: Addon): Record<string, string> =>
         options.externalUrls[addon] === undefined ? {} : { external_url: options.externalUrls[addon] as string };
@@ -228,11 +224,12 @@ export function kialiValues(options: KialiOptions): Record<string, unknown> {
                       enabled: true,
                       internal_url: internalUrl("grafana", options.namespace),
                       ...external("grafana"),
-                      // Grafana allows no anonymous access; the chart mounts the referenced Secret.
+                      // Grafana allows no anonymous access: Kiali uses the admin credential the
+                      // Grafana component generates, from its Secret, which the chart mounts.
                       auth: {
                           type: "basic",
-                          username: `secret:${grafanaSecret}:admin-user`,
-                          password: `secret:${grafanaSecret}:admin-password`,
+                          username: `secret:${GRAFANA_ADMIN_SECRET}:admin-user`,
+                          password: `secret:${GRAFANA_ADMIN_SECRET}:admin-password`,
                       },
                       dashboards: KIALI_GRAFANA_DASHBOARDS,
                   }

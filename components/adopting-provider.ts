@@ -23,5 +23,9 @@ export function adoptingProvider(name: string, settings: ProviderSettings): k8s.
         // A kubeconfig holds credentials: keep it secret in the state.
         ...(kubeconfig !== undefined && { kubeconfig: pulumi.secret(kubeconfig as string) }),
         upsertExistingObjects: true,
+        // Adopting means taking the fields over: a manual `kubectl apply` owns them under
+        // another field manager, and an older Istio's CRDs differ, which a server-side apply
+        // without force refuses as a conflict.
+        enablePatchForce: true,
     } as k8s.ProviderArgs);
 }

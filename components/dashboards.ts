@@ -56,7 +56,7 @@ export class DashboardRoutes extends pulumi.ComponentResource {
                     ? [plainHttp]
                     : [
                           { port: { number: 443, name: "https-dashboards", protocol: "HTTPS" }, hosts, tls: { mode: "SIMPLE", credentialName: args.tlsSecret } },
-                          // Port 80 only redirects: no token or password is ever sent over it.
+                          // Port 80 answers everything with a redirect: no dashboard is served over it.
                           { ...plainHttp, tls: { httpsRedirect: true } },
                       ],
         });
@@ -70,6 +70,8 @@ export class DashboardRoutes extends pulumi.ComponentResource {
                         // Exactly the paths the AuthorizationPolicy guards: `/x` and `/x/...`,
                         // never `/xy`, which a bare prefix `/x` would also route.
                         match: [{ uri: { exact: path } }, { uri: { prefix: `${path}/` } }],
+                        // Browsers that saw HTTPS once never use plain HTTP for the host again.
+                        ...(args.tlsSecret !== undefined && { headers: { response: { set: { "Strict-Transport-Security": "max-age=31536000" } } } }),
                         route: [{ destination: { host: `${service}.${args.namespace}.svc.cluster.local`, port: { number: port } } }],
                     },
                 ],
@@ -82,7 +84,8 @@ export class DashboardRoutes extends pulumi.ComponentResource {
             rules: [
                 {
                     from: [{ source: { notRemoteIpBlocks: [...args.allowedCidrs] } }],
-                    to: [{ operation: { paths: this.paths.flatMap((path) => [path, `${path}/*`]) } }],
+                    // The routes' host and paths only: other hosts on the shared gateway are not ours to deny.
+                    to: [{ operation: { ...(args.host !== undefined && { hosts: [args.host] }), paths: this.paths.flatMap((path) => [path, `${path}/*`]) } }],
                 },
             ],
         });

@@ -10,15 +10,19 @@ import { Addon } from "./addons";
 export const TRAFFIC_POLICIES = ["Local", "Cluster"] as const;
 export type TrafficPolicy = (typeof TRAFFIC_POLICIES)[number];
 
-/** Dashboards with no login of their own: routed through the gateway only on request. */
-export const LOGINLESS_DASHBOARDS: readonly Addon[] = ["prometheus", "jaeger"];
-
-/** Dashboards with a login (Kiali's token, Grafana's password): routed with `dashboards: ingress`. */
-const LOGIN_DASHBOARDS: readonly Addon[] = ["grafana", "kiali"];
+/**
+ * Dashboards with no login of their own, routed through the gateway only on request:
+ * Prometheus and Jaeger, and Kiali when `kialiAnonymous` turns its login off. The others
+ * (Grafana's password, Kiali's token) are routed with `dashboards: ingress`.
+ */
+export function loginlessDashboards(settings: Pick<ExposureSettings, "kialiAnonymous">): Addon[] {
+    return ["prometheus", "jaeger", ...(settings.kialiAnonymous ? (["kiali"] as const) : [])];
+}
 
 /** The keys these checks read, as parsed. */
 export interface ExposureSettings {
     readonly addons: readonly Addon[];
+    readonly kialiAnonymous: boolean;
     readonly ingressServiceType: "LoadBalancer" | "NodePort" | "ClusterIP";
     readonly awaitIngressAddress: boolean;
     readonly ingressExternalTrafficPolicy: TrafficPolicy;
@@ -36,11 +40,12 @@ export function externallyReachable(settings: Pick<ExposureSettings, "ingressSer
 }
 
 /** The dashboards the gateway routes: those with a login, and the login-less ones asked for. */
-export function routedDashboards(settings: Pick<ExposureSettings, "addons" | "dashboards" | "dashboardsWithoutLogin">): Addon[] {
+export function routedDashboards(settings: Pick<ExposureSettings, "addons" | "kialiAnonymous" | "dashboards" | "dashboardsWithoutLogin">): Addon[] {
     if (settings.dashboards !== "ingress") {
         return [];
     }
-    return settings.addons.filter((addon) => LOGIN_DASHBOARDS.includes(addon) || settings.dashboardsWithoutLogin.includes(addon));
+    const loginless = loginlessDashboards(settings);
+    return settings.addons.filter((addon) => !loginless.includes(addon) || settings.dashboardsWithoutLogin.includes(addon));
 }
 
 /** Problems across the exposure keys, each with the key it is reported under. */
@@ -60,9 +65,10 @@ export function exposureProblems(s: ExposureSettings, key: (name: string) => str
             `Cluster makes kube-proxy replace each client's address with a node's, so ${key("dashboardAllowedCidrs")} would see private node addresses and admit everyone; use Local, which keeps client addresses`,
         ]);
     }
+    const loginless = loginlessDashboards(s);
     for (const addon of s.dashboardsWithoutLogin) {
-        if (!LOGINLESS_DASHBOARDS.includes(addon)) {
-            problems.push(["dashboardsWithoutLogin", `${show(addon)} has a login and is routed with ${key("dashboards")}: ingress; list only ${LOGINLESS_DASHBOARDS.join(", ")}`]);
+        if (!loginless.includes(addon)) {
+            problems.push(["dashboardsWithoutLogin", `${show(addon)} has a login and is routed with ${key("dashboards")}: ingress; list only ${loginless.join(", ")}`]);
         } else if (!s.addons.includes(addon)) {
             problems.push(["dashboardsWithoutLogin", `${show(addon)} is not in ${key("addons")}; add it there or remove it here`]);
         }
@@ -112,8 +118,11 @@ export function dashboardAccess(s: ExposureSettings, paths: readonly string[], s
     if (s.dashboards !== "ingress") {
         return `Not exposed (istio-mesh:dashboards is none): run a line of portForwardCommands and open the URL it names.`;
     }
-    const loginless = LOGINLESS_DASHBOARDS.filter((addon) => s.addons.includes(addon) && !s.dashboardsWithoutLogin.includes(addon));
-    const notRouted = loginless.length > 0 ? ` ${loginless.join(" and ")} (no login) ${loginless.length > 1 ? "are" : "is"} not routed: use portForwardCommands.` : "";
+    const unrouted = loginlessDashboards(s).filter((addon) => s.addons.includes(addon) && !s.dashboardsWithoutLogin.includes(addon));
+    const notRouted = unrouted.length > 0 ? ` ${unrouted.join(" and ")} (no login) ${unrouted.length > 1 ? "are" : "is"} not routed: use portForwardCommands.` : "";
+    if (paths.length === 0) {
+        return `No dashboard is routed (none with a login is installed, and istio-mesh:dashboardsWithoutLogin is empty): run a line of portForwardCommands and open the URL it names.`;
+    }
     const list = paths.join(", ");
     const at = (base: string): string => paths.map((path) => `${base}${path}`).join(" or ");
     const get = `kubectl -n ${service.namespace} get service ${service.name}`;

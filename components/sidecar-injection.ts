@@ -26,7 +26,7 @@ export class SidecarInjection extends pulumi.ComponentResource {
         this.namespaces = [...(args.namespaces ?? ["default"])].sort();
         for (const namespace of this.namespaces) {
             // A patch of a missing namespace would create it (server-side apply), and destroy
-            // would leave it behind: read it first, so a typo fails the preview by name.
+            // would leave it behind: read it first, so a typo fails on that read, by name.
             const existing = k8s.core.v1.Namespace.get(`${name}-${namespace}`, namespace, { parent: this });
             new k8s.core.v1.NamespacePatch(
                 `${name}-${namespace}`,

@@ -96,8 +96,26 @@ describe("dashboard exposure", () => {
             grafana: "https://mesh.staging.example.com/grafana",
             kiali: "https://mesh.staging.example.com/kiali",
         });
-        const grafana = graph.get("kubernetes:helm.sh/v4:Chart", "grafana").inputs.values as { "grafana.ini": { server: { root_url: string } } };
+        const grafana = graph.get("kubernetes:helm.sh/v4:Chart", "grafana").inputs.values as { "grafana.ini": { server: { root_url: string }; security?: object } };
         assert.strictEqual(grafana["grafana.ini"].server.root_url, "https://mesh.staging.example.com/grafana");
+        // Grafana's session cookie never goes out over HTTP; browsers keep to HTTPS once they saw it.
+        assert.deepStrictEqual(grafana["grafana.ini"].security, { cookie_secure: true });
+        const kiali = graph.get(VS, "dashboards-kiali").inputs.spec as { http: { headers?: unknown }[] };
+        assert.deepStrictEqual(kiali.http[0].headers, { response: { set: { "Strict-Transport-Security": "max-age=31536000" } } });
+        // The allow-list guards the dashboard host's paths, not other hosts on the same gateway.
+        const [policy] = graph.ofType(POLICY);
+        const operation = (policy.inputs.spec as { rules: { to: { operation: { hosts?: string[]; paths: string[] } }[] }[] }).rules[0].to[0].operation;
+        assert.deepStrictEqual(operation, { hosts: ["mesh.staging.example.com"], paths: ["/grafana", "/grafana/*", "/kiali", "/kiali/*"] });
+    });
+
+    it("treats an anonymous Kiali as having no login: routed only when dashboardsWithoutLogin names it", async () => {
+        const anonymous = await program({ "istio-mesh:kialiAnonymous": true });
+        assert.deepStrictEqual(anonymous.graph.ofType(VS).map((r) => r.name), ["dashboards-grafana"]);
+        const asked = await program({ "istio-mesh:kialiAnonymous": true, "istio-mesh:dashboardsWithoutLogin": ["kiali"] });
+        assert.deepStrictEqual(asked.graph.ofType(VS).map((r) => r.name).sort(), ["dashboards-grafana", "dashboards-kiali"]);
+        assert.deepStrictEqual(problemsOf({ "istio-mesh:dashboards": "ingress", "istio-mesh:dashboardsWithoutLogin": '["kiali"]' }), [
+            'istio-mesh:dashboardsWithoutLogin: "kiali" has a login and is routed with istio-mesh:dashboards: ingress; list only prometheus, jaeger',
+        ]);
     });
 
     it("serves plain HTTP only without a host (local dev), or with a host when the stack accepts it", async () => {
@@ -134,12 +152,23 @@ describe("dashboard URLs and how to reach the dashboards", () => {
         );
     });
 
-    it("an awaited LoadBalancer: URLs from the address Pulumi waited for, and the address in ingressGateway", async () => {
+    it("with awaitIngressAddress: ingressGateway exports the address and dashboardAccess points at dashboardUrls", async () => {
         const { outputs } = await program({ "istio-mesh:awaitIngressAddress": true });
-        // The mocks give the Service no address; a real cluster's shows in each URL.
+        // The mocks render no Service, so no address: URLs are built only from a real one.
         assert.deepStrictEqual(await valueOf(outputs.dashboardUrls as Record<string, string>), {});
         assert.deepStrictEqual(Object.keys(outputs.ingressGateway as object), ["service", "namespace", "address"]);
         assert.strictEqual(outputs.dashboardAccess, "Open dashboardUrls (/grafana, /kiali). prometheus and jaeger (no login) are not routed: use portForwardCommands.");
+    });
+});
+
+describe("when nothing can be routed", () => {
+    it("dashboardAccess says so instead of listing no URL", async () => {
+        const { graph, outputs } = await program({ "istio-mesh:addons": ["prometheus", "jaeger"] });
+        assert.deepStrictEqual(graph.ofType(VS), []);
+        assert.strictEqual(
+            outputs.dashboardAccess,
+            "No dashboard is routed (none with a login is installed, and istio-mesh:dashboardsWithoutLogin is empty): run a line of portForwardCommands and open the URL it names.",
+        );
     });
 });
 

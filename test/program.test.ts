@@ -135,7 +135,7 @@ describe("the dev stack as a whole program", () => {
 
     it("adopts existing objects only for istio-system and the base chart (destroy keeps the CRDs; a manual install made both)", () => {
         const [provider] = graph.ofType("pulumi:providers:kubernetes");
-        assert.deepStrictEqual(provider.inputs, { upsertExistingObjects: "true" });
+        assert.deepStrictEqual(provider.inputs, { enablePatchForce: "true", upsertExistingObjects: "true" });
         const ref = `${provider.urn}::${provider.name}-id`;
         const adopting = run.registrations.filter((r) => r.provider === ref || Object.values(r.providers).includes(ref));
         // Pinned: upsert turns a rename or a new parent into "create over the old object, then
@@ -156,6 +156,7 @@ describe("the dev stack as a whole program", () => {
         const [provider] = new Graph((await runProgram(config)).registrations).ofType("pulumi:providers:kubernetes");
         assert.deepStrictEqual(provider.inputs, {
             context: "kind-istio",
+            enablePatchForce: "true",
             enableServerSideApply: "true",
             kubeconfig: { [SECRET_SIG_KEY]: SECRET_SIG, value: "/home/me/.kube/ci" },
             upsertExistingObjects: "true",

@@ -1,23 +1,25 @@
 import * as pulumi from "@pulumi/pulumi";
-import { adoptingProvider } from "./components/adopting-provider";
-import { ADDON_SERVICES, dashboardUrl, JAEGER_OTLP_PORT, jaegerMaxTraces, portForwardCommand } from "./components/addon-values";
-import { Addon, loadMeshSettings } from "./components/config";
-import { IstioControlPlane } from "./components/control-plane";
-import { DashboardRoutes } from "./components/dashboards";
-import { dashboardAccess as describeDashboardAccess, dashboardUrlsKnown, hostBaseUrl, routedDashboards } from "./components/exposure";
-import { IstioGateway } from "./components/gateway";
-import { Grafana } from "./components/grafana";
-import { IstioBase } from "./components/istio-base";
-import { GATEWAY_NAMES, TracingProvider } from "./components/istio-values";
-import { Jaeger } from "./components/jaeger";
-import { Kiali } from "./components/kiali";
-import { KialiCredentials } from "./components/kiali-credentials";
-import { MeshMtls } from "./components/mesh-mtls";
-import { MeshTracing } from "./components/mesh-tracing";
-import { ISTIO_NAMESPACE, MeshNamespace } from "./components/namespace";
-import { Prometheus } from "./components/prometheus";
-import { SidecarInjection } from "./components/sidecar-injection";
-import { planSizing } from "./components/sizing";
+import { adoptingProvider } from "./components/mesh/adopting-provider";
+import { ADDON_SERVICES, jaegerMaxTraces, jaegerTracingProvider } from "./components/values/addon-values";
+import { dashboardAccess as describeDashboardAccess, dashboardUrl, dashboardUrlsKnown, hostBaseUrl, portForwardCommand } from "./components/values/dashboard-urls";
+import { Addon } from "./components/config/config";
+import { loadMeshSettings } from "./components/settings";
+import { IstioControlPlane } from "./components/mesh/control-plane";
+import { DashboardRoutes } from "./components/mesh/dashboards";
+import { routedDashboards } from "./components/config/exposure";
+import { IstioGateway } from "./components/mesh/gateway";
+import { Grafana } from "./components/addons/grafana";
+import { IstioBase } from "./components/mesh/istio-base";
+import { GATEWAY_NAMES, TracingProvider } from "./components/values/istio-values";
+import { Jaeger } from "./components/addons/jaeger";
+import { Kiali } from "./components/addons/kiali";
+import { KialiCredentials } from "./components/addons/kiali-credentials";
+import { MeshMtls } from "./components/mesh/mesh-mtls";
+import { MeshTracing } from "./components/mesh/mesh-tracing";
+import { ISTIO_NAMESPACE, MeshNamespace } from "./components/mesh/namespace";
+import { Prometheus } from "./components/addons/prometheus";
+import { SidecarInjection } from "./components/mesh/sidecar-injection";
+import { planSizing } from "./components/sizing/sizing";
 
 // Validate first: a bad key stops the program here, before any resource is registered.
 const settings = loadMeshSettings();
@@ -26,9 +28,7 @@ const version = settings.istioVersion;
 const enabled = (addon: Addon): boolean => settings.addons.includes(addon);
 
 // Tracing goes to Jaeger's OTLP receiver when Jaeger is on.
-const tracing: TracingProvider[] = enabled("jaeger")
-    ? [{ name: "jaeger", opentelemetry: { service: `jaeger.${ISTIO_NAMESPACE}.svc.cluster.local`, port: JAEGER_OTLP_PORT } }]
-    : [];
+const tracing: TracingProvider[] = enabled("jaeger") ? [jaegerTracingProvider(ISTIO_NAMESPACE)] : [];
 
 // The core mesh: namespace -> base -> istiod -> everything istiod's webhooks admit. The
 // namespace and the CRDs may exist already (kept by destroy, or from a manual install):

@@ -1,8 +1,8 @@
 import * as assert from "assert";
-import { grafanaValues, jaegerMaxTraces, jaegerValues, KIALI_GRAFANA_DASHBOARDS, kialiValues, prometheusValues } from "../components/addon-values";
-import { dashboardTitles, ISTIO_DASHBOARD_SETS } from "../components/grafana-dashboards";
-import { parseMeshSettings } from "../components/config";
-import { planSizing } from "../components/sizing";
+import { grafanaValues, jaegerMaxTraces, jaegerValues, KIALI_GRAFANA_DASHBOARDS, kialiValues, prometheusValues } from "../components/values/addon-values";
+import { dashboardTitles, ISTIO_DASHBOARD_SETS } from "../components/values/grafana-dashboards";
+import { parseMeshSettings } from "../components/settings";
+import { planSizing } from "../components/sizing/sizing";
 import { Graph } from "./support/graph";
 import { isWireSecret } from "./support/monitor";
 import { runProgram, stackConfig } from "./support/program";

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { problemsOf } from "./support/problems";
-import { memoryBudget } from "../components/budget";
-import { parseMeshSettings } from "../components/config";
+import { memoryBudget } from "../components/sizing/budget";
+import { parseMeshSettings } from "../components/settings";
 
 function budgetOf(memory: string): { totalMi: number; budgetMi: number } {
     const settings = parseMeshSettings({ "istio-mesh:memory": memory });

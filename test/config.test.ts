@@ -1,9 +1,10 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import { problemsOf } from "./support/problems";
-import { CONFIG_DEFAULTS, OTHER_CONFIG, parseMeshSettings } from "../components/config";
-import { providerSettings } from "../components/kubernetes-settings";
-import { MeshConfigError } from "../components/config-reader";
+import { CONFIG_DEFAULTS, OTHER_CONFIG } from "../components/config/config";
+import { parseMeshSettings } from "../components/settings";
+import { providerSettings } from "../components/config/kubernetes-settings";
+import { MeshConfigError } from "../components/config/config-reader";
 import { projectDefaults, readProjectFile } from "./support/program";
 
 const KNOWN_KEYS = Object.keys(CONFIG_DEFAULTS)

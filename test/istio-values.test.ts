@@ -1,7 +1,7 @@
 import * as assert from "assert";
-import { parseMeshSettings } from "../components/config";
-import { baseValues, gatewayValues, istiodValues } from "../components/istio-values";
-import { planSizing } from "../components/sizing";
+import { parseMeshSettings } from "../components/settings";
+import { baseValues, gatewayValues, istiodValues } from "../components/values/istio-values";
+import { planSizing } from "../components/sizing/sizing";
 import { chartSchemaErrors, unknownValuePaths } from "./support/reference";
 
 // Istio's demo profile is an official values set for istiod: it shows the meshConfig fields.

@@ -1,8 +1,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { parseMeshSettings } from "../components/config";
-import { planSizing } from "../components/sizing";
+import { parseMeshSettings } from "../components/settings";
+import { planSizing } from "../components/sizing/sizing";
 import { Graph } from "./support/graph";
 import { chartValueProblems, crdSchemaErrors } from "./support/reference";
 import { readStackFile, ROOT, runProgram, stackConfig } from "./support/program";

@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { memoryBudget } from "../components/budget";
-import { parseMeshSettings } from "../components/config";
+import { memoryBudget } from "../components/sizing/budget";
+import { parseMeshSettings } from "../components/settings";
 import { Address, configuredAddresses, servedPaths } from "./support/configured";
 import { podMemoryRequestMi, releaseOf, theObject } from "./support/manifests";
 import { stackConfig } from "./support/program";

@@ -1,8 +1,9 @@
 import * as assert from "assert";
 import { problemsOf } from "./support/problems";
-import { memoryBudget } from "../components/budget";
-import { parseMeshSettings } from "../components/config";
-import { Component, COMPONENTS, planSizing, Size, TIERS, toResources } from "../components/sizing";
+import { memoryBudget } from "../components/sizing/budget";
+import { parseMeshSettings } from "../components/settings";
+import { planSizing, TIERS, toResources } from "../components/sizing/sizing";
+import { Component, COMPONENTS, Size } from "../components/config/components";
 import { Graph } from "./support/graph";
 import { runProgram, stackConfig } from "./support/program";
 import { formatMarkdown, sizingTable } from "./tools/sizing-table";

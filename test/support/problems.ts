@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { parseMeshSettings } from "../../components/config";
-import { MeshConfigError } from "../../components/config-reader";
+import { parseMeshSettings } from "../../components/settings";
+import { MeshConfigError } from "../../components/config/config-reader";
 
 /** The problems `parseMeshSettings` reports for `raw`, or [] when it accepts it. */
 export function problemsOf(raw: Readonly<Record<string, string>>): readonly string[] {

@@ -1,9 +1,9 @@
 import * as yaml from "js-yaml";
-import { ADDON_SERVICES } from "../../components/addon-values";
-import { Addon } from "../../components/addons";
+import { ADDON_SERVICES } from "../../components/values/addon-values";
+import { Addon } from "../../components/config/addons";
 import { Address, configFile, servedPaths } from "./configured";
 import { kubernetesSchemaErrors } from "./kubernetes-schema";
-import { ISTIO_DASHBOARD_SETS } from "../../components/grafana-dashboards";
+import { ISTIO_DASHBOARD_SETS } from "../../components/values/grafana-dashboards";
 import { allObjects, containersOf, findService, guaranteedPods, label, PodSpec, podMemoryRequestMi, podSpecOf, releaseOf, servicePorts, theObject } from "./manifests";
 import { isWireSecret } from "./monitor";
 import { Crd, crdSchemaErrors } from "./reference";

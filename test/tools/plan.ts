@@ -1,5 +1,5 @@
-import { parseMeshSettings } from "../../components/config";
-import { MeshConfigError } from "../../components/config-reader";
+import { parseMeshSettings } from "../../components/settings";
+import { MeshConfigError } from "../../components/config/config-reader";
 import { stackConfig } from "../support/program";
 import { formatMarkdown, formatText, sizingTable } from "./sizing-table";
 import { Console, runAsProgram } from "./command";

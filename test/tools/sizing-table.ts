@@ -1,6 +1,7 @@
-import { deployedComponents, memoryBudget } from "../../components/budget";
-import { MeshSettings } from "../../components/config";
-import { Component, planSizing, Scaling, Size } from "../../components/sizing";
+import { deployedComponents, memoryBudget } from "../../components/sizing/budget";
+import { MeshSettings } from "../../components/config/config";
+import { planSizing } from "../../components/sizing/sizing";
+import { Component, Scaling, Size } from "../../components/config/components";
 
 /**
  * The sizing of one environment as a table: what `npm run plan` prints, what a PR comment

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { parseMeshSettings } from "../../components/config";
+import { parseMeshSettings } from "../../components/settings";
 import { Registration, SECRET_SIG_KEY, SECRET_SIG } from "../support/monitor";
 import { byCodePoint } from "../support/order";
 import { ROOT, stackConfig } from "../support/program";

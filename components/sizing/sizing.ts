@@ -1,31 +1,13 @@
-import type { MeshSettings } from "./config";
-import type { Overrides } from "./overrides";
-import type { ReplicaOverrides, ScaledComponent } from "./replica-overrides";
-import { GI } from "./quantity";
+import type { MeshSettings } from "../config/config";
+import type { Overrides } from "../config/overrides";
+import type { ReplicaOverrides, ScaledComponent } from "../config/replica-overrides";
+import { COMPONENTS, type Component, type Scaling, type Size } from "../config/components";
+import { GI } from "../config/quantity";
 
 /**
  * Sizes every component from the memory of the cluster it runs on. Pure: the same memory
  * always gives the same numbers, and the table below is the only place they come from.
  */
-
-/** Every workload this program deploys, plus the per-workload sidecar default. */
-export const COMPONENTS = ["istiod", "ingressGateway", "egressGateway", "proxy", "prometheus", "prometheusReloader", "grafana", "jaeger", "kiali"] as const;
-export type Component = (typeof COMPONENTS)[number];
-
-/** CPU in millicores and memory in MiB: numbers, so budgets can be added up. */
-export interface Size {
-    readonly cpuRequest: number;
-    readonly cpuLimit: number;
-    readonly memoryRequest: number;
-    readonly memoryLimit: number;
-}
-
-/** How many pods run, and whether a HorizontalPodAutoscaler and a PodDisruptionBudget manage them. */
-export interface Scaling {
-    readonly replicas: number;
-    readonly autoscale?: { readonly min: number; readonly max: number };
-    readonly podDisruptionBudget: boolean;
-}
 
 export interface Tier {
     readonly name: "minimal" | "small" | "medium" | "large";

@@ -1,19 +1,16 @@
-import * as pulumi from "@pulumi/pulumi";
-import { ConfigReader, MeshConfigError, show } from "./config-reader";
+import { ConfigReader, show } from "./config-reader";
 import { Addon, ADDON_NEEDS, ADDONS } from "./addons";
-import { budgetRefusal, deployedComponents } from "./budget";
 import { GI, parseQuantity } from "./quantity";
-import { idleOverrides, Overrides, overrideConflicts, parseOverrides } from "./overrides";
+import { Overrides, parseOverrides } from "./overrides";
 import { parseReplicaOverrides, ReplicaOverrides } from "./replica-overrides";
 import { exposureProblems, TRAFFIC_POLICIES, TrafficPolicy } from "./exposure";
 import { KUBERNETES_SETTINGS, ProviderSettings, providerSettings } from "./kubernetes-settings";
-import { COMPONENTS, planSizing, SizingPlan } from "./sizing";
-import { DEFAULT_ISTIO_VERSION, SUPPORTED_ISTIO_MINOR } from "./versions";
+import { DEFAULT_ISTIO_VERSION, SUPPORTED_ISTIO_MINOR } from "../versions";
 
 /**
- * The one place stack configuration is read and checked. Everything is parsed and
- * validated here, before any resource exists; the rest of the program only sees
- * `MeshSettings`.
+ * The one place stack configuration keys are read and checked, each and across keys. The
+ * program loads them through components/settings.ts, which adds the sizing checks; the
+ * rest of the program only sees `MeshSettings`.
  */
 
 export const CONFIG_NAMESPACE = "istio-mesh";
@@ -186,25 +183,13 @@ function checkAddon(value: string): string | undefined {
     return (ADDONS as readonly string[]).includes(value) ? undefined : `is not an add-on; use any of ${ADDONS.join(", ")}`;
 }
 
-/** Overrides that contradict the plan or name a component that is not deployed, by key. */
-function overrideProblems(settings: MeshSettings, plan: SizingPlan): [key: string, message: string][] {
-    const deployed = ["proxy" as const, ...deployedComponents(plan, settings.addons, settings.egressGateway).map((d) => d.component)];
-    const conflicts = COMPONENTS.flatMap((component) => {
-        const override = settings.resources[component];
-        return override ? overrideConflicts(component, plan.sizes[component], override) : [];
-    });
-    return [
-        ...[...conflicts, ...idleOverrides(settings.resources, deployed)].map((message): [string, string] => ["resources", message]),
-        ...idleOverrides(settings.replicas, deployed).map((message): [string, string] => ["replicas", message]),
-    ];
-}
-
 /**
- * Parses and validates raw configuration (full keys, string values, as the CLI hands them
- * over). Throws one `MeshConfigError` listing every problem.
+ * Reads every key of raw configuration (full keys, string values, as the CLI hands them
+ * over) into settings, recording each problem in `config`; cross-key checks of the keys
+ * themselves included. Sizing checks, which need the sizing table, come on top of this
+ * (components/settings.ts).
  */
-export function parseMeshSettings(raw: Readonly<Record<string, string>>): MeshSettings {
-    const config = new ConfigReader(CONFIG_NAMESPACE, raw, OTHER_CONFIG);
+export function readMeshSettings(config: ConfigReader, raw: Readonly<Record<string, string>>): MeshSettings {
     const memoryQuantity = config.string("memory", CONFIG_DEFAULTS.memory, checkMemory);
     const addons = config.stringList("addons", CONFIG_DEFAULTS.addons, checkAddon);
     const enabled = ADDONS.filter((addon) => addons.includes(addon));
@@ -246,24 +231,5 @@ export function parseMeshSettings(raw: Readonly<Record<string, string>>): MeshSe
     for (const [key, message] of exposureProblems(settings, (name) => config.key(name))) {
         config.problem(key, message);
     }
-    // The sizing checks need every key sizing reads to be valid; other problems do not stop them.
-    if (!config.failed("memory", "addons", "egressGateway", "memoryBudgetPercent", "resources", "replicas")) {
-        const plan = planSizing(settings);
-        const problems = overrideProblems(settings, plan);
-        problems.forEach(([key, message]) => config.problem(key, message));
-        const refusal = problems.length === 0 ? budgetRefusal(settings, plan) : undefined;
-        if (refusal !== undefined) {
-            config.problem("memory", refusal);
-        }
-    }
-    config.reportUnknownKeys();
-    if (config.problems.length > 0) {
-        throw new MeshConfigError(config.problems);
-    }
     return settings;
-}
-
-/** Reads this stack's configuration; call once, before creating any resource. */
-export function loadMeshSettings(): MeshSettings {
-    return parseMeshSettings(pulumi.runtime.allConfig());
 }

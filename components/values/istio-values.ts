@@ -1,6 +1,6 @@
-import { IngressServiceType } from "./config";
-import { TrafficPolicy } from "./exposure";
-import { SizingPlan, toResources } from "./sizing";
+import { IngressServiceType } from "../config/config";
+import { TrafficPolicy } from "../config/exposure";
+import { SizingPlan, toResources } from "../sizing/sizing";
 
 /**
  * Pure functions from settings to the values of Istio's `base`, `istiod` and `gateway`

@@ -1,8 +1,9 @@
-import { Addon, ADDONS, isSelfContained } from "./addons";
-import type { MeshSettings } from "./config";
-import { GI, MI } from "./quantity";
-import { overrideConflicts } from "./overrides";
-import { Component, COMPONENTS, planSizing, Scaling, SINGLE, SizingPlan } from "./sizing";
+import { Addon, ADDONS, isSelfContained } from "../config/addons";
+import type { MeshSettings } from "../config/config";
+import { GI, MI } from "../config/quantity";
+import { overrideConflicts } from "../config/overrides";
+import { Component, COMPONENTS, Scaling } from "../config/components";
+import { planSizing, SINGLE, SizingPlan } from "./sizing";
 
 /**
  * The memory budget check: the requests of everything this program deploys must fit in

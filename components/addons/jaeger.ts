@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { JaegerOptions, jaegerValues } from "./addon-values";
-import { ChartComponent } from "./chart";
-import { ADDON_CHARTS } from "./versions";
+import { JaegerOptions, jaegerValues } from "../values/addon-values";
+import { ChartComponent } from "../chart";
+import { ADDON_CHARTS } from "../versions";
 
 export interface JaegerArgs extends JaegerOptions {
     /** Namespace to run in; istiod's tracing provider points at `jaeger` there. */

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ChartComponent } from "./chart";
-import { istiodValues, TracingProvider } from "./istio-values";
-import { SizingPlan } from "./sizing";
-import { istioCharts } from "./versions";
+import { ChartComponent } from "../chart";
+import { istiodValues, TracingProvider } from "../values/istio-values";
+import { SizingPlan } from "../sizing/sizing";
+import { istioCharts } from "../versions";
 
 export interface IstioControlPlaneArgs {
     /** Namespace of the control plane; pass the namespace's output so the chart waits for it. */

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ChartComponent } from "./chart";
-import { baseValues } from "./istio-values";
-import { istioCharts } from "./versions";
+import { ChartComponent } from "../chart";
+import { baseValues } from "../values/istio-values";
+import { istioCharts } from "../versions";
 
 export interface IstioBaseArgs {
     /** Namespace of the control plane; pass the namespace's output so the chart waits for it. */

@@ -1,6 +1,6 @@
 import { closest, show } from "./config-reader";
 import { MI, parseQuantity } from "./quantity";
-import { Component, COMPONENTS, Size } from "./sizing";
+import { Component, COMPONENTS, Size } from "./components";
 
 /**
  * `istio-mesh:resources`: per-component requests and limits that win over the sizing

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { KialiOptions, kialiValues } from "./addon-values";
-import { ChartComponent } from "./chart";
-import { ADDON_CHARTS } from "./versions";
+import { KialiOptions, kialiValues } from "../values/addon-values";
+import { ChartComponent } from "../chart";
+import { ADDON_CHARTS } from "../versions";
 
 export interface KialiArgs extends KialiOptions {
     /** Namespace to run in; the `kiali` Secret with the signing key must be there. */

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { childOptions } from "./chart";
+import { childOptions } from "../chart";
 
 export interface SidecarInjectionArgs {
     /**

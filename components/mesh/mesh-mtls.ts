@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { childOptions } from "./chart";
-import { MtlsMode } from "./config";
+import { childOptions } from "../chart";
+import { MtlsMode } from "../config/config";
 
 export interface MeshMtlsArgs {
     /** Istio's root namespace: a policy there applies to the whole mesh. */

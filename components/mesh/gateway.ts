@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { childOptions, pinnedChart } from "./chart";
-import { GATEWAY_NAMES, GatewayRole, gatewayValues, IngressService } from "./istio-values";
-import { SizingPlan } from "./sizing";
-import { istioCharts } from "./versions";
+import { childOptions, pinnedChart } from "../chart";
+import { GATEWAY_NAMES, GatewayRole, gatewayValues, IngressService } from "../values/istio-values";
+import { SizingPlan } from "../sizing/sizing";
+import { istioCharts } from "../versions";
 
 const DEFAULT_INGRESS_SERVICE: IngressService = { type: "LoadBalancer", awaitAddress: false, externalTrafficPolicy: "Local" };
 

@@ -1,5 +1,5 @@
 import { closest, show } from "./config-reader";
-import type { Scaling } from "./sizing";
+import type { Scaling } from "./components";
 
 /**
  * `istio-mesh:replicas`: replica counts that win over the tier's. A number runs that many

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { childOptions } from "./chart";
+import { childOptions } from "../chart";
 
 export interface MeshTracingArgs {
     /** Istio's root namespace: a Telemetry resource there applies to the whole mesh. */

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ProviderSettings } from "./kubernetes-settings";
+import { ProviderSettings } from "../config/kubernetes-settings";
 
 /**
  * A kubernetes provider that adopts objects that already exist (`upsertExistingObjects`)

@@ -1,11 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { GRAFANA_ADMIN_SECRET, grafanaValues } from "./addon-values";
-import { childOptions, pinnedChart } from "./chart";
-import { ISTIO_DASHBOARD_SETS } from "./grafana-dashboards";
-import { Size } from "./sizing";
-import { ADDON_CHARTS } from "./versions";
+import { GRAFANA_ADMIN_SECRET, grafanaValues } from "../values/addon-values";
+import { childOptions, pinnedChart } from "../chart";
+import { ISTIO_DASHBOARD_SETS } from "../values/grafana-dashboards";
+import { Size } from "../config/components";
+import { ADDON_CHARTS } from "../versions";
 
 export interface GrafanaArgs {
     /** Namespace to run in (create it first: `dependsOn`); the datasource points at `prometheus` there. */

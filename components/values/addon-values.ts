@@ -1,6 +1,8 @@
-import { Addon } from "./config";
+import { Addon } from "../config/config";
 import type { DashboardSet } from "./grafana-dashboards";
-import { Size, toResources } from "./sizing";
+import type { TracingProvider } from "./istio-values";
+import { toResources } from "../sizing/sizing";
+import { Size } from "../config/components";
 
 /**
  * Pure functions from settings to the values of the add-on charts. Every add-on is served
@@ -27,6 +29,11 @@ export function internalUrl(addon: Addon, namespace: string): string {
 
 /** Jaeger's OTLP gRPC receiver, where istiod's tracing provider sends spans. */
 export const JAEGER_OTLP_PORT = 4317;
+
+/** istiod's tracing provider for the Jaeger add-on in `namespace`: OTLP to its receiver. */
+export function jaegerTracingProvider(namespace: string): TracingProvider {
+    return { name: "jaeger", opentelemetry: { service: `${ADDON_SERVICES.jaeger.service}.${namespace}.svc.cluster.local`, port: JAEGER_OTLP_PORT } };
+}
 
 export interface PrometheusOptions {
     size: Size;
@@ -139,17 +146,6 @@ export function grafanaValues(options: GrafanaOptions): Record<string, unknown> 
  */
 export function jaegerMaxTraces(size: Size): number {
     return Math.floor((size.memoryLimit * 1024) / 2 / 32);
-}
-
-/** The browser URL of a dashboard served under its path on `base` (`http://host` or ""). */
-export function dashboardUrl(addon: Addon, base: string): string {
-    return `${base}${ADDON_SERVICES[addon].path}`;
-}
-
-/** A `kubectl port-forward` line that reaches the dashboard with any exposure. */
-export function portForwardCommand(addon: Addon, namespace: string): string {
-    const { service, port, path } = ADDON_SERVICES[addon];
-    return `kubectl -n ${namespace} port-forward svc/${service} ${port}:${port}  # then open http://localhost:${port}${path}`;
 }
 
 export interface JaegerOptions {

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { PrometheusOptions, prometheusValues } from "./addon-values";
-import { ChartComponent } from "./chart";
-import { ADDON_CHARTS } from "./versions";
+import { PrometheusOptions, prometheusValues } from "../values/addon-values";
+import { ChartComponent } from "../chart";
+import { ADDON_CHARTS } from "../versions";
 
 export interface PrometheusArgs extends PrometheusOptions {
     /** Namespace to run in; Kiali and Istio look for `prometheus:9090` in `istio-system`. */

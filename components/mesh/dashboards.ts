@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ADDON_SERVICES } from "./addon-values";
-import { childOptions } from "./chart";
-import { Addon } from "./config";
+import { ADDON_SERVICES } from "../values/addon-values";
+import { childOptions } from "../chart";
+import { Addon } from "../config/config";
 
 export interface DashboardRoutesArgs {
     /** Namespace of the ingress gateway and the add-ons. */

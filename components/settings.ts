@@ -1,0 +1,36 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigReader, MeshConfigError } from "./config/config-reader";
+import { CONFIG_NAMESPACE, MeshSettings, OTHER_CONFIG, readMeshSettings } from "./config/config";
+import { sizingProblems } from "./sizing/checks";
+
+/**
+ * Validate first, create second: every key read and checked, then the sizing checks, with
+ * every problem collected into one error before any resource exists. This layer sits above
+ * both config/ and sizing/, so neither imports the other's checks.
+ */
+
+/** The keys the sizing checks read: a problem with one of them would make those checks mislead. */
+const SIZING_KEYS = ["memory", "addons", "egressGateway", "memoryBudgetPercent", "resources", "replicas"];
+
+/**
+ * Parses and validates raw configuration (full keys, string values, as the CLI hands them
+ * over). Throws one `MeshConfigError` listing every problem.
+ */
+export function parseMeshSettings(raw: Readonly<Record<string, string>>): MeshSettings {
+    const config = new ConfigReader(CONFIG_NAMESPACE, raw, OTHER_CONFIG);
+    const settings = readMeshSettings(config, raw);
+    // Other problems do not stop the sizing checks.
+    if (!config.failed(...SIZING_KEYS)) {
+        sizingProblems(settings).forEach(([key, message]) => config.problem(key, message));
+    }
+    config.reportUnknownKeys();
+    if (config.problems.length > 0) {
+        throw new MeshConfigError(config.problems);
+    }
+    return settings;
+}
+
+/** Reads this stack's configuration; call once, before creating any resource. */
+export function loadMeshSettings(): MeshSettings {
+    return parseMeshSettings(pulumi.runtime.allConfig());
+}

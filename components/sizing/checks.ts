@@ -1,0 +1,30 @@
+import { COMPONENTS } from "../config/components";
+import type { MeshSettings } from "../config/config";
+import { idleOverrides, overrideConflicts } from "../config/overrides";
+import { budgetRefusal, deployedComponents } from "./budget";
+import { planSizing, SizingPlan } from "./sizing";
+
+/**
+ * The checks that need the sizing table: overrides that contradict the plan or name a
+ * component that is not deployed, and the memory budget. Each problem comes with the key
+ * it is reported under.
+ */
+export function sizingProblems(settings: MeshSettings): [key: string, message: string][] {
+    const plan = planSizing(settings);
+    const problems = overrideProblems(settings, plan);
+    const refusal = problems.length === 0 ? budgetRefusal(settings, plan) : undefined;
+    return refusal === undefined ? problems : [...problems, ["memory", refusal]];
+}
+
+/** Overrides that contradict the plan or name a component that is not deployed, by key. */
+function overrideProblems(settings: MeshSettings, plan: SizingPlan): [key: string, message: string][] {
+    const deployed = ["proxy" as const, ...deployedComponents(plan, settings.addons, settings.egressGateway).map((d) => d.component)];
+    const conflicts = COMPONENTS.flatMap((component) => {
+        const override = settings.resources[component];
+        return override ? overrideConflicts(component, plan.sizes[component], override) : [];
+    });
+    return [
+        ...[...conflicts, ...idleOverrides(settings.resources, deployed)].map((message): [string, string] => ["resources", message]),
+        ...idleOverrides(settings.replicas, deployed).map((message): [string, string] => ["replicas", message]),
+    ];
+}

@@ -163,6 +163,16 @@ describe("the dev stack as a whole program", () => {
         });
     });
 
+    it("never creates a missing (misspelt) injection namespace: its read fails, naming it, and no label is patched", async () => {
+        const typo = await runProgram(stackConfig("dev", { "istio-mesh:injectionNamespaces": ["defualt", "shop"] }));
+        const reads = typo.registrations.filter((r) => r.readId !== undefined).map((r) => [r.name, r.readError ?? "found"]);
+        assert.deepStrictEqual(reads, [["sidecar-injection-defualt", 'resource "defualt" does not exist'], ["sidecar-injection-shop", "found"]]);
+        const patched = typo.registrations.filter((r) => r.type === "kubernetes:core/v1:NamespacePatch").map((r) => (r.inputs.metadata as { name: string }).name);
+        assert.deepStrictEqual(patched, ["shop"]);
+        const created = typo.registrations.filter((r) => r.type === "kubernetes:core/v1:Namespace" && r.readId === undefined).map((r) => r.name);
+        assert.deepStrictEqual(created, ["istio-system"]);
+    });
+
     it("labels each injection namespace with a patch of the namespace it read, never creating or owning one", () => {
         const [patch] = graph.ofType("kubernetes:core/v1:NamespacePatch");
         assert.deepStrictEqual(patch.inputs.metadata, { name: "default", labels: { "istio-injection": "enabled" } });

@@ -70,9 +70,17 @@ describe("vendored charts (test/charts/)", () => {
 });
 
 describe("the pinned Helm", () => {
-    it("is Helm 3.17.2, checked against its SHA-256", () => {
-        assert.match(execFileSync(helmBinary(), ["version", "--short"], { encoding: "utf8" }), /^v3\.17\.2\+g/);
-        assert.strictEqual(path.relative(ROOT, helmBinary()), path.join(".cache", "helm-v3.17.2"));
+    it("is Helm 3.17.2, checked against its SHA-256, unless HELM names another", () => {
+        const saved = process.env.HELM;
+        delete process.env.HELM;
+        try {
+            assert.match(execFileSync(helmBinary(), ["version", "--short"], { encoding: "utf8" }), /^v3\.17\.2\+g/);
+            assert.strictEqual(path.relative(ROOT, helmBinary()), path.join(".cache", "helm-v3.17.2"));
+        } finally {
+            if (saved !== undefined) {
+                process.env.HELM = saved;
+            }
+        }
     });
 
     it("a corrupt cached artifact stops with one line naming its path and how to get it again", () => {

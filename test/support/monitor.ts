@@ -29,6 +29,8 @@ export interface Registration {
     protect: boolean;
     /** For a read of an existing object (`Resource.get`), the ID it reads; never created or deleted. */
     readId?: string;
+    /** For a read that failed, what the provider said: the engine stops the deployment there. */
+    readError?: string;
     /** The provider reference (`urn::id`) a custom resource uses, or "" for the default provider. */
     provider: string;
     /** For a remote component (a Chart v4), the provider reference per package it passes on. */
@@ -45,6 +47,9 @@ export function isWireSecret(value: unknown): value is { value: unknown } {
     return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
 }
 
+/** The namespaces the mocked cluster has: a fresh cluster's, and `shop` for multi-namespace stacks. */
+const EXISTING_NAMESPACES = ["default", "kube-node-lease", "kube-public", "kube-system", "shop", "bookinfo"];
+
 /** Deterministic stand-ins for what providers would return. */
 const mocks: pulumi.runtime.Mocks = {
     call: (args) => args.inputs,
@@ -57,7 +62,11 @@ const mocks: pulumi.runtime.Mocks = {
             state.data = { token: Buffer.from(`token-of-${args.name}`).toString("base64") };
         }
         if (args.id !== undefined && args.id !== "" && Object.keys(args.inputs).length === 0) {
-            // A read (`Resource.get`): the object exists, under the name its ID gives.
+            // A read (`Resource.get`): it finds the object under the name its ID gives, or
+            // fails as the provider does when the object does not exist.
+            if (args.type === "kubernetes:core/v1:Namespace" && !EXISTING_NAMESPACES.includes(args.id)) {
+                throw new Error(`resource "${args.id}" does not exist`);
+            }
             state.metadata = { name: args.id.split("/").pop() };
         }
         if (args.type === "kubernetes:helm.sh/v4:Chart") {
@@ -98,6 +107,9 @@ export class RecordingMonitor extends MockMonitor {
         return super.readResource(req, (err: any, response: any) => {
             if (response) {
                 registration.urn = response.getUrn();
+            }
+            if (err) {
+                registration.readError = String(err.message ?? err);
             }
             callback(err, response);
         });

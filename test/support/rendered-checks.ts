@@ -94,19 +94,25 @@ export function selfScrapeProblems(render: StackRender): string[] {
 }
 
 /**
- * What Grafana would download when its pod starts: an init container (the chart adds
- * `download-dashboards` for dashboards given by grafana.com id or URL), plugin preinstall
- * left on, or Istio's dashboard ConfigMaps not mounted.
+ * What a pod would download when it starts: any init container (the Grafana chart adds
+ * `download-dashboards` for dashboards given by grafana.com id or URL; none of our charts
+ * needs one), Grafana's plugin preinstall left on, or Istio's dashboard ConfigMaps not
+ * mounted.
  */
 export function offlineStartProblems(render: StackRender): string[] {
-    const grafana = releaseOf(render.releases, "grafana");
+    const problems = allObjects(render.releases).flatMap(({ object }) =>
+        (podSpecOf(object)?.initContainers ?? []).map((c) => `${label(object)} initContainers ${c.name}: runs before the pod starts (image ${c.image ?? "?"})`),
+    );
+    const grafana = render.releases.find((r) => r.release === "grafana");
+    if (grafana === undefined) {
+        return problems;
+    }
     const deployment = theObject(grafana, "Deployment", "grafana");
-    const pod = podSpecOf(deployment) as PodSpec;
-    const problems = (pod.initContainers ?? []).map((c) => `${label(deployment)} initContainers ${c.name}: runs before Grafana (image ${c.image ?? "?"})`);
     const ini = (theObject(grafana, "ConfigMap", "grafana").data as Record<string, string>)["grafana.ini"];
     if (!/^\[plugins\]\npreinstall_disabled = true$/m.test(ini)) {
         problems.push("ConfigMap istio-system/grafana grafana.ini: [plugins] preinstall_disabled is not true, so Grafana installs plugins from grafana.com at start");
     }
+    const pod = podSpecOf(deployment) as PodSpec;
     const mounted = ((pod.volumes as { configMap?: { name: string } }[] | undefined) ?? []).flatMap((v) => (v.configMap ? [v.configMap.name] : []));
     for (const set of ISTIO_DASHBOARD_SETS) {
         if (!mounted.includes(set.configMap)) {

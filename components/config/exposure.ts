@@ -35,7 +35,7 @@ export interface ExposureSettings {
 }
 
 /** Whether the ingress Service is reached from outside the cluster, where a traffic policy applies. */
-export function externallyReachable(settings: Pick<ExposureSettings, "ingressServiceType">): boolean {
+function externallyReachable(settings: Pick<ExposureSettings, "ingressServiceType">): boolean {
     return settings.ingressServiceType !== "ClusterIP";
 }
 

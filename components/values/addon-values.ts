@@ -28,7 +28,7 @@ export function internalUrl(addon: Addon, namespace: string): string {
 }
 
 /** Jaeger's OTLP gRPC receiver, where istiod's tracing provider sends spans. */
-export const JAEGER_OTLP_PORT = 4317;
+const JAEGER_OTLP_PORT = 4317;
 
 /** istiod's tracing provider for the Jaeger add-on in `namespace`: OTLP to its receiver. */
 export function jaegerTracingProvider(namespace: string): TracingProvider {

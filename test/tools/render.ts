@@ -17,7 +17,7 @@ import { committedStacks } from "./snapshot";
 export const RENDER_USAGE = "usage: npm run render -- [<stack>] [--out DIR]";
 
 /** Where a stack's manifests go unless --out says otherwise (ignored by git). */
-export function defaultOutDir(stack: string): string {
+function defaultOutDir(stack: string): string {
     return path.join(ROOT, ".cache", "render", stack);
 }
 

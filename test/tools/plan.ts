@@ -3,7 +3,7 @@ import { MeshConfigError } from "../../components/config/config-reader";
 import { stackConfig } from "../support/program";
 import { formatMarkdown, formatText, sizingTable } from "./sizing-table";
 import { Console, runAsProgram } from "./command";
-import { committedStacks, REFRESH_COMMAND, staleSnapshots, writeSnapshots } from "./snapshot";
+import { committedStacks, isCommittedStack, REFRESH_COMMAND, staleSnapshots, writeSnapshots } from "./snapshot";
 
 /**
  * `npm run plan`: what an environment will get, without a cluster.
@@ -42,8 +42,7 @@ export async function plan(args: readonly string[], io: Console): Promise<number
         return 0;
     }
     const stack = positional[0] ?? "dev";
-    if (!committedStacks().includes(stack)) {
-        io.err(`no stack file Pulumi.${stack}.yaml; stacks: ${committedStacks().join(", ")}`);
+    if (!isCommittedStack(stack, io)) {
         return 2;
     }
     try {

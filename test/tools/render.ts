@@ -6,7 +6,7 @@ import { ROOT } from "../support/program";
 import { renderStack, RenderError } from "../support/render";
 import { VendorError } from "../support/vendored-charts";
 import { Console, runAsProgram } from "./command";
-import { committedStacks } from "./snapshot";
+import { isCommittedStack } from "./snapshot";
 
 /**
  * `npm run render -- [<stack>] [--out DIR]`: what `pulumi up` would apply from each chart,
@@ -35,8 +35,7 @@ export async function render(args: readonly string[], io: Console): Promise<numb
         return 2;
     }
     const stack = rest[0] ?? "dev";
-    if (!committedStacks().includes(stack)) {
-        io.err(`no stack file Pulumi.${stack}.yaml; stacks: ${committedStacks().join(", ")}`);
+    if (!isCommittedStack(stack, io)) {
         return 2;
     }
     try {

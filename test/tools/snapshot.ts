@@ -10,6 +10,7 @@ import { ROOT, stackConfig } from "../support/program";
 import { label } from "../support/manifests";
 import { objectDigest, RenderedRelease, renderStack } from "../support/render";
 import { isSecretOutput, valueOf } from "../support/values";
+import type { Console } from "./command";
 import { formatText, sizingTable } from "./sizing-table";
 
 /**
@@ -35,6 +36,15 @@ export function committedStacks(): string[] {
         .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
         .filter((stack): stack is string => stack !== undefined)
         .sort();
+}
+
+/** Whether `stack` has a stack file; if not, says so with the stacks there are. */
+export function isCommittedStack(stack: string, io: Console): boolean {
+    if (committedStacks().includes(stack)) {
+        return true;
+    }
+    io.err(`no stack file Pulumi.${stack}.yaml; stacks: ${committedStacks().join(", ")}`);
+    return false;
 }
 
 function snapshotPath(stack: string): string {

@@ -18,42 +18,56 @@ import { MeshMtls } from "./components/mesh/mesh-mtls";
 import { MeshTracing } from "./components/mesh/mesh-tracing";
 import { ISTIO_NAMESPACE, MeshNamespace } from "./components/mesh/namespace";
 import { Prometheus } from "./components/addons/prometheus";
+import { RevisionTags } from "./components/mesh/revision-tags";
 import { SidecarInjection } from "./components/mesh/sidecar-injection";
+import { allRevisions, newestVersion, revisionTags } from "./components/config/revisions";
 import { planSizing } from "./components/sizing/sizing";
 
 // Validate first: a bad key stops the program here, before any resource is registered.
 const settings = loadMeshSettings();
 const sizing = planSizing(settings);
 const version = settings.istioVersion;
+const revisions = settings.revisions;
 const enabled = (addon: Addon): boolean => settings.addons.includes(addon);
 
 // Tracing goes to Jaeger's OTLP receiver when Jaeger is on.
 const tracing: TracingProvider[] = enabled("jaeger") ? [jaegerTracingProvider(ISTIO_NAMESPACE)] : [];
 
-// The core mesh: namespace -> base -> istiod -> everything istiod's webhooks admit. The
-// namespace and the CRDs may exist already (kept by destroy, or from a manual install):
-// those two adopt what they find.
+// The core mesh: namespace -> base -> one istiod per revision -> the revision tags ->
+// namespace labels; istiod's webhooks admit everything Istio after it. The namespace and the
+// CRDs may exist already (kept by destroy, or from a manual install): those two adopt what
+// they find.
 const adopting = { providers: [adoptingProvider("adopt-existing", settings.kubernetes)] };
 const namespace = new MeshNamespace("istio-system", {}, adopting);
-const base = new IstioBase("istio-base", { namespace: namespace.name, version }, adopting);
-const istiod = new IstioControlPlane("istiod", { namespace: namespace.name, version, sizing, tracing }, { dependsOn: [base] });
-const afterIstiod = { dependsOn: [istiod] };
+// CRDs serve every revision, so they follow the newest; the default validator follows the `default` tag.
+const base = new IstioBase("istio-base", { namespace: namespace.name, version: newestVersion(revisions), defaultRevision: revisions.stable.revision }, adopting);
+// Named from their revisions: an upgrade adds and removes whole control planes, never renames one.
+const istiods = allRevisions(revisions).map(
+    (revision) => new IstioControlPlane(`istiod-${revision.revision}`, { namespace: namespace.name, revision, sizing, tracing }, { dependsOn: [base] }),
+);
+const stableControlPlane = istiods[allRevisions(revisions).indexOf(revisions.stable)];
+const tags = new RevisionTags("revision-tags", { namespace: ISTIO_NAMESPACE, tags: revisionTags(revisions) }, { dependsOn: istiods });
+// Istio resources are validated by the default revision's istiod (the base chart's default validator).
+const afterIstiod = { dependsOn: [stableControlPlane] };
+const gateway = { namespace: namespace.name, version, revision: revisions.stable.revision, sizing };
 const ingress = new IstioGateway(
     "ingress-gateway",
     {
-        namespace: namespace.name,
-        version,
+        ...gateway,
         role: "ingress",
         service: { type: settings.ingressServiceType, awaitAddress: settings.awaitIngressAddress, externalTrafficPolicy: settings.ingressExternalTrafficPolicy },
-        sizing,
     },
     afterIstiod,
 );
 if (settings.egressGateway) {
-    new IstioGateway("egress-gateway", { namespace: namespace.name, version, role: "egress", sizing }, afterIstiod);
+    new IstioGateway("egress-gateway", { ...gateway, role: "egress" }, afterIstiod);
 }
 new MeshMtls("mesh-mtls", { rootNamespace: namespace.name, mode: settings.mtlsMode }, afterIstiod);
-const injection = new SidecarInjection("sidecar-injection", { namespaces: settings.injectionNamespaces }, afterIstiod);
+const injection = new SidecarInjection(
+    "sidecar-injection",
+    { namespaces: settings.injectionNamespaces, canaryNamespaces: settings.canaryNamespaces, previousRevisionRuns: revisions.previous !== undefined },
+    { dependsOn: [tags] },
+);
 const kialiCredentials = new KialiCredentials("kiali-credentials", { namespace: namespace.name });
 
 // Telemetry add-ons: they need the namespace, and Grafana and Kiali need Prometheus; none
@@ -125,8 +139,12 @@ const urlBase: pulumi.Output<string | undefined> =
         : ingress.address.apply((address) => (settings.awaitIngressAddress && address !== "" ? `http://${address}` : undefined));
 
 export const istioVersion = version;
+/** Each istiod revision with its version and the tag pointing to it ("" for a previous one kept for unrestarted proxies). */
+export const controlPlanes = Object.fromEntries(allRevisions(revisions).map((r) => [r.revision, { version: r.version, tag: r.tag ?? "" }]));
 export const istioNamespace = namespace.name;
 export const injectionNamespaces = injection.namespaces;
+export const canaryNamespaces = settings.canaryNamespaces;
+export const restartCommands = injection.restartCommands;
 export const ingressGateway = {
     service: ingress.serviceName,
     namespace: ingress.namespace,

@@ -20,10 +20,28 @@ const ISTIO_REPO = "https://blob.istio.io/istio-release/charts";
 export const DEFAULT_ISTIO_VERSION = "1.31.4";
 
 /**
- * The Istio minor release our chart values are written for. Another minor may rename or
- * drop keys we set, so it is refused rather than installed half-configured.
+ * The Istio minor releases our chart values are written for, oldest first. Any patch of
+ * these may be installed, as the stable, canary or previous revision. Another minor may
+ * rename or drop keys we set, so it is refused rather than installed half-configured;
+ * supporting the next one means adding it here, its values in values/istio-values.ts and
+ * its reference files in test/reference/.
  */
-export const SUPPORTED_ISTIO_MINOR = "1.31";
+export const SUPPORTED_ISTIO_MINORS = ["1.31"] as const;
+export type IstioMinor = (typeof SUPPORTED_ISTIO_MINORS)[number];
+
+/** The minor release of an Istio version: `1.31` for `1.31.4`. */
+export function istioMinor(version: string): string {
+    return version.split(".").slice(0, 2).join(".");
+}
+
+/**
+ * The revision name of an Istio version, as Istio's docs spell them: `1-31-4` for 1.31.4.
+ * istiod's Deployment, Service, webhooks and ConfigMaps carry it, so two versions never
+ * share an object.
+ */
+export function istioRevision(version: string): string {
+    return version.replace(/\./g, "-");
+}
 
 /** The three Istio charts, at the given Istio version (they share one version). */
 export function istioCharts(version: string): { base: PinnedChart; istiod: PinnedChart; gateway: PinnedChart } {

@@ -173,7 +173,7 @@ describe("add-ons in the program", () => {
             assert.deepStrictEqual(await valueOf(run.outputs.dashboardUrls as Record<string, string>), {});
             assert.deepStrictEqual(Object.keys(run.outputs.portForwardCommands as object).sort(), [...charts].sort());
             assert.strictEqual(run.outputs.grafanaAdminPassword === undefined, !charts.includes("grafana"));
-            const istiod = graph.get(CHART, "istiod").inputs.values as { meshConfig: Record<string, unknown> };
+            const istiod = graph.get(CHART, "istiod-1-31-4").inputs.values as { meshConfig: Record<string, unknown> };
             assert.strictEqual("extensionProviders" in istiod.meshConfig, charts.includes("jaeger"));
             assert.strictEqual(graph.ofType("kubernetes:telemetry.istio.io/v1:Telemetry").length, charts.includes("jaeger") ? 1 : 0);
         });
@@ -195,7 +195,7 @@ describe("add-ons in the program", () => {
         });
 
         it("sends mesh traces to Jaeger over OTLP, sampling from config", () => {
-            const istiod = graph.get(CHART, "istiod").inputs.values as { meshConfig: Record<string, unknown> };
+            const istiod = graph.get(CHART, "istiod-1-31-4").inputs.values as { meshConfig: Record<string, unknown> };
             assert.deepStrictEqual(istiod.meshConfig.extensionProviders, [
                 { name: "jaeger", opentelemetry: { service: "jaeger.istio-system.svc.cluster.local", port: 4317 } },
             ]);
@@ -217,9 +217,9 @@ describe("add-ons in the program", () => {
             assert.ok(graph.waitsFor(graph.get(CHART, "kiali"), graph.get("kubernetes:core/v1:Secret", "kiali-credentials-signing-key")));
             assert.ok(!graph.waitsFor(graph.get(CHART, "jaeger"), prometheus));
             const telemetry = graph.get("kubernetes:telemetry.istio.io/v1:Telemetry", "mesh-tracing");
-            assert.ok(telemetry.dependencies.includes(graph.get(CHART, "istiod").urn));
+            assert.ok(telemetry.dependencies.includes(graph.get(CHART, "istiod-1-31-4").urn));
             for (const route of graph.ofType("kubernetes:networking.istio.io/v1:VirtualService")) {
-                assert.ok(route.dependencies.includes(graph.get(CHART, "istiod").urn), `${route.name} does not wait for istiod`);
+                assert.ok(route.dependencies.includes(graph.get(CHART, "istiod-1-31-4").urn), `${route.name} does not wait for istiod`);
             }
         });
 

@@ -68,7 +68,7 @@ describe("dashboard exposure", () => {
 
     it("normalizes paths mesh-wide before routes and policies see them (no %2F or // bypass)", async () => {
         const { graph } = await program();
-        const istiod = graph.get("kubernetes:helm.sh/v4:Chart", "istiod").inputs.values as { meshConfig: Record<string, unknown> };
+        const istiod = graph.get("kubernetes:helm.sh/v4:Chart", "istiod-1-31-4").inputs.values as { meshConfig: Record<string, unknown> };
         assert.deepStrictEqual(istiod.meshConfig.pathNormalization, { normalization: "DECODE_AND_MERGE_SLASHES" });
     });
 

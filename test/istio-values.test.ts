@@ -2,20 +2,20 @@ import * as assert from "assert";
 import { parseMeshSettings } from "../components/settings";
 import { baseValues, gatewayValues, istiodValues } from "../components/values/istio-values";
 import { planSizing } from "../components/sizing/sizing";
+import { SUPPORTED_ISTIO_MINORS } from "../components/versions";
 import { chartSchemaErrors, unknownValuePaths } from "./support/reference";
 
-// Istio's demo profile is an official values set for istiod: it shows the meshConfig fields.
-const ISTIOD_VALUES = ["istio-1.31/istiod.values.yaml", "istio-1.31/demo-profile.values.yaml"];
 const dev = planSizing(parseMeshSettings({}));
 const large = planSizing(parseMeshSettings({ "istio-mesh:memory": "32Gi" }));
 
 describe("Istio chart values", () => {
-    it("base pins the validating webhook's failure policy", () => {
-        assert.deepStrictEqual(baseValues(), { base: { validationFailurePolicy: "Fail" } });
+    it("base pins the validating webhook's failure policy and sends validation to the default revision", () => {
+        assert.deepStrictEqual(baseValues("1-31-4"), { base: { validationFailurePolicy: "Fail" }, defaultRevision: "1-31-4" });
     });
 
-    it("istiod on the 4Gi dev cluster: one small replica, access logs, paths normalized before routing and policy, small sidecars", () => {
-        assert.deepStrictEqual(istiodValues(dev), {
+    it("istiod on the 4Gi dev cluster: its revision, one small replica, access logs, paths normalized before routing and policy, small sidecars", () => {
+        assert.deepStrictEqual(istiodValues("1-31-4", dev), {
+            revision: "1-31-4",
             base: { validationFailurePolicy: "Fail" },
             replicaCount: 1,
             autoscaleEnabled: false,
@@ -29,7 +29,7 @@ describe("Istio chart values", () => {
     });
 
     it("istiod on a 32Gi cluster: autoscaled from two replicas with a disruption budget", () => {
-        const values = istiodValues(large);
+        const values = istiodValues("1-31-4", large);
         assert.deepStrictEqual(
             [values.replicaCount, values.autoscaleEnabled, values.autoscaleMin, values.autoscaleMax, values.global.defaultPodDisruptionBudget],
             [2, true, 2, 5, { enabled: true }],
@@ -39,8 +39,9 @@ describe("Istio chart values", () => {
     const LOCAL = "Local" as const;
     const service = (type: "LoadBalancer" | "NodePort" | "ClusterIP", awaitAddress = false): Parameters<typeof gatewayValues>[1] => ({ type, awaitAddress, externalTrafficPolicy: LOCAL });
 
-    it("ingress gateway: selectable as istio=ingressgateway, service type from config, client addresses kept", () => {
-        assert.deepStrictEqual(gatewayValues("ingress", service("NodePort"), dev), {
+    it("ingress gateway: on the default revision, selectable as istio=ingressgateway, service type from config, client addresses kept", () => {
+        assert.deepStrictEqual(gatewayValues("ingress", service("NodePort"), dev, "1-31-4"), {
+            revision: "1-31-4",
             labels: { istio: "ingressgateway" },
             service: { type: "NodePort", externalTrafficPolicy: "Local" },
             resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "1000m", memory: "384Mi" } },
@@ -51,37 +52,42 @@ describe("Istio chart values", () => {
     });
 
     it("ingress LoadBalancer: Pulumi skips waiting for its address unless the stack awaits it; ClusterIP has no traffic policy", () => {
-        assert.deepStrictEqual(gatewayValues("ingress", service("LoadBalancer"), dev).service, {
+        assert.deepStrictEqual(gatewayValues("ingress", service("LoadBalancer"), dev, "1-31-4").service, {
             type: "LoadBalancer",
             externalTrafficPolicy: "Local",
             annotations: { "pulumi.com/skipAwait": "true" },
         });
-        assert.deepStrictEqual(gatewayValues("ingress", service("LoadBalancer", true), dev).service, { type: "LoadBalancer", externalTrafficPolicy: "Local" });
-        assert.deepStrictEqual(gatewayValues("ingress", service("ClusterIP"), dev).service, { type: "ClusterIP" });
+        assert.deepStrictEqual(gatewayValues("ingress", service("LoadBalancer", true), dev, "1-31-4").service, { type: "LoadBalancer", externalTrafficPolicy: "Local" });
+        assert.deepStrictEqual(gatewayValues("ingress", service("ClusterIP"), dev, "1-31-4").service, { type: "ClusterIP" });
     });
 
     it("egress gateway: always ClusterIP", () => {
-        const values = gatewayValues("egress", service("LoadBalancer"), dev);
+        const values = gatewayValues("egress", service("LoadBalancer"), dev, "1-31-4");
         assert.deepStrictEqual([values.labels, values.service], [{ istio: "egressgateway" }, { type: "ClusterIP" }]);
     });
 
     it("gateways on a 32Gi cluster autoscale from two replicas with a disruption budget", () => {
-        const values = gatewayValues("ingress", service("LoadBalancer"), large);
+        const values = gatewayValues("ingress", service("LoadBalancer"), large, "1-31-4");
         assert.deepStrictEqual([values.autoscaling, values.podDisruptionBudget], [{ enabled: true, minReplicas: 2, maxReplicas: 5 }, { minAvailable: 1 }]);
     });
 
-    describe("every key is one the pinned chart reads", () => {
+    describe("every key is one the charts of every supported minor read", () => {
         const tracing = [{ name: "jaeger", opentelemetry: { service: "jaeger-collector.istio-system.svc.cluster.local", port: 4317 } }];
-        for (const plan of [dev, large]) {
-            it(`base, istiod and gateways (${plan.tier} tier)`, () => {
-                assert.deepStrictEqual(unknownValuePaths("istio-1.31/base", ["istio-1.31/base.values.yaml"], baseValues()), []);
-                assert.deepStrictEqual(unknownValuePaths("istio-1.31/istiod", ISTIOD_VALUES, istiodValues(plan, tracing)), []);
-                for (const role of ["ingress", "egress"] as const) {
-                    const values = gatewayValues(role, service("LoadBalancer"), plan);
-                    assert.deepStrictEqual(unknownValuePaths("istio-1.31/gateway", ["istio-1.31/gateway.values.yaml"], values), []);
-                    assert.deepStrictEqual(chartSchemaErrors("istio-1.31/gateway.values.schema.json", values), []);
-                }
-            });
+        for (const minor of SUPPORTED_ISTIO_MINORS) {
+            const ref = `istio-${minor}`;
+            // Istio's demo profile is an official values set for istiod: it shows the meshConfig fields.
+            const istiodFiles = [`${ref}/istiod.values.yaml`, `${ref}/demo-profile.values.yaml`];
+            for (const plan of [dev, large]) {
+                it(`Istio ${minor}: base, istiod and gateways (${plan.tier} tier)`, () => {
+                    assert.deepStrictEqual(unknownValuePaths(`${ref}/base`, [`${ref}/base.values.yaml`], baseValues("1-31-4")), []);
+                    assert.deepStrictEqual(unknownValuePaths(`${ref}/istiod`, istiodFiles, istiodValues("1-31-4", plan, tracing)), []);
+                    for (const role of ["ingress", "egress"] as const) {
+                        const values = gatewayValues(role, service("LoadBalancer"), plan, "1-31-4");
+                        assert.deepStrictEqual(unknownValuePaths(`${ref}/gateway`, [`${ref}/gateway.values.yaml`], values), []);
+                        assert.deepStrictEqual(chartSchemaErrors(`${ref}/gateway.values.schema.json`, values), []);
+                    }
+                });
+            }
         }
 
         it("the check itself rejects a key the chart does not read", () => {

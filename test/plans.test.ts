@@ -7,7 +7,7 @@ import { Graph } from "./support/graph";
 import { chartValueProblems, crdSchemaErrors } from "./support/reference";
 import { readStackFile, ROOT, runProgram, stackConfig } from "./support/program";
 import { plan, USAGE } from "./tools/plan";
-import { forgetRenders } from "./support/render";
+import { forgetRender } from "./support/render";
 import { committedStacks, REFRESH_COMMAND, renderSnapshot, staleSnapshots } from "./tools/snapshot";
 
 /** A line diff (longest common subsequence), as a reviewer's diff shows it. */
@@ -110,7 +110,7 @@ describe("plan snapshots (plans/)", () => {
 
     it("renders the same text from two evaluations and renders, with no paths and no generated values", async () => {
         const first = await renderSnapshot("dev");
-        forgetRenders();
+        forgetRender("dev");
         const second = await renderSnapshot("dev");
         assert.strictEqual(first, second);
         assert.ok(!first.includes(ROOT), "snapshot contains an absolute path");
@@ -198,7 +198,9 @@ describe("npm run plan", () => {
         fs.writeFileSync(orphan, "stack: gone\n");
         fs.writeFileSync(note, "kept\n");
         try {
-            assert.deepStrictEqual(await run("--write"), { code: 0, out: "wrote plans/dev.yaml\nwrote plans/prod.yaml\nwrote plans/staging.yaml", err: "" });
+            const upgrade = ["1-install", "2-canary", "3-move", "4-promote", "5-retire", "rollback"].map((step) => `wrote plans/upgrade/${step}.yaml`);
+            const out = ["wrote plans/dev.yaml", "wrote plans/prod.yaml", "wrote plans/staging.yaml", ...upgrade].join("\n");
+            assert.deepStrictEqual(await run("--write"), { code: 0, out, err: "" });
             assert.deepStrictEqual([fs.existsSync(orphan), fs.existsSync(note)], [false, true]);
             assert.strictEqual(fs.readFileSync(path.join(ROOT, "plans", "dev.yaml"), "utf8"), before);
         } finally {

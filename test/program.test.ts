@@ -30,15 +30,18 @@ describe("the dev stack as a whole program", () => {
             "istio-mesh:core:Gateway": 2,
             "istio-mesh:core:IstioBase": 1,
             "istio-mesh:core:Namespace": 1,
+            "istio-mesh:core:RevisionTags": 1,
             "istio-mesh:core:SidecarInjection": 1,
             "istio-mesh:dashboards:DashboardRoutes": 1,
             "istio-mesh:security:KialiCredentials": 1,
             "istio-mesh:security:MeshMtls": 1,
             "istio-mesh:telemetry:MeshTracing": 1,
+            "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration": 1,
             "kubernetes:core/v1:ConfigMap": 2,
             "kubernetes:core/v1:Namespace": 2,
             "kubernetes:core/v1:NamespacePatch": 1,
             "kubernetes:core/v1:Secret": 3,
+            "kubernetes:core/v1:Service": 1,
             "kubernetes:core/v1:ServiceAccount": 1,
             [CHART]: 8,
             "kubernetes:networking.istio.io/v1:Gateway": 1,
@@ -76,42 +79,42 @@ describe("the dev stack as a whole program", () => {
             namespace: r.inputs.namespace,
         }));
         assert.deepStrictEqual(charts, [
-            { name: "istiod", chart: "istiod", version: "1.31.4", repo: ISTIO_REPO, release: "istiod", namespace: "istio-system" },
+            { name: "istiod-1-31-4", chart: "istiod", version: "1.31.4", repo: ISTIO_REPO, release: "istiod-1-31-4", namespace: "istio-system" },
             { name: "egress-gateway", chart: "gateway", version: "1.31.4", repo: ISTIO_REPO, release: "istio-egressgateway", namespace: "istio-system" },
             { name: "ingress-gateway", chart: "gateway", version: "1.31.4", repo: ISTIO_REPO, release: "istio-ingressgateway", namespace: "istio-system" },
             { name: "istio-base", chart: "base", version: "1.31.4", repo: ISTIO_REPO, release: "istio-base", namespace: "istio-system" },
         ]);
     });
 
-    describe("dependency order: namespace -> base -> istiod -> {gateways, Istio resources, labels}", () => {
+    describe("dependency order: namespace -> base -> istiod -> {gateways, Istio resources, revision tags -> labels}", () => {
         const find = (type: string, name: string): Registration => graph.get(type, name);
         const namespace = (): Registration => find("kubernetes:core/v1:Namespace", "istio-system");
         const base = (): Registration => find(CHART, "istio-base");
-        const istiod = (): Registration => find(CHART, "istiod");
+        const istiod = (): Registration => find(CHART, "istiod-1-31-4");
+        const tagWebhook = (): Registration => find("kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration", "revision-tags-default");
+        const tagService = (): Registration => find("kubernetes:core/v1:Service", "revision-tags-default");
 
         it("base waits for the namespace, istiod for base", () => {
             assert.deepStrictEqual(base().dependencies, [namespace().urn]);
             assert.deepStrictEqual(istiod().dependencies, [base().urn, namespace().urn].sort());
         });
 
-        it("gateways, the PeerAuthentication and the injection label wait for istiod", () => {
-            for (const dependent of [
-                find(CHART, "ingress-gateway"),
-                find(CHART, "egress-gateway"),
-                find("kubernetes:security.istio.io/v1:PeerAuthentication", "mesh-mtls"),
-                find("kubernetes:core/v1:NamespacePatch", "sidecar-injection-default"),
-            ]) {
+        it("gateways, the PeerAuthentication and the default tag wait for istiod; the injection label for the tag", () => {
+            for (const dependent of [find(CHART, "ingress-gateway"), find(CHART, "egress-gateway"), find("kubernetes:security.istio.io/v1:PeerAuthentication", "mesh-mtls"), tagWebhook(), tagService()]) {
                 assert.ok(dependent.dependencies.includes(istiod().urn), `${dependent.name} does not wait for istiod`);
             }
+            const label = find("kubernetes:core/v1:NamespacePatch", "sidecar-injection-default");
+            assert.ok(label.dependencies.includes(tagWebhook().urn), "the injection label does not wait for the tag's webhook");
         });
 
         it("adds no edge that is not needed", () => {
             const ingress = find(CHART, "ingress-gateway");
             const egress = find(CHART, "egress-gateway");
             assert.ok(!graph.waitsFor(ingress, egress) && !graph.waitsFor(egress, ingress), "gateways wait for each other");
-            // The label patches an existing namespace: it needs istiod and that namespace's read, not istio-system.
+            // The label patches an existing namespace: it needs the tag that serves it and that namespace's read, not istio-system.
             const read = run.registrations.find((r) => r.readId === "default") as Registration;
-            assert.deepStrictEqual(find("kubernetes:core/v1:NamespacePatch", "sidecar-injection-default").dependencies, [istiod().urn, read.urn].sort());
+            assert.deepStrictEqual(find("kubernetes:core/v1:NamespacePatch", "sidecar-injection-default").dependencies, [tagWebhook().urn, tagService().urn, read.urn].sort());
+            assert.deepStrictEqual([tagWebhook().dependencies, tagService().dependencies], [[istiod().urn], [istiod().urn]]);
             // Kiali's credentials are plain Kubernetes objects: no webhook to wait for.
             for (const credential of run.registrations.filter((r) => r.parent.endsWith("KialiCredentials::kiali-credentials"))) {
                 assert.ok(!graph.waitsFor(credential, istiod()), `${credential.name} waits for istiod`);
@@ -128,8 +131,8 @@ describe("the dev stack as a whole program", () => {
         });
 
         // `npm run bench` reports this depth; README records it.
-        it("is 4 resources deep: namespace, base, istiod, then what istiod admits", () => {
-            assert.strictEqual(graph.depth(), 4);
+        it("is 5 resources deep: namespace, base, istiod, the default tag, the injection label", () => {
+            assert.strictEqual(graph.depth(), 5);
         });
     });
 
@@ -180,7 +183,8 @@ describe("the dev stack as a whole program", () => {
         // missing (misspelt) namespace fails the preview instead of being created by the patch.
         const namespaces = graph.ofType("kubernetes:core/v1:Namespace");
         assert.deepStrictEqual(namespaces.map((r) => [r.name, r.readId ?? "created"]), [["istio-system", "created"], ["sidecar-injection-default", "default"]]);
-        assert.deepStrictEqual(patch.dependencies, [graph.get(CHART, "istiod").urn, namespaces[1].urn].sort());
+        const tag = graph.ofType("kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration")[0];
+        assert.ok(patch.dependencies.includes(namespaces[1].urn) && patch.dependencies.includes(tag.urn));
     });
 
     it("enforces STRICT mTLS mesh-wide with a PeerAuthentication that matches its CRD", () => {
@@ -241,6 +245,8 @@ describe("the dev stack as a whole program", () => {
 
     it("exports the stack outputs", async () => {
         assert.deepStrictEqual(Object.keys(run.outputs).sort(), [
+            "canaryNamespaces",
+            "controlPlanes",
             "dashboardAccess",
             "dashboardUrls",
             "grafanaAdminPassword",
@@ -250,8 +256,12 @@ describe("the dev stack as a whole program", () => {
             "istioVersion",
             "kialiLoginToken",
             "portForwardCommands",
+            "restartCommands",
         ]);
         assert.strictEqual(await valueOf(run.outputs.istioVersion as string), "1.31.4");
+        assert.deepStrictEqual(run.outputs.controlPlanes, { "1-31-4": { version: "1.31.4", tag: "default" } });
+        // A fresh cluster: `default` is labelled in this step, so pods already running there need a restart to get a sidecar.
+        assert.deepStrictEqual(await valueOf(run.outputs.restartCommands as string[]), ["kubectl rollout restart deployment -n default"]);
         assert.strictEqual(await valueOf(run.outputs.istioNamespace as string), "istio-system");
         assert.deepStrictEqual(await valueOf(run.outputs.injectionNamespaces as string[]), ["default"]);
         const ingress = run.outputs.ingressGateway as { service: string; namespace: string };
@@ -267,7 +277,7 @@ describe("the dev stack as a whole program", () => {
 describe("the program with other config", () => {
     it("leaves out the egress gateway when it is switched off", async () => {
         const run = await runProgram(stackConfig("dev", { "istio-mesh:egressGateway": false, "istio-mesh:addons": [] }));
-        assert.deepStrictEqual(new Graph(run.registrations).ofType(CHART).map((r) => r.name), ["istiod", "ingress-gateway", "istio-base"]);
+        assert.deepStrictEqual(new Graph(run.registrations).ofType(CHART).map((r) => r.name), ["istiod-1-31-4", "ingress-gateway", "istio-base"]);
     });
 
     it("patches one label per injection namespace", async () => {

@@ -3,7 +3,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ADDON_CHARTS, allPinnedCharts, DEFAULT_ISTIO_VERSION } from "../components/versions";
+import { ADDON_CHARTS, allPinnedCharts, DEFAULT_ISTIO_VERSION, istioRevision } from "../components/versions";
 import { helmBinary, HelmError, PINNED_HELM } from "./support/helm";
 import { releaseOf, theObject } from "./support/manifests";
 import { SECRET_SIG, SECRET_SIG_KEY, Registration } from "./support/monitor";
@@ -61,7 +61,7 @@ describe("vendored charts (test/charts/)", () => {
 
     it("render Istio's charts as the pinned release: images and chart labels carry its version", async () => {
         const { releases } = await renderStack("dev");
-        const istiod = theObject(releaseOf(releases, "istiod"), "Deployment", "istiod");
+        const istiod = theObject(releaseOf(releases, `istiod-${istioRevision(DEFAULT_ISTIO_VERSION)}`), "Deployment", `istiod-${istioRevision(DEFAULT_ISTIO_VERSION)}`);
         const image = (istiod.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0].image;
         assert.strictEqual(image, `docker.io/istio/pilot:${DEFAULT_ISTIO_VERSION}`);
         assert.strictEqual(istiod.metadata.labels?.["helm.sh/chart"], `istiod-${DEFAULT_ISTIO_VERSION}`);
@@ -223,7 +223,7 @@ describe("npm run render", () => {
             const result = await runRender("dev", "--out", out);
             assert.strictEqual(result.code, 0, result.err);
             const files = fs.readdirSync(out).sort();
-            assert.deepStrictEqual(files, ["grafana.yaml", "istio-base.yaml", "istio-egressgateway.yaml", "istio-ingressgateway.yaml", "istiod.yaml", "jaeger.yaml", "kiali.yaml", "prometheus.yaml"]);
+            assert.deepStrictEqual(files, ["grafana.yaml", "istio-base.yaml", "istio-egressgateway.yaml", "istio-ingressgateway.yaml", "istiod-1-31-4.yaml", "jaeger.yaml", "kiali.yaml", "prometheus.yaml"]);
             const { releases } = await renderStack("dev");
             assert.strictEqual(fs.readFileSync(path.join(out, "kiali.yaml"), "utf8"), releaseOf(releases, "kiali").manifest);
             assert.deepStrictEqual(result.out.split("\n").map((line) => path.basename(line.split("  ")[0])).sort(), files);

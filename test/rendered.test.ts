@@ -111,8 +111,8 @@ describe("the checks on rendered objects catch what they look for (dev stack)", 
         assert.deepStrictEqual(
             (await addressesOf(dev)).map((a) => `${a.where} -> ${a.service}.${a.namespace}:${a.port}${a.path ?? ""}`),
             [
-                "ConfigMap istio-system/istio mesh defaultConfig.discoveryAddress -> istiod.istio-system:15012",
-                "ConfigMap istio-system/istio mesh extensionProviders[0] (jaeger) -> jaeger.istio-system:4317",
+                "ConfigMap istio-system/istio-1-31-4 mesh defaultConfig.discoveryAddress -> istiod-1-31-4.istio-system:15012",
+                "ConfigMap istio-system/istio-1-31-4 mesh extensionProviders[0] (jaeger) -> jaeger.istio-system:4317",
                 "ConfigMap istio-system/kiali config.yaml external_services.prometheus.url -> prometheus.istio-system:9090/prometheus",
                 "ConfigMap istio-system/kiali config.yaml external_services.grafana.internal_url -> grafana.istio-system:3000/grafana",
                 "ConfigMap istio-system/kiali config.yaml external_services.tracing.internal_url -> jaeger.istio-system:16686/jaeger",

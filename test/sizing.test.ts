@@ -135,8 +135,8 @@ describe("istio-mesh:resources overrides", () => {
 describe("chart values carry the sizing to each chart's keys", () => {
     // Where each chart reads its pod resources, and which component's size goes there.
     const RESOURCE_KEYS: [chart: string, path: string, component: Component][] = [
-        ["istiod", "resources", "istiod"],
-        ["istiod", "global.proxy.resources", "proxy"],
+        ["istiod-1-31-4", "resources", "istiod"],
+        ["istiod-1-31-4", "global.proxy.resources", "proxy"],
         ["ingress-gateway", "resources", "ingressGateway"],
         ["egress-gateway", "resources", "egressGateway"],
         ["prometheus", "server.resources", "prometheus"],
@@ -162,7 +162,7 @@ describe("chart values carry the sizing to each chart's keys", () => {
                 // The overrides themselves, written out: not derived from the code under test.
                 const value = (chart: string, path: string): unknown => at(charts.find((c) => c.name === chart)?.inputs.values, path);
                 assert.deepStrictEqual(value("kiali", "deployment.resources.limits"), { cpu: "2000m", memory: "1536Mi" });
-                assert.deepStrictEqual(value("istiod", "global.proxy.resources.requests"), { cpu: "100m", memory: "96Mi" });
+                assert.deepStrictEqual(value("istiod-1-31-4", "global.proxy.resources.requests"), { cpu: "100m", memory: "96Mi" });
             }
             const sized = new Set(RESOURCE_KEYS.map(([, , component]) => component));
             assert.deepStrictEqual(COMPONENTS.filter((c) => !sized.has(c)), []);
@@ -211,15 +211,15 @@ describe("istio-mesh:replicas overrides", () => {
         const charts = new Graph((await runProgram(config)).registrations).ofType(CHART);
         const values = (name: string): Record<string, unknown> => charts.find((c) => c.name === name)?.inputs.values as Record<string, unknown>;
         const pick = (name: string, keys: string[]): unknown[] => keys.map((key) => values(name)[key]);
-        assert.deepStrictEqual(pick("istiod", ["replicaCount", "autoscaleEnabled", "autoscaleMin", "autoscaleMax"]), [2, true, 2, 4]);
-        assert.deepStrictEqual((values("istiod").global as Record<string, unknown>).defaultPodDisruptionBudget, { enabled: true });
+        assert.deepStrictEqual(pick("istiod-1-31-4", ["replicaCount", "autoscaleEnabled", "autoscaleMin", "autoscaleMax"]), [2, true, 2, 4]);
+        assert.deepStrictEqual((values("istiod-1-31-4").global as Record<string, unknown>).defaultPodDisruptionBudget, { enabled: true });
         assert.deepStrictEqual(pick("ingress-gateway", ["replicaCount", "autoscaling", "podDisruptionBudget"]), [3, { enabled: false }, { minAvailable: 1 }]);
         assert.deepStrictEqual(pick("egress-gateway", ["replicaCount", "autoscaling", "podDisruptionBudget"]), [1, { enabled: false }, {}]);
     });
 
     it("count in the memory budget at their guaranteed (minimum) replicas", () => {
         const settings = parseMeshSettings(replicasKey({ istiod: { min: 3, max: 5 } }));
-        assert.deepStrictEqual(memoryBudget(settings).lines[0], { component: "istiod", replicas: 3, requestMi: 3 * 256 });
+        assert.deepStrictEqual(memoryBudget(settings).lines[0], { component: "istiod", label: "istiod", replicas: 3, requestMi: 3 * 256 });
     });
 
     const bad: [string, unknown, string][] = [

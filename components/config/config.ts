@@ -5,7 +5,8 @@ import { Overrides, parseOverrides } from "./overrides";
 import { parseReplicaOverrides, ReplicaOverrides } from "./replica-overrides";
 import { exposureProblems, TRAFFIC_POLICIES, TrafficPolicy } from "./exposure";
 import { KUBERNETES_SETTINGS, ProviderSettings, providerSettings } from "./kubernetes-settings";
-import { DEFAULT_ISTIO_VERSION, SUPPORTED_ISTIO_MINOR } from "../versions";
+import { checkIstioVersion, CANARY_TAG, controlPlaneRevision, DEFAULT_TAG, MeshRevisions, revisionProblems } from "./revisions";
+import { DEFAULT_ISTIO_VERSION } from "../versions";
 
 /**
  * The one place stack configuration keys are read and checked, each and across keys. The
@@ -35,7 +36,12 @@ export interface MeshSettings {
     readonly addons: readonly Addon[];
     /** Namespaces labelled `istio-injection=enabled`, sorted. */
     readonly injectionNamespaces: readonly string[];
+    /** The stable Istio release: the `default` tag, the gateways. */
     readonly istioVersion: string;
+    /** Every istiod, as a revision named from its version, and the tags pointing to them. */
+    readonly revisions: MeshRevisions;
+    /** Injection namespaces labelled `istio.io/rev=canary` instead of `istio-injection=enabled`, sorted. */
+    readonly canaryNamespaces: readonly string[];
     readonly egressGateway: boolean;
     readonly ingressServiceType: IngressServiceType;
     /** Whether `pulumi up` waits for the ingress LoadBalancer's address (10 minutes at most). */
@@ -77,6 +83,9 @@ export const CONFIG_DEFAULTS = {
     addons: [...ADDONS] as readonly string[],
     injectionNamespaces: ["default"] as readonly string[],
     istioVersion: DEFAULT_ISTIO_VERSION,
+    canaryVersion: "",
+    canaryNamespaces: [] as readonly string[],
+    previousVersion: "",
     egressGateway: true,
     ingressServiceType: "LoadBalancer",
     awaitIngressAddress: false,
@@ -113,7 +122,6 @@ export const MEMORY_RANGE = { min: 1 * GI, max: 1024 * GI } as const;
 
 const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const SYSTEM_NAMESPACES = ["istio-system", "kube-system", "kube-public", "kube-node-lease"];
-const SEMVER = /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/;
 
 function checkMemory(value: string): string | undefined {
     const bytes = parseQuantity(value);
@@ -126,14 +134,9 @@ function checkMemory(value: string): string | undefined {
     return undefined;
 }
 
-function checkVersion(value: string): string | undefined {
-    if (!SEMVER.test(value)) {
-        return `${show(value)} is not a version of the form MAJOR.MINOR.PATCH, e.g. ${DEFAULT_ISTIO_VERSION}`;
-    }
-    if (!value.startsWith(`${SUPPORTED_ISTIO_MINOR}.`)) {
-        return `${show(value)} is not supported: the pinned chart values are written for Istio ${SUPPORTED_ISTIO_MINOR}; use ${SUPPORTED_ISTIO_MINOR}.x (default ${DEFAULT_ISTIO_VERSION})`;
-    }
-    return undefined;
+/** An optional version key: unset ("") or a supported release. */
+function checkOptionalVersion(value: string): string | undefined {
+    return value === "" ? undefined : checkIstioVersion(value);
 }
 
 function checkNamespace(value: string): string | undefined {
@@ -203,11 +206,28 @@ export function readMeshSettings(config: ConfigReader, raw: Readonly<Record<stri
     const prometheusStorage = config.string("prometheusStorage", CONFIG_DEFAULTS.prometheusStorage, checkStorage);
     const dashboardTlsSecret = config.string("dashboardTlsSecret", CONFIG_DEFAULTS.dashboardTlsSecret, checkSecretName);
     const withoutLogin = config.stringList("dashboardsWithoutLogin", CONFIG_DEFAULTS.dashboardsWithoutLogin, checkAddon);
+    const injectionNamespaces = [...config.stringList("injectionNamespaces", CONFIG_DEFAULTS.injectionNamespaces, checkNamespace)].sort();
+    const istioVersion = config.string("istioVersion", CONFIG_DEFAULTS.istioVersion, checkIstioVersion);
+    const canaryVersion = config.string("canaryVersion", CONFIG_DEFAULTS.canaryVersion, checkOptionalVersion);
+    const previousVersion = config.string("previousVersion", CONFIG_DEFAULTS.previousVersion, checkOptionalVersion);
+    const canaryNamespaces = [...config.stringList("canaryNamespaces", CONFIG_DEFAULTS.canaryNamespaces, checkNamespace)].sort();
+    const revisionKeys = ["istioVersion", "canaryVersion", "previousVersion", "canaryNamespaces", "injectionNamespaces"];
+    // A version already refused would make these cross-key checks mislead.
+    if (!config.failed(...revisionKeys)) {
+        const keys = { istioVersion, canaryVersion, previousVersion, canaryNamespaces, injectionNamespaces };
+        revisionProblems(keys, (name) => config.key(name)).forEach(([key, message]) => config.problem(key, message));
+    }
     const settings: MeshSettings = {
         memory: { quantity: memoryQuantity, bytes: parseQuantity(memoryQuantity) as number },
         addons: enabled,
-        injectionNamespaces: [...config.stringList("injectionNamespaces", CONFIG_DEFAULTS.injectionNamespaces, checkNamespace)].sort(),
-        istioVersion: config.string("istioVersion", CONFIG_DEFAULTS.istioVersion, checkVersion),
+        injectionNamespaces,
+        istioVersion,
+        revisions: {
+            stable: controlPlaneRevision(istioVersion, DEFAULT_TAG),
+            ...(canaryVersion !== "" && { canary: controlPlaneRevision(canaryVersion, CANARY_TAG) }),
+            ...(previousVersion !== "" && { previous: controlPlaneRevision(previousVersion) }),
+        },
+        canaryNamespaces,
         egressGateway: config.boolean("egressGateway", CONFIG_DEFAULTS.egressGateway),
         ingressServiceType: config.oneOf("ingressServiceType", INGRESS_SERVICE_TYPES, CONFIG_DEFAULTS.ingressServiceType),
         awaitIngressAddress: config.boolean("awaitIngressAddress", CONFIG_DEFAULTS.awaitIngressAddress),

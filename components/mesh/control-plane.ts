@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ChartComponent } from "../chart";
+import { ControlPlaneRevision } from "../config/revisions";
 import { istiodValues, TracingProvider } from "../values/istio-values";
 import { SizingPlan } from "../sizing/sizing";
 import { istioCharts } from "../versions";
@@ -7,8 +8,8 @@ import { istioCharts } from "../versions";
 export interface IstioControlPlaneArgs {
     /** Namespace of the control plane; pass the namespace's output so the chart waits for it. */
     namespace: pulumi.Input<string>;
-    /** Istio release to install; must match the base chart's. */
-    version: string;
+    /** The Istio version this istiod runs and the revision its objects are named from. */
+    revision: ControlPlaneRevision;
     /** Sizes of istiod and of the sidecar default, from the sizing module. */
     sizing: SizingPlan;
     /**
@@ -18,9 +19,17 @@ export interface IstioControlPlaneArgs {
     tracing?: readonly TracingProvider[];
 }
 
-/** istiod: the control plane, its sidecar-injection and validation webhooks. */
+/**
+ * One istiod revision: the control plane, its own injection webhook (pods and namespaces
+ * labelled `istio.io/rev=<revision>`) and validation webhook. The Helm release is
+ * `istiod-<revision>` and every object it renders carries the revision in its name, so
+ * revisions are added and removed whole and never rename one another's objects. Which
+ * namespaces it serves through a tag is up to RevisionTags.
+ */
 export class IstioControlPlane extends ChartComponent {
     constructor(name: string, args: IstioControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("istio-mesh:core:ControlPlane", name, istioCharts(args.version).istiod, { release: "istiod", namespace: args.namespace, values: istiodValues(args.sizing, args.tracing) }, opts);
+        const { version, revision } = args.revision;
+        const values = istiodValues(revision, args.sizing, args.tracing);
+        super("istio-mesh:core:ControlPlane", name, istioCharts(version).istiod, { release: `istiod-${revision}`, namespace: args.namespace, values }, opts);
     }
 }

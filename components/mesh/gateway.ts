@@ -10,8 +10,10 @@ const DEFAULT_INGRESS_SERVICE: IngressService = { type: "LoadBalancer", awaitAdd
 export interface IstioGatewayArgs {
     /** Namespace the gateway runs in; pass the namespace's output so the chart waits for it. */
     namespace: pulumi.Input<string>;
-    /** Istio release to install; must match istiod's. */
+    /** Istio release of the gateway chart: the default revision's. */
     version: string;
+    /** The revision whose istiod injects the gateway's proxy: the one the `default` tag points to. */
+    revision: string;
     /** `ingress` (`istio-ingressgateway`) or `egress` (`istio-egressgateway`). */
     role: GatewayRole;
     /**
@@ -24,8 +26,9 @@ export interface IstioGatewayArgs {
 }
 
 /**
- * An Istio gateway (the `gateway` chart). Its pods get their proxy image from istiod's
- * injection webhook, so create it after the control plane (`dependsOn`).
+ * An Istio gateway (the `gateway` chart). Its pods get their proxy from the webhook of the
+ * revision they are labelled with, so create it after that control plane (`dependsOn`); a
+ * new revision rolls them, since the label is in their pod template.
  */
 export class IstioGateway extends pulumi.ComponentResource {
     public readonly chart: k8s.helm.v4.Chart;
@@ -48,7 +51,7 @@ export class IstioGateway extends pulumi.ComponentResource {
             {
                 release,
                 namespace: args.namespace,
-                values: gatewayValues(args.role, args.service ?? DEFAULT_INGRESS_SERVICE, args.sizing),
+                values: gatewayValues(args.role, args.service ?? DEFAULT_INGRESS_SERVICE, args.sizing, args.revision),
             },
             childOptions(this, opts),
         );

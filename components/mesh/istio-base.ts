@@ -7,19 +7,21 @@ export interface IstioBaseArgs {
     /** Namespace of the control plane; pass the namespace's output so the chart waits for it. */
     namespace: pulumi.Input<string>;
     /**
-     * Istio release to install.
-     * @default the version pinned in versions.ts
+     * Istio release to install: the newest revision running, since CRDs serve every revision.
      */
     version: string;
+    /** The revision the `default` tag points to: its istiod validates Istio resources. */
+    defaultRevision: string;
 }
 
 /**
  * Istio's CRDs and cluster-wide resources (the `base` chart). The CRDs carry
  * `helm.sh/resource-policy: keep`, which Chart v4 turns into RetainOnDelete: `pulumi
  * destroy` leaves them, and with them every VirtualService and DestinationRule users made.
+ * Its `istiod-default-validator` sends Istio resources to the default revision's istiod.
  */
 export class IstioBase extends ChartComponent {
     constructor(name: string, args: IstioBaseArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("istio-mesh:core:IstioBase", name, istioCharts(args.version).base, { release: "istio-base", namespace: args.namespace, values: baseValues() }, opts);
+        super("istio-mesh:core:IstioBase", name, istioCharts(args.version).base, { release: "istio-base", namespace: args.namespace, values: baseValues(args.defaultRevision) }, opts);
     }
 }

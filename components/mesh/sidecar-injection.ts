@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "../chart";
+import { CANARY_TAG, DEFAULT_TAG, RevisionTag } from "../config/revisions";
 
 export interface SidecarInjectionArgs {
     /**
@@ -8,32 +9,75 @@ export interface SidecarInjectionArgs {
      * @default ["default"]
      */
     namespaces?: readonly string[];
+    /**
+     * Those of `namespaces` served by the `canary` tag (`istio.io/rev=canary`); the rest are
+     * served by `default` (`istio-injection=enabled`).
+     * @default []
+     */
+    canaryNamespaces?: readonly string[];
+    /**
+     * Whether a previous control plane still runs after a promotion: every namespace on the
+     * `default` tag may still have its proxies, so each owes a restart until it is retired.
+     * @default false
+     */
+    previousRevisionRuns?: boolean;
+}
+
+/** The labels that put a namespace on a tag: `istio-injection` wins over `istio.io/rev`, so never both. */
+export function injectionLabels(tag: RevisionTag): Record<string, string> {
+    return tag === DEFAULT_TAG ? { "istio-injection": "enabled" } : { "istio.io/rev": tag };
+}
+
+/** The tag a namespace's labels put it on, as the tag webhooks select it, or undefined for none. */
+export function servingTag(labels: Readonly<Record<string, string>> | undefined): string | undefined {
+    const injection = labels?.["istio-injection"];
+    if (injection !== undefined) {
+        return injection === "enabled" ? DEFAULT_TAG : undefined;
+    }
+    return labels?.["istio.io/rev"];
+}
+
+/** Istio's own way to give every pod of a namespace a proxy from the revision now serving it. */
+export function restartCommand(namespace: string): string {
+    return `kubectl rollout restart deployment -n ${namespace}`;
 }
 
 /**
- * Labels existing namespaces `istio-injection=enabled`. Each namespace is read first, so a
- * missing one stops the preview; each label is a server-side-apply patch (NamespacePatch):
- * Pulumi owns only that label, never the namespace, so `pulumi destroy` removes the label
- * and leaves the namespace alone. The label is read by istiod's injection
- * webhook, so create this after the control plane (`dependsOn`). Pods already running
- * get a sidecar only when restarted.
+ * Puts existing namespaces on a revision tag: `istio-injection=enabled` for `default`,
+ * `istio.io/rev=canary` for the canary. Each namespace is read first, so a missing one stops
+ * the preview; each label is a server-side-apply patch (NamespacePatch) named after the
+ * namespace, never its tag, so moving a namespace between tags updates the same patch and
+ * the API server drops the label the patch no longer sets. Pulumi owns only those labels,
+ * never the namespace, so `pulumi destroy` removes them and leaves the namespace alone. The
+ * labels are read by the tags' injection webhooks, so create this after them (`dependsOn`).
+ * Pods already running keep the proxy they started with until restarted: `restartCommands`
+ * lists the namespaces that owe a restart.
  */
 export class SidecarInjection extends pulumi.ComponentResource {
     public readonly namespaces: readonly string[];
+    /**
+     * `kubectl rollout restart` for each namespace whose running pods may have a proxy from
+     * another revision than the one now serving it, or none: it is labelled in this step, it
+     * moves to another tag, or it is on `default` while a previous control plane still runs.
+     */
+    public readonly restartCommands: pulumi.Output<string[]>;
 
     constructor(name: string, args: SidecarInjectionArgs, opts?: pulumi.ComponentResourceOptions) {
         super("istio-mesh:core:SidecarInjection", name, {}, opts);
         this.namespaces = [...(args.namespaces ?? ["default"])].sort();
-        for (const namespace of this.namespaces) {
+        const owed = this.namespaces.map((namespace) => {
+            const tag = args.canaryNamespaces?.includes(namespace) ? CANARY_TAG : DEFAULT_TAG;
             // A patch of a missing namespace would create it (server-side apply), and destroy
             // would leave it behind: read it first, so a typo fails on that read, by name.
+            // The read comes before this step's patch, so it shows the labels the step changes.
             const existing = k8s.core.v1.Namespace.get(`${name}-${namespace}`, namespace, { parent: this });
-            new k8s.core.v1.NamespacePatch(
-                `${name}-${namespace}`,
-                { metadata: { name: existing.metadata.name, labels: { "istio-injection": "enabled" } } },
-                childOptions(this, opts),
-            );
-        }
-        this.registerOutputs({ namespaces: this.namespaces });
+            new k8s.core.v1.NamespacePatch(`${name}-${namespace}`, { metadata: { name: existing.metadata.name, labels: injectionLabels(tag) } }, childOptions(this, opts));
+            return existing.metadata.labels.apply((labels) => {
+                const moved = servingTag(labels) !== tag;
+                return moved || (tag === DEFAULT_TAG && args.previousRevisionRuns === true) ? [restartCommand(namespace)] : [];
+            });
+        });
+        this.restartCommands = pulumi.all(owed).apply((lists) => lists.flat());
+        this.registerOutputs({ namespaces: this.namespaces, restartCommands: this.restartCommands });
     }
 }

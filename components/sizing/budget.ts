@@ -3,6 +3,7 @@ import type { MeshSettings } from "../config/config";
 import { GI, MI } from "../config/quantity";
 import { overrideConflicts } from "../config/overrides";
 import { Component, COMPONENTS, Scaling } from "../config/components";
+import { allRevisions } from "../config/revisions";
 import { planSizing, SINGLE, SizingPlan } from "./sizing";
 
 /**
@@ -12,10 +13,13 @@ import { planSizing, SINGLE, SizingPlan } from "./sizing";
  */
 
 /** The settings the budget depends on. */
-export type BudgetSettings = Pick<MeshSettings, "memory" | "addons" | "egressGateway" | "memoryBudgetPercent" | "resources" | "replicas">;
+export type BudgetSettings = Pick<MeshSettings, "memory" | "addons" | "egressGateway" | "revisions" | "memoryBudgetPercent" | "resources" | "replicas">;
 
 export interface BudgetLine {
     component: Component;
+    /** The component, and for istiod how many revisions run: `istiod (2 revisions)`. */
+    label: string;
+    /** Pods of all revisions together. */
     replicas: number;
     /** MiB requested by all replicas together. */
     requestMi: number;
@@ -30,19 +34,25 @@ export interface Budget {
 /** A component this program deploys, and how many of it run. */
 export interface Deployed {
     component: Component;
+    /** The component, and for istiod how many revisions run. */
+    label: string;
+    /** Per revision for istiod: each revision is sized and scaled alike. */
     scaling: Scaling;
+    /** Copies of the whole workload: one per istiod revision, else 1. */
+    copies: number;
 }
 
 /** Every workload the program deploys for these settings, in the order of `COMPONENTS`. */
-export function deployedComponents(plan: SizingPlan, addons: readonly Addon[], egressGateway: boolean): Deployed[] {
+export function deployedComponents(plan: SizingPlan, settings: Pick<MeshSettings, "addons" | "egressGateway" | "revisions">): Deployed[] {
+    // A canary or a previous revision is a whole second istiod, with the same size and scaling.
+    const revisions = allRevisions(settings.revisions).length;
+    const one = (component: Component, scaling: Scaling): Deployed => ({ component, label: component, scaling, copies: 1 });
     return [
-        { component: "istiod", scaling: plan.scaling.istiod },
-        { component: "ingressGateway", scaling: plan.scaling.ingressGateway },
-        ...(egressGateway ? [{ component: "egressGateway" as const, scaling: plan.scaling.egressGateway }] : []),
+        { component: "istiod", label: revisions > 1 ? `istiod (${revisions} revisions)` : "istiod", scaling: plan.scaling.istiod, copies: revisions },
+        one("ingressGateway", plan.scaling.ingressGateway),
+        ...(settings.egressGateway ? [one("egressGateway", plan.scaling.egressGateway)] : []),
         // Prometheus' pod also runs its config reloader, sized on its own line.
-        ...addons.flatMap((addon): Deployed[] =>
-            addon === "prometheus" ? [{ component: addon, scaling: SINGLE }, { component: "prometheusReloader", scaling: SINGLE }] : [{ component: addon, scaling: SINGLE }],
-        ),
+        ...settings.addons.flatMap((addon): Deployed[] => (addon === "prometheus" ? [one(addon, SINGLE), one("prometheusReloader", SINGLE)] : [one(addon, SINGLE)])),
     ];
 }
 
@@ -52,9 +62,9 @@ function guaranteedReplicas(scaling: Scaling): number {
 }
 
 export function memoryBudget(settings: BudgetSettings, plan: SizingPlan = planSizing(settings)): Budget {
-    const lines = deployedComponents(plan, settings.addons, settings.egressGateway).map(({ component, scaling }): BudgetLine => {
-        const replicas = guaranteedReplicas(scaling);
-        return { component, replicas, requestMi: replicas * plan.sizes[component].memoryRequest };
+    const lines = deployedComponents(plan, settings).map(({ component, label, scaling, copies }): BudgetLine => {
+        const replicas = copies * guaranteedReplicas(scaling);
+        return { component, label, replicas, requestMi: replicas * plan.sizes[component].memoryRequest };
     });
     return {
         lines,
@@ -104,7 +114,8 @@ export function budgetRefusal(settings: BudgetSettings, plan: SizingPlan, maxGi 
         return undefined;
     }
     const percent = settings.memoryBudgetPercent;
-    const row = (label: string, replicas: string, mi: string): string => `      ${label.padEnd(18)} ${replicas.padStart(2)}    ${mi.padStart(7)}`;
+    const width = Math.max(18, ...budget.lines.map((line) => line.label.length));
+    const row = (label: string, replicas: string, mi: string): string => `      ${label.padEnd(width)} ${replicas.padStart(2)}    ${mi.padStart(7)}`;
     const counted = (c: Component): boolean => budget.lines.some((l) => l.component === c);
     const sized = COMPONENTS.filter((c) => settings.resources[c] !== undefined && counted(c));
     const scaled = COMPONENTS.filter((c) => c in settings.replicas && counted(c));
@@ -116,6 +127,10 @@ export function budgetRefusal(settings: BudgetSettings, plan: SizingPlan, maxGi 
     const nextGi = nextFittingGi(settings, maxGi);
     const neededPercent = Math.ceil((budget.totalMi * 100) / (settings.memory.bytes / MI));
     const remedies = [
+        // Three istiods are a promotion not yet retired overlapping with the next canary.
+        ...(settings.revisions.previous !== undefined && settings.revisions.canary !== undefined
+            ? [`retire the previous control plane before starting the canary (remove istio-mesh:previousVersion)`]
+            : []),
         ...(sized.length > 0 ? [`lower istio-mesh:resources (set for ${sized.join(", ")})`] : []),
         ...(scaled.length > 0 ? [`lower istio-mesh:replicas (set for ${scaled.join(", ")})`] : []),
         ...(dropped.length > 0 ? [`disable ${dropped.join(", ")} (istio-mesh:addons: [${(kept ?? []).join(", ")}])${alsoRemove}`] : []),
@@ -124,7 +139,7 @@ export function budgetRefusal(settings: BudgetSettings, plan: SizingPlan, maxGi 
     ];
     return [
         `the components request ${budget.totalMi}Mi of memory, over the budget of ${budget.budgetMi}Mi (${percent}% of istio-mesh:memory):`,
-        ...budget.lines.map((line) => row(line.component, `${line.replicas}x`, `${line.requestMi}Mi`)),
+        ...budget.lines.map((line) => row(line.label, `${line.replicas}x`, `${line.requestMi}Mi`)),
         row("total", "", `${budget.totalMi}Mi`),
         row("proxy (per pod)", "", `${plan.sizes.proxy.memoryRequest}Mi`) + "  per workload pod, not counted",
         `    To fit: ${remedies.join("; or ")}`,

@@ -18,7 +18,7 @@ export function sizingProblems(settings: MeshSettings): [key: string, message: s
 
 /** Overrides that contradict the plan or name a component that is not deployed, by key. */
 function overrideProblems(settings: MeshSettings, plan: SizingPlan): [key: string, message: string][] {
-    const deployed = ["proxy" as const, ...deployedComponents(plan, settings.addons, settings.egressGateway).map((d) => d.component)];
+    const deployed = ["proxy" as const, ...deployedComponents(plan, settings).map((d) => d.component)];
     const conflicts = COMPONENTS.flatMap((component) => {
         const override = settings.resources[component];
         return override ? overrideConflicts(component, plan.sizes[component], override) : [];

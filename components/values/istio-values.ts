@@ -19,10 +19,13 @@ const VALIDATION = { validationFailurePolicy: "Fail" } as const;
 
 export interface BaseValues {
     base: typeof VALIDATION;
+    /** The revision whose istiod validates Istio resources (`istiod-default-validator`). */
+    defaultRevision: string;
 }
 
-export function baseValues(): BaseValues {
-    return { base: VALIDATION };
+/** @param defaultRevision the revision the `default` tag points to, e.g. `1-31-4` */
+export function baseValues(defaultRevision: string): BaseValues {
+    return { base: VALIDATION, defaultRevision };
 }
 
 /** One tracing backend istiod may send spans to (`meshConfig.extensionProviders`). */
@@ -32,6 +35,8 @@ export interface TracingProvider {
 }
 
 export interface IstiodValues {
+    /** Suffixes every object the chart renders, so two revisions never share one. */
+    revision: string;
     base: typeof VALIDATION;
     replicaCount: number;
     autoscaleEnabled: boolean;
@@ -49,9 +54,15 @@ export interface IstiodValues {
     };
 }
 
-export function istiodValues(plan: SizingPlan, tracing: readonly TracingProvider[] = []): IstiodValues {
+/**
+ * Every revision gets the same values but its name: the same size, and the same mesh
+ * config, so a proxy sends its spans and logs to the same place whichever istiod injected it.
+ * Revision tags are not rendered here (`revisionTags` stays empty): see values/revision-tags.ts.
+ */
+export function istiodValues(revision: string, plan: SizingPlan, tracing: readonly TracingProvider[] = []): IstiodValues {
     const controlPlane = plan.scaling.istiod;
     return {
+        revision,
         base: VALIDATION,
         replicaCount: controlPlane.replicas,
         autoscaleEnabled: controlPlane.autoscale !== undefined,
@@ -90,6 +101,8 @@ interface ServiceValues {
 }
 
 export interface GatewayValues {
+    /** The revision whose istiod injects the gateway's proxy: a change rolls the pods onto it. */
+    revision: string;
     labels: { istio: string };
     service: ServiceValues;
     resources: Resources;
@@ -113,10 +126,14 @@ function ingressServiceValues(service: IngressService): ServiceValues {
     };
 }
 
-/** @param ingress how the ingress Service is exposed; the egress gateway is always cluster-internal */
-export function gatewayValues(role: GatewayRole, ingress: IngressService, plan: SizingPlan): GatewayValues {
+/**
+ * @param ingress how the ingress Service is exposed; the egress gateway is always cluster-internal
+ * @param revision the revision the `default` tag points to: the gateways follow it
+ */
+export function gatewayValues(role: GatewayRole, ingress: IngressService, plan: SizingPlan, revision: string): GatewayValues {
     const scaling = plan.scaling[role === "ingress" ? "ingressGateway" : "egressGateway"];
     return {
+        revision,
         // Samples select `istio: ingressgateway`; set it outright rather than rely on the
         // chart deriving it from the release name.
         labels: { istio: GATEWAY_NAMES[role].replace(/^istio-/, "") },

@@ -62,15 +62,19 @@ const has = (render: StackRender, release: string): boolean => render.releases.s
 /** Every in-cluster address the stack's configuration names, with where it is named. */
 export function configuredAddresses(render: StackRender, portForwardCommands: Readonly<Record<string, string>>): Address[] {
     const found: Address[] = [];
-    const mesh = configFile(render, "istiod", "istio", "mesh");
-    const meshWhere = "ConfigMap istio-system/istio mesh";
-    found.push(address(`${meshWhere} defaultConfig.discoveryAddress`, at(mesh, "defaultConfig.discoveryAddress")));
-    ((mesh.extensionProviders as Tree[] | undefined) ?? []).forEach((provider, i) => {
-        const otel = provider.opentelemetry as { service: string; port: number } | undefined;
-        if (otel !== undefined) {
-            found.push(address(`${meshWhere} extensionProviders[${i}] (${String(provider.name)})`, otel.service, otel.port));
-        }
-    });
+    // Each istiod revision reads its own mesh config, `istio-<revision>`.
+    for (const release of render.releases.filter((r) => r.chart === "istiod")) {
+        const configMap = release.release.replace(/^istiod/, "istio");
+        const mesh = configFile(render, release.release, configMap, "mesh");
+        const meshWhere = `ConfigMap istio-system/${configMap} mesh`;
+        found.push(address(`${meshWhere} defaultConfig.discoveryAddress`, at(mesh, "defaultConfig.discoveryAddress")));
+        ((mesh.extensionProviders as Tree[] | undefined) ?? []).forEach((provider, i) => {
+            const otel = provider.opentelemetry as { service: string; port: number } | undefined;
+            if (otel !== undefined) {
+                found.push(address(`${meshWhere} extensionProviders[${i}] (${String(provider.name)})`, otel.service, otel.port));
+            }
+        });
+    }
     if (has(render, "kiali")) {
         const kiali = configFile(render, "kiali", "kiali", "config.yaml");
         const where = "ConfigMap istio-system/kiali config.yaml external_services";

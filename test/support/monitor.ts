@@ -50,8 +50,11 @@ export function isWireSecret(value: unknown): value is { value: unknown } {
 /** The namespaces the mocked cluster has: a fresh cluster's, and `shop` for multi-namespace stacks. */
 const EXISTING_NAMESPACES = ["default", "kube-node-lease", "kube-public", "kube-system", "shop", "bookinfo"];
 
-/** Deterministic stand-ins for what providers would return. */
-const mocks: pulumi.runtime.Mocks = {
+/** Labels of namespaces in the mocked cluster, by name: what a read of each returns. */
+export type NamespaceLabels = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
+/** Deterministic stand-ins for what providers would return, on a cluster whose namespaces carry `labels`. */
+const mocksOn = (labels: NamespaceLabels): pulumi.runtime.Mocks => ({
     call: (args) => args.inputs,
     newResource: (args) => {
         const state: Record<string, unknown> = { ...args.inputs };
@@ -67,20 +70,21 @@ const mocks: pulumi.runtime.Mocks = {
             if (args.type === "kubernetes:core/v1:Namespace" && !EXISTING_NAMESPACES.includes(args.id)) {
                 throw new Error(`resource "${args.id}" does not exist`);
             }
-            state.metadata = { name: args.id.split("/").pop() };
+            const name = args.id.split("/").pop() as string;
+            state.metadata = { name, ...(args.type === "kubernetes:core/v1:Namespace" && { labels: { ...labels[name] } }) };
         }
         if (args.type === "kubernetes:helm.sh/v4:Chart") {
             state.resources = [];
         }
         return { id: args.custom === false ? undefined : `${args.name}-id`, state };
     },
-};
+});
 
 export class RecordingMonitor extends MockMonitor {
     readonly registrations: Registration[] = [];
 
-    constructor() {
-        super(mocks);
+    constructor(namespaceLabels: NamespaceLabels = {}) {
+        super(mocksOn(namespaceLabels));
     }
 
     // The request is the SDK's protobuf ReadResourceRequest.
@@ -149,8 +153,8 @@ export class RecordingMonitor extends MockMonitor {
 }
 
 /** Installs a fresh recording monitor, as `setMocks` would install its own. */
-export function installRecordingMonitor(project: string, stack: string): RecordingMonitor {
-    const monitor = new RecordingMonitor();
+export function installRecordingMonitor(project: string, stack: string, namespaceLabels: NamespaceLabels = {}): RecordingMonitor {
+    const monitor = new RecordingMonitor(namespaceLabels);
     pulumi.runtime.setMockOptions(monitor, project, stack, false);
     // The feature flags setMocks sets; outputValues stays off so inputs arrive as plain values.
     const store = getStore();

@@ -4,7 +4,7 @@ import * as yaml from "js-yaml";
 import * as os from "os";
 import * as path from "path";
 import { runHelm } from "./helm";
-import { isWireSecret, Registration } from "./monitor";
+import { isWireSecret, NamespaceLabels, Registration } from "./monitor";
 import { ProgramRun, runProgram, stackConfig } from "./program";
 import { chartDirectory, vendoredChartFor } from "./vendored-charts";
 
@@ -160,30 +160,35 @@ export interface StackRender {
 
 const renders = new Map<string, Promise<StackRender>>();
 
+function renderKey(stack: string, overrides: Record<string, unknown>, namespaceLabels: NamespaceLabels): string {
+    return `${stack}\0${JSON.stringify(overrides)}\0${JSON.stringify(namespaceLabels)}`;
+}
+
 /**
  * A committed stack (with `overrides` merged into its config) evaluated and rendered once
- * per process: every test that reads rendered objects shares it.
+ * per process: every test that reads rendered objects shares it. Reads of namespaces find
+ * `namespaceLabels` (a step of an upgrade sees the labels the step before applied).
  */
-export function renderStack(stack: string, overrides: Record<string, unknown> = {}): Promise<StackRender> {
-    const key = `${stack}\0${JSON.stringify(overrides)}`;
+export function renderStack(stack: string, overrides: Record<string, unknown> = {}, namespaceLabels: NamespaceLabels = {}): Promise<StackRender> {
+    const key = renderKey(stack, overrides, namespaceLabels);
     let render = renders.get(key);
     if (render === undefined) {
-        render = evaluateAndRender(stack, overrides);
+        render = evaluateAndRender(stack, overrides, namespaceLabels);
         renders.set(key, render);
     }
     return render;
 }
 
-/** Drops every shared render, so the next request evaluates and renders anew. */
-export function forgetRenders(): void {
-    renders.clear();
+/** Drops the shared render of one stack and config, so the next request evaluates and renders it anew. */
+export function forgetRender(stack: string, overrides: Record<string, unknown> = {}, namespaceLabels: NamespaceLabels = {}): void {
+    renders.delete(renderKey(stack, overrides, namespaceLabels));
 }
 
 // The runtime mocks are process-wide: evaluate one program at a time, render in parallel.
 let evaluating: Promise<unknown> = Promise.resolve();
 
-async function evaluateAndRender(stack: string, overrides: Record<string, unknown>): Promise<StackRender> {
-    const evaluation = evaluating.then(() => runProgram(stackConfig(stack, overrides), stack));
+async function evaluateAndRender(stack: string, overrides: Record<string, unknown>, namespaceLabels: NamespaceLabels): Promise<StackRender> {
+    const evaluation = evaluating.then(() => runProgram(stackConfig(stack, overrides), stack, namespaceLabels));
     evaluating = evaluation.catch(() => undefined);
     const run = await evaluation;
     if (run.error !== undefined) {

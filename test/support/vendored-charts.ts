@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as os from "os";
 import * as path from "path";
-import { PinnedChart } from "../../components/versions";
+import { istioMinor, PinnedChart } from "../../components/versions";
 import { ROOT } from "./program";
 
 /**
@@ -62,17 +62,34 @@ export function pinMismatch(vendored: VendoredChart): string | undefined {
     if (vendored.name !== chart) {
         return `test/charts/${vendored.dir}: Chart.yaml names chart ${vendored.name}, SOURCES.yaml pins ${chart} ${version}`;
     }
-    const placeholder = vendored.source.repo === "istio/istio" && vendored.chartVersion === ISTIO_PLACEHOLDER_VERSION;
-    if (!placeholder && vendored.chartVersion !== version) {
+    if (!isIstioPlaceholder(vendored) && vendored.chartVersion !== version) {
         return `test/charts/${vendored.dir}: Chart.yaml is ${chart} ${vendored.chartVersion}, the pin is ${chart} ${version}`;
     }
     return undefined;
 }
 
-/** The vendored directory that renders `pinned`; names what is vendored when none does. */
+/** Whether Istio's placeholder chart from git stands for every patch of its minor release. */
+function isIstioPlaceholder(vendored: VendoredChart): boolean {
+    return vendored.source.repo === "istio/istio" && vendored.chartVersion === ISTIO_PLACEHOLDER_VERSION;
+}
+
+/**
+ * Whether `vendored` renders `pinned`: its own pin, or for Istio's placeholder charts any
+ * patch of the same minor (a patch release changes images, not templates), so a canary
+ * upgrade's two patch versions both render.
+ */
+function serves(vendored: VendoredChart, pinned: Pick<PinnedChart, "chart" | "version">): boolean {
+    if (vendored.pinned.chart !== pinned.chart) {
+        return false;
+    }
+    return vendored.pinned.version === pinned.version || (isIstioPlaceholder(vendored) && istioMinor(vendored.pinned.version) === istioMinor(pinned.version));
+}
+
+/** The vendored directory that renders `pinned`, as that release; names what is vendored when none does. */
 export function vendoredChartFor(pinned: Pick<PinnedChart, "chart" | "version">): VendoredChart {
     const all = vendoredCharts();
-    const found = all.find((vendored) => vendored.pinned.chart === pinned.chart && vendored.pinned.version === pinned.version);
+    const match = all.find((vendored) => serves(vendored, pinned));
+    const found = match && { ...match, pinned: { chart: match.pinned.chart, version: pinned.version } };
     if (found === undefined) {
         const same = all.filter((vendored) => vendored.pinned.chart === pinned.chart).map((v) => `${v.pinned.chart} ${v.pinned.version} (test/charts/${v.dir})`);
         throw new VendorError(
@@ -94,10 +111,11 @@ const staged = new Map<string, string>();
  */
 export function chartDirectory(vendored: VendoredChart): string {
     const source = path.join(CHARTS_DIR, vendored.dir);
-    if (vendored.chartVersion !== ISTIO_PLACEHOLDER_VERSION || vendored.source.repo !== "istio/istio") {
+    if (!isIstioPlaceholder(vendored)) {
         return source;
     }
-    const cached = staged.get(vendored.dir);
+    const key = `${vendored.dir}@${vendored.pinned.version}`;
+    const cached = staged.get(key);
     if (cached !== undefined && fs.existsSync(cached)) {
         return cached;
     }
@@ -118,7 +136,7 @@ export function chartDirectory(vendored: VendoredChart): string {
             [/^ {4}tag: latest$/m, `    tag: ${release}`],
         ]);
     }
-    staged.set(vendored.dir, dir);
+    staged.set(key, dir);
     return dir;
 }
 

@@ -34,8 +34,8 @@ export function sizingTable(settings: MeshSettings): SizingTable {
         return [label, replicas, cell("cpuRequest", "m"), cell("cpuLimit", "m"), cell("memoryRequest", "Mi"), cell("memoryLimit", "Mi"), requested];
     };
     const requested = new Map(budget.lines.map((line) => [line.component, `${line.requestMi}Mi`]));
-    const rows = deployedComponents(plan, settings.addons, settings.egressGateway).map(({ component, scaling }) =>
-        row(component, component, replicasText(scaling, component in settings.replicas), requested.get(component) ?? "-"),
+    const rows = deployedComponents(plan, settings).map(({ component, label, scaling }) =>
+        row(component, label, replicasText(scaling, component in settings.replicas), requested.get(component) ?? "-"),
     );
     // Sidecars are per workload pod: shown for reference, never counted.
     rows.push(row("proxy", "proxy (per pod)", "-", "-"));

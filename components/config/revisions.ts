@@ -1,0 +1,143 @@
+import { show } from "./config-reader";
+import { DEFAULT_ISTIO_VERSION, istioMinor, istioRevision, SUPPORTED_ISTIO_MINORS } from "../versions";
+
+/**
+ * Istio control planes as revisions, and the keys of a canary upgrade: which istiods run,
+ * which revision tag points where, and which namespaces each tag serves. Istio's canary
+ * upgrade is install beside, move namespaces, promote, retire; each step is one change to
+ * these keys (see the README's "Upgrading Istio").
+ */
+
+/** The tag `istio-injection=enabled` namespaces and the gateways follow. */
+export const DEFAULT_TAG = "default";
+/** The tag `istio.io/rev=canary` namespaces follow while a canary runs. */
+export const CANARY_TAG = "canary";
+export type RevisionTag = typeof DEFAULT_TAG | typeof CANARY_TAG;
+
+/** One istiod: the Istio version it runs and the revision name its objects carry. */
+export interface ControlPlaneRevision {
+    readonly version: string;
+    /** `1-31-4` for 1.31.4. */
+    readonly revision: string;
+    /** The tag pointing to it; none for a previous revision kept for unrestarted proxies. */
+    readonly tag?: RevisionTag;
+}
+
+/** Every istiod of one environment. */
+export interface MeshRevisions {
+    /** `istio-mesh:istioVersion`: the `default` tag, the gateways and the base chart's default validator. */
+    readonly stable: ControlPlaneRevision;
+    /** `istio-mesh:canaryVersion`: a second istiod, tagged `canary`. */
+    readonly canary?: ControlPlaneRevision;
+    /** `istio-mesh:previousVersion`: the istiod of before a promotion, untagged, until retired. */
+    readonly previous?: ControlPlaneRevision;
+}
+
+/** Every istiod, oldest first. */
+export function allRevisions(revisions: MeshRevisions): ControlPlaneRevision[] {
+    return [revisions.previous, revisions.stable, revisions.canary].filter((r): r is ControlPlaneRevision => r !== undefined);
+}
+
+/** The newest version running: the cluster-scoped resources (CRDs, base chart) follow it. */
+export function newestVersion(revisions: MeshRevisions): string {
+    return allRevisions(revisions).map((r) => r.version).sort(compareVersions).pop() as string;
+}
+
+/** Each tag and the revision it points to. */
+export function revisionTags(revisions: MeshRevisions): { tag: RevisionTag; revision: string }[] {
+    return allRevisions(revisions).flatMap((r) => (r.tag === undefined ? [] : [{ tag: r.tag, revision: r.revision }]));
+}
+
+export function controlPlaneRevision(version: string, tag?: RevisionTag): ControlPlaneRevision {
+    return { version, revision: istioRevision(version), ...(tag !== undefined && { tag }) };
+}
+
+const SEMVER = /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/;
+
+function parts(version: string): number[] {
+    return version.split(".").map(Number);
+}
+
+/** Orders MAJOR.MINOR.PATCH versions numerically (1.31.10 after 1.31.9). */
+export function compareVersions(a: string, b: string): number {
+    const [x, y] = [parts(a), parts(b)];
+    return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+}
+
+/** A version key's complaint, or undefined when it is a supported Istio release. */
+export function checkIstioVersion(value: string): string | undefined {
+    if (!SEMVER.test(value)) {
+        return `${show(value)} is not a version of the form MAJOR.MINOR.PATCH, e.g. ${DEFAULT_ISTIO_VERSION}`;
+    }
+    if (!(SUPPORTED_ISTIO_MINORS as readonly string[]).includes(istioMinor(value))) {
+        const minors = SUPPORTED_ISTIO_MINORS.map((minor) => `${minor}.x`).join(" or ");
+        return `${show(value)} is not supported: the pinned chart values are written for Istio ${SUPPORTED_ISTIO_MINORS.join(", ")}; use ${minors} (default ${DEFAULT_ISTIO_VERSION})`;
+    }
+    return undefined;
+}
+
+/** How `to` fails to follow `from` in an upgrade, or undefined when it can. */
+export type UpgradeStepProblem = "same" | "older" | { readonly ahead: string };
+
+/**
+ * Whether `to` can follow `from` in an upgrade: it must be newer, by at most one minor
+ * release (Istio supports skipping at most one minor).
+ */
+export function upgradeStepProblem(from: string, to: string): UpgradeStepProblem | undefined {
+    const order = compareVersions(to, from);
+    if (order <= 0) {
+        return order === 0 ? "same" : "older";
+    }
+    const [x, y] = [parts(from), parts(to)];
+    if (y[0] !== x[0]) {
+        return { ahead: "a major release" };
+    }
+    return y[1] - x[1] > 1 ? { ahead: `${y[1] - x[1]} minor releases` } : undefined;
+}
+
+/** The keys of a canary upgrade, as read; "" for unset. */
+export interface RevisionKeys {
+    istioVersion: string;
+    canaryVersion: string;
+    previousVersion: string;
+    canaryNamespaces: readonly string[];
+    injectionNamespaces: readonly string[];
+}
+
+/**
+ * The cross-key problems of a canary upgrade, each with its key. Each version is checked
+ * on its own before this (`checkIstioVersion`).
+ */
+export function revisionProblems(keys: RevisionKeys, fullKey: (name: string) => string): [key: string, message: string][] {
+    const problems: [string, string][] = [];
+    const stable = keys.istioVersion;
+    const stableKey = `${fullKey("istioVersion")} ${show(stable)}`;
+    if (keys.canaryVersion !== "") {
+        const canary = show(keys.canaryVersion);
+        const problem = upgradeStepProblem(stable, keys.canaryVersion);
+        if (problem === "same") {
+            problems.push(["canaryVersion", `${canary} is the same version as ${stableKey}; set the newer release to try, or remove the key to run one control plane`]);
+        } else if (problem === "older") {
+            problems.push(["canaryVersion", `${canary} is older than ${stableKey}; a canary must be a newer release (to go back to an older one, roll back: remove the canary before promoting it)`]);
+        } else if (problem !== undefined) {
+            problems.push(["canaryVersion", `${canary} is ${problem.ahead} ahead of ${stableKey}, and Istio upgrades skip at most one minor; upgrade through the minor in between first`]);
+        }
+    }
+    if (keys.previousVersion !== "") {
+        const previous = show(keys.previousVersion);
+        const problem = upgradeStepProblem(keys.previousVersion, stable);
+        if (problem === "same" || problem === "older") {
+            problems.push(["previousVersion", `${previous} is ${problem === "same" ? "the same as" : "newer than"} ${stableKey}; it names the release a promotion replaced, which is older: set it to that release, or remove it once nothing runs on it`]);
+        } else if (problem !== undefined) {
+            problems.push(["previousVersion", `${stableKey} is ${problem.ahead} ahead of ${previous}, and Istio upgrades skip at most one minor; the previous version must be at most one minor older`]);
+        }
+    }
+    if (keys.canaryNamespaces.length > 0 && keys.canaryVersion === "") {
+        problems.push(["canaryNamespaces", `${show(keys.canaryNamespaces)} is set, but there is no canary (${fullKey("canaryVersion")} is unset); set ${fullKey("canaryVersion")}, or remove ${fullKey("canaryNamespaces")} to keep every namespace on ${show(stable)}`]);
+    }
+    const outside = keys.canaryNamespaces.filter((namespace) => !keys.injectionNamespaces.includes(namespace));
+    if (outside.length > 0) {
+        problems.push(["canaryNamespaces", `${show(outside)} ${outside.length === 1 ? "is" : "are"} not in ${fullKey("injectionNamespaces")} ${show(keys.injectionNamespaces)}; a namespace moves to the canary from the mesh, so add it there too`]);
+    }
+    return problems;
+}

@@ -1,0 +1,151 @@
+import { NamespaceLabels, Registration } from "./monitor";
+import { K8sObject, objectDigest, renderStack, StackRender } from "./render";
+
+/**
+ * A canary upgrade of the dev stack, 1.31.4 to 1.31.5, step by step as its pull requests
+ * would change the stack file; each step is evaluated on the cluster the step before left
+ * (the namespace labels its patches applied), and rendered.
+ */
+
+const OLD = "1.31.4";
+const NEW = "1.31.5";
+
+export interface UpgradeStep {
+    /** File name under plans/upgrade/ and test title, e.g. `2-canary`. */
+    id: string;
+    /** What the pull request does. */
+    title: string;
+    /** The step whose cluster this one starts from; none for a fresh cluster. */
+    after?: string;
+    /** The stack's `istio-mesh:` keys at this step, over the dev stack file. */
+    config: Record<string, unknown>;
+}
+
+// `shop` joins the mesh from the start, so that one namespace can move while `default` stays.
+const MESH = { "istio-mesh:injectionNamespaces": ["default", "shop"] };
+
+export const UPGRADE_STEPS: readonly UpgradeStep[] = [
+    { id: "1-install", title: `install Istio ${OLD}: one revision, tagged default`, config: { ...MESH, "istio-mesh:istioVersion": OLD } },
+    { id: "2-canary", title: `start a canary: ${NEW} beside ${OLD}`, after: "1-install", config: { ...MESH, "istio-mesh:istioVersion": OLD, "istio-mesh:canaryVersion": NEW } },
+    {
+        id: "3-move",
+        title: "move namespace shop to the canary",
+        after: "2-canary",
+        config: { ...MESH, "istio-mesh:istioVersion": OLD, "istio-mesh:canaryVersion": NEW, "istio-mesh:canaryNamespaces": ["shop"] },
+    },
+    { id: "4-promote", title: `promote ${NEW}: the default tag and the gateways move, ${OLD} stays untagged`, after: "3-move", config: { ...MESH, "istio-mesh:istioVersion": NEW, "istio-mesh:previousVersion": OLD } },
+    { id: "5-retire", title: `retire ${OLD}`, after: "4-promote", config: { ...MESH, "istio-mesh:istioVersion": NEW } },
+    { id: "rollback", title: "roll back from step 3: remove the canary before promoting it", after: "3-move", config: { ...MESH, "istio-mesh:istioVersion": OLD } },
+];
+
+export function upgradeStep(id: string): UpgradeStep {
+    const step = UPGRADE_STEPS.find((s) => s.id === id);
+    if (step === undefined) {
+        throw new Error(`no upgrade step ${id}`);
+    }
+    return step;
+}
+
+/** The labels each NamespacePatch of a run applies, by namespace: what the cluster holds after it. */
+export function appliedLabels(registrations: readonly Registration[]): NamespaceLabels {
+    return Object.fromEntries(
+        registrations
+            .filter((r) => r.type === "kubernetes:core/v1:NamespacePatch")
+            .map((r) => {
+                const metadata = r.inputs.metadata as { name: string; labels: Record<string, string> };
+                return [metadata.name, metadata.labels];
+            }),
+    );
+}
+
+/** The labels the cluster holds before `step`: what the step it follows applied. */
+export async function labelsBefore(step: UpgradeStep): Promise<NamespaceLabels> {
+    return step.after === undefined ? {} : appliedLabels((await renderUpgradeStep(upgradeStep(step.after))).run.registrations);
+}
+
+/** The step evaluated on the cluster its predecessor left, and rendered (shared per process). */
+export async function renderUpgradeStep(step: UpgradeStep): Promise<StackRender> {
+    return renderStack("dev", step.config, await labelsBefore(step));
+}
+
+/** An object the cluster would hold, by kind, namespace and name, and the resource that owns it. */
+export interface OwnedObject {
+    identity: string;
+    /** The Chart that renders it, or the resource that is it: `Chart istiod-1-31-4`, `Service revision-tags-default`. */
+    owner: string;
+    object: K8sObject;
+}
+
+function identity(object: Pick<K8sObject, "kind" | "metadata">): string {
+    return `${object.kind} ${object.metadata.namespace === undefined ? "" : `${object.metadata.namespace}/`}${object.metadata.name}`;
+}
+
+/**
+ * Every object a step puts on the cluster: each Chart's rendered objects and each plain
+ * Kubernetes resource the program registers. Patches and reads own nothing.
+ */
+export function ownedObjects(render: StackRender): OwnedObject[] {
+    const fromCharts = render.releases.flatMap((release) => release.objects.map((object) => ({ identity: identity(object), owner: `Chart ${release.resourceName}`, object })));
+    const plain = render.run.registrations
+        .filter((r) => r.custom && r.readId === undefined && r.type.startsWith("kubernetes:") && !r.type.endsWith("Patch") && r.type !== "kubernetes:helm.sh/v4:Chart")
+        .map((r) => {
+            const kind = r.type.slice(r.type.lastIndexOf(":") + 1);
+            const object = { apiVersion: r.type.split(":")[1], ...(r.inputs as object), kind } as K8sObject;
+            return { identity: identity(object), owner: `${kind} ${r.name}`, object };
+        });
+    return [...fromCharts, ...plain].sort((a, b) => (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0));
+}
+
+/** Objects two owners of one step both render: the cluster can hold only one of them. */
+export function collisions(objects: readonly OwnedObject[]): string[] {
+    const owners = new Map<string, string[]>();
+    for (const { identity: id, owner } of objects) {
+        owners.set(id, [...(owners.get(id) ?? []), owner]);
+    }
+    return [...owners.entries()].filter(([, list]) => list.length > 1).map(([id, list]) => `${id}: ${list.join(", ")}`);
+}
+
+/**
+ * Objects that keep their kind, namespace and name from one step to the next but change
+ * owner. Pulumi creates the new owner's copy before deleting the old one's: without
+ * `upsertExistingObjects` the create fails with AlreadyExists, with it the delete removes
+ * what was just applied.
+ */
+export function movedObjects(before: readonly OwnedObject[], after: readonly OwnedObject[]): string[] {
+    const owners = new Map(before.map((o) => [o.identity, o.owner]));
+    return after.filter((o) => owners.has(o.identity) && owners.get(o.identity) !== o.owner).map((o) => `${o.identity}: ${owners.get(o.identity)} -> ${o.owner}`);
+}
+
+/** What the engine would do to each resource from one step to the next, by `Kind::name`. */
+export function registrationChanges(from: StackRender, to: StackRender): { created: string[]; deleted: string[]; updated: string[] } {
+    const owned = (render: StackRender): Map<string, Registration> =>
+        new Map(render.run.registrations.filter((r) => r.readId === undefined && (r.custom || r.remote)).map((r) => [r.urn, r]));
+    const [before, after] = [owned(from), owned(to)];
+    const label = (r: Registration): string => `${r.type.slice(r.type.lastIndexOf(":") + 1)}::${r.name}`;
+    // A change of dependencies alone is no update: the engine diffs inputs.
+    const sameInputs = (a: Registration, b: Registration): boolean => JSON.stringify(a.inputs) === JSON.stringify(b.inputs);
+    return {
+        created: [...after.values()].filter((r) => !before.has(r.urn)).map(label).sort(),
+        deleted: [...before.values()].filter((r) => !after.has(r.urn)).map(label).sort(),
+        updated: [...after.values()].filter((r) => before.has(r.urn) && !sameInputs(before.get(r.urn) as Registration, r)).map(label).sort(),
+    };
+}
+
+/** Rendered objects each Chart adds, removes or changes from one step to the next. */
+export function renderedChanges(from: StackRender, to: StackRender): Record<string, { added?: string[]; removed?: string[]; changed?: string[] }> {
+    const byChart = (render: StackRender): Map<string, Map<string, string>> =>
+        new Map(render.releases.map((release) => [release.resourceName, new Map(release.objects.map((o) => [identity(o), objectDigest(o)]))]));
+    const [before, after] = [byChart(from), byChart(to)];
+    const charts = [...new Set([...before.keys(), ...after.keys()])].sort();
+    const result: Record<string, { added?: string[]; removed?: string[]; changed?: string[] }> = {};
+    for (const chart of charts) {
+        const [b, a] = [before.get(chart) ?? new Map<string, string>(), after.get(chart) ?? new Map<string, string>()];
+        const added = [...a.keys()].filter((id) => !b.has(id));
+        const removed = [...b.keys()].filter((id) => !a.has(id));
+        const changed = [...a.keys()].filter((id) => b.has(id) && b.get(id) !== a.get(id));
+        if (added.length + removed.length + changed.length > 0) {
+            result[chart] = { ...(added.length > 0 && { added }), ...(removed.length > 0 && { removed }), ...(changed.length > 0 && { changed }) };
+        }
+    }
+    return result;
+}

@@ -42,11 +42,12 @@ const namespace = new MeshNamespace("istio-system", {}, adopting);
 // CRDs serve every revision, so they follow the newest; the default validator follows the `default` tag.
 const base = new IstioBase("istio-base", { namespace: namespace.name, version: newestVersion(revisions), defaultRevision: revisions.stable.revision }, adopting);
 // Named from their revisions: an upgrade adds and removes whole control planes, never renames one.
-const istiods = allRevisions(revisions).map(
-    (revision) => new IstioControlPlane(`istiod-${revision.revision}`, { namespace: namespace.name, revision, sizing, tracing }, { dependsOn: [base] }),
+const running = allRevisions(revisions);
+const istiods = new Map(
+    running.map((r) => [r.revision, new IstioControlPlane(`istiod-${r.revision}`, { namespace: namespace.name, revision: r, sizing, tracing }, { dependsOn: [base] })]),
 );
-const stableControlPlane = istiods[allRevisions(revisions).indexOf(revisions.stable)];
-const tags = new RevisionTags("revision-tags", { namespace: ISTIO_NAMESPACE, tags: revisionTags(revisions) }, { dependsOn: istiods });
+const stableControlPlane = istiods.get(revisions.stable.revision) as IstioControlPlane;
+const tags = new RevisionTags("revision-tags", { namespace: ISTIO_NAMESPACE, tags: revisionTags(revisions) }, { dependsOn: [...istiods.values()] });
 // Istio resources are validated by the default revision's istiod (the base chart's default validator).
 const afterIstiod = { dependsOn: [stableControlPlane] };
 const gateway = { namespace: namespace.name, version, revision: revisions.stable.revision, sizing };
@@ -140,7 +141,7 @@ const urlBase: pulumi.Output<string | undefined> =
 
 export const istioVersion = version;
 /** Each istiod revision with its version and the tag pointing to it ("" for a previous one kept for unrestarted proxies). */
-export const controlPlanes = Object.fromEntries(allRevisions(revisions).map((r) => [r.revision, { version: r.version, tag: r.tag ?? "" }]));
+export const controlPlanes = Object.fromEntries(running.map((r) => [r.revision, { version: r.version, tag: r.tag ?? "" }]));
 export const istioNamespace = namespace.name;
 export const injectionNamespaces = injection.namespaces;
 export const canaryNamespaces = settings.canaryNamespaces;

@@ -27,7 +27,6 @@ export const DEFAULT_ISTIO_VERSION = "1.31.4";
  * its reference files in test/reference/.
  */
 export const SUPPORTED_ISTIO_MINORS = ["1.31"] as const;
-export type IstioMinor = (typeof SUPPORTED_ISTIO_MINORS)[number];
 
 /** The minor release of an Istio version: `1.31` for `1.31.4`. */
 export function istioMinor(version: string): string {

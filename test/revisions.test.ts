@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { compareVersions, newestVersion, upgradeStepProblem } from "../components/config/revisions";
+import { compareVersions, newestVersion, revisionProblems, upgradeStepProblem } from "../components/config/revisions";
 import { parseMeshSettings } from "../components/settings";
 import { memoryBudget } from "../components/sizing/budget";
 import { revisionTagService, revisionTagWebhook } from "../components/values/revision-tags";
@@ -43,6 +43,17 @@ describe("Istio versions as revisions", () => {
             ],
             [undefined, undefined, { ahead: "2 minor releases" }, { ahead: "a major release" }, "same", "older"],
         );
+    });
+
+    it("keeps a previous revision within one minor of a canary's CRDs (a next minor, checked on the pure rule)", () => {
+        const keys = { istioVersion: "1.31.2", canaryVersion: "1.32.0", previousVersion: "1.30.9", canaryNamespaces: [], injectionNamespaces: ["default"] };
+        assert.deepStrictEqual(revisionProblems(keys, (name) => `istio-mesh:${name}`), [
+            [
+                "previousVersion",
+                '"1.30.9" is more than one minor behind istio-mesh:canaryVersion "1.32.0", whose CRDs it would have to read; retire it (remove the key) before starting this canary',
+            ],
+        ]);
+        assert.deepStrictEqual(revisionProblems({ ...keys, previousVersion: "1.31.1" }, (name) => `istio-mesh:${name}`), []);
     });
 
     const refused: [string, Record<string, string | string[]>, string][] = [

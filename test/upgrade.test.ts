@@ -14,7 +14,7 @@ import { injectionWebhooks, matches, overlappingWebhooks } from "./support/webho
 /**
  * A canary upgrade of the dev stack, 1.31.4 to 1.31.5, one pull request per step
  * (test/support/upgrade-flow.ts): install, canary, move a namespace, promote, retire, and a
- * rollback from the move. Each step is evaluated under mocks on the cluster the step before
+ * rollback from the move in two steps. Each step is evaluated under mocks on the cluster the step before
  * left, and rendered; the checks compare consecutive steps the way the engine would diff them.
  */
 
@@ -25,7 +25,8 @@ const TRANSITIONS: [from: string, to: string][] = [
     ["2-canary", "3-move"],
     ["3-move", "4-promote"],
     ["4-promote", "5-retire"],
-    ["3-move", "rollback"],
+    ["3-move", "rollback-1-move-back"],
+    ["rollback-1-move-back", "rollback-2-remove-canary"],
 ];
 
 const renders = new Map<string, StackRender>();
@@ -57,7 +58,8 @@ describe("a canary upgrade, step by step (dev stack, mocks and rendered charts)"
             "3-move": [stable, canary, ...old, "istio-base 1.31.5 istio-base"],
             "4-promote": [stable, canary, ...promoted, "istio-base 1.31.5 istio-base"],
             "5-retire": [canary, ...promoted, "istio-base 1.31.5 istio-base"],
-            rollback: [stable, ...old, "istio-base 1.31.4 istio-base"],
+            "rollback-1-move-back": [stable, canary, ...old, "istio-base 1.31.5 istio-base"],
+            "rollback-2-remove-canary": [stable, ...old, "istio-base 1.31.4 istio-base"],
         });
     });
 
@@ -67,9 +69,12 @@ describe("a canary upgrade, step by step (dev stack, mocks and rendered charts)"
         const old = { "istio-revision-tag-default": "1-31-4" };
         const both = { "istio-revision-tag-canary": "1-31-5", "istio-revision-tag-default": "1-31-4" };
         const promoted = { "istio-revision-tag-default": "1-31-5" };
-        assert.deepStrictEqual(perStep(tags), { "1-install": old, "2-canary": both, "3-move": both, "4-promote": promoted, "5-retire": promoted, rollback: old });
-        const validator = (id: string): unknown => (graphOf(id).get(CHART, "istio-base").inputs.values as { defaultRevision: string }).defaultRevision;
-        assert.deepStrictEqual(perStep(validator), { "1-install": "1-31-4", "2-canary": "1-31-4", "3-move": "1-31-4", "4-promote": "1-31-5", "5-retire": "1-31-5", rollback: "1-31-4" });
+        assert.deepStrictEqual(perStep(tags), { "1-install": old, "2-canary": both, "3-move": both, "4-promote": promoted, "5-retire": promoted, "rollback-1-move-back": both, "rollback-2-remove-canary": old });
+        // The rendered default validator sends Istio resources to the default revision's istiod.
+        const validator = (id: string): unknown =>
+            (ownedObjects(stepRender(id)).find((o) => o.identity === "ValidatingWebhookConfiguration istiod-default-validator")?.object.webhooks as { clientConfig: { service: { name: string } } }[])[0].clientConfig.service.name;
+        const [old4, new5] = ["istiod-1-31-4", "istiod-1-31-5"];
+        assert.deepStrictEqual(perStep(validator), { "1-install": old4, "2-canary": old4, "3-move": old4, "4-promote": new5, "5-retire": new5, "rollback-1-move-back": old4, "rollback-2-remove-canary": old4 });
     });
 
     it("labels each namespace for one tag only: istio-injection=enabled for default, istio.io/rev=canary for the canary", () => {
@@ -83,7 +88,8 @@ describe("a canary upgrade, step by step (dev stack, mocks and rendered charts)"
                 "3-move": { default: onDefault, shop: onCanary },
                 "4-promote": { default: onDefault, shop: onDefault },
                 "5-retire": { default: onDefault, shop: onDefault },
-                rollback: { default: onDefault, shop: onDefault },
+                "rollback-1-move-back": { default: onDefault, shop: onDefault },
+                "rollback-2-remove-canary": { default: onDefault, shop: onDefault },
             },
         );
     });
@@ -100,7 +106,8 @@ describe("a canary upgrade, step by step (dev stack, mocks and rendered charts)"
             "3-move": [restart("shop")],
             "4-promote": [restart("default"), restart("shop")],
             "5-retire": [],
-            rollback: [restart("shop")],
+            "rollback-1-move-back": [restart("shop")],
+            "rollback-2-remove-canary": [],
         });
     });
 
@@ -111,7 +118,8 @@ describe("a canary upgrade, step by step (dev stack, mocks and rendered charts)"
             "3-move": { "1-31-4": { version: "1.31.4", tag: "default" }, "1-31-5": { version: "1.31.5", tag: "canary" } },
             "4-promote": { "1-31-4": { version: "1.31.4", tag: "" }, "1-31-5": { version: "1.31.5", tag: "default" } },
             "5-retire": { "1-31-5": { version: "1.31.5", tag: "default" } },
-            rollback: { "1-31-4": { version: "1.31.4", tag: "default" } },
+            "rollback-1-move-back": { "1-31-4": { version: "1.31.4", tag: "default" }, "1-31-5": { version: "1.31.5", tag: "canary" } },
+            "rollback-2-remove-canary": { "1-31-4": { version: "1.31.4", tag: "default" } },
         });
     });
 
@@ -127,7 +135,8 @@ describe("a canary upgrade, step by step (dev stack, mocks and rendered charts)"
                 updated: ["Chart::egress-gateway", "Chart::ingress-gateway", "Chart::istio-base", "MutatingWebhookConfiguration::revision-tags-default", "NamespacePatch::sidecar-injection-shop", "Service::revision-tags-default"],
             },
             "4-promote -> 5-retire": { created: [], deleted: ["Chart::istiod-1-31-4"], updated: [] },
-            "3-move -> rollback": { created: [], deleted: [...canaryIstiod, ...canaryTag].sort(), updated: ["Chart::istio-base", "NamespacePatch::sidecar-injection-shop"] },
+            "3-move -> rollback-1-move-back": { created: [], deleted: [], updated: ["NamespacePatch::sidecar-injection-shop"] },
+            "rollback-1-move-back -> rollback-2-remove-canary": { created: [], deleted: [...canaryIstiod, ...canaryTag].sort(), updated: ["Chart::istio-base"] },
         });
     });
 
@@ -214,13 +223,18 @@ describe("a canary upgrade, step by step (dev stack, mocks and rendered charts)"
 
     it("injects each pod from the revision its namespace or its labels name (step 3: shop on the canary)", () => {
         const webhooks = injectionWebhooks(ownedObjects(stepRender("3-move")).map((o) => o.object));
+        // The ingress gateway's pods as the gateway chart renders them, in istio-system (no injection labels).
+        const gateway = ownedObjects(stepRender("3-move")).find((o) => o.identity === "Deployment istio-system/istio-ingressgateway")?.object as unknown as {
+            spec: { template: { metadata: { labels: Record<string, string> } } };
+        };
+        const gatewayPodLabels = gateway.spec.template.metadata.labels;
         const injector = (namespace: Record<string, string>, pod: Record<string, string>): string[] =>
             webhooks.filter((w) => matches(w, namespace, pod)).map((w) => w.name.slice(0, w.name.indexOf("/")));
         assert.deepStrictEqual(
             {
                 default: injector({ "istio-injection": "enabled" }, {}),
                 shop: injector({ "istio.io/rev": "canary" }, {}),
-                gateway: injector({}, { "sidecar.istio.io/inject": "true", "istio.io/rev": "1-31-4" }),
+                gateway: injector({}, gatewayPodLabels),
                 unlabelled: injector({}, {}),
                 optedOut: injector({ "istio-injection": "enabled" }, { "sidecar.istio.io/inject": "false" }),
             },

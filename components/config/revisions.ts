@@ -43,8 +43,15 @@ export function newestVersion(revisions: MeshRevisions): string {
     return allRevisions(revisions).map((r) => r.version).sort(compareVersions).pop() as string;
 }
 
+/** A revision tag and the revision it points to. */
+export interface TagTarget {
+    readonly tag: RevisionTag;
+    /** e.g. `1-31-4` */
+    readonly revision: string;
+}
+
 /** Each tag and the revision it points to. */
-export function revisionTags(revisions: MeshRevisions): { tag: RevisionTag; revision: string }[] {
+export function revisionTags(revisions: MeshRevisions): TagTarget[] {
     return allRevisions(revisions).flatMap((r) => (r.tag === undefined ? [] : [{ tag: r.tag, revision: r.revision }]));
 }
 
@@ -122,6 +129,10 @@ export function revisionProblems(keys: RevisionKeys, fullKey: (name: string) => 
         } else if (problem !== undefined) {
             problems.push(["canaryVersion", `${canary} is ${problem.ahead} ahead of ${stableKey}, and Istio upgrades skip at most one minor; upgrade through the minor in between first`]);
         }
+    }
+    if (keys.previousVersion !== "" && keys.canaryVersion !== "" && typeof upgradeStepProblem(keys.previousVersion, keys.canaryVersion) === "object") {
+        // The CRDs follow the canary: the previous istiod must stay within one minor of them too.
+        problems.push(["previousVersion", `${show(keys.previousVersion)} is more than one minor behind ${fullKey("canaryVersion")} ${show(keys.canaryVersion)}, whose CRDs it would have to read; retire it (remove the key) before starting this canary`]);
     }
     if (keys.previousVersion !== "") {
         const previous = show(keys.previousVersion);

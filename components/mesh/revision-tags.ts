@@ -1,15 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "../chart";
-import { RevisionTag } from "../config/revisions";
+import { TagTarget } from "../config/revisions";
 import { revisionTagService, revisionTagWebhook } from "../values/revision-tags";
-
-/** A revision tag and the revision it points to. */
-export interface TagTarget {
-    tag: RevisionTag;
-    /** e.g. `1-31-4` */
-    revision: string;
-}
 
 export interface RevisionTagsArgs {
     /** Namespace of the control planes the tags point into. */
@@ -29,12 +22,12 @@ export interface RevisionTagsArgs {
  * an istiod that is not running.
  */
 export class RevisionTags extends pulumi.ComponentResource {
-    /** Each tag's revision, e.g. `{ default: "1-31-4" }`. */
-    public readonly tags: Readonly<Partial<Record<RevisionTag, string>>>;
+    /** The tags, each with its revision. */
+    public readonly tags: readonly TagTarget[];
 
     constructor(name: string, args: RevisionTagsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("istio-mesh:core:RevisionTags", name, {}, opts);
-        this.tags = Object.fromEntries(args.tags.map(({ tag, revision }) => [tag, revision]));
+        this.tags = args.tags;
         for (const { tag, revision } of args.tags) {
             new k8s.admissionregistration.v1.MutatingWebhookConfiguration(`${name}-${tag}`, revisionTagWebhook(tag, revision, args.namespace), childOptions(this, opts));
             new k8s.core.v1.Service(`${name}-${tag}`, revisionTagService(tag, revision, args.namespace), childOptions(this, opts));

@@ -7,7 +7,7 @@ import { DEFAULT_TAG, RevisionTag } from "../config/revisions";
  * configuration `istio-revision-tag-<tag>` and a Service `istiod-revision-tag-<tag>`, both
  * pointing to the tagged revision. We write them ourselves, so that moving a tag is an
  * update of one object rather than the object moving from one istiod release to another
- * (see mesh/revision-tags.ts). test/revision-tags.test.ts holds them equal to the chart's.
+ * (see mesh/revision-tags.ts). test/revisions.test.ts holds them equal to the chart's.
  */
 
 type MutatingWebhook = k8s.types.input.admissionregistration.v1.MutatingWebhook;
@@ -26,7 +26,7 @@ function tagLabels(tag: RevisionTag, revision: string): Record<string, string> {
     };
 }
 
-const exists = (key: string): { key: string; operator: string } => ({ key, operator: "DoesNotExist" });
+const absent = (key: string): { key: string; operator: string } => ({ key, operator: "DoesNotExist" });
 const oneOf = (key: string, value: string): { key: string; operator: string; values: string[] } => ({ key, operator: "In", values: [value] });
 const notDisabled = { key: "sidecar.istio.io/inject", operator: "NotIn", values: ["false"] };
 
@@ -37,10 +37,10 @@ const notDisabled = { key: "sidecar.istio.io/inject", operator: "NotIn", values:
  */
 function tagSelectors(tag: RevisionTag): { prefix: string; namespaceSelector: LabelSelector; objectSelector: LabelSelector }[] {
     const byRevisionLabel = [
-        { prefix: "rev.namespace.", namespaceSelector: { matchExpressions: [oneOf("istio.io/rev", tag), exists("istio-injection")] }, objectSelector: { matchExpressions: [notDisabled] } },
+        { prefix: "rev.namespace.", namespaceSelector: { matchExpressions: [oneOf("istio.io/rev", tag), absent("istio-injection")] }, objectSelector: { matchExpressions: [notDisabled] } },
         {
             prefix: "rev.object.",
-            namespaceSelector: { matchExpressions: [exists("istio.io/rev"), exists("istio-injection")] },
+            namespaceSelector: { matchExpressions: [absent("istio.io/rev"), absent("istio-injection")] },
             objectSelector: { matchExpressions: [notDisabled, oneOf("istio.io/rev", tag)] },
         },
     ];
@@ -52,8 +52,8 @@ function tagSelectors(tag: RevisionTag): { prefix: string; namespaceSelector: La
         { prefix: "namespace.", namespaceSelector: { matchExpressions: [oneOf("istio-injection", "enabled")] }, objectSelector: { matchExpressions: [notDisabled] } },
         {
             prefix: "object.",
-            namespaceSelector: { matchExpressions: [exists("istio-injection"), exists("istio.io/rev")] },
-            objectSelector: { matchExpressions: [oneOf("sidecar.istio.io/inject", "true"), exists("istio.io/rev")] },
+            namespaceSelector: { matchExpressions: [absent("istio-injection"), absent("istio.io/rev")] },
+            objectSelector: { matchExpressions: [oneOf("sidecar.istio.io/inject", "true"), absent("istio.io/rev")] },
         },
     ];
 }

@@ -35,7 +35,14 @@ export const UPGRADE_STEPS: readonly UpgradeStep[] = [
     },
     { id: "4-promote", title: `promote ${NEW}: the default tag and the gateways move, ${OLD} stays untagged`, after: "3-move", config: { ...MESH, "istio-mesh:istioVersion": NEW, "istio-mesh:previousVersion": OLD } },
     { id: "5-retire", title: `retire ${OLD}`, after: "4-promote", config: { ...MESH, "istio-mesh:istioVersion": NEW } },
-    { id: "rollback", title: "roll back from step 3: remove the canary before promoting it", after: "3-move", config: { ...MESH, "istio-mesh:istioVersion": OLD } },
+    // A rollback in two pull requests: the namespaces leave the canary (and restart) before it goes.
+    {
+        id: "rollback-1-move-back",
+        title: "roll back from step 3, first pull request: move shop back to the default tag",
+        after: "3-move",
+        config: { ...MESH, "istio-mesh:istioVersion": OLD, "istio-mesh:canaryVersion": NEW },
+    },
+    { id: "rollback-2-remove-canary", title: "roll back, second pull request: remove the canary", after: "rollback-1-move-back", config: { ...MESH, "istio-mesh:istioVersion": OLD } },
 ];
 
 export function upgradeStep(id: string): UpgradeStep {

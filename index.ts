@@ -20,7 +20,7 @@ import { ISTIO_NAMESPACE, MeshNamespace } from "./components/mesh/namespace";
 import { Prometheus } from "./components/addons/prometheus";
 import { RevisionTags } from "./components/mesh/revision-tags";
 import { SidecarInjection } from "./components/mesh/sidecar-injection";
-import { allRevisions, newestVersion, revisionTags } from "./components/config/revisions";
+import { allRevisions, istiodName, newestVersion, revisionTags } from "./components/config/revisions";
 import { planSizing } from "./components/sizing/sizing";
 
 // Validate first: a bad key stops the program here, before any resource is registered.
@@ -44,7 +44,7 @@ const base = new IstioBase("istio-base", { namespace: namespace.name, version: n
 // Named from their revisions: an upgrade adds and removes whole control planes, never renames one.
 const running = allRevisions(revisions);
 const istiods = new Map(
-    running.map((r) => [r.revision, new IstioControlPlane(`istiod-${r.revision}`, { namespace: namespace.name, revision: r, sizing, tracing }, { dependsOn: [base] })]),
+    running.map((r) => [r.revision, new IstioControlPlane(istiodName(r.revision), { namespace: namespace.name, revision: r, sizing, tracing }, { dependsOn: [base] })]),
 );
 const stableControlPlane = istiods.get(revisions.stable.revision) as IstioControlPlane;
 const tags = new RevisionTags("revision-tags", { namespace: ISTIO_NAMESPACE, tags: revisionTags(revisions) }, { dependsOn: [...istiods.values()] });
@@ -66,7 +66,11 @@ if (settings.egressGateway) {
 new MeshMtls("mesh-mtls", { rootNamespace: namespace.name, mode: settings.mtlsMode }, afterIstiod);
 const injection = new SidecarInjection(
     "sidecar-injection",
-    { namespaces: settings.injectionNamespaces, canaryNamespaces: settings.canaryNamespaces, previousRevisionRuns: revisions.previous !== undefined },
+    {
+        namespaces: settings.injectionNamespaces,
+        canaryNamespaces: settings.canaryNamespaces,
+        previousRevisionRuns: revisions.previous !== undefined || revisions.unrevisioned !== undefined,
+    },
     { dependsOn: [tags] },
 );
 const kialiCredentials = new KialiCredentials("kiali-credentials", { namespace: namespace.name });
@@ -140,8 +144,8 @@ const urlBase: pulumi.Output<string | undefined> =
         : ingress.address.apply((address) => (settings.awaitIngressAddress && address !== "" ? `http://${address}` : undefined));
 
 export const istioVersion = version;
-/** Each istiod revision with its version and the tag pointing to it ("" for a previous one kept for unrestarted proxies). */
-export const controlPlanes = Object.fromEntries(running.map((r) => [r.revision, { version: r.version, tag: r.tag ?? "" }]));
+/** Each istiod by name, with its version and the tag pointing to it ("" for one kept for unrestarted proxies). */
+export const controlPlanes = Object.fromEntries(running.map((r) => [istiodName(r.revision), { version: r.version, tag: r.tag ?? "" }]));
 export const istioNamespace = namespace.name;
 export const injectionNamespaces = injection.namespaces;
 export const canaryNamespaces = settings.canaryNamespaces;

@@ -28,6 +28,12 @@ describe("Istio chart values", () => {
         });
     });
 
+    it("the istiod of before revisions keeps its values, without a revision and without its injection webhooks", () => {
+        const { revision, ...rest } = istiodValues("1-31-4", dev);
+        assert.strictEqual(revision, "1-31-4");
+        assert.deepStrictEqual(istiodValues("", dev), { ...rest, global: { ...rest.global, operatorManageWebhooks: true } });
+    });
+
     it("istiod on a 32Gi cluster: autoscaled from two replicas with a disruption budget", () => {
         const values = istiodValues("1-31-4", large);
         assert.deepStrictEqual(
@@ -81,6 +87,7 @@ describe("Istio chart values", () => {
                 it(`Istio ${minor}: base, istiod and gateways (${plan.tier} tier)`, () => {
                     assert.deepStrictEqual(unknownValuePaths(`${ref}/base`, [`${ref}/base.values.yaml`], baseValues("1-31-4")), []);
                     assert.deepStrictEqual(unknownValuePaths(`${ref}/istiod`, istiodFiles, istiodValues("1-31-4", plan, tracing)), []);
+                    assert.deepStrictEqual(unknownValuePaths(`${ref}/istiod`, istiodFiles, istiodValues("", plan, tracing)), []);
                     for (const role of ["ingress", "egress"] as const) {
                         const values = gatewayValues(role, service("LoadBalancer"), plan, "1-31-4");
                         assert.deepStrictEqual(unknownValuePaths(`${ref}/gateway`, [`${ref}/gateway.values.yaml`], values), []);

@@ -198,7 +198,7 @@ describe("npm run plan", () => {
         fs.writeFileSync(orphan, "stack: gone\n");
         fs.writeFileSync(note, "kept\n");
         try {
-            const upgrade = ["1-install", "2-canary", "3-move", "4-promote", "5-retire", "rollback-1-move-back", "rollback-2-remove-canary"].map((step) => `wrote plans/upgrade/${step}.yaml`);
+            const upgrade = ["1-install", "2-canary", "3-move", "4-promote", "5-retire", "migrate-1-keep-unrevisioned", "migrate-2-retire-unrevisioned", "rollback-1-move-back", "rollback-2-remove-canary"].map((step) => `wrote plans/upgrade/${step}.yaml`);
             const out = ["wrote plans/dev.yaml", "wrote plans/prod.yaml", "wrote plans/staging.yaml", ...upgrade].join("\n");
             assert.deepStrictEqual(await run("--write"), { code: 0, out, err: "" });
             assert.deepStrictEqual([fs.existsSync(orphan), fs.existsSync(note)], [false, true]);

@@ -26,6 +26,8 @@ describe("Istio versions as revisions", () => {
             canary: { version: "1.31.5", revision: "1-31-5", tag: "canary" },
         });
         assert.deepStrictEqual(canary.canaryNamespaces, ["shop"]);
+        const moving = parseMeshSettings(keys({ unrevisionedVersion: "1.31.4" }));
+        assert.deepStrictEqual(moving.revisions.unrevisioned, { version: "1.31.4", revision: "" });
         const promoted = parseMeshSettings(keys({ istioVersion: "1.31.10", previousVersion: "1.31.9" }));
         assert.deepStrictEqual(promoted.revisions, { stable: { version: "1.31.10", revision: "1-31-10", tag: "default" }, previous: { version: "1.31.9", revision: "1-31-9" } });
         assert.deepStrictEqual([newestVersion(canary.revisions), newestVersion(promoted.revisions)], ["1.31.5", "1.31.10"]);
@@ -46,7 +48,7 @@ describe("Istio versions as revisions", () => {
     });
 
     it("keeps a previous revision within one minor of a canary's CRDs (a next minor, checked on the pure rule)", () => {
-        const keys = { istioVersion: "1.31.2", canaryVersion: "1.32.0", previousVersion: "1.30.9", canaryNamespaces: [], injectionNamespaces: ["default"] };
+        const keys = { istioVersion: "1.31.2", canaryVersion: "1.32.0", previousVersion: "1.30.9", unrevisionedVersion: "", canaryNamespaces: [], injectionNamespaces: ["default"] };
         assert.deepStrictEqual(revisionProblems(keys, (name) => `istio-mesh:${name}`), [
             [
                 "previousVersion",
@@ -92,6 +94,16 @@ describe("Istio versions as revisions", () => {
             "a previous version newer than the stable one",
             { previousVersion: "1.31.5" },
             'istio-mesh:previousVersion: "1.31.5" is newer than istio-mesh:istioVersion "1.31.4"; it names the release a promotion replaced, which is older: set it to that release, or remove it once nothing runs on it',
+        ],
+        [
+            "an unrevisioned version newer than the stable one",
+            { unrevisionedVersion: "1.31.5" },
+            'istio-mesh:unrevisionedVersion: "1.31.5" is newer than istio-mesh:istioVersion "1.31.4"; it names the release the stack ran before revisions, which istioVersion keeps or upgrades',
+        ],
+        [
+            "a canary before the move to revisions is finished",
+            { unrevisionedVersion: "1.31.4", canaryVersion: "1.31.5" },
+            "istio-mesh:unrevisionedVersion: is set with istio-mesh:canaryVersion; finish the move to revisions first: restart what restartCommands lists, then remove istio-mesh:unrevisionedVersion",
         ],
         ["an unsupported previous version", { previousVersion: "1.30.2" }, 'istio-mesh:previousVersion: "1.30.2" is not supported: the pinned chart values are written for Istio 1.31; use 1.31.x (default 1.31.4)'],
     ];

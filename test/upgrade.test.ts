@@ -3,6 +3,7 @@ import * as yaml from "js-yaml";
 import { memoryBudget } from "../components/sizing/budget";
 import { parseMeshSettings } from "../components/settings";
 import { Graph } from "./support/graph";
+import { Registration } from "./support/monitor";
 import { stackConfig } from "./support/program";
 import { addressProblems, containerResourceProblems, kubernetesSchemaProblems, renderedMemoryRequest } from "./support/rendered-checks";
 import { configuredAddresses } from "./support/configured";
@@ -27,6 +28,7 @@ const TRANSITIONS: [from: string, to: string][] = [
     ["4-promote", "5-retire"],
     ["3-move", "rollback-1-move-back"],
     ["rollback-1-move-back", "rollback-2-remove-canary"],
+    ["migrate-1-keep-unrevisioned", "migrate-2-retire-unrevisioned"],
 ];
 
 const renders = new Map<string, StackRender>();
@@ -60,6 +62,8 @@ describe("a canary upgrade, step by step (dev stack, mocks and rendered charts)"
             "5-retire": [canary, ...promoted, "istio-base 1.31.5 istio-base"],
             "rollback-1-move-back": [stable, canary, ...old, "istio-base 1.31.5 istio-base"],
             "rollback-2-remove-canary": [stable, ...old, "istio-base 1.31.4 istio-base"],
+            "migrate-1-keep-unrevisioned": ["istiod 1.31.4 istiod", stable, ...old, "istio-base 1.31.4 istio-base"],
+            "migrate-2-retire-unrevisioned": [stable, ...old, "istio-base 1.31.4 istio-base"],
         });
     });
 
@@ -69,12 +73,12 @@ describe("a canary upgrade, step by step (dev stack, mocks and rendered charts)"
         const old = { "istio-revision-tag-default": "1-31-4" };
         const both = { "istio-revision-tag-canary": "1-31-5", "istio-revision-tag-default": "1-31-4" };
         const promoted = { "istio-revision-tag-default": "1-31-5" };
-        assert.deepStrictEqual(perStep(tags), { "1-install": old, "2-canary": both, "3-move": both, "4-promote": promoted, "5-retire": promoted, "rollback-1-move-back": both, "rollback-2-remove-canary": old });
+        assert.deepStrictEqual(perStep(tags), { "1-install": old, "2-canary": both, "3-move": both, "4-promote": promoted, "5-retire": promoted, "rollback-1-move-back": both, "rollback-2-remove-canary": old, "migrate-1-keep-unrevisioned": old, "migrate-2-retire-unrevisioned": old });
         // The rendered default validator sends Istio resources to the default revision's istiod.
         const validator = (id: string): unknown =>
             (ownedObjects(stepRender(id)).find((o) => o.identity === "ValidatingWebhookConfiguration istiod-default-validator")?.object.webhooks as { clientConfig: { service: { name: string } } }[])[0].clientConfig.service.name;
         const [old4, new5] = ["istiod-1-31-4", "istiod-1-31-5"];
-        assert.deepStrictEqual(perStep(validator), { "1-install": old4, "2-canary": old4, "3-move": old4, "4-promote": new5, "5-retire": new5, "rollback-1-move-back": old4, "rollback-2-remove-canary": old4 });
+        assert.deepStrictEqual(perStep(validator), { "1-install": old4, "2-canary": old4, "3-move": old4, "4-promote": new5, "5-retire": new5, "rollback-1-move-back": old4, "rollback-2-remove-canary": old4, "migrate-1-keep-unrevisioned": old4, "migrate-2-retire-unrevisioned": old4 });
     });
 
     it("labels each namespace for one tag only: istio-injection=enabled for default, istio.io/rev=canary for the canary", () => {
@@ -90,6 +94,8 @@ describe("a canary upgrade, step by step (dev stack, mocks and rendered charts)"
                 "5-retire": { default: onDefault, shop: onDefault },
                 "rollback-1-move-back": { default: onDefault, shop: onDefault },
                 "rollback-2-remove-canary": { default: onDefault, shop: onDefault },
+                "migrate-1-keep-unrevisioned": { default: onDefault, shop: onDefault },
+                "migrate-2-retire-unrevisioned": { default: onDefault, shop: onDefault },
             },
         );
     });
@@ -108,18 +114,23 @@ describe("a canary upgrade, step by step (dev stack, mocks and rendered charts)"
             "5-retire": [],
             "rollback-1-move-back": [restart("shop")],
             "rollback-2-remove-canary": [],
+            // The kept istiod's proxies owe a restart, though no label changes.
+            "migrate-1-keep-unrevisioned": [restart("default"), restart("shop")],
+            "migrate-2-retire-unrevisioned": [],
         });
     });
 
     it("reports every control plane with its version and tag", () => {
         assert.deepStrictEqual(perStep((id) => stepRender(id).run.outputs.controlPlanes), {
-            "1-install": { "1-31-4": { version: "1.31.4", tag: "default" } },
-            "2-canary": { "1-31-4": { version: "1.31.4", tag: "default" }, "1-31-5": { version: "1.31.5", tag: "canary" } },
-            "3-move": { "1-31-4": { version: "1.31.4", tag: "default" }, "1-31-5": { version: "1.31.5", tag: "canary" } },
-            "4-promote": { "1-31-4": { version: "1.31.4", tag: "" }, "1-31-5": { version: "1.31.5", tag: "default" } },
-            "5-retire": { "1-31-5": { version: "1.31.5", tag: "default" } },
-            "rollback-1-move-back": { "1-31-4": { version: "1.31.4", tag: "default" }, "1-31-5": { version: "1.31.5", tag: "canary" } },
-            "rollback-2-remove-canary": { "1-31-4": { version: "1.31.4", tag: "default" } },
+            "1-install": { "istiod-1-31-4": { version: "1.31.4", tag: "default" } },
+            "2-canary": { "istiod-1-31-4": { version: "1.31.4", tag: "default" }, "istiod-1-31-5": { version: "1.31.5", tag: "canary" } },
+            "3-move": { "istiod-1-31-4": { version: "1.31.4", tag: "default" }, "istiod-1-31-5": { version: "1.31.5", tag: "canary" } },
+            "4-promote": { "istiod-1-31-4": { version: "1.31.4", tag: "" }, "istiod-1-31-5": { version: "1.31.5", tag: "default" } },
+            "5-retire": { "istiod-1-31-5": { version: "1.31.5", tag: "default" } },
+            "rollback-1-move-back": { "istiod-1-31-4": { version: "1.31.4", tag: "default" }, "istiod-1-31-5": { version: "1.31.5", tag: "canary" } },
+            "rollback-2-remove-canary": { "istiod-1-31-4": { version: "1.31.4", tag: "default" } },
+            "migrate-1-keep-unrevisioned": { istiod: { version: "1.31.4", tag: "" }, "istiod-1-31-4": { version: "1.31.4", tag: "default" } },
+            "migrate-2-retire-unrevisioned": { "istiod-1-31-4": { version: "1.31.4", tag: "default" } },
         });
     });
 
@@ -137,6 +148,7 @@ describe("a canary upgrade, step by step (dev stack, mocks and rendered charts)"
             "4-promote -> 5-retire": { created: [], deleted: ["Chart::istiod-1-31-4"], updated: [] },
             "3-move -> rollback-1-move-back": { created: [], deleted: [], updated: ["NamespacePatch::sidecar-injection-shop"] },
             "rollback-1-move-back -> rollback-2-remove-canary": { created: [], deleted: [...canaryIstiod, ...canaryTag].sort(), updated: ["Chart::istio-base"] },
+            "migrate-1-keep-unrevisioned -> migrate-2-retire-unrevisioned": { created: [], deleted: ["Chart::istiod"], updated: [] },
         });
     });
 
@@ -276,6 +288,23 @@ describe("a canary upgrade, step by step (dev stack, mocks and rendered charts)"
         for (const pinned of ["istiod_deployment_name", "config_map_name", "istio_sidecar_injector_config_map_name", "url_service_version", "istiod_pod_monitoring_port"]) {
             assert.ok(!config.includes(pinned), `Kiali's config sets ${pinned}`);
         }
+    });
+
+    it("moves a stack deployed before revisions without deleting its istiod: the same Chart, its values kept but its injection webhooks", () => {
+        const graph = graphOf("migrate-1-keep-unrevisioned");
+        const kept = graph.get(CHART, "istiod");
+        // The URN the program gave istiod before revisions: the engine sees the same resource, updated.
+        assert.strictEqual(kept.urn, "urn:pulumi:dev::istio-mesh::istio-mesh:core:ControlPlane$kubernetes:helm.sh/v4:Chart::istiod");
+        const values = (r: Registration): Record<string, unknown> => JSON.parse(JSON.stringify(r.inputs.values)) as Record<string, unknown>;
+        const [before, stable] = [values(kept), values(graph.get(CHART, "istiod-1-31-4"))];
+        assert.deepStrictEqual((before.global as Record<string, unknown>).operatorManageWebhooks, true);
+        delete (before.global as Record<string, unknown>).operatorManageWebhooks;
+        delete stable.revision;
+        assert.deepStrictEqual(before, stable, "the kept istiod's values differ from what it ran with beyond its webhooks");
+        const objects = ownedObjects(stepRender("migrate-1-keep-unrevisioned")).filter((o) => o.owner === "Chart istiod").map((o) => o.identity);
+        // Its Service and Deployment stay for the proxies it started; no webhook of its own injects anything.
+        assert.ok(objects.includes("Service istio-system/istiod") && objects.includes("Deployment istio-system/istiod"));
+        assert.deepStrictEqual(objects.filter((id) => id.startsWith("MutatingWebhookConfiguration")), []);
     });
 
     it("passes the render checks with two control planes: resources, addresses, schemas, and the memory the budget counts", async () => {

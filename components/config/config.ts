@@ -86,6 +86,7 @@ export const CONFIG_DEFAULTS = {
     canaryVersion: "",
     canaryNamespaces: [] as readonly string[],
     previousVersion: "",
+    unrevisionedVersion: "",
     egressGateway: true,
     ingressServiceType: "LoadBalancer",
     awaitIngressAddress: false,
@@ -210,11 +211,12 @@ export function readMeshSettings(config: ConfigReader, raw: Readonly<Record<stri
     const istioVersion = config.string("istioVersion", CONFIG_DEFAULTS.istioVersion, checkIstioVersion);
     const canaryVersion = config.string("canaryVersion", CONFIG_DEFAULTS.canaryVersion, checkOptionalVersion);
     const previousVersion = config.string("previousVersion", CONFIG_DEFAULTS.previousVersion, checkOptionalVersion);
+    const unrevisionedVersion = config.string("unrevisionedVersion", CONFIG_DEFAULTS.unrevisionedVersion, checkOptionalVersion);
     const canaryNamespaces = [...config.stringList("canaryNamespaces", CONFIG_DEFAULTS.canaryNamespaces, checkNamespace)].sort();
-    const revisionKeys = ["istioVersion", "canaryVersion", "previousVersion", "canaryNamespaces", "injectionNamespaces"];
+    const revisionKeys = ["istioVersion", "canaryVersion", "previousVersion", "unrevisionedVersion", "canaryNamespaces", "injectionNamespaces"];
     // A version already refused would make these cross-key checks mislead.
     if (!config.failed(...revisionKeys)) {
-        const keys = { istioVersion, canaryVersion, previousVersion, canaryNamespaces, injectionNamespaces };
+        const keys = { istioVersion, canaryVersion, previousVersion, unrevisionedVersion, canaryNamespaces, injectionNamespaces };
         revisionProblems(keys, (name) => config.key(name)).forEach(([key, message]) => config.problem(key, message));
     }
     const settings: MeshSettings = {
@@ -226,6 +228,7 @@ export function readMeshSettings(config: ConfigReader, raw: Readonly<Record<stri
             stable: controlPlaneRevision(istioVersion, DEFAULT_TAG),
             ...(canaryVersion !== "" && { canary: controlPlaneRevision(canaryVersion, CANARY_TAG) }),
             ...(previousVersion !== "" && { previous: controlPlaneRevision(previousVersion) }),
+            ...(unrevisionedVersion !== "" && { unrevisioned: { version: unrevisionedVersion, revision: "" } }),
         },
         canaryNamespaces,
         egressGateway: config.boolean("egressGateway", CONFIG_DEFAULTS.egressGateway),

@@ -17,7 +17,7 @@ export type RevisionTag = typeof DEFAULT_TAG | typeof CANARY_TAG;
 /** One istiod: the Istio version it runs and the revision name its objects carry. */
 export interface ControlPlaneRevision {
     readonly version: string;
-    /** `1-31-4` for 1.31.4. */
+    /** `1-31-4` for 1.31.4; "" for an istiod installed before revisions. */
     readonly revision: string;
     /** The tag pointing to it; none for a previous revision kept for unrestarted proxies. */
     readonly tag?: RevisionTag;
@@ -31,11 +31,25 @@ export interface MeshRevisions {
     readonly canary?: ControlPlaneRevision;
     /** `istio-mesh:previousVersion`: the istiod of before a promotion, untagged, until retired. */
     readonly previous?: ControlPlaneRevision;
+    /**
+     * `istio-mesh:unrevisionedVersion`: the istiod this program installed before revisions
+     * (release `istiod`), kept without its injection webhooks for the proxies it started,
+     * until retired.
+     */
+    readonly unrevisioned?: ControlPlaneRevision;
 }
 
 /** Every istiod, oldest first. */
 export function allRevisions(revisions: MeshRevisions): ControlPlaneRevision[] {
-    return [revisions.previous, revisions.stable, revisions.canary].filter((r): r is ControlPlaneRevision => r !== undefined);
+    return [revisions.unrevisioned, revisions.previous, revisions.stable, revisions.canary].filter((r): r is ControlPlaneRevision => r !== undefined);
+}
+
+/**
+ * The name of a revision's istiod: its Helm release, Deployment and Service, `istiod-1-31-4`;
+ * plain `istiod` for the one installed before revisions.
+ */
+export function istiodName(revision: string): string {
+    return revision === "" ? "istiod" : `istiod-${revision}`;
 }
 
 /** The newest version running: the cluster-scoped resources (CRDs, base chart) follow it. */
@@ -107,6 +121,7 @@ export interface RevisionKeys {
     istioVersion: string;
     canaryVersion: string;
     previousVersion: string;
+    unrevisionedVersion: string;
     canaryNamespaces: readonly string[];
     injectionNamespaces: readonly string[];
 }
@@ -141,6 +156,19 @@ export function revisionProblems(keys: RevisionKeys, fullKey: (name: string) => 
             problems.push(["previousVersion", `${previous} is ${problem === "same" ? "the same as" : "newer than"} ${stableKey}; it names the release a promotion replaced, which is older: set it to that release, or remove it once nothing runs on it`]);
         } else if (problem !== undefined) {
             problems.push(["previousVersion", `${stableKey} is ${problem.ahead} ahead of ${previous}, and Istio upgrades skip at most one minor; the previous version must be at most one minor older`]);
+        }
+    }
+    if (keys.unrevisionedVersion !== "") {
+        const unrevisioned = show(keys.unrevisionedVersion);
+        const problem = upgradeStepProblem(keys.unrevisionedVersion, stable);
+        if (problem === "older") {
+            problems.push(["unrevisionedVersion", `${unrevisioned} is newer than ${stableKey}; it names the release the stack ran before revisions, which istioVersion keeps or upgrades`]);
+        } else if (typeof problem === "object") {
+            problems.push(["unrevisionedVersion", `${stableKey} is ${problem.ahead} ahead of ${unrevisioned}, and Istio upgrades skip at most one minor`]);
+        }
+        const others = ["canaryVersion", "previousVersion"].filter((key) => keys[key as "canaryVersion" | "previousVersion"] !== "");
+        if (others.length > 0) {
+            problems.push(["unrevisionedVersion", `is set with ${others.map(fullKey).join(" and ")}; finish the move to revisions first: restart what restartCommands lists, then remove ${fullKey("unrevisionedVersion")}`]);
         }
     }
     if (keys.canaryNamespaces.length > 0 && keys.canaryVersion === "") {

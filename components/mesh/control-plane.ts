@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ChartComponent } from "../chart";
-import { ControlPlaneRevision } from "../config/revisions";
+import { ControlPlaneRevision, istiodName } from "../config/revisions";
 import { istiodValues, TracingProvider } from "../values/istio-values";
 import { SizingPlan } from "../sizing/sizing";
 import { istioCharts } from "../versions";
@@ -24,12 +24,13 @@ export interface IstioControlPlaneArgs {
  * labelled `istio.io/rev=<revision>`) and validation webhook. The Helm release is
  * `istiod-<revision>` and every object it renders carries the revision in its name, so
  * revisions are added and removed whole and never rename one another's objects. Which
- * namespaces it serves through a tag is up to RevisionTags.
+ * namespaces it serves through a tag is up to RevisionTags. The istiod of before revisions
+ * (revision "") keeps its release `istiod` and serves only the proxies it already started.
  */
 export class IstioControlPlane extends ChartComponent {
     constructor(name: string, args: IstioControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
         const { version, revision } = args.revision;
         const values = istiodValues(revision, args.sizing, args.tracing);
-        super("istio-mesh:core:ControlPlane", name, istioCharts(version).istiod, { release: `istiod-${revision}`, namespace: args.namespace, values }, opts);
+        super("istio-mesh:core:ControlPlane", name, istioCharts(version).istiod, { release: istiodName(revision), namespace: args.namespace, values }, opts);
     }
 }

@@ -16,8 +16,9 @@ export interface SidecarInjectionArgs {
      */
     canaryNamespaces?: readonly string[];
     /**
-     * Whether a previous control plane still runs after a promotion: every namespace on the
-     * `default` tag may still have its proxies, so each owes a restart until it is retired.
+     * Whether an older control plane still runs beside the default one (the previous one
+     * after a promotion, or the one from before revisions): every namespace on the `default`
+     * tag may still have its proxies, so each owes a restart until it is retired.
      * @default false
      */
     previousRevisionRuns?: boolean;

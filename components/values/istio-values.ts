@@ -36,7 +36,7 @@ export interface TracingProvider {
 
 export interface IstiodValues {
     /** Suffixes every object the chart renders, so two revisions never share one. */
-    revision: string;
+    revision?: string;
     base: typeof VALIDATION;
     replicaCount: number;
     autoscaleEnabled: boolean;
@@ -46,6 +46,8 @@ export interface IstiodValues {
     global: {
         defaultPodDisruptionBudget: { enabled: boolean };
         proxy: { resources: Resources };
+        /** Leaves out the injection webhooks: set only for the istiod kept from before revisions. */
+        operatorManageWebhooks?: true;
     };
     meshConfig: {
         accessLogFile: string;
@@ -58,11 +60,15 @@ export interface IstiodValues {
  * Every revision gets the same values but its name: the same size, and the same mesh
  * config, so a proxy sends its spans and logs to the same place whichever istiod injected it.
  * Revision tags are not rendered here (`revisionTags` stays empty): see values/revision-tags.ts.
+ *
+ * @param revision "" for the istiod installed before revisions: its values stay as they were
+ *   (no `revision`), except that it renders no injection webhooks, which would serve
+ *   `istio-injection=enabled` namespaces beside the `default` tag.
  */
 export function istiodValues(revision: string, plan: SizingPlan, tracing: readonly TracingProvider[] = []): IstiodValues {
     const controlPlane = plan.scaling.istiod;
     return {
-        revision,
+        ...(revision !== "" && { revision }),
         base: VALIDATION,
         replicaCount: controlPlane.replicas,
         autoscaleEnabled: controlPlane.autoscale !== undefined,
@@ -72,6 +78,7 @@ export function istiodValues(revision: string, plan: SizingPlan, tracing: readon
             // A budget of minAvailable 1 over a single replica would block every node drain.
             defaultPodDisruptionBudget: { enabled: controlPlane.podDisruptionBudget },
             proxy: { resources: toResources(plan.sizes.proxy) },
+            ...(revision === "" && { operatorManageWebhooks: true as const }),
         },
         meshConfig: {
             accessLogFile: "/dev/stdout",

@@ -1,5 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
-import { DEFAULT_TAG, RevisionTag } from "../config/revisions";
+import { DEFAULT_TAG, istiodName, RevisionTag } from "../config/revisions";
 
 /**
  * The objects of a revision tag, as the istiod chart renders them for `revisionTags`
@@ -58,11 +58,6 @@ function tagSelectors(tag: RevisionTag): { prefix: string; namespaceSelector: La
     ];
 }
 
-/** The Service the istiod chart names a revision's istiod by. */
-export function istiodServiceName(revision: string): string {
-    return `istiod-${revision}`;
-}
-
 export function revisionTagWebhookName(tag: RevisionTag): string {
     return `istio-revision-tag-${tag}`;
 }
@@ -78,7 +73,7 @@ export function revisionTagWebhook(tag: RevisionTag, revision: string, namespace
         metadata: { name: revisionTagWebhookName(tag), labels: { ...tagLabels(tag, revision), app: "sidecar-injector" } },
         webhooks: tagSelectors(tag).map(({ prefix, namespaceSelector, objectSelector }) => ({
             name: `${prefix}sidecar-injector.istio.io`,
-            clientConfig: { service: { name: istiodServiceName(revision), namespace, path: "/inject", port: 443 } },
+            clientConfig: { service: { name: istiodName(revision), namespace, path: "/inject", port: 443 } },
             sideEffects: "None",
             rules: [{ operations: ["CREATE"], apiGroups: [""], apiVersions: ["v1"], resources: ["pods"] }],
             failurePolicy: "Fail",

@@ -15,7 +15,7 @@ export interface UpgradeStep {
     id: string;
     /** What the pull request does. */
     title: string;
-    /** The step whose cluster this one starts from; none for a fresh cluster. */
+    /** The step whose cluster this one starts from; none for a fresh cluster, `before-revisions` for one this program deployed before revisions. */
     after?: string;
     /** The stack's `istio-mesh:` keys at this step, over the dev stack file. */
     config: Record<string, unknown>;
@@ -35,6 +35,15 @@ export const UPGRADE_STEPS: readonly UpgradeStep[] = [
     },
     { id: "4-promote", title: `promote ${NEW}: the default tag and the gateways move, ${OLD} stays untagged`, after: "3-move", config: { ...MESH, "istio-mesh:istioVersion": NEW, "istio-mesh:previousVersion": OLD } },
     { id: "5-retire", title: `retire ${OLD}`, after: "4-promote", config: { ...MESH, "istio-mesh:istioVersion": NEW } },
+    // A stack deployed before revisions (release `istiod`, `istio-injection=enabled` labels)
+    // moves to them in two pull requests: keep the old istiod until its proxies restarted.
+    {
+        id: "migrate-1-keep-unrevisioned",
+        title: "move a stack deployed before revisions: revision 1-31-4 beside the kept istiod",
+        after: "before-revisions",
+        config: { ...MESH, "istio-mesh:istioVersion": OLD, "istio-mesh:unrevisionedVersion": OLD },
+    },
+    { id: "migrate-2-retire-unrevisioned", title: "retire the istiod of before revisions", after: "migrate-1-keep-unrevisioned", config: { ...MESH, "istio-mesh:istioVersion": OLD } },
     // A rollback in two pull requests: the namespaces leave the canary (and restart) before it goes.
     {
         id: "rollback-1-move-back",
@@ -65,9 +74,21 @@ export function appliedLabels(registrations: readonly Registration[]): Namespace
     );
 }
 
+/** The step a step follows, when it is one of this flow (not a fresh cluster or one from before revisions). */
+export function previousStep(step: UpgradeStep): UpgradeStep | undefined {
+    return step.after === undefined || step.after === "before-revisions" ? undefined : upgradeStep(step.after);
+}
+
+/** The labels an install of before revisions applied: the one label it knew. */
+const BEFORE_REVISIONS: NamespaceLabels = { default: { "istio-injection": "enabled" }, shop: { "istio-injection": "enabled" } };
+
 /** The labels the cluster holds before `step`: what the step it follows applied. */
 export async function labelsBefore(step: UpgradeStep): Promise<NamespaceLabels> {
-    return step.after === undefined ? {} : appliedLabels((await renderUpgradeStep(upgradeStep(step.after))).run.registrations);
+    if (step.after === "before-revisions") {
+        return BEFORE_REVISIONS;
+    }
+    const previous = previousStep(step);
+    return previous === undefined ? {} : appliedLabels((await renderUpgradeStep(previous)).run.registrations);
 }
 
 /** The step evaluated on the cluster its predecessor left, and rendered (shared per process). */

@@ -10,7 +10,7 @@ import { ROOT, stackConfig } from "../support/program";
 import { label } from "../support/manifests";
 import { objectDigest, RenderedRelease, renderStack } from "../support/render";
 import { isSecretOutput, valueOf } from "../support/values";
-import { appliedLabels, registrationChanges, renderedChanges, renderUpgradeStep, UPGRADE_STEPS, UpgradeStep, upgradeStep } from "../support/upgrade-flow";
+import { appliedLabels, previousStep, registrationChanges, renderedChanges, renderUpgradeStep, UPGRADE_STEPS, UpgradeStep } from "../support/upgrade-flow";
 import type { Console } from "./command";
 import { formatText, sizingTable } from "./sizing-table";
 
@@ -175,7 +175,8 @@ export async function renderSnapshot(stack: string, overrides: Record<string, un
  */
 export async function renderUpgradeSnapshot(step: UpgradeStep): Promise<string> {
     const render = await renderUpgradeStep(step);
-    const previous = step.after === undefined ? undefined : await renderUpgradeStep(upgradeStep(step.after));
+    const before = previousStep(step);
+    const previous = before === undefined ? undefined : await renderUpgradeStep(before);
     const table = formatText(sizingTable(parseMeshSettings(stackConfig("dev", step.config))));
     const outputs = await describeOutputs(render.run.outputs);
     const body = yaml.dump(

@@ -19,6 +19,7 @@ import { MeshTracing } from "./components/mesh/mesh-tracing";
 import { ISTIO_NAMESPACE, MeshNamespace } from "./components/mesh/namespace";
 import { Prometheus } from "./components/addons/prometheus";
 import { RevisionTags } from "./components/mesh/revision-tags";
+import { RunningControlPlanes } from "./components/mesh/running-control-planes";
 import { SidecarInjection } from "./components/mesh/sidecar-injection";
 import { allRevisions, istiodName, newestVersion, revisionTags } from "./components/config/revisions";
 import { planSizing } from "./components/sizing/sizing";
@@ -47,6 +48,11 @@ const istiods = new Map(
     running.map((r) => [r.revision, new IstioControlPlane(istiodName(r.revision), { namespace: namespace.name, revision: r, sizing, tracing }, { dependsOn: [base] })]),
 );
 const stableControlPlane = istiods.get(revisions.stable.revision) as IstioControlPlane;
+// Kept only for the proxies they started: they must be running, or the version is wrong.
+const kept = [revisions.unrevisioned, revisions.previous].flatMap((r) => (r === undefined ? [] : [istiodName(r.revision)]));
+if (kept.length > 0) {
+    new RunningControlPlanes("running-control-planes", { namespace: ISTIO_NAMESPACE, istiods: kept });
+}
 const tags = new RevisionTags("revision-tags", { namespace: ISTIO_NAMESPACE, tags: revisionTags(revisions) }, { dependsOn: [...istiods.values()] });
 // Istio resources are validated by the default revision's istiod (the base chart's default validator).
 const afterIstiod = { dependsOn: [stableControlPlane] };

@@ -4,11 +4,11 @@ import { memoryBudget } from "../components/sizing/budget";
 import { parseMeshSettings } from "../components/settings";
 import { Graph } from "./support/graph";
 import { Registration } from "./support/monitor";
-import { stackConfig } from "./support/program";
+import { runProgram, stackConfig } from "./support/program";
 import { addressProblems, containerResourceProblems, kubernetesSchemaProblems, renderedMemoryRequest } from "./support/rendered-checks";
 import { configuredAddresses } from "./support/configured";
 import { renderChart, RenderedRelease, StackRender } from "./support/render";
-import { appliedLabels, collisions, movedObjects, ownedObjects, registrationChanges, renderUpgradeStep, UPGRADE_STEPS, upgradeStep } from "./support/upgrade-flow";
+import { appliedLabels, clusterAfter, collisions, movedObjects, ownedObjects, registrationChanges, renderUpgradeStep, UPGRADE_STEPS, upgradeStep } from "./support/upgrade-flow";
 import { valueOf } from "./support/values";
 import { injectionWebhooks, matches, overlappingWebhooks } from "./support/webhooks";
 
@@ -305,6 +305,22 @@ describe("a canary upgrade, step by step (dev stack, mocks and rendered charts)"
         // Its Service and Deployment stay for the proxies it started; no webhook of its own injects anything.
         assert.ok(objects.includes("Service istio-system/istiod") && objects.includes("Deployment istio-system/istiod"));
         assert.deepStrictEqual(objects.filter((id) => id.startsWith("MutatingWebhookConfiguration")), []);
+    });
+
+    it("reads the istiod a kept revision names before installing its chart, so a wrong version stops the preview", async () => {
+        const reads = (id: string): string[] => stepRender(id).run.registrations.filter((r) => r.readId !== undefined && r.type === "kubernetes:apps/v1:Deployment").map((r) => r.readId as string);
+        assert.deepStrictEqual(perStep(reads), { ...perStep(() => []), "4-promote": ["istio-system/istiod-1-31-4"], "migrate-1-keep-unrevisioned": ["istio-system/istiod"] });
+        const graph = graphOf("4-promote");
+        // Nothing waits for the read: a resource that did would wait forever on a failed one.
+        const read = graph.get("kubernetes:apps/v1:Deployment", "running-control-planes-istiod-1-31-4");
+        assert.deepStrictEqual(graph.registrations.filter((r) => r.dependencies.includes(read.urn)).map((r) => r.name), []);
+    });
+
+    it("a kept revision that does not run fails its read, naming the Deployment: a mistyped previousVersion stops the preview", async () => {
+        // On the cluster step 3 left, no istiod-1-31-3 runs.
+        const typo = await runProgram(stackConfig("dev", { ...upgradeStep("4-promote").config, "istio-mesh:previousVersion": "1.31.3" }), "dev", clusterAfter(stepRender("3-move")));
+        const reads = typo.registrations.filter((r) => r.type === "kubernetes:apps/v1:Deployment").map((r) => [r.readId, r.readError ?? "found"]);
+        assert.deepStrictEqual(reads, [["istio-system/istiod-1-31-3", 'resource "istio-system/istiod-1-31-3" does not exist']]);
     });
 
     it("passes the render checks with two control planes: resources, addresses, schemas, and the memory the budget counts", async () => {

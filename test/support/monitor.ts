@@ -53,8 +53,19 @@ const EXISTING_NAMESPACES = ["default", "kube-node-lease", "kube-public", "kube-
 /** Labels of namespaces in the mocked cluster, by name: what a read of each returns. */
 export type NamespaceLabels = Readonly<Record<string, Readonly<Record<string, string>>>>;
 
-/** Deterministic stand-ins for what providers would return, on a cluster whose namespaces carry `labels`. */
-const mocksOn = (labels: NamespaceLabels): pulumi.runtime.Mocks => ({
+/** What the mocked cluster holds beyond a fresh cluster's namespaces: what reads find. */
+export interface MockCluster {
+    /** Labels on existing namespaces. */
+    readonly namespaceLabels?: NamespaceLabels;
+    /**
+     * Deployments that exist, as `namespace/name`.
+     * @default ["istio-system/istiod"]: the istiod the committed stacks ran before revisions
+     */
+    readonly deployments?: readonly string[];
+}
+
+/** Deterministic stand-ins for what providers would return, on `cluster`. */
+const mocksOn = (cluster: MockCluster): pulumi.runtime.Mocks => ({
     call: (args) => args.inputs,
     newResource: (args) => {
         const state: Record<string, unknown> = { ...args.inputs };
@@ -67,11 +78,18 @@ const mocksOn = (labels: NamespaceLabels): pulumi.runtime.Mocks => ({
         if (args.id !== undefined && args.id !== "" && Object.keys(args.inputs).length === 0) {
             // A read (`Resource.get`): it finds the object under the name its ID gives, or
             // fails as the provider does when the object does not exist.
-            if (args.type === "kubernetes:core/v1:Namespace" && !EXISTING_NAMESPACES.includes(args.id)) {
+            const missingNamespace = args.type === "kubernetes:core/v1:Namespace" && !EXISTING_NAMESPACES.includes(args.id);
+            const missingDeployment = args.type === "kubernetes:apps/v1:Deployment" && !(cluster.deployments ?? ["istio-system/istiod"]).includes(args.id);
+            if (missingNamespace || missingDeployment) {
                 throw new Error(`resource "${args.id}" does not exist`);
             }
-            const name = args.id.split("/").pop() as string;
-            state.metadata = { name, ...(args.type === "kubernetes:core/v1:Namespace" && { labels: { ...labels[name] } }) };
+            // A namespaced object's ID is `namespace/name`, as the provider reads it.
+            const [namespace, name] = args.id.includes("/") ? args.id.split("/") : [undefined, args.id];
+            state.metadata = {
+                name,
+                ...(namespace !== undefined && { namespace }),
+                ...(args.type === "kubernetes:core/v1:Namespace" && { labels: { ...cluster.namespaceLabels?.[name] } }),
+            };
         }
         if (args.type === "kubernetes:helm.sh/v4:Chart") {
             state.resources = [];
@@ -83,8 +101,8 @@ const mocksOn = (labels: NamespaceLabels): pulumi.runtime.Mocks => ({
 export class RecordingMonitor extends MockMonitor {
     readonly registrations: Registration[] = [];
 
-    constructor(namespaceLabels: NamespaceLabels = {}) {
-        super(mocksOn(namespaceLabels));
+    constructor(cluster: MockCluster = {}) {
+        super(mocksOn(cluster));
     }
 
     // The request is the SDK's protobuf ReadResourceRequest.
@@ -153,8 +171,8 @@ export class RecordingMonitor extends MockMonitor {
 }
 
 /** Installs a fresh recording monitor, as `setMocks` would install its own. */
-export function installRecordingMonitor(project: string, stack: string, namespaceLabels: NamespaceLabels = {}): RecordingMonitor {
-    const monitor = new RecordingMonitor(namespaceLabels);
+export function installRecordingMonitor(project: string, stack: string, cluster: MockCluster = {}): RecordingMonitor {
+    const monitor = new RecordingMonitor(cluster);
     pulumi.runtime.setMockOptions(monitor, project, stack, false);
     // The feature flags setMocks sets; outputValues stays off so inputs arrive as plain values.
     const store = getStore();

@@ -3,7 +3,7 @@ import * as yaml from "js-yaml";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as sdkSettings from "@pulumi/pulumi/runtime/settings";
-import { installRecordingMonitor, NamespaceLabels, Registration } from "./monitor";
+import { installRecordingMonitor, MockCluster, Registration } from "./monitor";
 import { byCodePoint } from "./order";
 
 /**
@@ -73,11 +73,11 @@ async function settle(): Promise<void> {
 /**
  * Evaluates index.ts with `config` (full keys, wire-form values) on stack `stack`, and
  * returns what was registered. Registrations are sorted by URN: the engine's order of
- * arrival is not part of the contract, the graph is. Reads of namespaces find `namespaceLabels`
- * on them, as the cluster holds them before this run.
+ * arrival is not part of the contract, the graph is. Reads find what `cluster` holds before
+ * this run.
  */
-export async function runProgram(config: Record<string, string>, stack = "dev", namespaceLabels: NamespaceLabels = {}): Promise<ProgramRun> {
-    const monitor = installRecordingMonitor(readProjectFile().name, stack, namespaceLabels);
+export async function runProgram(config: Record<string, string>, stack = "dev", cluster: MockCluster = {}): Promise<ProgramRun> {
+    const monitor = installRecordingMonitor(readProjectFile().name, stack, cluster);
     pulumi.runtime.setAllConfig(config, []);
     delete require.cache[require.resolve(PROGRAM)];
     let outputs: Record<string, unknown> = {};

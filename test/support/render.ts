@@ -4,7 +4,7 @@ import * as yaml from "js-yaml";
 import * as os from "os";
 import * as path from "path";
 import { runHelm } from "./helm";
-import { isWireSecret, NamespaceLabels, Registration } from "./monitor";
+import { isWireSecret, MockCluster, Registration } from "./monitor";
 import { ProgramRun, runProgram, stackConfig } from "./program";
 import { chartDirectory, vendoredChartFor } from "./vendored-charts";
 
@@ -160,35 +160,35 @@ export interface StackRender {
 
 const renders = new Map<string, Promise<StackRender>>();
 
-function renderKey(stack: string, overrides: Record<string, unknown>, namespaceLabels: NamespaceLabels): string {
-    return `${stack}\0${JSON.stringify(overrides)}\0${JSON.stringify(namespaceLabels)}`;
+function renderKey(stack: string, overrides: Record<string, unknown>, cluster: MockCluster): string {
+    return `${stack}\0${JSON.stringify(overrides)}\0${JSON.stringify(cluster)}`;
 }
 
 /**
  * A committed stack (with `overrides` merged into its config) evaluated and rendered once
- * per process: every test that reads rendered objects shares it. Reads of namespaces find
- * `namespaceLabels` (a step of an upgrade sees the labels the step before applied).
+ * per process: every test that reads rendered objects shares it. Reads find what `cluster`
+ * holds (a step of an upgrade sees what the step before left).
  */
-export function renderStack(stack: string, overrides: Record<string, unknown> = {}, namespaceLabels: NamespaceLabels = {}): Promise<StackRender> {
-    const key = renderKey(stack, overrides, namespaceLabels);
+export function renderStack(stack: string, overrides: Record<string, unknown> = {}, cluster: MockCluster = {}): Promise<StackRender> {
+    const key = renderKey(stack, overrides, cluster);
     let render = renders.get(key);
     if (render === undefined) {
-        render = evaluateAndRender(stack, overrides, namespaceLabels);
+        render = evaluateAndRender(stack, overrides, cluster);
         renders.set(key, render);
     }
     return render;
 }
 
 /** Drops the shared render of one stack and config, so the next request evaluates and renders it anew. */
-export function forgetRender(stack: string, overrides: Record<string, unknown> = {}, namespaceLabels: NamespaceLabels = {}): void {
-    renders.delete(renderKey(stack, overrides, namespaceLabels));
+export function forgetRender(stack: string, overrides: Record<string, unknown> = {}, cluster: MockCluster = {}): void {
+    renders.delete(renderKey(stack, overrides, cluster));
 }
 
 // The runtime mocks are process-wide: evaluate one program at a time, render in parallel.
 let evaluating: Promise<unknown> = Promise.resolve();
 
-async function evaluateAndRender(stack: string, overrides: Record<string, unknown>, namespaceLabels: NamespaceLabels): Promise<StackRender> {
-    const evaluation = evaluating.then(() => runProgram(stackConfig(stack, overrides), stack, namespaceLabels));
+async function evaluateAndRender(stack: string, overrides: Record<string, unknown>, cluster: MockCluster): Promise<StackRender> {
+    const evaluation = evaluating.then(() => runProgram(stackConfig(stack, overrides), stack, cluster));
     evaluating = evaluation.catch(() => undefined);
     const run = await evaluation;
     if (run.error !== undefined) {

@@ -1,4 +1,4 @@
-import { NamespaceLabels, Registration } from "./monitor";
+import { MockCluster, NamespaceLabels, Registration } from "./monitor";
 import { K8sObject, objectDigest, renderStack, StackRender } from "./render";
 
 /**
@@ -79,21 +79,30 @@ export function previousStep(step: UpgradeStep): UpgradeStep | undefined {
     return step.after === undefined || step.after === "before-revisions" ? undefined : upgradeStep(step.after);
 }
 
-/** The labels an install of before revisions applied: the one label it knew. */
-const BEFORE_REVISIONS: NamespaceLabels = { default: { "istio-injection": "enabled" }, shop: { "istio-injection": "enabled" } };
+/** A cluster this program deployed before revisions: one istiod, and the one label it knew. */
+const BEFORE_REVISIONS: MockCluster = {
+    namespaceLabels: { default: { "istio-injection": "enabled" }, shop: { "istio-injection": "enabled" } },
+    deployments: ["istio-system/istiod"],
+};
 
-/** The labels the cluster holds before `step`: what the step it follows applied. */
-export async function labelsBefore(step: UpgradeStep): Promise<NamespaceLabels> {
+/** What a step leaves on the cluster: its labels and its Deployments. */
+export function clusterAfter(render: StackRender): MockCluster {
+    const deployments = render.releases.flatMap((release) => release.objects.filter((o) => o.kind === "Deployment").map((o) => `${o.metadata.namespace}/${o.metadata.name}`));
+    return { namespaceLabels: appliedLabels(render.run.registrations), deployments: deployments.sort() };
+}
+
+/** The cluster before `step`: what the step it follows left; a fresh cluster has nothing. */
+export async function clusterBefore(step: UpgradeStep): Promise<MockCluster> {
     if (step.after === "before-revisions") {
         return BEFORE_REVISIONS;
     }
     const previous = previousStep(step);
-    return previous === undefined ? {} : appliedLabels((await renderUpgradeStep(previous)).run.registrations);
+    return previous === undefined ? { deployments: [] } : clusterAfter(await renderUpgradeStep(previous));
 }
 
 /** The step evaluated on the cluster its predecessor left, and rendered (shared per process). */
 export async function renderUpgradeStep(step: UpgradeStep): Promise<StackRender> {
-    return renderStack("dev", step.config, await labelsBefore(step));
+    return renderStack("dev", step.config, await clusterBefore(step));
 }
 
 /** An object the cluster would hold, by kind, namespace and name, and the resource that owns it. */

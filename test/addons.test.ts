@@ -96,7 +96,6 @@ describe("add-on chart values", () => {
         assert.deepStrictEqual(kiali.login_token, { signing_key: "secret:kiali:signing-key" });
         assert.deepStrictEqual(kiali.server, { web_root: "/kiali" });
         assert.deepStrictEqual(kiali.external_services, {
-            istio: { root_namespace: "istio-system" },
             prometheus: { url: "http://prometheus.istio-system.svc:9090/prometheus" },
             grafana: {
                 enabled: true,

@@ -212,8 +212,9 @@ export function kialiValues(options: KialiOptions): Record<string, unknown> {
         login_token: { signing_key: options.signingKeyRef },
         deployment: { pod_labels: NO_SIDECAR, resources: toResources(options.size) },
         server: { web_root: ADDON_SERVICES.kiali.path },
+        // Nothing about istiod: Kiali 2 discovers each control plane by its labels and reads its
+        // root namespace from that revision's mesh config, so both revisions of an upgrade show.
         external_services: {
-            istio: { root_namespace: options.namespace },
             prometheus: { url: internalUrl("prometheus", options.namespace) },
             grafana: has("grafana")
                 ? {

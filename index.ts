@@ -40,8 +40,11 @@ const tracing: TracingProvider[] = enabled("jaeger") ? [jaegerTracingProvider(IS
 // they find.
 const adopting = { providers: [adoptingProvider("adopt-existing", settings.kubernetes)] };
 const namespace = new MeshNamespace("istio-system", {}, adopting);
-// CRDs serve every revision, so they follow the newest; the default validator follows the `default` tag.
-const base = new IstioBase("istio-base", { namespace: namespace.name, version: newestVersion(revisions), defaultRevision: revisions.stable.revision }, adopting);
+// CRDs serve every revision, so they follow the newest. The default validator follows the
+// `default` tag, except while the istiod of before revisions is kept: it stays on that one,
+// which runs, rather than move to one this same `up` is still creating.
+const validatingRevision = revisions.unrevisioned !== undefined ? "default" : revisions.stable.revision;
+const base = new IstioBase("istio-base", { namespace: namespace.name, version: newestVersion(revisions), defaultRevision: validatingRevision }, adopting);
 // Named from their revisions: an upgrade adds and removes whole control planes, never renames one.
 const running = allRevisions(revisions);
 const istiods = new Map(

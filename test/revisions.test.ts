@@ -105,6 +105,11 @@ describe("Istio versions as revisions", () => {
             { unrevisionedVersion: "1.31.4", canaryVersion: "1.31.5" },
             "istio-mesh:unrevisionedVersion: is set with istio-mesh:canaryVersion; finish the move to revisions first: restart what restartCommands lists, then remove istio-mesh:unrevisionedVersion",
         ],
+        [
+            "an unrevisioned version with a previous one",
+            { istioVersion: "1.31.5", unrevisionedVersion: "1.31.4", previousVersion: "1.31.4" },
+            "istio-mesh:unrevisionedVersion: is set with istio-mesh:previousVersion; finish the move to revisions first: restart what restartCommands lists, then remove istio-mesh:unrevisionedVersion",
+        ],
         ["an unsupported previous version", { previousVersion: "1.30.2" }, 'istio-mesh:previousVersion: "1.30.2" is not supported: the pinned chart values are written for Istio 1.31; use 1.31.x (default 1.31.4)'],
     ];
     for (const [what, values, message] of refused) {

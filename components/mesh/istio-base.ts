@@ -10,7 +10,10 @@ export interface IstioBaseArgs {
      * Istio release to install: the newest revision running, since CRDs serve every revision.
      */
     version: string;
-    /** The revision the `default` tag points to: its istiod validates Istio resources. */
+    /**
+     * The revision whose istiod validates Istio resources: the one the `default` tag points
+     * to, or `default` for the istiod of before revisions (Service `istiod`).
+     */
     defaultRevision: string;
 }
 

@@ -5,7 +5,7 @@ import { parseMeshSettings } from "../components/settings";
 import { Graph } from "./support/graph";
 import { runProgram, stackConfig } from "./support/program";
 import { addressProblems, containerResourceProblems, kubernetesSchemaProblems, renderedMemoryRequest } from "./support/rendered-checks";
-import { configuredAddresses } from "./support/configured";
+import { configFile, configuredAddresses } from "./support/configured";
 import { renderChart, RenderedRelease, StackRender } from "./support/render";
 import { appliedLabels, clusterAfter, collisions, movedObjects, ownedObjects, registrationChanges, renderUpgradeStep, UPGRADE_STEPS, upgradeStep } from "./support/upgrade-flow";
 import { valueOf } from "./support/values";
@@ -273,6 +273,20 @@ describe("a canary upgrade, step by step (dev stack, mocks and rendered charts)"
         canary.defaultConfig.discoveryAddress = stable.defaultConfig.discoveryAddress;
         assert.deepStrictEqual(canary, stable);
         assert.deepStrictEqual((stable as unknown as { extensionProviders: unknown }).extensionProviders, [{ name: "jaeger", opentelemetry: { service: "jaeger.istio-system.svc.cluster.local", port: 4317 } }]);
+    });
+
+    it("has Prometheus scrape both istiods: each pod is annotated for the pod job, which keeps annotated pods", () => {
+        const render = stepRender("2-canary");
+        const annotations = ownedObjects(render)
+            .filter((o) => o.object.kind === "Deployment" && o.object.metadata.labels?.app === "istiod")
+            .map((o) => {
+                const pod = (o.object.spec as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata.annotations;
+                return [o.object.metadata.name, pod["prometheus.io/scrape"], pod["prometheus.io/port"]];
+            });
+        assert.deepStrictEqual(annotations, [["istiod-1-31-4", "true", "15014"], ["istiod-1-31-5", "true", "15014"]]);
+        const jobs = configFile(render, "prometheus", "prometheus", "prometheus.yml").scrape_configs as { job_name: string; relabel_configs?: { action: string; source_labels?: string[] }[] }[];
+        const pods = jobs.find((job) => job.job_name === "kubernetes-pods");
+        assert.deepStrictEqual(pods?.relabel_configs?.[0], { action: "keep", regex: true, source_labels: ["__meta_kubernetes_pod_annotation_prometheus_io_scrape"] });
     });
 
     it("lets Kiali find both revisions by label: app=istiod and istio.io/rev on each istiod, istio.io/tag on each tag, no fixed istiod name", () => {

@@ -57,7 +57,8 @@ if (kept.length > 0) {
     new RunningControlPlanes("running-control-planes", { namespace: ISTIO_NAMESPACE, istiods: kept });
 }
 const tags = new RevisionTags("revision-tags", { namespace: ISTIO_NAMESPACE, tags: revisionTags(revisions) }, { dependsOn: [...istiods.values()] });
-// Istio resources are validated by the default revision's istiod (the base chart's default validator).
+// Istio resources are validated by the default revision's istiod (the base chart's default
+// validator), or during the move to revisions by the kept istiod, which already runs.
 const afterIstiod = { dependsOn: [stableControlPlane] };
 const gateway = { namespace: namespace.name, version, revision: revisions.stable.revision, sizing };
 const ingress = new IstioGateway(

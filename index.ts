@@ -1,7 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { adoptingProvider } from "./components/mesh/adopting-provider";
 import { ADDON_SERVICES, jaegerMaxTraces, jaegerTracingProvider } from "./components/values/addon-values";
-import { dashboardAccess as describeDashboardAccess, dashboardUrl, dashboardUrlsKnown, hostBaseUrl, portForwardCommand } from "./components/values/dashboard-urls";
+import {
+    dashboardAccess as describeDashboardAccess,
+    dashboardUrl,
+    dashboardUrlsKnown,
+    hostBaseUrl,
+    portForwardCommand,
+} from "./components/values/dashboard-urls";
 import { Addon } from "./components/config/config";
 import { loadMeshSettings } from "./components/settings";
 import { IstioControlPlane } from "./components/mesh/control-plane";
@@ -44,19 +50,36 @@ const namespace = new MeshNamespace("istio-system", {}, adopting);
 // `default` tag, except while the istiod of before revisions is kept: it stays on that one,
 // which runs, rather than move to one this same `up` is still creating.
 const validatingRevision = revisions.unrevisioned !== undefined ? "default" : revisions.stable.revision;
-const base = new IstioBase("istio-base", { namespace: namespace.name, version: newestVersion(revisions), defaultRevision: validatingRevision }, adopting);
+const base = new IstioBase(
+    "istio-base",
+    { namespace: namespace.name, version: newestVersion(revisions), defaultRevision: validatingRevision },
+    adopting,
+);
 // Named from their revisions: an upgrade adds and removes whole control planes, never renames one.
 const running = allRevisions(revisions);
 const istiods = new Map(
-    running.map((r) => [r.revision, new IstioControlPlane(istiodName(r.revision), { namespace: namespace.name, revision: r, sizing, tracing }, { dependsOn: [base] })]),
+    running.map((r) => [
+        r.revision,
+        new IstioControlPlane(
+            istiodName(r.revision),
+            { namespace: namespace.name, revision: r, sizing, tracing },
+            { dependsOn: [base] },
+        ),
+    ]),
 );
 const stableControlPlane = istiods.get(revisions.stable.revision) as IstioControlPlane;
 // Kept only for the proxies they started: they must be running, or the version is wrong.
-const kept = [revisions.unrevisioned, revisions.previous].flatMap((r) => (r === undefined ? [] : [istiodName(r.revision)]));
+const kept = [revisions.unrevisioned, revisions.previous].flatMap((r) =>
+    r === undefined ? [] : [istiodName(r.revision)],
+);
 if (kept.length > 0) {
     new RunningControlPlanes("running-control-planes", { namespace: ISTIO_NAMESPACE, istiods: kept });
 }
-const tags = new RevisionTags("revision-tags", { namespace: ISTIO_NAMESPACE, tags: revisionTags(revisions) }, { dependsOn: [...istiods.values()] });
+const tags = new RevisionTags(
+    "revision-tags",
+    { namespace: ISTIO_NAMESPACE, tags: revisionTags(revisions) },
+    { dependsOn: [...istiods.values()] },
+);
 // Istio resources are validated by the default revision's istiod (the base chart's default
 // validator), or during the move to revisions by the kept istiod, which already runs.
 const afterIstiod = { dependsOn: [stableControlPlane] };
@@ -66,7 +89,11 @@ const ingress = new IstioGateway(
     {
         ...gateway,
         role: "ingress",
-        service: { type: settings.ingressServiceType, awaitAddress: settings.awaitIngressAddress, externalTrafficPolicy: settings.ingressExternalTrafficPolicy },
+        service: {
+            type: settings.ingressServiceType,
+            awaitAddress: settings.awaitIngressAddress,
+            externalTrafficPolicy: settings.ingressExternalTrafficPolicy,
+        },
     },
     afterIstiod,
 );
@@ -91,7 +118,8 @@ const kialiCredentials = new KialiCredentials("kiali-credentials", { namespace: 
 const routed = routedDashboards(settings);
 const hostBase = hostBaseUrl(settings);
 // A routed dashboard's browser URL: absolute with a host name, else its path on whatever address the browser used.
-const externalUrl = (addon: Addon): string | undefined => (routed.includes(addon) ? dashboardUrl(addon, hostBase ?? "") : undefined);
+const externalUrl = (addon: Addon): string | undefined =>
+    routed.includes(addon) ? dashboardUrl(addon, hostBase ?? "") : undefined;
 // Absolute URLs only where a host name makes them known before deployment.
 const hostUrl = (addon: Addon): string | undefined => (hostBase === undefined ? undefined : externalUrl(addon));
 const afterNamespace = { dependsOn: [namespace] };
@@ -111,11 +139,23 @@ const prometheus = enabled("prometheus")
     : undefined;
 const afterPrometheus = { dependsOn: [namespace, ...(prometheus ? [prometheus] : [])] };
 const grafana = enabled("grafana")
-    ? new Grafana("grafana", { namespace: ISTIO_NAMESPACE, size: sizing.sizes.grafana, externalUrl: hostUrl("grafana") }, afterPrometheus)
+    ? new Grafana(
+          "grafana",
+          { namespace: ISTIO_NAMESPACE, size: sizing.sizes.grafana, externalUrl: hostUrl("grafana") },
+          afterPrometheus,
+      )
     : undefined;
 if (enabled("jaeger")) {
-    new Jaeger("jaeger", { namespace: ISTIO_NAMESPACE, size: sizing.sizes.jaeger, maxTraces: jaegerMaxTraces(sizing.sizes.jaeger) }, afterNamespace);
-    new MeshTracing("mesh-tracing", { rootNamespace: namespace.name, provider: "jaeger", samplingPercentage: settings.tracingSampling }, afterIstiod);
+    new Jaeger(
+        "jaeger",
+        { namespace: ISTIO_NAMESPACE, size: sizing.sizes.jaeger, maxTraces: jaegerMaxTraces(sizing.sizes.jaeger) },
+        afterNamespace,
+    );
+    new MeshTracing(
+        "mesh-tracing",
+        { rootNamespace: namespace.name, provider: "jaeger", samplingPercentage: settings.tracingSampling },
+        afterIstiod,
+    );
 }
 if (enabled("kiali")) {
     new Kiali(
@@ -151,11 +191,15 @@ if (routed.length > 0) {
 const urlBase: pulumi.Output<string | undefined> =
     hostBase !== undefined
         ? pulumi.output(hostBase)
-        : ingress.address.apply((address) => (settings.awaitIngressAddress && address !== "" ? `http://${address}` : undefined));
+        : ingress.address.apply((address) =>
+              settings.awaitIngressAddress && address !== "" ? `http://${address}` : undefined,
+          );
 
 export const istioVersion = version;
 /** Each istiod by name, with its version and the tag pointing to it ("" for one kept for unrestarted proxies). */
-export const controlPlanes = Object.fromEntries(running.map((r) => [istiodName(r.revision), { version: r.version, tag: r.tag ?? "" }]));
+export const controlPlanes = Object.fromEntries(
+    running.map((r) => [istiodName(r.revision), { version: r.version, tag: r.tag ?? "" }]),
+);
 export const istioNamespace = namespace.name;
 export const injectionNamespaces = injection.namespaces;
 export const canaryNamespaces = settings.canaryNamespaces;
@@ -168,11 +212,15 @@ export const ingressGateway = {
 export const kialiLoginToken = kialiCredentials.loginToken;
 export const grafanaAdminPassword = grafana?.adminPassword;
 export const dashboardUrls = dashboardUrlsKnown(settings)
-    ? urlBase.apply((base) => (base === undefined ? {} : Object.fromEntries(routed.map((addon) => [addon, dashboardUrl(addon, base)]))))
+    ? urlBase.apply((base) =>
+          base === undefined ? {} : Object.fromEntries(routed.map((addon) => [addon, dashboardUrl(addon, base)])),
+      )
     : {};
 export const dashboardAccess = describeDashboardAccess(
     settings,
     routed.map((addon) => ADDON_SERVICES[addon].path),
     { namespace: ISTIO_NAMESPACE, name: GATEWAY_NAMES.ingress },
 );
-export const portForwardCommands = Object.fromEntries(settings.addons.map((addon) => [addon, portForwardCommand(addon, ISTIO_NAMESPACE)]));
+export const portForwardCommands = Object.fromEntries(
+    settings.addons.map((addon) => [addon, portForwardCommand(addon, ISTIO_NAMESPACE)]),
+);

@@ -11,7 +11,10 @@ import { PinnedChart } from "./versions";
  * Options for a component's children: parented to it, and waiting for what the component
  * waits for. The engine does not pass a component's `dependsOn` on to its children.
  */
-export function childOptions(parent: pulumi.Resource, opts?: pulumi.ComponentResourceOptions): pulumi.CustomResourceOptions {
+export function childOptions(
+    parent: pulumi.Resource,
+    opts?: pulumi.ComponentResourceOptions,
+): pulumi.CustomResourceOptions {
     return { parent, dependsOn: opts?.dependsOn };
 }
 
@@ -55,7 +58,13 @@ export class ChartComponent extends pulumi.ComponentResource {
     public readonly chart: k8s.helm.v4.Chart;
 
     /** @param type the component's type token, e.g. `istio-mesh:addons:Kiali` */
-    constructor(type: string, name: string, pinned: PinnedChart, args: PinnedChartArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(
+        type: string,
+        name: string,
+        pinned: PinnedChart,
+        args: PinnedChartArgs,
+        opts?: pulumi.ComponentResourceOptions,
+    ) {
         super(type, name, {}, opts);
         this.chart = pinnedChart(name, pinned, args, childOptions(this, opts));
         this.registerOutputs({ chart: this.chart });

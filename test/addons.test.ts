@@ -1,5 +1,12 @@
 import * as assert from "assert";
-import { grafanaValues, jaegerMaxTraces, jaegerValues, KIALI_GRAFANA_DASHBOARDS, kialiValues, prometheusValues } from "../components/values/addon-values";
+import {
+    grafanaValues,
+    jaegerMaxTraces,
+    jaegerValues,
+    KIALI_GRAFANA_DASHBOARDS,
+    kialiValues,
+    prometheusValues,
+} from "../components/values/addon-values";
 import { dashboardTitles, ISTIO_DASHBOARD_SETS } from "../components/values/grafana-dashboards";
 import { parseMeshSettings } from "../components/settings";
 import { planSizing } from "../components/sizing/sizing";
@@ -14,8 +21,17 @@ const sizes = planSizing(parseMeshSettings({})).sizes;
 const NS = "istio-system";
 
 describe("add-on chart values", () => {
-    const prometheus = prometheusValues({ size: sizes.prometheus, reloaderSize: sizes.prometheusReloader, retention: "24h" });
-    const grafana = grafanaValues({ size: sizes.grafana, namespace: NS, adminSecret: "grafana-admin", dashboardSets: ISTIO_DASHBOARD_SETS });
+    const prometheus = prometheusValues({
+        size: sizes.prometheus,
+        reloaderSize: sizes.prometheusReloader,
+        retention: "24h",
+    });
+    const grafana = grafanaValues({
+        size: sizes.grafana,
+        namespace: NS,
+        adminSecret: "grafana-admin",
+        dashboardSets: ISTIO_DASHBOARD_SETS,
+    });
     const jaeger = jaegerValues({ size: sizes.jaeger, maxTraces: jaegerMaxTraces(sizes.jaeger) });
     const kiali = kialiValues({
         size: sizes.kiali,
@@ -42,16 +58,36 @@ describe("add-on chart values", () => {
                 persistentVolume: { enabled: false },
                 resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1000m", memory: "768Mi" } },
             },
-            configmapReload: { prometheus: { resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "48Mi" } } } },
+            configmapReload: {
+                prometheus: {
+                    resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "48Mi" } },
+                },
+            },
             scrapeConfigs: { prometheus: { metrics_path: "/prometheus/metrics" } },
         });
-        const withVolume = prometheusValues({ size: sizes.prometheus, reloaderSize: sizes.prometheusReloader, retention: "15d", storage: "8Gi", externalUrl: "http://mesh.example.com/prometheus" });
-        assert.deepStrictEqual((withVolume.server as Record<string, unknown>).persistentVolume, { enabled: true, size: "8Gi" });
-        assert.strictEqual((withVolume.server as Record<string, unknown>).baseURL, "http://mesh.example.com/prometheus");
+        const withVolume = prometheusValues({
+            size: sizes.prometheus,
+            reloaderSize: sizes.prometheusReloader,
+            retention: "15d",
+            storage: "8Gi",
+            externalUrl: "http://mesh.example.com/prometheus",
+        });
+        assert.deepStrictEqual((withVolume.server as Record<string, unknown>).persistentVolume, {
+            enabled: true,
+            size: "8Gi",
+        });
+        assert.strictEqual(
+            (withVolume.server as Record<string, unknown>).baseURL,
+            "http://mesh.example.com/prometheus",
+        );
     });
 
     it("Grafana: admin from an existing Secret, Prometheus datasource in-cluster, Istio's dashboards from ConfigMaps, no plugin downloads", () => {
-        assert.deepStrictEqual(grafana.admin, { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" });
+        assert.deepStrictEqual(grafana.admin, {
+            existingSecret: "grafana-admin",
+            userKey: "admin-user",
+            passwordKey: "admin-password",
+        });
         assert.deepStrictEqual(grafana.datasources, {
             "datasources.yaml": {
                 apiVersion: 1,
@@ -69,15 +105,22 @@ describe("add-on chart values", () => {
             },
         });
         // Istio's dashboards come from ConfigMaps, so nothing is downloaded at start.
-        assert.deepStrictEqual(grafana.dashboardsConfigMaps, { istio: "istio-grafana-dashboards", "istio-services": "istio-services-grafana-dashboards" });
+        assert.deepStrictEqual(grafana.dashboardsConfigMaps, {
+            istio: "istio-grafana-dashboards",
+            "istio-services": "istio-services-grafana-dashboards",
+        });
         assert.deepStrictEqual(
-            (grafana.dashboardProviders as { "dashboardproviders.yaml": { providers: { name: string; options: { path: string } }[] } })["dashboardproviders.yaml"].providers.map(
-                (p) => `${p.name} ${p.options.path}`,
-            ),
+            (
+                grafana.dashboardProviders as {
+                    "dashboardproviders.yaml": { providers: { name: string; options: { path: string } }[] };
+                }
+            )["dashboardproviders.yaml"].providers.map((p) => `${p.name} ${p.options.path}`),
             ["istio /var/lib/grafana/dashboards/istio", "istio-services /var/lib/grafana/dashboards/istio-services"],
         );
         assert.strictEqual(grafana.dashboards, undefined);
-        assert.deepStrictEqual((grafana["grafana.ini"] as Record<string, unknown>).plugins, { preinstall_disabled: true });
+        assert.deepStrictEqual((grafana["grafana.ini"] as Record<string, unknown>).plugins, {
+            preinstall_disabled: true,
+        });
         assert.deepStrictEqual((grafana["grafana.ini"] as Record<string, unknown>).server, {
             root_url: "%(protocol)s://%(domain)s:%(http_port)s/grafana/",
             serve_from_sub_path: true,
@@ -87,8 +130,13 @@ describe("add-on chart values", () => {
     it("Jaeger: in-memory store bounded by the memory limit, OTLP in, UI under /jaeger", () => {
         assert.strictEqual(jaegerMaxTraces(sizes.jaeger), 8192);
         const config = jaeger.userconfig as { extensions: Record<string, unknown> };
-        assert.deepStrictEqual(config.extensions.jaeger_storage, { backends: { memstore: { memory: { max_traces: 8192 } } } });
-        assert.deepStrictEqual(config.extensions.jaeger_query, { base_path: "/jaeger", storage: { traces: "memstore" } });
+        assert.deepStrictEqual(config.extensions.jaeger_storage, {
+            backends: { memstore: { memory: { max_traces: 8192 } } },
+        });
+        assert.deepStrictEqual(config.extensions.jaeger_query, {
+            base_path: "/jaeger",
+            storage: { traces: "memstore" },
+        });
     });
 
     it("Kiali: token login with the generated signing key, wired to Prometheus, Grafana (with its admin credential by reference) and Jaeger", () => {
@@ -101,10 +149,17 @@ describe("add-on chart values", () => {
                 enabled: true,
                 internal_url: "http://grafana.istio-system.svc:3000/grafana",
                 external_url: "/grafana",
-                auth: { type: "basic", username: "secret:grafana-admin:admin-user", password: "secret:grafana-admin:admin-password" },
+                auth: {
+                    type: "basic",
+                    username: "secret:grafana-admin:admin-user",
+                    password: "secret:grafana-admin:admin-password",
+                },
                 dashboards: [
                     { name: "Istio Service Dashboard", variables: { service: "var-service" } },
-                    { name: "Istio Workload Dashboard", variables: { namespace: "var-namespace", workload: "var-workload" } },
+                    {
+                        name: "Istio Workload Dashboard",
+                        variables: { namespace: "var-namespace", workload: "var-workload" },
+                    },
                     { name: "Istio Mesh Dashboard" },
                     { name: "Istio Control Plane Dashboard" },
                     { name: "Istio Performance Dashboard" },
@@ -119,12 +174,24 @@ describe("add-on chart values", () => {
                 external_url: "/jaeger",
             },
         });
-        const alone = kialiValues({ size: sizes.kiali, namespace: NS, signingKeyRef: "secret:kiali:signing-key", anonymous: true, addons: ["prometheus", "kiali"], externalUrls: {} });
-        assert.deepStrictEqual([alone.auth, (alone.external_services as Record<string, unknown>).grafana], [{ strategy: "anonymous" }, { enabled: false }]);
+        const alone = kialiValues({
+            size: sizes.kiali,
+            namespace: NS,
+            signingKeyRef: "secret:kiali:signing-key",
+            anonymous: true,
+            addons: ["prometheus", "kiali"],
+            externalUrls: {},
+        });
+        assert.deepStrictEqual(
+            [alone.auth, (alone.external_services as Record<string, unknown>).grafana],
+            [{ strategy: "anonymous" }, { enabled: false }],
+        );
     });
 
     it("Kiali links to dashboards Grafana has, with variables those dashboards define", () => {
-        const shipped = ISTIO_DASHBOARD_SETS.flatMap((set) => Object.values(set.files)).map((text) => JSON.parse(text) as { title: string; templating: { list: { name: string }[] } });
+        const shipped = ISTIO_DASHBOARD_SETS.flatMap((set) => Object.values(set.files)).map(
+            (text) => JSON.parse(text) as { title: string; templating: { list: { name: string }[] } },
+        );
         const problems = KIALI_GRAFANA_DASHBOARDS.flatMap((link) => {
             const dashboard = shipped.find((d) => d.title === link.name);
             if (dashboard === undefined) {
@@ -141,23 +208,37 @@ describe("add-on chart values", () => {
     });
 
     it("sets only keys the pinned charts read", () => {
-        assert.deepStrictEqual(unknownValuePaths("prometheus-29.27.0", ["prometheus-29.27.0/values.yaml"], prometheus), []);
+        assert.deepStrictEqual(
+            unknownValuePaths("prometheus-29.27.0", ["prometheus-29.27.0/values.yaml"], prometheus),
+            [],
+        );
         assert.deepStrictEqual(chartSchemaErrors("prometheus-29.27.0/values.schema.json", prometheus), []);
         assert.deepStrictEqual(unknownValuePaths("grafana-12.11.1", ["grafana-12.11.1/values.yaml"], grafana), []);
         assert.deepStrictEqual(unknownValuePaths("jaeger-4.11.1", ["jaeger-4.11.1/values.yaml"], jaeger), []);
-        assert.deepStrictEqual(unknownValuePaths("kiali-server-2.29.0", ["kiali-server-2.29.0/values.yaml"], kiali), []);
+        assert.deepStrictEqual(
+            unknownValuePaths("kiali-server-2.29.0", ["kiali-server-2.29.0/values.yaml"], kiali),
+            [],
+        );
     });
 });
 
 describe("add-ons in the program", () => {
     const ALL = ["prometheus", "grafana", "jaeger", "kiali"];
-    const addonCharts = (graph: Graph): string[] => graph.ofType(CHART).map((r) => r.name).filter((name) => ALL.includes(name)).sort();
+    const addonCharts = (graph: Graph): string[] =>
+        graph
+            .ofType(CHART)
+            .map((r) => r.name)
+            .filter((name) => ALL.includes(name))
+            .sort();
 
     const cases: [string[], string[]][] = [
         [["prometheus", "grafana", "jaeger", "kiali"], ALL],
         [["prometheus"], ["prometheus"]],
         [["jaeger"], ["jaeger"]],
-        [["prometheus", "kiali"], ["kiali", "prometheus"]],
+        [
+            ["prometheus", "kiali"],
+            ["kiali", "prometheus"],
+        ],
         [[], []],
     ];
     for (const [addons, charts] of cases) {
@@ -167,14 +248,25 @@ describe("add-ons in the program", () => {
             assert.strictEqual(run.error, undefined);
             assert.deepStrictEqual(addonCharts(graph), [...charts].sort());
             // dev routes the dashboards that have a login; its URLs are not known before deployment.
-            const routes = graph.ofType("kubernetes:networking.istio.io/v1:VirtualService").map((r) => (r.inputs.metadata as { name: string }).name);
-            assert.deepStrictEqual(routes.sort(), charts.filter((addon) => addon === "grafana" || addon === "kiali").map((addon) => `${addon}-dashboard`).sort());
+            const routes = graph
+                .ofType("kubernetes:networking.istio.io/v1:VirtualService")
+                .map((r) => (r.inputs.metadata as { name: string }).name);
+            assert.deepStrictEqual(
+                routes.sort(),
+                charts
+                    .filter((addon) => addon === "grafana" || addon === "kiali")
+                    .map((addon) => `${addon}-dashboard`)
+                    .sort(),
+            );
             assert.deepStrictEqual(await valueOf(run.outputs.dashboardUrls as Record<string, string>), {});
             assert.deepStrictEqual(Object.keys(run.outputs.portForwardCommands as object).sort(), [...charts].sort());
             assert.strictEqual(run.outputs.grafanaAdminPassword === undefined, !charts.includes("grafana"));
             const istiod = graph.get(CHART, "istiod-1-31-4").inputs.values as { meshConfig: Record<string, unknown> };
             assert.strictEqual("extensionProviders" in istiod.meshConfig, charts.includes("jaeger"));
-            assert.strictEqual(graph.ofType("kubernetes:telemetry.istio.io/v1:Telemetry").length, charts.includes("jaeger") ? 1 : 0);
+            assert.strictEqual(
+                graph.ofType("kubernetes:telemetry.istio.io/v1:Telemetry").length,
+                charts.includes("jaeger") ? 1 : 0,
+            );
         });
     }
 
@@ -199,7 +291,9 @@ describe("add-ons in the program", () => {
                 { name: "jaeger", opentelemetry: { service: "jaeger.istio-system.svc.cluster.local", port: 4317 } },
             ]);
             const [telemetry] = graph.ofType("kubernetes:telemetry.istio.io/v1:Telemetry");
-            assert.deepStrictEqual(telemetry.inputs.spec, { tracing: [{ providers: [{ name: "jaeger" }], randomSamplingPercentage: 100 }] });
+            assert.deepStrictEqual(telemetry.inputs.spec, {
+                tracing: [{ providers: [{ name: "jaeger" }], randomSamplingPercentage: 100 }],
+            });
         });
 
         it("orders add-ons after the namespace, Grafana and Kiali after Prometheus, none after the gateways", () => {
@@ -208,17 +302,28 @@ describe("add-ons in the program", () => {
             for (const name of ALL) {
                 assert.ok(graph.waitsFor(graph.get(CHART, name), namespace), `${name} does not wait for the namespace`);
                 for (const gateway of ["ingress-gateway", "egress-gateway"]) {
-                    assert.ok(!graph.waitsFor(graph.get(CHART, name), graph.get(CHART, gateway)), `${name} waits for ${gateway}`);
+                    assert.ok(
+                        !graph.waitsFor(graph.get(CHART, name), graph.get(CHART, gateway)),
+                        `${name} waits for ${gateway}`,
+                    );
                 }
             }
             assert.ok(graph.waitsFor(graph.get(CHART, "grafana"), prometheus));
             assert.ok(graph.waitsFor(graph.get(CHART, "kiali"), prometheus));
-            assert.ok(graph.waitsFor(graph.get(CHART, "kiali"), graph.get("kubernetes:core/v1:Secret", "kiali-credentials-signing-key")));
+            assert.ok(
+                graph.waitsFor(
+                    graph.get(CHART, "kiali"),
+                    graph.get("kubernetes:core/v1:Secret", "kiali-credentials-signing-key"),
+                ),
+            );
             assert.ok(!graph.waitsFor(graph.get(CHART, "jaeger"), prometheus));
             const telemetry = graph.get("kubernetes:telemetry.istio.io/v1:Telemetry", "mesh-tracing");
             assert.ok(telemetry.dependencies.includes(graph.get(CHART, "istiod-1-31-4").urn));
             for (const route of graph.ofType("kubernetes:networking.istio.io/v1:VirtualService")) {
-                assert.ok(route.dependencies.includes(graph.get(CHART, "istiod-1-31-4").urn), `${route.name} does not wait for istiod`);
+                assert.ok(
+                    route.dependencies.includes(graph.get(CHART, "istiod-1-31-4").urn),
+                    `${route.name} does not wait for istiod`,
+                );
             }
         });
 
@@ -226,7 +331,10 @@ describe("add-ons in the program", () => {
             const secret = graph.get("kubernetes:core/v1:Secret", "grafana-admin");
             assert.ok(isWireSecret(secret.inputs.stringData));
             assert.strictEqual(await isSecretOutput(outputs.grafanaAdminPassword as string), true);
-            assert.strictEqual(await valueOf(outputs.grafanaAdminPassword as string), "generated-grafana-admin".padEnd(24, "x"));
+            assert.strictEqual(
+                await valueOf(outputs.grafanaAdminPassword as string),
+                "generated-grafana-admin".padEnd(24, "x"),
+            );
         });
     });
 });

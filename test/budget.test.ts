@@ -49,7 +49,10 @@ describe("memory budget", () => {
             "    To fit: give the cluster 26Gi (istio-mesh:memory), the next size that fits; or raise istio-mesh:memoryBudgetPercent to 63",
         );
         assert.deepStrictEqual(problemsOf({ "istio-mesh:memory": "26Gi", "istio-mesh:memoryBudgetPercent": "10" }), []);
-        assert.match(problemsOf({ "istio-mesh:memory": "25Gi", "istio-mesh:memoryBudgetPercent": "10" })[0], /request 2576Mi of memory, over the budget of 2560Mi/);
+        assert.match(
+            problemsOf({ "istio-mesh:memory": "25Gi", "istio-mesh:memoryBudgetPercent": "10" })[0],
+            /request 2576Mi of memory, over the budget of 2560Mi/,
+        );
     });
 
     it("never suggests a smaller cluster, or a budget share above 90%", () => {
@@ -57,7 +60,12 @@ describe("memory budget", () => {
             lastLine({ "istio-mesh:memory": "8Gi", "istio-mesh:memoryBudgetPercent": "30" }),
             "    To fit: disable kiali (istio-mesh:addons: [prometheus, grafana, jaeger]); or give the cluster 9Gi (istio-mesh:memory), the next size that fits; or raise istio-mesh:memoryBudgetPercent to 32",
         );
-        const overSized = { "istio-mesh:memory": "4Gi", "istio-mesh:resources": JSON.stringify({ istiod: { requests: { memory: "3900Mi" }, limits: { memory: "4Gi" } } }) };
+        const overSized = {
+            "istio-mesh:memory": "4Gi",
+            "istio-mesh:resources": JSON.stringify({
+                istiod: { requests: { memory: "3900Mi" }, limits: { memory: "4Gi" } },
+            }),
+        };
         assert.strictEqual(
             lastLine(overSized),
             "    To fit: lower istio-mesh:resources (set for istiod); or give the cluster 12Gi (istio-mesh:memory), the next size that fits",
@@ -65,7 +73,12 @@ describe("memory budget", () => {
     });
 
     it("keeps add-ons with what they need: never Grafana or Kiali without Prometheus", () => {
-        const raw = { "istio-mesh:memory": "2Gi", "istio-mesh:resources": JSON.stringify({ prometheus: { requests: { memory: "1Gi" }, limits: { memory: "1Gi" } } }) };
+        const raw = {
+            "istio-mesh:memory": "2Gi",
+            "istio-mesh:resources": JSON.stringify({
+                prometheus: { requests: { memory: "1Gi" }, limits: { memory: "1Gi" } },
+            }),
+        };
         assert.strictEqual(
             lastLine(raw),
             "    To fit: lower istio-mesh:resources (set for prometheus); or disable prometheus, grafana, kiali (istio-mesh:addons: [jaeger]), removing prometheus from istio-mesh:resources; or give the cluster 3Gi (istio-mesh:memory), the next size that fits; or raise istio-mesh:memoryBudgetPercent to 72",
@@ -74,12 +87,19 @@ describe("memory budget", () => {
 
     it("never suggests a cluster whose tier would clash with an override", () => {
         // A 200Mi limit for Prometheus is below every tier's request from 4Gi up.
-        const raw = { "istio-mesh:memory": "3Gi", "istio-mesh:memoryBudgetPercent": "20", "istio-mesh:resources": JSON.stringify({ prometheus: { limits: { memory: "200Mi" } } }) };
+        const raw = {
+            "istio-mesh:memory": "3Gi",
+            "istio-mesh:memoryBudgetPercent": "20",
+            "istio-mesh:resources": JSON.stringify({ prometheus: { limits: { memory: "200Mi" } } }),
+        };
         assert.strictEqual(
             lastLine(raw),
             "    To fit: lower istio-mesh:resources (set for prometheus); or disable kiali (istio-mesh:addons: [prometheus, grafana, jaeger]); or raise istio-mesh:memoryBudgetPercent to 21",
         );
-        assert.match(problemsOf({ ...raw, "istio-mesh:memory": "4Gi" })[0], /prometheus: requests\.memory 256Mi \(computed\) is above limits\.memory 200Mi \(set\)/);
+        assert.match(
+            problemsOf({ ...raw, "istio-mesh:memory": "4Gi" })[0],
+            /prometheus: requests\.memory 256Mi \(computed\) is above limits\.memory 200Mi \(set\)/,
+        );
     });
 
     it("names replica overrides among what to lower", () => {
@@ -90,10 +110,17 @@ describe("memory budget", () => {
     });
 
     it("1Gi fits once the add-ons are off", () => {
-        assert.strictEqual(parseMeshSettings({ "istio-mesh:memory": "1Gi", "istio-mesh:addons": "[]" }).memory.quantity, "1Gi");
+        assert.strictEqual(
+            parseMeshSettings({ "istio-mesh:memory": "1Gi", "istio-mesh:addons": "[]" }).memory.quantity,
+            "1Gi",
+        );
     });
 
     it("counts the minimum replicas of an autoscaled control plane and gateways (32Gi)", () => {
-        assert.deepStrictEqual(budgetOf("32Gi"), { ...budgetOf("32Gi"), totalMi: 2 * 2048 + 2 * 256 + 2 * 256 + 4096 + 16 + 512 + 1024 + 512, budgetMi: 16384 });
+        assert.deepStrictEqual(budgetOf("32Gi"), {
+            ...budgetOf("32Gi"),
+            totalMi: 2 * 2048 + 2 * 256 + 2 * 256 + 4096 + 16 + 512 + 1024 + 512,
+            budgetMi: 16384,
+        });
     });
 });

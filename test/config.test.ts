@@ -44,7 +44,10 @@ describe("config", () => {
         const declared = readProjectFile().config ?? {};
         assert.deepStrictEqual(Object.keys(declared).sort(), Object.keys(CONFIG_DEFAULTS).sort());
         const expected = Object.fromEntries(
-            Object.entries(CONFIG_DEFAULTS).map(([key, value]) => [`istio-mesh:${key}`, typeof value === "string" ? value : JSON.stringify(value)]),
+            Object.entries(CONFIG_DEFAULTS).map(([key, value]) => [
+                `istio-mesh:${key}`,
+                typeof value === "string" ? value : JSON.stringify(value),
+            ]),
         );
         assert.deepStrictEqual(projectDefaults(), expected);
         for (const [key, declaration] of Object.entries(declared)) {
@@ -56,11 +59,19 @@ describe("config", () => {
         // The CLI checks stack values against Pulumi.yaml before the program runs:
         // `integer` refuses "0.5", a sampling rate production stacks need.
         const declared = readProjectFile().config ?? {};
-        const cliAccepts = (key: string, value: string): boolean => declared[key].type !== "integer" || /^-?[0-9]+$/.test(value);
-        const accepted: [string, string][] = [["tracingSampling", "0.5"], ["tracingSampling", "100"], ["memoryBudgetPercent", "30"]];
+        const cliAccepts = (key: string, value: string): boolean =>
+            declared[key].type !== "integer" || /^-?[0-9]+$/.test(value);
+        const accepted: [string, string][] = [
+            ["tracingSampling", "0.5"],
+            ["tracingSampling", "100"],
+            ["memoryBudgetPercent", "30"],
+        ];
         for (const [key, value] of accepted) {
             assert.deepStrictEqual(problemsOf({ [`istio-mesh:${key}`]: value }), [], `${key}=${value}`);
-            assert.ok(cliAccepts(key, value), `Pulumi.yaml declares ${key} as ${String(declared[key].type)}, which the CLI would refuse for ${value}`);
+            assert.ok(
+                cliAccepts(key, value),
+                `Pulumi.yaml declares ${key} as ${String(declared[key].type)}, which the CLI would refuse for ${value}`,
+            );
         }
     });
 
@@ -115,31 +126,111 @@ describe("config", () => {
     });
 
     const badInputs: [string, Record<string, string>, string][] = [
-        ["a malformed quantity", { "istio-mesh:memory": "4gb" }, 'istio-mesh:memory: "4gb" is not a Kubernetes quantity; use a number with a unit, e.g. 4Gi, 4096Mi or 4G'],
-        ["a quantity out of range", { "istio-mesh:memory": "512Mi" }, 'istio-mesh:memory: "512Mi" is out of range; use a quantity from 1Gi to 1Ti'],
-        ["a list where a string belongs", { "istio-mesh:memory": '["4Gi"]' }, 'istio-mesh:memory: ["4Gi"] is a list or map, but a string is expected'],
-        ["an unknown add-on", { "istio-mesh:addons": '["prometheus","zipkin"]' }, 'istio-mesh:addons: item 1 "zipkin" is not an add-on; use any of prometheus, grafana, jaeger, kiali'],
-        ["a duplicate add-on", { "istio-mesh:addons": '["kiali","kiali"]' }, 'istio-mesh:addons: item 1 "kiali" is a duplicate; list each value once'],
-        ["add-ons that are not a list", { "istio-mesh:addons": "kiali" }, 'istio-mesh:addons: "kiali" is not a list of strings; write it as a YAML list, e.g. [prometheus, grafana, jaeger, kiali]'],
+        [
+            "a malformed quantity",
+            { "istio-mesh:memory": "4gb" },
+            'istio-mesh:memory: "4gb" is not a Kubernetes quantity; use a number with a unit, e.g. 4Gi, 4096Mi or 4G',
+        ],
+        [
+            "a quantity out of range",
+            { "istio-mesh:memory": "512Mi" },
+            'istio-mesh:memory: "512Mi" is out of range; use a quantity from 1Gi to 1Ti',
+        ],
+        [
+            "a list where a string belongs",
+            { "istio-mesh:memory": '["4Gi"]' },
+            'istio-mesh:memory: ["4Gi"] is a list or map, but a string is expected',
+        ],
+        [
+            "an unknown add-on",
+            { "istio-mesh:addons": '["prometheus","zipkin"]' },
+            'istio-mesh:addons: item 1 "zipkin" is not an add-on; use any of prometheus, grafana, jaeger, kiali',
+        ],
+        [
+            "a duplicate add-on",
+            { "istio-mesh:addons": '["kiali","kiali"]' },
+            'istio-mesh:addons: item 1 "kiali" is a duplicate; list each value once',
+        ],
+        [
+            "add-ons that are not a list",
+            { "istio-mesh:addons": "kiali" },
+            'istio-mesh:addons: "kiali" is not a list of strings; write it as a YAML list, e.g. [prometheus, grafana, jaeger, kiali]',
+        ],
         [
             "an invalid namespace name",
             { "istio-mesh:injectionNamespaces": '["Book_Info"]' },
             "istio-mesh:injectionNamespaces: item 0 \"Book_Info\" is not a valid namespace name; use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit (RFC 1123)",
         ],
-        ["a namespace name over 63 characters", { "istio-mesh:injectionNamespaces": JSON.stringify(["a".repeat(64)]) }, `istio-mesh:injectionNamespaces: item 0 "${"a".repeat(64)}" is not a valid namespace name; use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit (RFC 1123)`],
-        ["a system namespace", { "istio-mesh:injectionNamespaces": '["istio-system"]' }, 'istio-mesh:injectionNamespaces: item 0 "istio-system" is a system namespace; sidecar injection is for application namespaces only'],
-        ["a duplicate namespace", { "istio-mesh:injectionNamespaces": '["default","default"]' }, 'istio-mesh:injectionNamespaces: item 1 "default" is a duplicate; list each value once'],
-        ["a version that is not MAJOR.MINOR.PATCH", { "istio-mesh:istioVersion": "1.31" }, 'istio-mesh:istioVersion: "1.31" is not a version of the form MAJOR.MINOR.PATCH, e.g. 1.31.4'],
-        ["an unsupported version", { "istio-mesh:istioVersion": "1.30.2" }, 'istio-mesh:istioVersion: "1.30.2" is not supported: the pinned chart values are written for Istio 1.31; use 1.31.x (default 1.31.4)'],
-        ["a boolean that is not one", { "istio-mesh:egressGateway": "yes" }, 'istio-mesh:egressGateway: "yes" is not a boolean; use true or false'],
-        ["an unknown service type", { "istio-mesh:ingressServiceType": "loadbalancer" }, 'istio-mesh:ingressServiceType: "loadbalancer" is not one of LoadBalancer, NodePort, ClusterIP (case-sensitive)'],
-        ["an unknown exposure mode", { "istio-mesh:dashboards": "nodeport" }, 'istio-mesh:dashboards: "nodeport" is not one of ingress, none (case-sensitive)'],
-        ["a bad host name", { "istio-mesh:dashboardHost": "Mesh_Host" }, 'istio-mesh:dashboardHost: "Mesh_Host" is not a DNS name; use lower-case labels separated by dots, e.g. mesh.example.com, or "" for any host'],
-        ["a bad CIDR", { "istio-mesh:dashboardAllowedCidrs": '["10.0.0.0/33"]' }, 'istio-mesh:dashboardAllowedCidrs: item 0 "10.0.0.0/33" is not an IPv4 CIDR; use address/prefix, e.g. 192.168.0.0/16'],
-        ["a sampling value above 100", { "istio-mesh:tracingSampling": "150" }, "istio-mesh:tracingSampling: 150 is out of range; use a number from 0 to 100 (percent of requests)"],
-        ["a sampling value that is not a number", { "istio-mesh:tracingSampling": "all" }, 'istio-mesh:tracingSampling: "all" is not a number; use a number from 0 to 100 (percent of requests)'],
-        ["a bad retention", { "istio-mesh:prometheusRetention": "2 days" }, 'istio-mesh:prometheusRetention: "2 days" is not a Prometheus duration; use e.g. 6h, 24h or 15d'],
-        ["a bad volume size", { "istio-mesh:prometheusStorage": "8" }, 'istio-mesh:prometheusStorage: "8" is not a volume size; use a quantity of at least 256Mi, e.g. 8Gi, or "" for no volume'],
+        [
+            "a namespace name over 63 characters",
+            { "istio-mesh:injectionNamespaces": JSON.stringify(["a".repeat(64)]) },
+            `istio-mesh:injectionNamespaces: item 0 "${"a".repeat(64)}" is not a valid namespace name; use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit (RFC 1123)`,
+        ],
+        [
+            "a system namespace",
+            { "istio-mesh:injectionNamespaces": '["istio-system"]' },
+            'istio-mesh:injectionNamespaces: item 0 "istio-system" is a system namespace; sidecar injection is for application namespaces only',
+        ],
+        [
+            "a duplicate namespace",
+            { "istio-mesh:injectionNamespaces": '["default","default"]' },
+            'istio-mesh:injectionNamespaces: item 1 "default" is a duplicate; list each value once',
+        ],
+        [
+            "a version that is not MAJOR.MINOR.PATCH",
+            { "istio-mesh:istioVersion": "1.31" },
+            'istio-mesh:istioVersion: "1.31" is not a version of the form MAJOR.MINOR.PATCH, e.g. 1.31.4',
+        ],
+        [
+            "an unsupported version",
+            { "istio-mesh:istioVersion": "1.30.2" },
+            'istio-mesh:istioVersion: "1.30.2" is not supported: the pinned chart values are written for Istio 1.31; use 1.31.x (default 1.31.4)',
+        ],
+        [
+            "a boolean that is not one",
+            { "istio-mesh:egressGateway": "yes" },
+            'istio-mesh:egressGateway: "yes" is not a boolean; use true or false',
+        ],
+        [
+            "an unknown service type",
+            { "istio-mesh:ingressServiceType": "loadbalancer" },
+            'istio-mesh:ingressServiceType: "loadbalancer" is not one of LoadBalancer, NodePort, ClusterIP (case-sensitive)',
+        ],
+        [
+            "an unknown exposure mode",
+            { "istio-mesh:dashboards": "nodeport" },
+            'istio-mesh:dashboards: "nodeport" is not one of ingress, none (case-sensitive)',
+        ],
+        [
+            "a bad host name",
+            { "istio-mesh:dashboardHost": "Mesh_Host" },
+            'istio-mesh:dashboardHost: "Mesh_Host" is not a DNS name; use lower-case labels separated by dots, e.g. mesh.example.com, or "" for any host',
+        ],
+        [
+            "a bad CIDR",
+            { "istio-mesh:dashboardAllowedCidrs": '["10.0.0.0/33"]' },
+            'istio-mesh:dashboardAllowedCidrs: item 0 "10.0.0.0/33" is not an IPv4 CIDR; use address/prefix, e.g. 192.168.0.0/16',
+        ],
+        [
+            "a sampling value above 100",
+            { "istio-mesh:tracingSampling": "150" },
+            "istio-mesh:tracingSampling: 150 is out of range; use a number from 0 to 100 (percent of requests)",
+        ],
+        [
+            "a sampling value that is not a number",
+            { "istio-mesh:tracingSampling": "all" },
+            'istio-mesh:tracingSampling: "all" is not a number; use a number from 0 to 100 (percent of requests)',
+        ],
+        [
+            "a bad retention",
+            { "istio-mesh:prometheusRetention": "2 days" },
+            'istio-mesh:prometheusRetention: "2 days" is not a Prometheus duration; use e.g. 6h, 24h or 15d',
+        ],
+        [
+            "a bad volume size",
+            { "istio-mesh:prometheusStorage": "8" },
+            'istio-mesh:prometheusStorage: "8" is not a volume size; use a quantity of at least 256Mi, e.g. 8Gi, or "" for no volume',
+        ],
         [
             "Grafana without Prometheus",
             { "istio-mesh:addons": '["grafana"]' },
@@ -150,7 +241,11 @@ describe("config", () => {
             { "istio-mesh:addons": '["jaeger","kiali"]' },
             'istio-mesh:addons: "kiali" needs "prometheus": its graph and health come from Prometheus metrics; add prometheus to istio-mesh:addons or remove kiali',
         ],
-        ["an unknown mTLS mode", { "istio-mesh:mtlsMode": "DISABLE" }, 'istio-mesh:mtlsMode: "DISABLE" is not one of STRICT, PERMISSIVE (case-sensitive)'],
+        [
+            "an unknown mTLS mode",
+            { "istio-mesh:mtlsMode": "DISABLE" },
+            'istio-mesh:mtlsMode: "DISABLE" is not one of STRICT, PERMISSIVE (case-sensitive)',
+        ],
     ];
     for (const [what, raw, message] of badInputs) {
         it(`rejects ${what}`, () => {
@@ -167,10 +262,18 @@ describe("config", () => {
     });
 
     it("rejects keys of another project or package by name, pointing at ours when the name is one", () => {
-        assert.deepStrictEqual(problemsOf({ "istio:memory": "8Gi", "aws:region": "eu-west-1", "kubernetes:context": "minikube", "pulumi:tags": "{}" }), [
-            'aws:region: belongs to "aws", not to this project, so nothing reads it. This program reads istio-mesh:, kubernetes:, pulumi: keys only',
-            'istio:memory: belongs to "istio", not to this project, so nothing reads it. If it is meant for this project, write istio-mesh:memory. This program reads istio-mesh:, kubernetes:, pulumi: keys only',
-        ]);
+        assert.deepStrictEqual(
+            problemsOf({
+                "istio:memory": "8Gi",
+                "aws:region": "eu-west-1",
+                "kubernetes:context": "minikube",
+                "pulumi:tags": "{}",
+            }),
+            [
+                'aws:region: belongs to "aws", not to this project, so nothing reads it. This program reads istio-mesh:, kubernetes:, pulumi: keys only',
+                'istio:memory: belongs to "istio", not to this project, so nothing reads it. If it is meant for this project, write istio-mesh:memory. This program reads istio-mesh:, kubernetes:, pulumi: keys only',
+            ],
+        );
     });
 
     it("rejects a key without a namespace, pointing at ours", () => {
@@ -181,12 +284,18 @@ describe("config", () => {
 
     it("still checks the budget when an unrelated key is bad", () => {
         const problems = problemsOf({ "istio-mesh:memory": "1Gi", "istio-mesh:dashboards": "nodeport" });
-        assert.deepStrictEqual(problems.map((p) => p.slice(0, p.indexOf(":", "istio-mesh:".length))), ["istio-mesh:dashboards", "istio-mesh:memory"]);
+        assert.deepStrictEqual(
+            problems.map((p) => p.slice(0, p.indexOf(":", "istio-mesh:".length))),
+            ["istio-mesh:dashboards", "istio-mesh:memory"],
+        );
     });
 
     it("rejects a kubernetes provider setting that does not exist, which would deploy to the default cluster", () => {
         const [problem] = problemsOf({ "kubernetes:kubeconfg": "/etc/prod.yaml" });
-        assert.match(problem, /^kubernetes:kubeconfg: not a setting of the kubernetes provider, so its value would be ignored\. Did you mean kubernetes:kubeconfig\? Known keys: kubernetes:alwaysRender, /);
+        assert.match(
+            problem,
+            /^kubernetes:kubeconfg: not a setting of the kubernetes provider, so its value would be ignored\. Did you mean kubernetes:kubeconfig\? Known keys: kubernetes:alwaysRender, /,
+        );
     });
 
     it("knows every setting of the pinned kubernetes provider", () => {
@@ -195,16 +304,26 @@ describe("config", () => {
         const args = declarations.slice(declarations.indexOf("export interface ProviderArgs"));
         const fields = [...args.matchAll(/^ {4}([a-zA-Z]+)\?:/gm)].map((match) => match[1]);
         assert.ok(fields.includes("kubeconfig") && fields.length > 10, "ProviderArgs not found");
-        assert.deepStrictEqual(fields.filter((field) => !(OTHER_CONFIG.kubernetes as readonly string[]).includes(field)), []);
+        assert.deepStrictEqual(
+            fields.filter((field) => !(OTHER_CONFIG.kubernetes as readonly string[]).includes(field)),
+            [],
+        );
         // Each field reaches the adopting provider in the type ProviderArgs declares for it.
-        const typeOf = (field: string): string => new RegExp(`^ {4}${field}\\?: pulumi\\.Input<([a-zA-Z.]+) \\| undefined>;`, "m").exec(args)?.[1] ?? "?";
+        const typeOf = (field: string): string =>
+            new RegExp(`^ {4}${field}\\?: pulumi\\.Input<([a-zA-Z.]+) \\| undefined>;`, "m").exec(args)?.[1] ?? "?";
         const sample: Record<string, string> = { boolean: "true", string: "text" };
         const passed = fields.map((field) => {
             const type = typeOf(field).startsWith("inputs.") ? "object" : typeOf(field);
             return [field, type, providerSettings({ [`kubernetes:${field}`]: sample[type] ?? '{"a":1}' })[field]];
         });
         assert.deepStrictEqual(
-            passed.filter(([, type, value]) => (type === "object" ? JSON.stringify(value) !== '{"a":1}' : type === "boolean" ? value !== true : value !== "text")),
+            passed.filter(([, type, value]) =>
+                type === "object"
+                    ? JSON.stringify(value) !== '{"a":1}'
+                    : type === "boolean"
+                      ? value !== true
+                      : value !== "text",
+            ),
             [],
         );
     });

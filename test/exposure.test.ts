@@ -12,7 +12,10 @@ import { valueOf } from "./support/values";
 const VS = "kubernetes:networking.istio.io/v1:VirtualService";
 const POLICY = "kubernetes:security.istio.io/v1:AuthorizationPolicy";
 
-async function program(overrides: Record<string, unknown> = {}, stack = "dev"): Promise<{ graph: Graph; outputs: Record<string, unknown> }> {
+async function program(
+    overrides: Record<string, unknown> = {},
+    stack = "dev",
+): Promise<{ graph: Graph; outputs: Record<string, unknown> }> {
     const run = await runProgram(stackConfig(stack, overrides), stack);
     assert.strictEqual(run.error, undefined);
     return { graph: new Graph(run.registrations), outputs: run.outputs };
@@ -22,7 +25,13 @@ async function program(overrides: Record<string, unknown> = {}, stack = "dev"): 
 function routedPaths(spec: unknown): string[] {
     const { http } = spec as { http: { match: { uri: { exact?: string; prefix?: string } }[] }[] };
     return http.flatMap((route) =>
-        route.match.map(({ uri }) => (uri.exact !== undefined ? uri.exact : uri.prefix?.endsWith("/") ? `${uri.prefix}*` : `${uri.prefix ?? ""} (bare prefix)`)),
+        route.match.map(({ uri }) =>
+            uri.exact !== undefined
+                ? uri.exact
+                : uri.prefix?.endsWith("/")
+                  ? `${uri.prefix}*`
+                  : `${uri.prefix ?? ""} (bare prefix)`,
+        ),
     );
 }
 
@@ -46,36 +55,73 @@ describe("dashboard exposure", () => {
             action: "DENY",
             rules: [
                 {
-                    from: [{ source: { notRemoteIpBlocks: ["10.0.0.0/8", "127.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } }],
+                    from: [
+                        {
+                            source: {
+                                notRemoteIpBlocks: ["10.0.0.0/8", "127.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+                            },
+                        },
+                    ],
                     to: [{ operation: { paths: ["/grafana", "/grafana/*", "/kiali", "/kiali/*"] } }],
                 },
             ],
         });
         // `/kialiX` would match a bare prefix route but not the policy: every routed path is guarded.
-        const guarded = (policy.inputs.spec as { rules: { to: { operation: { paths: string[] } }[] }[] }).rules[0].to[0].operation.paths;
-        assert.deepStrictEqual(graph.ofType(VS).flatMap((route) => routedPaths(route.inputs.spec)).sort(), [...guarded].sort());
+        const guarded = (policy.inputs.spec as { rules: { to: { operation: { paths: string[] } }[] }[] }).rules[0].to[0]
+            .operation.paths;
+        assert.deepStrictEqual(
+            graph
+                .ofType(VS)
+                .flatMap((route) => routedPaths(route.inputs.spec))
+                .sort(),
+            [...guarded].sort(),
+        );
     });
 
     it("routes Prometheus and Jaeger, which have no login, only when dashboardsWithoutLogin names them", async () => {
         const { graph } = await program({ "istio-mesh:dashboardsWithoutLogin": ["jaeger"] });
-        assert.deepStrictEqual(graph.ofType(VS).map((r) => r.name).sort(), ["dashboards-grafana", "dashboards-jaeger", "dashboards-kiali"]);
-        const kiali = graph.get("kubernetes:helm.sh/v4:Chart", "kiali").inputs.values as { external_services: Record<string, { external_url?: string }> };
+        assert.deepStrictEqual(
+            graph
+                .ofType(VS)
+                .map((r) => r.name)
+                .sort(),
+            ["dashboards-grafana", "dashboards-jaeger", "dashboards-kiali"],
+        );
+        const kiali = graph.get("kubernetes:helm.sh/v4:Chart", "kiali").inputs.values as {
+            external_services: Record<string, { external_url?: string }>;
+        };
         assert.strictEqual(kiali.external_services.tracing.external_url, "/jaeger");
         const { graph: dev } = await program();
-        const devKiali = dev.get("kubernetes:helm.sh/v4:Chart", "kiali").inputs.values as { external_services: Record<string, { external_url?: string }> };
-        assert.strictEqual(devKiali.external_services.tracing.external_url, undefined, "Kiali links to a Jaeger the gateway does not route");
+        const devKiali = dev.get("kubernetes:helm.sh/v4:Chart", "kiali").inputs.values as {
+            external_services: Record<string, { external_url?: string }>;
+        };
+        assert.strictEqual(
+            devKiali.external_services.tracing.external_url,
+            undefined,
+            "Kiali links to a Jaeger the gateway does not route",
+        );
     });
 
     it("normalizes paths mesh-wide before routes and policies see them (no %2F or // bypass)", async () => {
         const { graph } = await program();
-        const istiod = graph.get("kubernetes:helm.sh/v4:Chart", "istiod-1-31-4").inputs.values as { meshConfig: Record<string, unknown> };
+        const istiod = graph.get("kubernetes:helm.sh/v4:Chart", "istiod-1-31-4").inputs.values as {
+            meshConfig: Record<string, unknown>;
+        };
         assert.deepStrictEqual(istiod.meshConfig.pathNormalization, { normalization: "DECODE_AND_MERGE_SLASHES" });
     });
 
     it("keeps client addresses at the ingress gateway (externalTrafficPolicy Local), so the allow-list sees them", async () => {
         const { graph } = await program();
-        const service = (graph.get("kubernetes:helm.sh/v4:Chart", "ingress-gateway").inputs.values as { service: Record<string, unknown> }).service;
-        assert.deepStrictEqual(service, { type: "LoadBalancer", externalTrafficPolicy: "Local", annotations: { "pulumi.com/skipAwait": "true" } });
+        const service = (
+            graph.get("kubernetes:helm.sh/v4:Chart", "ingress-gateway").inputs.values as {
+                service: Record<string, unknown>;
+            }
+        ).service;
+        assert.deepStrictEqual(service, {
+            type: "LoadBalancer",
+            externalTrafficPolicy: "Local",
+            annotations: { "pulumi.com/skipAwait": "true" },
+        });
     });
 
     it("serves a host over HTTPS from the named Secret and redirects HTTP to it (staging)", async () => {
@@ -89,46 +135,82 @@ describe("dashboard exposure", () => {
                     hosts: ["mesh.staging.example.com"],
                     tls: { mode: "SIMPLE", credentialName: "mesh-staging-tls" },
                 },
-                { port: { number: 80, name: "http-dashboards", protocol: "HTTP" }, hosts: ["mesh.staging.example.com"], tls: { httpsRedirect: true } },
+                {
+                    port: { number: 80, name: "http-dashboards", protocol: "HTTP" },
+                    hosts: ["mesh.staging.example.com"],
+                    tls: { httpsRedirect: true },
+                },
             ],
         });
         assert.deepStrictEqual(await valueOf(outputs.dashboardUrls as Record<string, string>), {
             grafana: "https://mesh.staging.example.com/grafana",
             kiali: "https://mesh.staging.example.com/kiali",
         });
-        const grafana = graph.get("kubernetes:helm.sh/v4:Chart", "grafana").inputs.values as { "grafana.ini": { server: { root_url: string }; security?: object } };
+        const grafana = graph.get("kubernetes:helm.sh/v4:Chart", "grafana").inputs.values as {
+            "grafana.ini": { server: { root_url: string }; security?: object };
+        };
         assert.strictEqual(grafana["grafana.ini"].server.root_url, "https://mesh.staging.example.com/grafana");
         // Grafana's session cookie never goes out over HTTP; browsers keep to HTTPS once they saw it.
         assert.deepStrictEqual(grafana["grafana.ini"].security, { cookie_secure: true });
         const kiali = graph.get(VS, "dashboards-kiali").inputs.spec as { http: { headers?: unknown }[] };
-        assert.deepStrictEqual(kiali.http[0].headers, { response: { set: { "Strict-Transport-Security": "max-age=31536000" } } });
+        assert.deepStrictEqual(kiali.http[0].headers, {
+            response: { set: { "Strict-Transport-Security": "max-age=31536000" } },
+        });
         // The allow-list guards the dashboard host's paths, not other hosts on the same gateway.
         const [policy] = graph.ofType(POLICY);
-        const operation = (policy.inputs.spec as { rules: { to: { operation: { hosts?: string[]; paths: string[] } }[] }[] }).rules[0].to[0].operation;
-        assert.deepStrictEqual(operation, { hosts: ["mesh.staging.example.com"], paths: ["/grafana", "/grafana/*", "/kiali", "/kiali/*"] });
+        const operation = (
+            policy.inputs.spec as { rules: { to: { operation: { hosts?: string[]; paths: string[] } }[] }[] }
+        ).rules[0].to[0].operation;
+        assert.deepStrictEqual(operation, {
+            hosts: ["mesh.staging.example.com"],
+            paths: ["/grafana", "/grafana/*", "/kiali", "/kiali/*"],
+        });
     });
 
     it("treats an anonymous Kiali as having no login: routed only when dashboardsWithoutLogin names it", async () => {
         const anonymous = await program({ "istio-mesh:kialiAnonymous": true });
-        assert.deepStrictEqual(anonymous.graph.ofType(VS).map((r) => r.name), ["dashboards-grafana"]);
-        const asked = await program({ "istio-mesh:kialiAnonymous": true, "istio-mesh:dashboardsWithoutLogin": ["kiali"] });
-        assert.deepStrictEqual(asked.graph.ofType(VS).map((r) => r.name).sort(), ["dashboards-grafana", "dashboards-kiali"]);
-        assert.deepStrictEqual(problemsOf({ "istio-mesh:dashboards": "ingress", "istio-mesh:dashboardsWithoutLogin": '["kiali"]' }), [
-            'istio-mesh:dashboardsWithoutLogin: "kiali" has a login and is routed with istio-mesh:dashboards: ingress; list only prometheus, jaeger',
-        ]);
+        assert.deepStrictEqual(
+            anonymous.graph.ofType(VS).map((r) => r.name),
+            ["dashboards-grafana"],
+        );
+        const asked = await program({
+            "istio-mesh:kialiAnonymous": true,
+            "istio-mesh:dashboardsWithoutLogin": ["kiali"],
+        });
+        assert.deepStrictEqual(
+            asked.graph
+                .ofType(VS)
+                .map((r) => r.name)
+                .sort(),
+            ["dashboards-grafana", "dashboards-kiali"],
+        );
+        assert.deepStrictEqual(
+            problemsOf({ "istio-mesh:dashboards": "ingress", "istio-mesh:dashboardsWithoutLogin": '["kiali"]' }),
+            [
+                'istio-mesh:dashboardsWithoutLogin: "kiali" has a login and is routed with istio-mesh:dashboards: ingress; list only prometheus, jaeger',
+            ],
+        );
     });
 
     it("serves plain HTTP only without a host (local dev), or with a host when the stack accepts it", async () => {
-        const { graph } = await program({ "istio-mesh:dashboardHost": "mesh.example.com", "istio-mesh:dashboardPlainHttp": true });
+        const { graph } = await program({
+            "istio-mesh:dashboardHost": "mesh.example.com",
+            "istio-mesh:dashboardPlainHttp": true,
+        });
         const [gateway] = graph.ofType("kubernetes:networking.istio.io/v1:Gateway");
-        assert.deepStrictEqual((gateway.inputs.spec as { servers: unknown[] }).servers, [{ port: { number: 80, name: "http-dashboards", protocol: "HTTP" }, hosts: ["mesh.example.com"] }]);
+        assert.deepStrictEqual((gateway.inputs.spec as { servers: unknown[] }).servers, [
+            { port: { number: 80, name: "http-dashboards", protocol: "HTTP" }, hosts: ["mesh.example.com"] },
+        ]);
     });
 
     it("exposes nothing with dashboards: none, and says how to reach the dashboards instead", async () => {
         const { graph, outputs } = await program({ "istio-mesh:dashboards": "none" });
         assert.deepStrictEqual([graph.ofType(VS), graph.ofType(POLICY)], [[], []]);
         assert.deepStrictEqual(await valueOf(outputs.dashboardUrls as Record<string, string>), {});
-        assert.strictEqual(outputs.dashboardAccess, "Not exposed (istio-mesh:dashboards is none): run a line of portForwardCommands and open the URL it names.");
+        assert.strictEqual(
+            outputs.dashboardAccess,
+            "Not exposed (istio-mesh:dashboards is none): run a line of portForwardCommands and open the URL it names.",
+        );
         assert.strictEqual(Object.keys(outputs.portForwardCommands as object).length, 4);
     });
 });
@@ -145,7 +227,10 @@ describe("dashboard URLs and how to reach the dashboards", () => {
     });
 
     it("NodePort: dashboardAccess names the node port and minikube service", async () => {
-        const { outputs } = await program({ "istio-mesh:ingressServiceType": "NodePort", "istio-mesh:dashboardsWithoutLogin": ["prometheus", "jaeger"] });
+        const { outputs } = await program({
+            "istio-mesh:ingressServiceType": "NodePort",
+            "istio-mesh:dashboardsWithoutLogin": ["prometheus", "jaeger"],
+        });
         assert.strictEqual(
             outputs.dashboardAccess,
             "The ingress gateway listens on a node port: `kubectl -n istio-system get service istio-ingressgateway` shows the one for port 80 (on minikube, `minikube service -n istio-system istio-ingressgateway --url` prints the URLs); open http://NODE-ADDRESS:NODE-PORT/prometheus or http://NODE-ADDRESS:NODE-PORT/grafana or http://NODE-ADDRESS:NODE-PORT/jaeger or http://NODE-ADDRESS:NODE-PORT/kiali; or run a line of portForwardCommands and open the URL it names.",
@@ -157,7 +242,10 @@ describe("dashboard URLs and how to reach the dashboards", () => {
         // The mocks render no Service, so no address: URLs are built only from a real one.
         assert.deepStrictEqual(await valueOf(outputs.dashboardUrls as Record<string, string>), {});
         assert.deepStrictEqual(Object.keys(outputs.ingressGateway as object), ["service", "namespace", "address"]);
-        assert.strictEqual(outputs.dashboardAccess, "Open dashboardUrls (/grafana, /kiali). prometheus and jaeger (no login) are not routed: use portForwardCommands.");
+        assert.strictEqual(
+            outputs.dashboardAccess,
+            "Open dashboardUrls (/grafana, /kiali). prometheus and jaeger (no login) are not routed: use portForwardCommands.",
+        );
     });
 });
 
@@ -173,11 +261,12 @@ describe("when nothing can be routed", () => {
 });
 
 describe("exposure config", () => {
-    const reject = (raw: Record<string, string>, expected: string[]): void => assert.deepStrictEqual(problemsOf(raw), expected);
+    const reject = (raw: Record<string, string>, expected: string[]): void =>
+        assert.deepStrictEqual(problemsOf(raw), expected);
 
     it("refuses a host served over plain HTTP, unless the stack accepts it", () => {
         reject({ "istio-mesh:dashboards": "ingress", "istio-mesh:dashboardHost": "mesh.example.com" }, [
-            'istio-mesh:dashboardHost: "mesh.example.com" is served over plain HTTP, so Kiali\'s token and Grafana\'s password would cross the network readable; name a kubernetes.io/tls Secret in istio-system in istio-mesh:dashboardTlsSecret (e.g. one cert-manager fills), or set istio-mesh:dashboardPlainHttp: true to accept plain HTTP',
+            "istio-mesh:dashboardHost: \"mesh.example.com\" is served over plain HTTP, so Kiali's token and Grafana's password would cross the network readable; name a kubernetes.io/tls Secret in istio-system in istio-mesh:dashboardTlsSecret (e.g. one cert-manager fills), or set istio-mesh:dashboardPlainHttp: true to accept plain HTTP",
         ]);
     });
 
@@ -203,23 +292,47 @@ describe("exposure config", () => {
     });
 
     it("refuses dashboardsWithoutLogin entries that have a login, are not installed, or have no routes", () => {
-        reject({ "istio-mesh:dashboards": "ingress", "istio-mesh:addons": '["prometheus","grafana"]', "istio-mesh:dashboardsWithoutLogin": '["grafana","jaeger"]' }, [
-            'istio-mesh:dashboardsWithoutLogin: "grafana" has a login and is routed with istio-mesh:dashboards: ingress; list only prometheus, jaeger',
-            'istio-mesh:dashboardsWithoutLogin: "jaeger" is not in istio-mesh:addons; add it there or remove it here',
-        ]);
-        reject({ "istio-mesh:dashboards": "none", "istio-mesh:dashboardsWithoutLogin": '["jaeger"]', "istio-mesh:dashboardPlainHttp": "true" }, [
-            "istio-mesh:dashboardsWithoutLogin: is set, but istio-mesh:dashboards is none, so no dashboard is routed; remove it or set istio-mesh:dashboards: ingress",
-            "istio-mesh:dashboardPlainHttp: is set, but istio-mesh:dashboards is none, so no dashboard is routed; remove it or set istio-mesh:dashboards: ingress",
-        ]);
+        reject(
+            {
+                "istio-mesh:dashboards": "ingress",
+                "istio-mesh:addons": '["prometheus","grafana"]',
+                "istio-mesh:dashboardsWithoutLogin": '["grafana","jaeger"]',
+            },
+            [
+                'istio-mesh:dashboardsWithoutLogin: "grafana" has a login and is routed with istio-mesh:dashboards: ingress; list only prometheus, jaeger',
+                'istio-mesh:dashboardsWithoutLogin: "jaeger" is not in istio-mesh:addons; add it there or remove it here',
+            ],
+        );
+        reject(
+            {
+                "istio-mesh:dashboards": "none",
+                "istio-mesh:dashboardsWithoutLogin": '["jaeger"]',
+                "istio-mesh:dashboardPlainHttp": "true",
+            },
+            [
+                "istio-mesh:dashboardsWithoutLogin: is set, but istio-mesh:dashboards is none, so no dashboard is routed; remove it or set istio-mesh:dashboards: ingress",
+                "istio-mesh:dashboardPlainHttp: is set, but istio-mesh:dashboards is none, so no dashboard is routed; remove it or set istio-mesh:dashboards: ingress",
+            ],
+        );
     });
 
     it("refuses a TLS Secret without a host, or beside plain HTTP, and a malformed Secret name", () => {
         reject({ "istio-mesh:dashboards": "ingress", "istio-mesh:dashboardTlsSecret": "mesh-tls" }, [
             "istio-mesh:dashboardTlsSecret: needs istio-mesh:dashboardHost: a certificate is issued for a host name; set the host the certificate names",
         ]);
-        reject({ "istio-mesh:dashboards": "ingress", "istio-mesh:dashboardHost": "a.example.com", "istio-mesh:dashboardTlsSecret": "mesh-tls", "istio-mesh:dashboardPlainHttp": "true" }, [
-            "istio-mesh:dashboardPlainHttp: true, but istio-mesh:dashboardTlsSecret is set, which serves HTTPS; remove one of them",
+        reject(
+            {
+                "istio-mesh:dashboards": "ingress",
+                "istio-mesh:dashboardHost": "a.example.com",
+                "istio-mesh:dashboardTlsSecret": "mesh-tls",
+                "istio-mesh:dashboardPlainHttp": "true",
+            },
+            [
+                "istio-mesh:dashboardPlainHttp: true, but istio-mesh:dashboardTlsSecret is set, which serves HTTPS; remove one of them",
+            ],
+        );
+        reject({ "istio-mesh:dashboardTlsSecret": "Mesh_TLS" }, [
+            `istio-mesh:dashboardTlsSecret: "Mesh_TLS" is not a Secret name; use lower-case letters, digits, '-' and '.', e.g. mesh-tls`,
         ]);
-        reject({ "istio-mesh:dashboardTlsSecret": "Mesh_TLS" }, [`istio-mesh:dashboardTlsSecret: "Mesh_TLS" is not a Secret name; use lower-case letters, digits, '-' and '.', e.g. mesh-tls`]);
     });
 });

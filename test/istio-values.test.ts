@@ -10,7 +10,10 @@ const large = planSizing(parseMeshSettings({ "istio-mesh:memory": "32Gi" }));
 
 describe("Istio chart values", () => {
     it("base pins the validating webhook's failure policy and sends validation to the default revision", () => {
-        assert.deepStrictEqual(baseValues("1-31-4"), { base: { validationFailurePolicy: "Fail" }, defaultRevision: "1-31-4" });
+        assert.deepStrictEqual(baseValues("1-31-4"), {
+            base: { validationFailurePolicy: "Fail" },
+            defaultRevision: "1-31-4",
+        });
     });
 
     it("istiod on the 4Gi dev cluster: its revision, one small replica, access logs, paths normalized before routing and policy, small sidecars", () => {
@@ -22,28 +25,45 @@ describe("Istio chart values", () => {
             resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1000m", memory: "768Mi" } },
             global: {
                 defaultPodDisruptionBudget: { enabled: false },
-                proxy: { resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "1000m", memory: "256Mi" } } },
+                proxy: {
+                    resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "1000m", memory: "256Mi" } },
+                },
             },
-            meshConfig: { accessLogFile: "/dev/stdout", pathNormalization: { normalization: "DECODE_AND_MERGE_SLASHES" } },
+            meshConfig: {
+                accessLogFile: "/dev/stdout",
+                pathNormalization: { normalization: "DECODE_AND_MERGE_SLASHES" },
+            },
         });
     });
 
     it("the istiod of before revisions keeps its values, without a revision and without its injection webhooks", () => {
         const { revision, ...rest } = istiodValues("1-31-4", dev);
         assert.strictEqual(revision, "1-31-4");
-        assert.deepStrictEqual(istiodValues("", dev), { ...rest, global: { ...rest.global, operatorManageWebhooks: true } });
+        assert.deepStrictEqual(istiodValues("", dev), {
+            ...rest,
+            global: { ...rest.global, operatorManageWebhooks: true },
+        });
     });
 
     it("istiod on a 32Gi cluster: autoscaled from two replicas with a disruption budget", () => {
         const values = istiodValues("1-31-4", large);
         assert.deepStrictEqual(
-            [values.replicaCount, values.autoscaleEnabled, values.autoscaleMin, values.autoscaleMax, values.global.defaultPodDisruptionBudget],
+            [
+                values.replicaCount,
+                values.autoscaleEnabled,
+                values.autoscaleMin,
+                values.autoscaleMax,
+                values.global.defaultPodDisruptionBudget,
+            ],
             [2, true, 2, 5, { enabled: true }],
         );
     });
 
     const LOCAL = "Local" as const;
-    const service = (type: "LoadBalancer" | "NodePort" | "ClusterIP", awaitAddress = false): Parameters<typeof gatewayValues>[1] => ({ type, awaitAddress, externalTrafficPolicy: LOCAL });
+    const service = (
+        type: "LoadBalancer" | "NodePort" | "ClusterIP",
+        awaitAddress = false,
+    ): Parameters<typeof gatewayValues>[1] => ({ type, awaitAddress, externalTrafficPolicy: LOCAL });
 
     it("ingress gateway: on the default revision, selectable as istio=ingressgateway, service type from config, client addresses kept", () => {
         assert.deepStrictEqual(gatewayValues("ingress", service("NodePort"), dev, "1-31-4"), {
@@ -63,8 +83,13 @@ describe("Istio chart values", () => {
             externalTrafficPolicy: "Local",
             annotations: { "pulumi.com/skipAwait": "true" },
         });
-        assert.deepStrictEqual(gatewayValues("ingress", service("LoadBalancer", true), dev, "1-31-4").service, { type: "LoadBalancer", externalTrafficPolicy: "Local" });
-        assert.deepStrictEqual(gatewayValues("ingress", service("ClusterIP"), dev, "1-31-4").service, { type: "ClusterIP" });
+        assert.deepStrictEqual(gatewayValues("ingress", service("LoadBalancer", true), dev, "1-31-4").service, {
+            type: "LoadBalancer",
+            externalTrafficPolicy: "Local",
+        });
+        assert.deepStrictEqual(gatewayValues("ingress", service("ClusterIP"), dev, "1-31-4").service, {
+            type: "ClusterIP",
+        });
     });
 
     it("egress gateway: always ClusterIP", () => {
@@ -74,23 +99,43 @@ describe("Istio chart values", () => {
 
     it("gateways on a 32Gi cluster autoscale from two replicas with a disruption budget", () => {
         const values = gatewayValues("ingress", service("LoadBalancer"), large, "1-31-4");
-        assert.deepStrictEqual([values.autoscaling, values.podDisruptionBudget], [{ enabled: true, minReplicas: 2, maxReplicas: 5 }, { minAvailable: 1 }]);
+        assert.deepStrictEqual(
+            [values.autoscaling, values.podDisruptionBudget],
+            [{ enabled: true, minReplicas: 2, maxReplicas: 5 }, { minAvailable: 1 }],
+        );
     });
 
     describe("every key is one the charts of every supported minor read", () => {
-        const tracing = [{ name: "jaeger", opentelemetry: { service: "jaeger-collector.istio-system.svc.cluster.local", port: 4317 } }];
+        const tracing = [
+            {
+                name: "jaeger",
+                opentelemetry: { service: "jaeger-collector.istio-system.svc.cluster.local", port: 4317 },
+            },
+        ];
         for (const minor of SUPPORTED_ISTIO_MINORS) {
             const ref = `istio-${minor}`;
             // Istio's demo profile is an official values set for istiod: it shows the meshConfig fields.
             const istiodFiles = [`${ref}/istiod.values.yaml`, `${ref}/demo-profile.values.yaml`];
             for (const plan of [dev, large]) {
                 it(`Istio ${minor}: base, istiod and gateways (${plan.tier} tier)`, () => {
-                    assert.deepStrictEqual(unknownValuePaths(`${ref}/base`, [`${ref}/base.values.yaml`], baseValues("1-31-4")), []);
-                    assert.deepStrictEqual(unknownValuePaths(`${ref}/istiod`, istiodFiles, istiodValues("1-31-4", plan, tracing)), []);
-                    assert.deepStrictEqual(unknownValuePaths(`${ref}/istiod`, istiodFiles, istiodValues("", plan, tracing)), []);
+                    assert.deepStrictEqual(
+                        unknownValuePaths(`${ref}/base`, [`${ref}/base.values.yaml`], baseValues("1-31-4")),
+                        [],
+                    );
+                    assert.deepStrictEqual(
+                        unknownValuePaths(`${ref}/istiod`, istiodFiles, istiodValues("1-31-4", plan, tracing)),
+                        [],
+                    );
+                    assert.deepStrictEqual(
+                        unknownValuePaths(`${ref}/istiod`, istiodFiles, istiodValues("", plan, tracing)),
+                        [],
+                    );
                     for (const role of ["ingress", "egress"] as const) {
                         const values = gatewayValues(role, service("LoadBalancer"), plan, "1-31-4");
-                        assert.deepStrictEqual(unknownValuePaths(`${ref}/gateway`, [`${ref}/gateway.values.yaml`], values), []);
+                        assert.deepStrictEqual(
+                            unknownValuePaths(`${ref}/gateway`, [`${ref}/gateway.values.yaml`], values),
+                            [],
+                        );
                         assert.deepStrictEqual(chartSchemaErrors(`${ref}/gateway.values.schema.json`, values), []);
                     }
                 });
@@ -98,9 +143,13 @@ describe("Istio chart values", () => {
         }
 
         it("the check itself rejects a key the chart does not read", () => {
-            assert.deepStrictEqual(unknownValuePaths("istio-1.31/gateway", ["istio-1.31/gateway.values.yaml"], { service: { typo: 1 }, labels: { istio: "x" } }), [
-                "service.typo",
-            ]);
+            assert.deepStrictEqual(
+                unknownValuePaths("istio-1.31/gateway", ["istio-1.31/gateway.values.yaml"], {
+                    service: { typo: 1 },
+                    labels: { istio: "x" },
+                }),
+                ["service.typo"],
+            );
             assert.notDeepStrictEqual(chartSchemaErrors("istio-1.31/gateway.values.schema.json", { replicas: 2 }), []);
         });
     });

@@ -37,14 +37,20 @@ function sources(dir: string): string[] {
 /** The project modules a file imports. */
 function importsOf(file: string): string[] {
     const text = fs.readFileSync(file, "utf8");
-    return [...text.matchAll(/from "(\.{1,2}\/[^"]+)"/g)].map((match) => `${path.resolve(path.dirname(file), match[1])}.ts`);
+    return [...text.matchAll(/from "(\.{1,2}\/[^"]+)"/g)].map(
+        (match) => `${path.resolve(path.dirname(file), match[1])}.ts`,
+    );
 }
 
 /** Imports of a higher layer, or of the same layer in another folder (mesh/ and addons/). */
 function backwardImports(graph: ReadonlyMap<string, readonly string[]>): string[] {
     return [...graph].flatMap(([file, imports]) =>
         imports
-            .filter((target) => layerOf(target) > layerOf(file) || (layerOf(target) === layerOf(file) && path.dirname(target) !== path.dirname(file)))
+            .filter(
+                (target) =>
+                    layerOf(target) > layerOf(file) ||
+                    (layerOf(target) === layerOf(file) && path.dirname(target) !== path.dirname(file)),
+            )
             .map((target) => `${path.relative(ROOT, file)} imports ${path.relative(ROOT, target)}`),
     );
 }
@@ -61,7 +67,9 @@ describe("layout", () => {
         const cycles: string[] = [];
         const visit = (file: string, trail: string[]): void => {
             if (trail.includes(file)) {
-                cycles.push([...trail.slice(trail.indexOf(file)), file].map((f) => path.relative(ROOT, f)).join(" -> "));
+                cycles.push(
+                    [...trail.slice(trail.indexOf(file)), file].map((f) => path.relative(ROOT, f)).join(" -> "),
+                );
                 return;
             }
             for (const target of graph.get(file) ?? []) {
@@ -76,7 +84,10 @@ describe("layout", () => {
         const at = (file: string): string => path.join(ROOT, file);
         const wrong = new Map([
             [at("components/config/config.ts"), [at("components/sizing/budget.ts")]],
-            [at("components/addons/kiali.ts"), [at("components/mesh/gateway.ts"), at("components/addons/kiali-credentials.ts")]],
+            [
+                at("components/addons/kiali.ts"),
+                [at("components/mesh/gateway.ts"), at("components/addons/kiali-credentials.ts")],
+            ],
         ]);
         assert.deepStrictEqual(backwardImports(wrong), [
             "components/config/config.ts imports components/sizing/budget.ts",

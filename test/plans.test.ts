@@ -36,7 +36,10 @@ function changedLines(before: string, after: string): { removed: string[]; added
 
 describe("stacks", () => {
     it("commits dev, staging and prod", () => {
-        assert.deepStrictEqual(["dev", "prod", "staging"].filter((stack) => !committedStacks().includes(stack)), []);
+        assert.deepStrictEqual(
+            ["dev", "prod", "staging"].filter((stack) => !committedStacks().includes(stack)),
+            [],
+        );
     });
 
     for (const stack of ["dev", "staging", "prod"]) {
@@ -46,7 +49,9 @@ describe("stacks", () => {
             const graph = new Graph(run.registrations);
             const [mtls] = graph.ofType("kubernetes:security.istio.io/v1:PeerAuthentication");
             assert.deepStrictEqual(mtls.inputs.spec, { mtls: { mode: "STRICT" } });
-            const kiali = graph.get("kubernetes:helm.sh/v4:Chart", "kiali").inputs.values as { auth: { strategy: string } };
+            const kiali = graph.get("kubernetes:helm.sh/v4:Chart", "kiali").inputs.values as {
+                auth: { strategy: string };
+            };
             assert.strictEqual(kiali.auth.strategy, "token");
         });
     }
@@ -57,7 +62,11 @@ describe("stacks", () => {
     for (const stack of committedStacks()) {
         it(`Pulumi.${stack}.yaml holds only known fields and keys`, () => {
             const file = readStackFile(stack) as Record<string, unknown>;
-            assert.deepStrictEqual(Object.keys(file).filter((field) => !STACK_FILE_FIELDS.includes(field)), [], `Pulumi.${stack}.yaml`);
+            assert.deepStrictEqual(
+                Object.keys(file).filter((field) => !STACK_FILE_FIELDS.includes(field)),
+                [],
+                `Pulumi.${stack}.yaml`,
+            );
             assert.doesNotThrow(() => parseMeshSettings(stackConfig(stack)));
         });
     }
@@ -66,8 +75,9 @@ describe("stacks", () => {
         assert.throws(
             () => parseMeshSettings(stackConfig("staging", { "istio-mesh:dashbaords": "none", "mesh:memory": "8Gi" })),
             (error: Error) =>
-                error.message.includes("istio-mesh:dashbaords: unknown key, so its value would be ignored. Did you mean istio-mesh:dashboards?") &&
-                error.message.includes('mesh:memory: belongs to "mesh", not to this project'),
+                error.message.includes(
+                    "istio-mesh:dashbaords: unknown key, so its value would be ignored. Did you mean istio-mesh:dashboards?",
+                ) && error.message.includes('mesh:memory: belongs to "mesh", not to this project'),
         );
     });
 
@@ -78,15 +88,21 @@ describe("stacks", () => {
                 if (r.type === "kubernetes:helm.sh/v4:Chart") {
                     return chartValueProblems(String(r.inputs.chart), String(r.inputs.version), r.inputs.values);
                 }
-                return /^kubernetes:[a-z]+\.istio\.io\//.test(r.type) ? crdSchemaErrors(r.inputs as Parameters<typeof crdSchemaErrors>[0]).map((e) => `${r.name}: ${e}`) : [];
+                return /^kubernetes:[a-z]+\.istio\.io\//.test(r.type)
+                    ? crdSchemaErrors(r.inputs as Parameters<typeof crdSchemaErrors>[0]).map((e) => `${r.name}: ${e}`)
+                    : [];
             });
             assert.deepStrictEqual(problems, []);
         });
     }
 
     it("the chart check catches a value no chart reads", () => {
-        assert.deepStrictEqual(chartValueProblems("gateway", "1.31.4", { service: { typo: 1 } }), ["istio-1.31/gateway: service.typo is not read by the chart"]);
-        assert.deepStrictEqual(chartValueProblems("kiali-server", "2.29.0", { deployment: { replica: 2 } }), ["kiali-server-2.29.0: deployment.replica is not read by the chart"]);
+        assert.deepStrictEqual(chartValueProblems("gateway", "1.31.4", { service: { typo: 1 } }), [
+            "istio-1.31/gateway: service.typo is not read by the chart",
+        ]);
+        assert.deepStrictEqual(chartValueProblems("kiali-server", "2.29.0", { deployment: { replica: 2 } }), [
+            "kiali-server-2.29.0: deployment.replica is not read by the chart",
+        ]);
     });
 
     it("sizes each environment for its cluster: dev small, staging and prod production-shaped", () => {
@@ -96,7 +112,9 @@ describe("stacks", () => {
 
     it("routes the dashboards with a login (Kiali, Grafana) through the ingress gateway in dev and staging, none in prod", async () => {
         const routes = async (stack: string): Promise<number> =>
-            new Graph((await runProgram(stackConfig(stack), stack)).registrations).ofType("kubernetes:networking.istio.io/v1:VirtualService").length;
+            new Graph((await runProgram(stackConfig(stack), stack)).registrations).ofType(
+                "kubernetes:networking.istio.io/v1:VirtualService",
+            ).length;
         assert.deepStrictEqual([await routes("dev"), await routes("staging"), await routes("prod")], [2, 2, 0]);
     });
 });
@@ -122,7 +140,10 @@ describe("plan snapshots (plans/)", () => {
     });
 
     it("shows a config change as exactly the lines it changes", async () => {
-        const diff = changedLines(await renderSnapshot("dev"), await renderSnapshot("dev", { "istio-mesh:tracingSampling": 25 }));
+        const diff = changedLines(
+            await renderSnapshot("dev"),
+            await renderSnapshot("dev", { "istio-mesh:tracingSampling": 25 }),
+        );
         assert.deepStrictEqual(diff, {
             removed: ["  istio-mesh:tracingSampling: '100'", "            randomSamplingPercentage: 100"],
             added: ["  istio-mesh:tracingSampling: '25'", "            randomSamplingPercentage: 25"],
@@ -172,23 +193,40 @@ describe("npm run plan", () => {
 
     it("prints the dev stack's table by default, another stack's on request, Markdown with --markdown", async () => {
         const dev = await run();
-        assert.deepStrictEqual([dev.code, dev.out.split("\n")[0]], [0, "Stack dev: memory 4Gi, tier small, budget 2048Mi (50% of memory)"]);
+        assert.deepStrictEqual(
+            [dev.code, dev.out.split("\n")[0]],
+            [0, "Stack dev: memory 4Gi, tier small, budget 2048Mi (50% of memory)"],
+        );
         const prod = await run("prod", "--markdown");
         assert.strictEqual(prod.code, 0);
         assert.ok(prod.out.includes("| prometheus | 1 | 500m | 4000m | 6144Mi* | 12288Mi* | 6144Mi |"), prod.out);
     });
 
     it("refuses misuse with exit code 2 and the usage", async () => {
-        for (const args of [["--bogus"], ["--write", "--check"], ["--check", "dev"], ["--markdown", "--markdown"], ["dev", "prod"]]) {
+        for (const args of [
+            ["--bogus"],
+            ["--write", "--check"],
+            ["--check", "dev"],
+            ["--markdown", "--markdown"],
+            ["dev", "prod"],
+        ]) {
             const result = await run(...args);
             assert.strictEqual(result.code, 2, args.join(" "));
             assert.ok(result.err.endsWith(USAGE), result.err);
         }
-        assert.deepStrictEqual(await run("nope"), { code: 2, out: "", err: "no stack file Pulumi.nope.yaml; stacks: dev, prod, staging" });
+        assert.deepStrictEqual(await run("nope"), {
+            code: 2,
+            out: "",
+            err: "no stack file Pulumi.nope.yaml; stacks: dev, prod, staging",
+        });
     });
 
     it("--check passes on the committed plans/", async () => {
-        assert.deepStrictEqual(await run("--check"), { code: 0, out: "plans/ is up to date for dev, prod, staging", err: "" });
+        assert.deepStrictEqual(await run("--check"), {
+            code: 0,
+            out: "plans/ is up to date for dev, prod, staging",
+            err: "",
+        });
     });
 
     it("--write rewrites the same bytes and removes only snapshots of stacks that are gone", async () => {
@@ -198,8 +236,20 @@ describe("npm run plan", () => {
         fs.writeFileSync(orphan, "stack: gone\n");
         fs.writeFileSync(note, "kept\n");
         try {
-            const upgrade = ["1-install", "2-canary", "3-move", "4-promote", "5-retire", "migrate-1-keep-unrevisioned", "migrate-2-retire-unrevisioned", "rollback-1-move-back", "rollback-2-remove-canary"].map((step) => `wrote plans/upgrade/${step}.yaml`);
-            const out = ["wrote plans/dev.yaml", "wrote plans/prod.yaml", "wrote plans/staging.yaml", ...upgrade].join("\n");
+            const upgrade = [
+                "1-install",
+                "2-canary",
+                "3-move",
+                "4-promote",
+                "5-retire",
+                "migrate-1-keep-unrevisioned",
+                "migrate-2-retire-unrevisioned",
+                "rollback-1-move-back",
+                "rollback-2-remove-canary",
+            ].map((step) => `wrote plans/upgrade/${step}.yaml`);
+            const out = ["wrote plans/dev.yaml", "wrote plans/prod.yaml", "wrote plans/staging.yaml", ...upgrade].join(
+                "\n",
+            );
             assert.deepStrictEqual(await run("--write"), { code: 0, out, err: "" });
             assert.deepStrictEqual([fs.existsSync(orphan), fs.existsSync(note)], [false, true]);
             assert.strictEqual(fs.readFileSync(path.join(ROOT, "plans", "dev.yaml"), "utf8"), before);

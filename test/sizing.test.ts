@@ -14,7 +14,9 @@ function plan(raw: Record<string, string>): ReturnType<typeof planSizing> {
     return planSizing(parseMeshSettings(raw));
 }
 
-const resourcesKey = (overrides: unknown): Record<string, string> => ({ "istio-mesh:resources": JSON.stringify(overrides) });
+const resourcesKey = (overrides: unknown): Record<string, string> => ({
+    "istio-mesh:resources": JSON.stringify(overrides),
+});
 
 describe("sizing table", () => {
     // istiod's size in each tier, written out rather than read from the table under test.
@@ -45,11 +47,20 @@ describe("sizing table", () => {
 
     for (const [memory, tier, controlPlane, gateways, budget] of edges) {
         it(`${memory}: ${tier} tier, ${budget === "refused" ? "refused with every add-on" : `${budget}Mi requested`}`, () => {
-            const settings = parseMeshSettings({ "istio-mesh:memory": memory, ...(budget === "refused" && { "istio-mesh:addons": "[]" }) });
+            const settings = parseMeshSettings({
+                "istio-mesh:memory": memory,
+                ...(budget === "refused" && { "istio-mesh:addons": "[]" }),
+            });
             const sized = planSizing(settings);
-            assert.deepStrictEqual([sized.tier, sized.sizes.istiod, scaling(sized.scaling.istiod), scaling(sized.scaling.ingressGateway)], [tier, ISTIOD[tier], controlPlane, gateways]);
+            assert.deepStrictEqual(
+                [sized.tier, sized.sizes.istiod, scaling(sized.scaling.istiod), scaling(sized.scaling.ingressGateway)],
+                [tier, ISTIOD[tier], controlPlane, gateways],
+            );
             if (budget === "refused") {
-                assert.match(problemsOf({ "istio-mesh:memory": memory }).join(), /^istio-mesh:memory: the components request/);
+                assert.match(
+                    problemsOf({ "istio-mesh:memory": memory }).join(),
+                    /^istio-mesh:memory: the components request/,
+                );
             } else {
                 const counted = memoryBudget(settings);
                 assert.strictEqual(`${counted.totalMi}/${counted.budgetMi}`, budget);
@@ -62,7 +73,10 @@ describe("sizing table", () => {
             for (const component of COMPONENTS) {
                 const { cpuRequest, cpuLimit, memoryRequest, memoryLimit } = tier.sizes[component];
                 assert.ok(cpuRequest > 0 && memoryRequest > 0, `${tier.name}/${component} requests nothing`);
-                assert.ok(cpuRequest <= cpuLimit && memoryRequest <= memoryLimit, `${tier.name}/${component} requests above its limit`);
+                assert.ok(
+                    cpuRequest <= cpuLimit && memoryRequest <= memoryLimit,
+                    `${tier.name}/${component} requests above its limit`,
+                );
             }
         }
     });
@@ -72,7 +86,10 @@ describe("sizing table", () => {
             for (const component of COMPONENTS) {
                 for (const [field, value] of Object.entries(TIERS[i].sizes[component])) {
                     const smaller = TIERS[i - 1].sizes[component][field as keyof Size];
-                    assert.ok(value >= smaller, `${TIERS[i].name}/${component}.${field} ${value} < ${TIERS[i - 1].name}'s ${smaller}`);
+                    assert.ok(
+                        value >= smaller,
+                        `${TIERS[i].name}/${component}.${field} ${value} < ${TIERS[i - 1].name}'s ${smaller}`,
+                    );
                 }
             }
         }
@@ -81,28 +98,85 @@ describe("sizing table", () => {
 
 describe("istio-mesh:resources overrides", () => {
     it("win over the computed values, field by field", () => {
-        const sized = plan(resourcesKey({ prometheus: { requests: { memory: "1Gi" }, limits: { memory: "2Gi", cpu: 2 } }, proxy: { requests: { cpu: "0.05" } } }));
-        assert.deepStrictEqual(sized.sizes.prometheus, { cpuRequest: 100, cpuLimit: 2000, memoryRequest: 1024, memoryLimit: 2048 });
-        assert.deepStrictEqual(sized.sizes.proxy, { cpuRequest: 50, cpuLimit: 1000, memoryRequest: 64, memoryLimit: 256 });
+        const sized = plan(
+            resourcesKey({
+                prometheus: { requests: { memory: "1Gi" }, limits: { memory: "2Gi", cpu: 2 } },
+                proxy: { requests: { cpu: "0.05" } },
+            }),
+        );
+        assert.deepStrictEqual(sized.sizes.prometheus, {
+            cpuRequest: 100,
+            cpuLimit: 2000,
+            memoryRequest: 1024,
+            memoryLimit: 2048,
+        });
+        assert.deepStrictEqual(sized.sizes.proxy, {
+            cpuRequest: 50,
+            cpuLimit: 1000,
+            memoryRequest: 64,
+            memoryLimit: 256,
+        });
         const untouched = COMPONENTS.filter((c) => c !== "prometheus" && c !== "proxy");
-        assert.deepStrictEqual(untouched.map((c) => sized.sizes[c]), untouched.map((c) => plan({}).sizes[c]));
+        assert.deepStrictEqual(
+            untouched.map((c) => sized.sizes[c]),
+            untouched.map((c) => plan({}).sizes[c]),
+        );
     });
 
     it("count in the memory budget", () => {
-        const refused = problemsOf({ "istio-mesh:memory": "2Gi", ...resourcesKey({ prometheus: { requests: { memory: "1Gi" }, limits: { memory: "1Gi" } } }) });
-        assert.match(refused[0], /^istio-mesh:memory: the components request 1472Mi of memory, over the budget of 1024Mi/);
+        const refused = problemsOf({
+            "istio-mesh:memory": "2Gi",
+            ...resourcesKey({ prometheus: { requests: { memory: "1Gi" }, limits: { memory: "1Gi" } } }),
+        });
+        assert.match(
+            refused[0],
+            /^istio-mesh:memory: the components request 1472Mi of memory, over the budget of 1024Mi/,
+        );
     });
 
     const bad: [string, unknown, string][] = [
         ["not a map", ["istiod"], 'istio-mesh:resources: ["istiod"] is not a map; write it as a YAML map'],
-        ["an unknown component", { istiodd: {} }, 'istio-mesh:resources: "istiodd" is not a component. Did you mean "istiod"? Use any of ' + COMPONENTS.join(", ")],
-        ["an entry that is not a map", { kiali: "256Mi" }, 'istio-mesh:resources: kiali: "256Mi" is not a map of requests and limits; e.g. { requests: { cpu: 100m, memory: 256Mi }, limits: { cpu: "1", memory: 512Mi } }'],
-        ["an unknown section", { kiali: { request: { memory: "256Mi" } } }, 'istio-mesh:resources: kiali.request is not a field; use requests and limits, e.g. { requests: { cpu: 100m, memory: 256Mi }, limits: { cpu: "1", memory: 512Mi } }'],
-        ["an unknown resource", { kiali: { limits: { "ephemeral-storage": "1Gi" } } }, "istio-mesh:resources: kiali.limits.ephemeral-storage is not a field; set cpu and memory only"],
-        ["a malformed quantity", { grafana: { requests: { memory: "256MB" } } }, 'istio-mesh:resources: grafana.requests.memory: "256MB" is not a positive Kubernetes quantity; use e.g. 256Mi or 1Gi'],
-        ["a zero request", { grafana: { requests: { cpu: 0 } } }, 'istio-mesh:resources: grafana.requests.cpu: 0 is not a positive Kubernetes quantity; use e.g. 250m or "1"'],
-        ["memory that is not whole MiB", { jaeger: { limits: { memory: "1G" } } }, 'istio-mesh:resources: jaeger.limits.memory: "1G" is not a whole number of MiB; write memory in Mi or Gi, e.g. 256Mi'],
-        ["CPU finer than a millicore", { jaeger: { limits: { cpu: "0.0005" } } }, 'istio-mesh:resources: jaeger.limits.cpu: "0.0005" is not a whole number of millicores; use e.g. 250m'],
+        [
+            "an unknown component",
+            { istiodd: {} },
+            'istio-mesh:resources: "istiodd" is not a component. Did you mean "istiod"? Use any of ' +
+                COMPONENTS.join(", "),
+        ],
+        [
+            "an entry that is not a map",
+            { kiali: "256Mi" },
+            'istio-mesh:resources: kiali: "256Mi" is not a map of requests and limits; e.g. { requests: { cpu: 100m, memory: 256Mi }, limits: { cpu: "1", memory: 512Mi } }',
+        ],
+        [
+            "an unknown section",
+            { kiali: { request: { memory: "256Mi" } } },
+            'istio-mesh:resources: kiali.request is not a field; use requests and limits, e.g. { requests: { cpu: 100m, memory: 256Mi }, limits: { cpu: "1", memory: 512Mi } }',
+        ],
+        [
+            "an unknown resource",
+            { kiali: { limits: { "ephemeral-storage": "1Gi" } } },
+            "istio-mesh:resources: kiali.limits.ephemeral-storage is not a field; set cpu and memory only",
+        ],
+        [
+            "a malformed quantity",
+            { grafana: { requests: { memory: "256MB" } } },
+            'istio-mesh:resources: grafana.requests.memory: "256MB" is not a positive Kubernetes quantity; use e.g. 256Mi or 1Gi',
+        ],
+        [
+            "a zero request",
+            { grafana: { requests: { cpu: 0 } } },
+            'istio-mesh:resources: grafana.requests.cpu: 0 is not a positive Kubernetes quantity; use e.g. 250m or "1"',
+        ],
+        [
+            "memory that is not whole MiB",
+            { jaeger: { limits: { memory: "1G" } } },
+            'istio-mesh:resources: jaeger.limits.memory: "1G" is not a whole number of MiB; write memory in Mi or Gi, e.g. 256Mi',
+        ],
+        [
+            "CPU finer than a millicore",
+            { jaeger: { limits: { cpu: "0.0005" } } },
+            'istio-mesh:resources: jaeger.limits.cpu: "0.0005" is not a whole number of millicores; use e.g. 250m',
+        ],
         [
             "a request above the computed limit",
             { istiod: { requests: { memory: "1Gi" } } },
@@ -121,14 +195,28 @@ describe("istio-mesh:resources overrides", () => {
     }
 
     it("reject an entry for a component this environment does not deploy", () => {
-        assert.deepStrictEqual(problemsOf({ "istio-mesh:addons": '["prometheus"]', "istio-mesh:egressGateway": "false", ...resourcesKey({ kiali: { limits: { memory: "512Mi" } }, egressGateway: { limits: { memory: "512Mi" } } }) }), [
-            "istio-mesh:resources: egressGateway is not deployed in this environment (see istio-mesh:addons and istio-mesh:egressGateway); remove its entry",
-            "istio-mesh:resources: kiali is not deployed in this environment (see istio-mesh:addons and istio-mesh:egressGateway); remove its entry",
-        ]);
+        assert.deepStrictEqual(
+            problemsOf({
+                "istio-mesh:addons": '["prometheus"]',
+                "istio-mesh:egressGateway": "false",
+                ...resourcesKey({
+                    kiali: { limits: { memory: "512Mi" } },
+                    egressGateway: { limits: { memory: "512Mi" } },
+                }),
+            }),
+            [
+                "istio-mesh:resources: egressGateway is not deployed in this environment (see istio-mesh:addons and istio-mesh:egressGateway); remove its entry",
+                "istio-mesh:resources: kiali is not deployed in this environment (see istio-mesh:addons and istio-mesh:egressGateway); remove its entry",
+            ],
+        );
     });
 
     it("report every bad entry at once", () => {
-        assert.strictEqual(problemsOf(resourcesKey({ kiali: { limits: { memory: "x" } }, grafana: { requests: { cpu: "y" } } })).length, 2);
+        assert.strictEqual(
+            problemsOf(resourcesKey({ kiali: { limits: { memory: "x" } }, grafana: { requests: { cpu: "y" } } }))
+                .length,
+            2,
+        );
     });
 });
 
@@ -145,9 +233,13 @@ describe("chart values carry the sizing to each chart's keys", () => {
         ["jaeger", "jaeger.resources", "jaeger"],
         ["kiali", "deployment.resources", "kiali"],
     ];
-    const at = (values: unknown, path: string): unknown => path.split(".").reduce((node, key) => (node as Record<string, unknown>)?.[key], values);
+    const at = (values: unknown, path: string): unknown =>
+        path.split(".").reduce((node, key) => (node as Record<string, unknown>)?.[key], values);
 
-    for (const [memory, overrides] of [["4Gi", {}], ["32Gi", { kiali: { limits: { memory: "1536Mi" } }, proxy: { requests: { memory: "96Mi" } } }]] as const) {
+    for (const [memory, overrides] of [
+        ["4Gi", {}],
+        ["32Gi", { kiali: { limits: { memory: "1536Mi" } }, proxy: { requests: { memory: "96Mi" } } }],
+    ] as const) {
         it(`${memory}${Object.keys(overrides).length > 0 ? " with overrides" : ""}: every component's requests and limits`, async () => {
             const config = stackConfig("dev", { "istio-mesh:memory": memory, "istio-mesh:resources": overrides });
             const run = await runProgram(config);
@@ -160,19 +252,33 @@ describe("chart values carry the sizing to each chart's keys", () => {
             }
             if (memory === "32Gi") {
                 // The overrides themselves, written out: not derived from the code under test.
-                const value = (chart: string, path: string): unknown => at(charts.find((c) => c.name === chart)?.inputs.values, path);
-                assert.deepStrictEqual(value("kiali", "deployment.resources.limits"), { cpu: "2000m", memory: "1536Mi" });
-                assert.deepStrictEqual(value("istiod-1-31-4", "global.proxy.resources.requests"), { cpu: "100m", memory: "96Mi" });
+                const value = (chart: string, path: string): unknown =>
+                    at(charts.find((c) => c.name === chart)?.inputs.values, path);
+                assert.deepStrictEqual(value("kiali", "deployment.resources.limits"), {
+                    cpu: "2000m",
+                    memory: "1536Mi",
+                });
+                assert.deepStrictEqual(value("istiod-1-31-4", "global.proxy.resources.requests"), {
+                    cpu: "100m",
+                    memory: "96Mi",
+                });
             }
             const sized = new Set(RESOURCE_KEYS.map(([, , component]) => component));
-            assert.deepStrictEqual(COMPONENTS.filter((c) => !sized.has(c)), []);
+            assert.deepStrictEqual(
+                COMPONENTS.filter((c) => !sized.has(c)),
+                [],
+            );
         });
     }
 });
 
 describe("npm run plan's table", () => {
     it("lists every deployed component, the sidecar default apart, and the total against the budget, as Markdown", () => {
-        const settings = parseMeshSettings({ "istio-mesh:memory": "8Gi", "istio-mesh:addons": '["prometheus","kiali"]', "istio-mesh:egressGateway": "false" });
+        const settings = parseMeshSettings({
+            "istio-mesh:memory": "8Gi",
+            "istio-mesh:addons": '["prometheus","kiali"]',
+            "istio-mesh:egressGateway": "false",
+        });
         assert.strictEqual(
             formatMarkdown(sizingTable(settings)),
             [
@@ -195,10 +301,15 @@ describe("npm run plan's table", () => {
 });
 
 describe("istio-mesh:replicas overrides", () => {
-    const replicasKey = (overrides: unknown): Record<string, string> => ({ "istio-mesh:replicas": JSON.stringify(overrides) });
+    const replicasKey = (overrides: unknown): Record<string, string> => ({
+        "istio-mesh:replicas": JSON.stringify(overrides),
+    });
 
     it("win over the tier: a count runs that many pods, a range autoscales, two or more get a disruption budget", () => {
-        const sized = plan({ "istio-mesh:memory": "8Gi", ...replicasKey({ istiod: 3, ingressGateway: { min: 2, max: 6 }, egressGateway: 1 }) });
+        const sized = plan({
+            "istio-mesh:memory": "8Gi",
+            ...replicasKey({ istiod: 3, ingressGateway: { min: 2, max: 6 }, egressGateway: 1 }),
+        });
         assert.deepStrictEqual(sized.scaling, {
             istiod: { replicas: 3, podDisruptionBudget: true },
             ingressGateway: { replicas: 2, autoscale: { min: 2, max: 6 }, podDisruptionBudget: true },
@@ -209,26 +320,69 @@ describe("istio-mesh:replicas overrides", () => {
     it("reach the charts' replica, autoscaling and disruption-budget keys", async () => {
         const config = stackConfig("dev", { "istio-mesh:replicas": { istiod: { min: 2, max: 4 }, ingressGateway: 3 } });
         const charts = new Graph((await runProgram(config)).registrations).ofType(CHART);
-        const values = (name: string): Record<string, unknown> => charts.find((c) => c.name === name)?.inputs.values as Record<string, unknown>;
+        const values = (name: string): Record<string, unknown> =>
+            charts.find((c) => c.name === name)?.inputs.values as Record<string, unknown>;
         const pick = (name: string, keys: string[]): unknown[] => keys.map((key) => values(name)[key]);
-        assert.deepStrictEqual(pick("istiod-1-31-4", ["replicaCount", "autoscaleEnabled", "autoscaleMin", "autoscaleMax"]), [2, true, 2, 4]);
-        assert.deepStrictEqual((values("istiod-1-31-4").global as Record<string, unknown>).defaultPodDisruptionBudget, { enabled: true });
-        assert.deepStrictEqual(pick("ingress-gateway", ["replicaCount", "autoscaling", "podDisruptionBudget"]), [3, { enabled: false }, { minAvailable: 1 }]);
-        assert.deepStrictEqual(pick("egress-gateway", ["replicaCount", "autoscaling", "podDisruptionBudget"]), [1, { enabled: false }, {}]);
+        assert.deepStrictEqual(
+            pick("istiod-1-31-4", ["replicaCount", "autoscaleEnabled", "autoscaleMin", "autoscaleMax"]),
+            [2, true, 2, 4],
+        );
+        assert.deepStrictEqual((values("istiod-1-31-4").global as Record<string, unknown>).defaultPodDisruptionBudget, {
+            enabled: true,
+        });
+        assert.deepStrictEqual(pick("ingress-gateway", ["replicaCount", "autoscaling", "podDisruptionBudget"]), [
+            3,
+            { enabled: false },
+            { minAvailable: 1 },
+        ]);
+        assert.deepStrictEqual(pick("egress-gateway", ["replicaCount", "autoscaling", "podDisruptionBudget"]), [
+            1,
+            { enabled: false },
+            {},
+        ]);
     });
 
     it("count in the memory budget at their guaranteed (minimum) replicas", () => {
         const settings = parseMeshSettings(replicasKey({ istiod: { min: 3, max: 5 } }));
-        assert.deepStrictEqual(memoryBudget(settings).lines[0], { component: "istiod", label: "istiod", replicas: 3, requestMi: 3 * 256 });
+        assert.deepStrictEqual(memoryBudget(settings).lines[0], {
+            component: "istiod",
+            label: "istiod",
+            replicas: 3,
+            requestMi: 3 * 256,
+        });
     });
 
     const bad: [string, unknown, string][] = [
-        ["an add-on", { prometheus: 2 }, 'istio-mesh:replicas: "prometheus" cannot be scaled. Only istiod, ingressGateway, egressGateway run more than one replica'],
-        ["a misspelt component", { istiodd: 2 }, 'istio-mesh:replicas: "istiodd" cannot be scaled. Did you mean "istiod"? Only istiod, ingressGateway, egressGateway run more than one replica'],
-        ["zero", { istiod: 0 }, "istio-mesh:replicas: istiod: 0 is not a replica count from 1 to 20; e.g. 2, or { min: 2, max: 5 } to autoscale"],
-        ["a fraction", { istiod: 1.5 }, "istio-mesh:replicas: istiod: 1.5 is not a replica count from 1 to 20; e.g. 2, or { min: 2, max: 5 } to autoscale"],
-        ["a range upside down", { ingressGateway: { min: 4, max: 2 } }, 'istio-mesh:replicas: ingressGateway: {"min":4,"max":2} is not an autoscaling range; give whole numbers 1 <= min <= max <= 20, e.g. 2, or { min: 2, max: 5 } to autoscale'],
-        ["a range with an unknown field", { ingressGateway: { min: 1, max: 2, target: 80 } }, 'istio-mesh:replicas: ingressGateway: {"min":1,"max":2,"target":80} is not an autoscaling range; give whole numbers 1 <= min <= max <= 20, e.g. 2, or { min: 2, max: 5 } to autoscale'],
+        [
+            "an add-on",
+            { prometheus: 2 },
+            'istio-mesh:replicas: "prometheus" cannot be scaled. Only istiod, ingressGateway, egressGateway run more than one replica',
+        ],
+        [
+            "a misspelt component",
+            { istiodd: 2 },
+            'istio-mesh:replicas: "istiodd" cannot be scaled. Did you mean "istiod"? Only istiod, ingressGateway, egressGateway run more than one replica',
+        ],
+        [
+            "zero",
+            { istiod: 0 },
+            "istio-mesh:replicas: istiod: 0 is not a replica count from 1 to 20; e.g. 2, or { min: 2, max: 5 } to autoscale",
+        ],
+        [
+            "a fraction",
+            { istiod: 1.5 },
+            "istio-mesh:replicas: istiod: 1.5 is not a replica count from 1 to 20; e.g. 2, or { min: 2, max: 5 } to autoscale",
+        ],
+        [
+            "a range upside down",
+            { ingressGateway: { min: 4, max: 2 } },
+            'istio-mesh:replicas: ingressGateway: {"min":4,"max":2} is not an autoscaling range; give whole numbers 1 <= min <= max <= 20, e.g. 2, or { min: 2, max: 5 } to autoscale',
+        ],
+        [
+            "a range with an unknown field",
+            { ingressGateway: { min: 1, max: 2, target: 80 } },
+            'istio-mesh:replicas: ingressGateway: {"min":1,"max":2,"target":80} is not an autoscaling range; give whole numbers 1 <= min <= max <= 20, e.g. 2, or { min: 2, max: 5 } to autoscale',
+        ],
     ];
     for (const [what, overrides, message] of bad) {
         it(`reject ${what}`, () => {
@@ -237,8 +391,11 @@ describe("istio-mesh:replicas overrides", () => {
     }
 
     it("reject a gateway that is not deployed", () => {
-        assert.deepStrictEqual(problemsOf({ "istio-mesh:egressGateway": "false", ...replicasKey({ egressGateway: 2 }) }), [
-            "istio-mesh:replicas: egressGateway is not deployed in this environment (see istio-mesh:addons and istio-mesh:egressGateway); remove its entry",
-        ]);
+        assert.deepStrictEqual(
+            problemsOf({ "istio-mesh:egressGateway": "false", ...replicasKey({ egressGateway: 2 }) }),
+            [
+                "istio-mesh:replicas: egressGateway is not deployed in this environment (see istio-mesh:addons and istio-mesh:egressGateway); remove its entry",
+            ],
+        );
     });
 });

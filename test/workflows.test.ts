@@ -10,9 +10,28 @@ import * as yaml from "js-yaml";
 import { validateWorkflow } from "@action-validator/core";
 import { committedStacks } from "./tools/snapshot";
 
-interface Step { name?: string; id?: string; uses?: string; run?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, string> }
-interface Job { needs?: string; environment?: string; concurrency?: unknown; env?: Record<string, string>; strategy?: { matrix: unknown }; steps: Step[] }
-interface Workflow { on: Record<string, unknown>; permissions: Record<string, string>; jobs: Record<string, Job> }
+interface Step {
+    name?: string;
+    id?: string;
+    uses?: string;
+    run?: string;
+    if?: string;
+    with?: Record<string, unknown>;
+    env?: Record<string, string>;
+}
+interface Job {
+    needs?: string;
+    environment?: string;
+    concurrency?: unknown;
+    env?: Record<string, string>;
+    strategy?: { matrix: unknown };
+    steps: Step[];
+}
+interface Workflow {
+    on: Record<string, unknown>;
+    permissions: Record<string, string>;
+    jobs: Record<string, Job>;
+}
 
 const root = path.resolve(__dirname, "..");
 const dir = path.join(root, ".github", "workflows");
@@ -49,10 +68,24 @@ function runStep(step: Step, env: Record<string, string>) {
     const r = spawnSync("bash", ["--noprofile", "--norc", "-e", "-c", step.run ?? "exit 99"], {
         cwd: root,
         encoding: "utf8",
-        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", RUNNER_TEMP: tmp, GITHUB_OUTPUT: output, GITHUB_ENV: githubEnv, ...env },
+        env: {
+            PATH: process.env.PATH ?? "/usr/bin:/bin",
+            RUNNER_TEMP: tmp,
+            GITHUB_OUTPUT: output,
+            GITHUB_ENV: githubEnv,
+            ...env,
+        },
     });
     const read = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8") : undefined);
-    const result = { status: r.status, stdout: r.stdout, stderr: r.stderr, output: read(output), githubEnv: read(githubEnv), kubeconfig: read(kubeconfig), tmp };
+    const result = {
+        status: r.status,
+        stdout: r.stdout,
+        stderr: r.stderr,
+        output: read(output),
+        githubEnv: read(githubEnv),
+        kubeconfig: read(kubeconfig),
+        tmp,
+    };
     fs.rmSync(tmp, { recursive: true, force: true });
     return result;
 }
@@ -70,8 +103,13 @@ describe("GitHub Actions workflows", () => {
     }
 
     it("action-validator rejects a misspelt key (it can fail)", () => {
-        const { errors } = validateWorkflow("on: push\njobs:\n  a:\n    runs-onn: ubuntu-latest\n    steps:\n      - run: echo\n");
-        assert.ok(JSON.stringify(errors).includes("Additional property 'runs-onn' is not allowed"), JSON.stringify(errors));
+        const { errors } = validateWorkflow(
+            "on: push\njobs:\n  a:\n    runs-onn: ubuntu-latest\n    steps:\n      - run: echo\n",
+        );
+        assert.ok(
+            JSON.stringify(errors).includes("Additional property 'runs-onn' is not allowed"),
+            JSON.stringify(errors),
+        );
     });
 
     it("pin every action to an exact release, one per action, and the CLI to package.json's", () => {
@@ -83,19 +121,33 @@ describe("GitHub Actions workflows", () => {
                 refs.set(name, (refs.get(name) ?? new Set()).add(version));
             }
         }
-        assert.deepStrictEqual([...refs.keys()].sort(), ["actions/checkout", "actions/setup-node", "helm/kind-action", "pulumi/actions"]);
-        for (const [name, versions] of refs) assert.strictEqual(versions.size, 1, `${name} at ${[...versions].join(", ")}`);
-        const cli = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { devDependencies: Record<string, string> }).devDependencies.pulumi;
-        const pulumiSteps = files.flatMap((f) => Object.values(load(f).jobs).flatMap((j) => j.steps)).filter((s) => action(s) === "pulumi/actions");
+        assert.deepStrictEqual([...refs.keys()].sort(), [
+            "actions/checkout",
+            "actions/setup-node",
+            "helm/kind-action",
+            "pulumi/actions",
+        ]);
+        for (const [name, versions] of refs)
+            assert.strictEqual(versions.size, 1, `${name} at ${[...versions].join(", ")}`);
+        const cli = (
+            JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as {
+                devDependencies: Record<string, string>;
+            }
+        ).devDependencies.pulumi;
+        const pulumiSteps = files
+            .flatMap((f) => Object.values(load(f).jobs).flatMap((j) => j.steps))
+            .filter((s) => action(s) === "pulumi/actions");
         assert.strictEqual(pulumiSteps.length, 1 + stacks.length + 1, "preview, a deploy per stack, integration");
         for (const s of pulumiSteps) assert.strictEqual(s.with?.["pulumi-version"], cli, s.name);
     });
 
     it("ask for minimal permissions", () => {
         for (const file of files) {
-            const expected = file === "preview.yml" ? { contents: "read", "pull-requests": "write" } : { contents: "read" };
+            const expected =
+                file === "preview.yml" ? { contents: "read", "pull-requests": "write" } : { contents: "read" };
             assert.deepStrictEqual(load(file).permissions, expected, file);
-            for (const [name, job] of Object.entries(load(file).jobs)) assert.ok(!("permissions" in job), `${file}: ${name}`);
+            for (const [name, job] of Object.entries(load(file).jobs))
+                assert.ok(!("permissions" in job), `${file}: ${name}`);
         }
     });
 
@@ -107,13 +159,23 @@ describe("GitHub Actions workflows", () => {
         const summary = named(steps, "Sizing of each stack, in the job summary");
         assert.ok(lines(summary).includes('npm run -s plan -- "${stack%.yaml}" --markdown >> "$GITHUB_STEP_SUMMARY"'));
         const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "summary-"));
-        const result = spawnSync("bash", ["-e", "-c", summary.run ?? "exit 99"], { cwd: root, encoding: "utf8", env: { ...process.env, GITHUB_STEP_SUMMARY: path.join(tmp, "summary.md") } });
+        const result = spawnSync("bash", ["-e", "-c", summary.run ?? "exit 99"], {
+            cwd: root,
+            encoding: "utf8",
+            env: { ...process.env, GITHUB_STEP_SUMMARY: path.join(tmp, "summary.md") },
+        });
         assert.strictEqual(result.status, 0, result.stderr);
         const written = fs.readFileSync(path.join(tmp, "summary.md"), "utf8");
         fs.rmSync(tmp, { recursive: true, force: true });
-        assert.deepStrictEqual(written.match(/^Stack \w+:/gm), committedStacks().map((stack) => `Stack ${stack}:`));
+        assert.deepStrictEqual(
+            written.match(/^Stack \w+:/gm),
+            committedStacks().map((stack) => `Stack ${stack}:`),
+        );
         assert.strictEqual(named(steps, "Offline plan snapshots are current").run?.trim(), "npm run plan -- --check");
-        assert.deepStrictEqual(steps.find((s) => action(s) === "actions/setup-node")?.with, { "node-version": "22", cache: "npm" });
+        assert.deepStrictEqual(steps.find((s) => action(s) === "actions/setup-node")?.with, {
+            "node-version": "22",
+            cache: "npm",
+        });
     });
 
     describe("preview", () => {
@@ -122,8 +184,16 @@ describe("GitHub Actions workflows", () => {
 
         it("previews dev, staging and prod with pulumi/actions and comments on the PR", () => {
             assert.deepStrictEqual(load("preview.yml").on, { pull_request: null });
-            assert.deepStrictEqual(stacks.filter((stack) => ["dev", "staging", "prod"].includes(stack)), ["dev", "staging", "prod"], "deploy order");
-            assert.deepStrictEqual([...stacks].sort(), committedStacks(), "a stack file without a preview, or the reverse");
+            assert.deepStrictEqual(
+                stacks.filter((stack) => ["dev", "staging", "prod"].includes(stack)),
+                ["dev", "staging", "prod"],
+                "deploy order",
+            );
+            assert.deepStrictEqual(
+                [...stacks].sort(),
+                committedStacks(),
+                "a stack file without a preview, or the reverse",
+            );
             assert.strictEqual(job.environment, undefined, "an environment with reviewers would hold every PR");
             const { with: inputs } = named(job.steps, "pulumi preview");
             const picked = ["command", "stack-name", "comment-on-pr", "github-token"].map((k) => inputs?.[k]);
@@ -132,7 +202,13 @@ describe("GitHub Actions workflows", () => {
 
         it("runs every step after the secrets check only if the check found them", () => {
             assert.strictEqual(check.id, "secrets");
-            assert.deepStrictEqual(names(job.steps), ["Check out", "Check secrets and write the kubeconfig", "Set up Node.js", "Install dependencies", "pulumi preview"]);
+            assert.deepStrictEqual(names(job.steps), [
+                "Check out",
+                "Check secrets and write the kubeconfig",
+                "Set up Node.js",
+                "Install dependencies",
+                "pulumi preview",
+            ]);
             assert.strictEqual(check.run?.trim(), "bash .github/scripts/stack-secrets.sh preview");
             for (const step of job.steps.slice(2)) assert.strictEqual(step.if, ready, step.name);
             for (const stack of stacks) {
@@ -145,17 +221,35 @@ describe("GitHub Actions workflows", () => {
             const fork = runStep(check, { STACK: "dev" });
             assert.strictEqual(fork.status, 0, fork.stderr);
             assert.strictEqual(fork.output, "ready=false\n");
-            assert.match(fork.stdout, /^::notice title=Preview of dev skipped::No pulumi preview for stack dev: missing secret\(s\) PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE KUBECONFIG_DEV\. /);
-            const noProd = runStep(check, { STACK: "prod", PULUMI_BACKEND_URL: "s3://state", PULUMI_CONFIG_PASSPHRASE: "p", KUBECONFIG_DEV: "dev" });
+            assert.match(
+                fork.stdout,
+                /^::notice title=Preview of dev skipped::No pulumi preview for stack dev: missing secret\(s\) PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE KUBECONFIG_DEV\. /,
+            );
+            const noProd = runStep(check, {
+                STACK: "prod",
+                PULUMI_BACKEND_URL: "s3://state",
+                PULUMI_CONFIG_PASSPHRASE: "p",
+                KUBECONFIG_DEV: "dev",
+            });
             assert.strictEqual(noProd.output, "ready=false\n");
             assert.match(noProd.stdout, /missing secret\(s\) KUBECONFIG_PROD\. /);
-            const cloud = runStep(check, { STACK: "prod", PULUMI_BACKEND_URL: "https://api.pulumi.com", PULUMI_CONFIG_PASSPHRASE: "p", KUBECONFIG_PROD: "k" });
+            const cloud = runStep(check, {
+                STACK: "prod",
+                PULUMI_BACKEND_URL: "https://api.pulumi.com",
+                PULUMI_CONFIG_PASSPHRASE: "p",
+                KUBECONFIG_PROD: "k",
+            });
             assert.match(cloud.stdout, /missing secret\(s\) PULUMI_ACCESS_TOKEN\. /);
             assert.strictEqual(cloud.kubeconfig, undefined);
         });
 
         it("writes the stack's kubeconfig and says ready when all are present", () => {
-            const r = runStep(check, { STACK: "staging", PULUMI_BACKEND_URL: "s3://state", PULUMI_CONFIG_PASSPHRASE: "p", KUBECONFIG_STAGING: "apiVersion: v1" });
+            const r = runStep(check, {
+                STACK: "staging",
+                PULUMI_BACKEND_URL: "s3://state",
+                PULUMI_CONFIG_PASSPHRASE: "p",
+                KUBECONFIG_STAGING: "apiVersion: v1",
+            });
             assert.deepStrictEqual([r.status, r.stdout, r.output], [0, "", "ready=true\n"]);
             assert.strictEqual(r.kubeconfig, "apiVersion: v1\n");
             assert.strictEqual(r.githubEnv, `KUBECONFIG=${r.tmp}/kubeconfig\n`);
@@ -176,7 +270,10 @@ describe("GitHub Actions workflows", () => {
                 assert.deepStrictEqual(job.concurrency, { group: `pulumi-up-${stack}`, "cancel-in-progress": false });
                 assert.deepStrictEqual(job.env, { STACK: stack });
                 const up = job.steps.filter((s) => action(s) === "pulumi/actions");
-                assert.deepStrictEqual(up.map((s) => [s.with?.command, s.with?.["stack-name"]]), [["up", "${{ env.STACK }}"]]);
+                assert.deepStrictEqual(
+                    up.map((s) => [s.with?.command, s.with?.["stack-name"]]),
+                    [["up", "${{ env.STACK }}"]],
+                );
                 assert.deepStrictEqual(job.steps, wf.jobs.dev.steps, `${stack} runs the shared steps`);
             });
         });
@@ -188,12 +285,19 @@ describe("GitHub Actions workflows", () => {
                 const key = kubeconfigSecret(stack);
                 for (const other of stacks) {
                     const name = kubeconfigSecret(other);
-                    assert.strictEqual(check.env?.[name], `\${{ env.STACK == '${other}' && secrets.${name} || '' }}`, "each job reads only its own kubeconfig");
+                    assert.strictEqual(
+                        check.env?.[name],
+                        `\${{ env.STACK == '${other}' && secrets.${name} || '' }}`,
+                        "each job reads only its own kubeconfig",
+                    );
                 }
                 const base = { STACK: stack, PULUMI_BACKEND_URL: "s3://state", PULUMI_CONFIG_PASSPHRASE: "p" };
                 const missing = runStep(check, base);
                 assert.deepStrictEqual([missing.status, missing.stderr, missing.kubeconfig], [1, "", undefined]);
-                assert.strictEqual(missing.stdout.split("\n")[0], `::error::Missing secret ${key}: add it to the ${stack} environment or the repository (Settings > Secrets and variables > Actions).`);
+                assert.strictEqual(
+                    missing.stdout.split("\n")[0],
+                    `::error::Missing secret ${key}: add it to the ${stack} environment or the repository (Settings > Secrets and variables > Actions).`,
+                );
                 const cloud = runStep(check, { ...base, PULUMI_BACKEND_URL: "https://api.pulumi.com", [key]: "k" });
                 assert.strictEqual(cloud.status, 1);
                 assert.match(cloud.stdout, /^::error::Missing secret PULUMI_ACCESS_TOKEN: /);
@@ -208,14 +312,20 @@ describe("GitHub Actions workflows", () => {
         const r = runStep({ run: "bash .github/scripts/stack-secrets.sh publish" }, { STACK: "dev" });
         assert.deepStrictEqual([r.status, r.stderr.trim()], [2, "usage: stack-secrets.sh preview|deploy"]);
         const noStack = runStep({ run: "bash .github/scripts/stack-secrets.sh deploy" }, {});
-        assert.deepStrictEqual([noStack.status, noStack.stderr.trim()], [2, "stack-secrets.sh: set STACK to the stack's name"]);
+        assert.deepStrictEqual(
+            [noStack.status, noStack.stderr.trim()],
+            [2, "stack-secrets.sh: set STACK to the stack's name"],
+        );
     });
 
     it("the secrets script reads KUBECONFIG_QA_EU for a stack named qa-eu", () => {
         const env = { STACK: "qa-eu", PULUMI_BACKEND_URL: "s3://state", PULUMI_CONFIG_PASSPHRASE: "p" };
         const missing = runStep({ run: "bash .github/scripts/stack-secrets.sh deploy" }, env);
         assert.match(missing.stdout, /^::error::Missing secret KUBECONFIG_QA_EU: add it to the qa-eu environment/);
-        const ok = runStep({ run: "bash .github/scripts/stack-secrets.sh deploy" }, { ...env, KUBECONFIG_QA_EU: "apiVersion: v1" });
+        const ok = runStep(
+            { run: "bash .github/scripts/stack-secrets.sh deploy" },
+            { ...env, KUBECONFIG_QA_EU: "apiVersion: v1" },
+        );
         assert.deepStrictEqual([ok.status, ok.output, ok.kubeconfig], [0, "ready=true\n", "apiVersion: v1\n"]);
     });
 
@@ -227,9 +337,15 @@ describe("GitHub Actions workflows", () => {
         const steps = wf.jobs.kind.steps;
         const at = (pred: (s: Step) => boolean) => steps.findIndex(pred);
         const setup = at((s) => lines(s).includes("pulumi stack init dev --secrets-provider passphrase"));
-        assert.ok(setup >= 0 && lines(steps[setup]).includes('pulumi login "file://$RUNNER_TEMP/state"'), "local file backend");
+        assert.ok(
+            setup >= 0 && lines(steps[setup]).includes('pulumi login "file://$RUNNER_TEMP/state"'),
+            "local file backend",
+        );
         // The stack as committed: no config changed, and kind gives LoadBalancers addresses.
-        assert.deepStrictEqual(steps.flatMap(lines).filter((line) => line.startsWith("pulumi config")), []);
+        assert.deepStrictEqual(
+            steps.flatMap(lines).filter((line) => line.startsWith("pulumi config")),
+            [],
+        );
         assert.strictEqual(steps.find((s) => action(s) === "helm/kind-action")?.with?.cloud_provider, true);
         const pulumiLines = steps.flatMap(lines).filter((line) => /^pulumi (up|preview|destroy)\b/.test(line));
         assert.deepStrictEqual(pulumiLines, [
@@ -239,19 +355,42 @@ describe("GitHub Actions workflows", () => {
             "pulumi up --yes --stack dev",
             "pulumi destroy --yes --stack dev",
         ]);
-        const keptCrds = at((s) => lines(s).includes("kubectl get crd virtualservices.networking.istio.io gateways.networking.istio.io"));
-        assert.ok(keptCrds >= 0 && lines(steps[keptCrds])[0] === "pulumi destroy --yes --stack dev", "the first destroy checks that the CRDs stayed");
+        const keptCrds = at((s) =>
+            lines(s).includes("kubectl get crd virtualservices.networking.istio.io gateways.networking.istio.io"),
+        );
+        assert.ok(
+            keptCrds >= 0 && lines(steps[keptCrds])[0] === "pulumi destroy --yes --stack dev",
+            "the first destroy checks that the CRDs stayed",
+        );
         const firstUp = at((s) => s.run?.trim() === "pulumi up --yes --stack dev");
-        assert.ok(at((s) => action(s) === "helm/kind-action") < setup && setup < firstUp, "kind, then the stack, then up");
+        assert.ok(
+            at((s) => action(s) === "helm/kind-action") < setup && setup < firstUp,
+            "kind, then the stack, then up",
+        );
         assert.strictEqual(steps[firstUp].id, "up");
         const last = steps[steps.length - 1];
-        assert.deepStrictEqual([last.run?.trim(), last.if], ["pulumi destroy --yes --stack dev", "always() && steps.up.outcome != 'skipped'"]);
+        assert.deepStrictEqual(
+            [last.run?.trim(), last.if],
+            ["pulumi destroy --yes --stack dev", "always() && steps.up.outcome != 'skipped'"],
+        );
         assert.ok(wf.jobs.kind.env?.PULUMI_CONFIG_PASSPHRASE, "a throwaway passphrase");
     });
 
     it("read only secrets that README.md lists", () => {
-        const referenced = new Set(files.flatMap((f) => [...source(f).matchAll(/(?<![\w./-])secrets\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1])));
-        assert.deepStrictEqual([...referenced].sort(), [...stacks.map(kubeconfigSecret), "PULUMI_ACCESS_TOKEN", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE"].sort());
+        const referenced = new Set(
+            files.flatMap((f) =>
+                [...source(f).matchAll(/(?<![\w./-])secrets\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]),
+            ),
+        );
+        assert.deepStrictEqual(
+            [...referenced].sort(),
+            [
+                ...stacks.map(kubeconfigSecret),
+                "PULUMI_ACCESS_TOKEN",
+                "PULUMI_BACKEND_URL",
+                "PULUMI_CONFIG_PASSPHRASE",
+            ].sort(),
+        );
         const readme = fs.readFileSync(path.resolve(__dirname, "..", "README.md"), "utf8");
         const undocumented = [...referenced].filter((name) => !readme.includes(`\`${name}\``));
         assert.deepStrictEqual(undocumented, [], `secrets missing from README.md: ${undocumented.join(", ")}`);

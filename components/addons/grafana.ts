@@ -58,11 +58,16 @@ export class Grafana extends pulumi.ComponentResource {
             dashboardSets: ISTIO_DASHBOARD_SETS,
             externalUrl: args.externalUrl,
         });
-        this.chart = pinnedChart(name, ADDON_CHARTS.grafana, { release: "grafana", namespace: args.namespace, values }, {
-            parent: this,
-            // The Secret and ConfigMaps already wait for what Grafana waits for.
-            dependsOn: [this.adminSecret, ...dashboards],
-        });
+        this.chart = pinnedChart(
+            name,
+            ADDON_CHARTS.grafana,
+            { release: "grafana", namespace: args.namespace, values },
+            {
+                parent: this,
+                // The Secret and ConfigMaps already wait for what Grafana waits for.
+                dependsOn: [this.adminSecret, ...dashboards],
+            },
+        );
         this.adminPassword = pulumi.secret(password.result);
         this.registerOutputs({ chart: this.chart, adminSecret: this.adminSecret, adminPassword: this.adminPassword });
     }

@@ -11,6 +11,12 @@ export interface JaegerArgs extends JaegerOptions {
 /** Jaeger v2 all-in-one with an in-memory store: the mesh's tracing backend. */
 export class Jaeger extends ChartComponent {
     constructor(name: string, args: JaegerArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("istio-mesh:addons:Jaeger", name, ADDON_CHARTS.jaeger, { release: "jaeger", namespace: args.namespace, values: jaegerValues(args) }, opts);
+        super(
+            "istio-mesh:addons:Jaeger",
+            name,
+            ADDON_CHARTS.jaeger,
+            { release: "jaeger", namespace: args.namespace, values: jaegerValues(args) },
+            opts,
+        );
     }
 }

@@ -23,7 +23,11 @@ const READ_ONLY_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
         resources: ["configmaps", "endpoints", "namespaces", "pods", "pods/log", "replicationcontrollers", "services"],
         verbs: ["get", "list", "watch"],
     },
-    { apiGroups: ["apps"], resources: ["daemonsets", "deployments", "replicasets", "statefulsets"], verbs: ["get", "list", "watch"] },
+    {
+        apiGroups: ["apps"],
+        resources: ["daemonsets", "deployments", "replicasets", "statefulsets"],
+        verbs: ["get", "list", "watch"],
+    },
     { apiGroups: ["batch"], resources: ["cronjobs", "jobs"], verbs: ["get", "list", "watch"] },
     { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] },
     {
@@ -55,11 +59,19 @@ export class KialiCredentials extends pulumi.ComponentResource {
         const secretName = args.secretName ?? "kiali";
 
         // Kiali accepts signing keys of 16, 24 or 32 characters.
-        const signingKey = new random.RandomPassword(`${name}-signing-key`, { length: 32, special: false }, { parent: this });
+        const signingKey = new random.RandomPassword(
+            `${name}-signing-key`,
+            { length: 32, special: false },
+            { parent: this },
+        );
         new k8s.core.v1.Secret(
             `${name}-signing-key`,
             {
-                metadata: { name: secretName, namespace: args.namespace, labels: { "app.kubernetes.io/part-of": "kiali" } },
+                metadata: {
+                    name: secretName,
+                    namespace: args.namespace,
+                    labels: { "app.kubernetes.io/part-of": "kiali" },
+                },
                 type: "Opaque",
                 stringData: { [SIGNING_KEY]: signingKey.result },
             },
@@ -81,7 +93,9 @@ export class KialiCredentials extends pulumi.ComponentResource {
             {
                 metadata: { name: "kiali-login-viewer" },
                 roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role.metadata.name },
-                subjects: [{ kind: "ServiceAccount", name: account.metadata.name, namespace: account.metadata.namespace }],
+                subjects: [
+                    { kind: "ServiceAccount", name: account.metadata.name, namespace: account.metadata.namespace },
+                ],
             },
             { parent: this },
         );
@@ -100,7 +114,9 @@ export class KialiCredentials extends pulumi.ComponentResource {
         );
 
         this.signingKeyRef = `secret:${secretName}:${SIGNING_KEY}`;
-        this.loginToken = pulumi.secret(tokenSecret.data.apply((data) => Buffer.from(data["token"], "base64").toString("utf8")));
+        this.loginToken = pulumi.secret(
+            tokenSecret.data.apply((data) => Buffer.from(data["token"], "base64").toString("utf8")),
+        );
         this.registerOutputs({ signingKeyRef: this.signingKeyRef, loginToken: this.loginToken });
     }
 }

@@ -14,6 +14,12 @@ export interface KialiArgs extends KialiOptions {
  */
 export class Kiali extends ChartComponent {
     constructor(name: string, args: KialiArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("istio-mesh:addons:Kiali", name, ADDON_CHARTS.kiali, { release: "kiali", namespace: args.namespace, values: kialiValues(args) }, opts);
+        super(
+            "istio-mesh:addons:Kiali",
+            name,
+            ADDON_CHARTS.kiali,
+            { release: "kiali", namespace: args.namespace, values: kialiValues(args) },
+            opts,
+        );
     }
 }

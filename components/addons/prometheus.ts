@@ -11,6 +11,12 @@ export interface PrometheusArgs extends PrometheusOptions {
 /** Prometheus server scraping the mesh (pods and service endpoints, Istio's merged metrics). */
 export class Prometheus extends ChartComponent {
     constructor(name: string, args: PrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("istio-mesh:addons:Prometheus", name, ADDON_CHARTS.prometheus, { release: "prometheus", namespace: args.namespace, values: prometheusValues(args) }, opts);
+        super(
+            "istio-mesh:addons:Prometheus",
+            name,
+            ADDON_CHARTS.prometheus,
+            { release: "prometheus", namespace: args.namespace, values: prometheusValues(args) },
+            opts,
+        );
     }
 }

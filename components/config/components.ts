@@ -5,7 +5,17 @@
  */
 
 /** Every workload this program deploys, plus the per-workload sidecar default. */
-export const COMPONENTS = ["istiod", "ingressGateway", "egressGateway", "proxy", "prometheus", "prometheusReloader", "grafana", "jaeger", "kiali"] as const;
+export const COMPONENTS = [
+    "istiod",
+    "ingressGateway",
+    "egressGateway",
+    "proxy",
+    "prometheus",
+    "prometheusReloader",
+    "grafana",
+    "jaeger",
+    "kiali",
+] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 /** CPU in millicores and memory in MiB: numbers, so budgets can be added up. */

@@ -10,7 +10,9 @@ import * as pulumi from "@pulumi/pulumi";
 export class MeshConfigError extends pulumi.RunError {
     constructor(readonly problems: readonly string[]) {
         const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
-        super(`istio-mesh configuration has ${count}; nothing was deployed:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        super(
+            `istio-mesh configuration has ${count}; nothing was deployed:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+        );
         this.name = "MeshConfigError";
     }
 }
@@ -121,7 +123,11 @@ export class ConfigReader {
      * A list of distinct strings, each checked by `accept`. Stack files hold it as a YAML
      * list, which the CLI hands over as a JSON array.
      */
-    stringList(name: string, fallback: readonly string[], accept: (item: string) => string | undefined): readonly string[] {
+    stringList(
+        name: string,
+        fallback: readonly string[],
+        accept: (item: string) => string | undefined,
+    ): readonly string[] {
         const value = this.text(name);
         if (value === undefined) {
             return fallback;
@@ -133,7 +139,10 @@ export class ConfigReader {
             parsed = value;
         }
         if (!Array.isArray(parsed) || parsed.some((item) => typeof item !== "string")) {
-            this.problem(name, `${show(parsed)} is not a list of strings; write it as a YAML list, e.g. [${fallback.join(", ")}]`);
+            this.problem(
+                name,
+                `${show(parsed)} is not a list of strings; write it as a YAML list, e.g. [${fallback.join(", ")}]`,
+            );
             return fallback;
         }
         const items = parsed as string[];
@@ -185,14 +194,22 @@ export class ConfigReader {
             const known = namespace === this.namespace ? [...this.readKeys].sort() : this.otherNamespaces[namespace];
             if (known === undefined) {
                 const readable = [this.namespace, ...Object.keys(this.otherNamespaces)].map((n) => `${n}:`).join(", ");
-                const mine = this.readKeys.has(name) ? ` If it is meant for this project, write ${this.key(name)}.` : "";
-                const owner = namespace === "" ? "has no namespace" : `belongs to ${show(namespace)}, not to this project`;
-                this.problemList.push(`${full}: ${owner}, so nothing reads it.${mine} This program reads ${readable} keys only`);
+                const mine = this.readKeys.has(name)
+                    ? ` If it is meant for this project, write ${this.key(name)}.`
+                    : "";
+                const owner =
+                    namespace === "" ? "has no namespace" : `belongs to ${show(namespace)}, not to this project`;
+                this.problemList.push(
+                    `${full}: ${owner}, so nothing reads it.${mine} This program reads ${readable} keys only`,
+                );
             } else if (known !== "any" && !known.includes(name)) {
                 const nearest = closest(name, known);
                 const hint = nearest === undefined ? "" : ` Did you mean ${namespace}:${nearest}?`;
-                const whose = namespace === this.namespace ? "unknown key" : `not a setting of the ${namespace} provider`;
-                this.problemList.push(`${full}: ${whose}, so its value would be ignored.${hint} Known keys: ${known.map((k) => `${namespace}:${k}`).join(", ")}`);
+                const whose =
+                    namespace === this.namespace ? "unknown key" : `not a setting of the ${namespace} provider`;
+                this.problemList.push(
+                    `${full}: ${whose}, so its value would be ignored.${hint} Known keys: ${known.map((k) => `${namespace}:${k}`).join(", ")}`,
+                );
             }
         }
     }

@@ -5,7 +5,14 @@ import { Overrides, parseOverrides } from "./overrides";
 import { parseReplicaOverrides, ReplicaOverrides } from "./replica-overrides";
 import { exposureProblems, TRAFFIC_POLICIES, TrafficPolicy } from "./exposure";
 import { KUBERNETES_SETTINGS, ProviderSettings, providerSettings } from "./kubernetes-settings";
-import { checkIstioVersion, CANARY_TAG, controlPlaneRevision, DEFAULT_TAG, MeshRevisions, revisionProblems } from "./revisions";
+import {
+    checkIstioVersion,
+    CANARY_TAG,
+    controlPlaneRevision,
+    DEFAULT_TAG,
+    MeshRevisions,
+    revisionProblems,
+} from "./revisions";
 import { DEFAULT_ISTIO_VERSION } from "../versions";
 
 /**
@@ -172,7 +179,9 @@ function checkCidr(value: string): string | undefined {
 }
 
 function checkRetention(value: string): string | undefined {
-    return PROMETHEUS_DURATION.test(value) ? undefined : `${show(value)} is not a Prometheus duration; use e.g. 6h, 24h or 15d`;
+    return PROMETHEUS_DURATION.test(value)
+        ? undefined
+        : `${show(value)} is not a Prometheus duration; use e.g. 6h, 24h or 15d`;
 }
 
 function checkStorage(value: string): string | undefined {
@@ -180,11 +189,15 @@ function checkStorage(value: string): string | undefined {
         return undefined;
     }
     const bytes = parseQuantity(value);
-    return bytes !== undefined && bytes >= GI / 4 ? undefined : `${show(value)} is not a volume size; use a quantity of at least 256Mi, e.g. 8Gi, or "" for no volume`;
+    return bytes !== undefined && bytes >= GI / 4
+        ? undefined
+        : `${show(value)} is not a volume size; use a quantity of at least 256Mi, e.g. 8Gi, or "" for no volume`;
 }
 
 function checkAddon(value: string): string | undefined {
-    return (ADDONS as readonly string[]).includes(value) ? undefined : `is not an add-on; use any of ${ADDONS.join(", ")}`;
+    return (ADDONS as readonly string[]).includes(value)
+        ? undefined
+        : `is not an add-on; use any of ${ADDONS.join(", ")}`;
 }
 
 /**
@@ -200,23 +213,52 @@ export function readMeshSettings(config: ConfigReader, raw: Readonly<Record<stri
     for (const addon of enabled) {
         const need = ADDON_NEEDS[addon];
         if (need && !enabled.includes(need.needs)) {
-            config.problem("addons", `${show(addon)} needs ${show(need.needs)}: ${need.why}; add ${need.needs} to ${config.key("addons")} or remove ${addon}`);
+            config.problem(
+                "addons",
+                `${show(addon)} needs ${show(need.needs)}: ${need.why}; add ${need.needs} to ${config.key("addons")} or remove ${addon}`,
+            );
         }
     }
     const dashboardHost = config.string("dashboardHost", CONFIG_DEFAULTS.dashboardHost, checkHost);
     const prometheusStorage = config.string("prometheusStorage", CONFIG_DEFAULTS.prometheusStorage, checkStorage);
     const dashboardTlsSecret = config.string("dashboardTlsSecret", CONFIG_DEFAULTS.dashboardTlsSecret, checkSecretName);
-    const withoutLogin = config.stringList("dashboardsWithoutLogin", CONFIG_DEFAULTS.dashboardsWithoutLogin, checkAddon);
-    const injectionNamespaces = [...config.stringList("injectionNamespaces", CONFIG_DEFAULTS.injectionNamespaces, checkNamespace)].sort();
+    const withoutLogin = config.stringList(
+        "dashboardsWithoutLogin",
+        CONFIG_DEFAULTS.dashboardsWithoutLogin,
+        checkAddon,
+    );
+    const injectionNamespaces = [
+        ...config.stringList("injectionNamespaces", CONFIG_DEFAULTS.injectionNamespaces, checkNamespace),
+    ].sort();
     const istioVersion = config.string("istioVersion", CONFIG_DEFAULTS.istioVersion, checkIstioVersion);
     const canaryVersion = config.string("canaryVersion", CONFIG_DEFAULTS.canaryVersion, checkOptionalVersion);
     const previousVersion = config.string("previousVersion", CONFIG_DEFAULTS.previousVersion, checkOptionalVersion);
-    const unrevisionedVersion = config.string("unrevisionedVersion", CONFIG_DEFAULTS.unrevisionedVersion, checkOptionalVersion);
-    const canaryNamespaces = [...config.stringList("canaryNamespaces", CONFIG_DEFAULTS.canaryNamespaces, checkNamespace)].sort();
-    const revisionKeys = ["istioVersion", "canaryVersion", "previousVersion", "unrevisionedVersion", "canaryNamespaces", "injectionNamespaces"];
+    const unrevisionedVersion = config.string(
+        "unrevisionedVersion",
+        CONFIG_DEFAULTS.unrevisionedVersion,
+        checkOptionalVersion,
+    );
+    const canaryNamespaces = [
+        ...config.stringList("canaryNamespaces", CONFIG_DEFAULTS.canaryNamespaces, checkNamespace),
+    ].sort();
+    const revisionKeys = [
+        "istioVersion",
+        "canaryVersion",
+        "previousVersion",
+        "unrevisionedVersion",
+        "canaryNamespaces",
+        "injectionNamespaces",
+    ];
     // A version already refused would make these cross-key checks mislead.
     if (!config.failed(...revisionKeys)) {
-        const keys = { istioVersion, canaryVersion, previousVersion, unrevisionedVersion, canaryNamespaces, injectionNamespaces };
+        const keys = {
+            istioVersion,
+            canaryVersion,
+            previousVersion,
+            unrevisionedVersion,
+            canaryNamespaces,
+            injectionNamespaces,
+        };
         revisionProblems(keys, (name) => config.key(name)).forEach(([key, message]) => config.problem(key, message));
     }
     const settings: MeshSettings = {
@@ -232,21 +274,43 @@ export function readMeshSettings(config: ConfigReader, raw: Readonly<Record<stri
         },
         canaryNamespaces,
         egressGateway: config.boolean("egressGateway", CONFIG_DEFAULTS.egressGateway),
-        ingressServiceType: config.oneOf("ingressServiceType", INGRESS_SERVICE_TYPES, CONFIG_DEFAULTS.ingressServiceType),
+        ingressServiceType: config.oneOf(
+            "ingressServiceType",
+            INGRESS_SERVICE_TYPES,
+            CONFIG_DEFAULTS.ingressServiceType,
+        ),
         awaitIngressAddress: config.boolean("awaitIngressAddress", CONFIG_DEFAULTS.awaitIngressAddress),
-        ingressExternalTrafficPolicy: config.oneOf("ingressExternalTrafficPolicy", TRAFFIC_POLICIES, CONFIG_DEFAULTS.ingressExternalTrafficPolicy),
+        ingressExternalTrafficPolicy: config.oneOf(
+            "ingressExternalTrafficPolicy",
+            TRAFFIC_POLICIES,
+            CONFIG_DEFAULTS.ingressExternalTrafficPolicy,
+        ),
         mtlsMode: config.oneOf("mtlsMode", MTLS_MODES, CONFIG_DEFAULTS.mtlsMode),
         dashboards: config.oneOf("dashboards", DASHBOARD_EXPOSURES, CONFIG_DEFAULTS.dashboards),
         ...(dashboardHost !== "" && { dashboardHost }),
-        dashboardAllowedCidrs: [...config.stringList("dashboardAllowedCidrs", CONFIG_DEFAULTS.dashboardAllowedCidrs, checkCidr)].sort(),
+        dashboardAllowedCidrs: [
+            ...config.stringList("dashboardAllowedCidrs", CONFIG_DEFAULTS.dashboardAllowedCidrs, checkCidr),
+        ].sort(),
         dashboardsWithoutLogin: ADDONS.filter((addon) => withoutLogin.includes(addon)),
         ...(dashboardTlsSecret !== "" && { dashboardTlsSecret }),
         dashboardPlainHttp: config.boolean("dashboardPlainHttp", CONFIG_DEFAULTS.dashboardPlainHttp),
-        tracingSampling: config.number("tracingSampling", CONFIG_DEFAULTS.tracingSampling, 0, 100, " (percent of requests)"),
+        tracingSampling: config.number(
+            "tracingSampling",
+            CONFIG_DEFAULTS.tracingSampling,
+            0,
+            100,
+            " (percent of requests)",
+        ),
         kialiAnonymous: config.boolean("kialiAnonymous", CONFIG_DEFAULTS.kialiAnonymous),
         prometheusRetention: config.string("prometheusRetention", CONFIG_DEFAULTS.prometheusRetention, checkRetention),
         ...(prometheusStorage !== "" && { prometheusStorage }),
-        memoryBudgetPercent: config.number("memoryBudgetPercent", CONFIG_DEFAULTS.memoryBudgetPercent, 10, 90, " (percent of istio-mesh:memory)"),
+        memoryBudgetPercent: config.number(
+            "memoryBudgetPercent",
+            CONFIG_DEFAULTS.memoryBudgetPercent,
+            10,
+            90,
+            " (percent of istio-mesh:memory)",
+        ),
         resources: parseOverrides(config.objectMap("resources"), (message) => config.problem("resources", message)),
         replicas: parseReplicaOverrides(config.objectMap("replicas"), (message) => config.problem("replicas", message)),
         kubernetes: providerSettings(raw),

@@ -40,16 +40,23 @@ function externallyReachable(settings: Pick<ExposureSettings, "ingressServiceTyp
 }
 
 /** The dashboards the gateway routes: those with a login, and the login-less ones asked for. */
-export function routedDashboards(settings: Pick<ExposureSettings, "addons" | "kialiAnonymous" | "dashboards" | "dashboardsWithoutLogin">): Addon[] {
+export function routedDashboards(
+    settings: Pick<ExposureSettings, "addons" | "kialiAnonymous" | "dashboards" | "dashboardsWithoutLogin">,
+): Addon[] {
     if (settings.dashboards !== "ingress") {
         return [];
     }
     const loginless = loginlessDashboards(settings);
-    return settings.addons.filter((addon) => !loginless.includes(addon) || settings.dashboardsWithoutLogin.includes(addon));
+    return settings.addons.filter(
+        (addon) => !loginless.includes(addon) || settings.dashboardsWithoutLogin.includes(addon),
+    );
 }
 
 /** Problems across the exposure keys, each with the key it is reported under. */
-export function exposureProblems(s: ExposureSettings, key: (name: string) => string): [name: string, message: string][] {
+export function exposureProblems(
+    s: ExposureSettings,
+    key: (name: string) => string,
+): [name: string, message: string][] {
     const problems: [string, string][] = [];
     if (s.awaitIngressAddress && s.ingressServiceType !== "LoadBalancer") {
         problems.push([
@@ -68,9 +75,15 @@ export function exposureProblems(s: ExposureSettings, key: (name: string) => str
     const loginless = loginlessDashboards(s);
     for (const addon of s.dashboardsWithoutLogin) {
         if (!loginless.includes(addon)) {
-            problems.push(["dashboardsWithoutLogin", `${show(addon)} has a login and is routed with ${key("dashboards")}: ingress; list only ${loginless.join(", ")}`]);
+            problems.push([
+                "dashboardsWithoutLogin",
+                `${show(addon)} has a login and is routed with ${key("dashboards")}: ingress; list only ${loginless.join(", ")}`,
+            ]);
         } else if (!s.addons.includes(addon)) {
-            problems.push(["dashboardsWithoutLogin", `${show(addon)} is not in ${key("addons")}; add it there or remove it here`]);
+            problems.push([
+                "dashboardsWithoutLogin",
+                `${show(addon)} is not in ${key("addons")}; add it there or remove it here`,
+            ]);
         }
     }
     if (!exposed) {
@@ -80,15 +93,24 @@ export function exposureProblems(s: ExposureSettings, key: (name: string) => str
             ["dashboardPlainHttp", s.dashboardPlainHttp],
         ];
         for (const [name] of set.filter(([, isSet]) => isSet)) {
-            problems.push([name, `is set, but ${key("dashboards")} is none, so no dashboard is routed; remove it or set ${key("dashboards")}: ingress`]);
+            problems.push([
+                name,
+                `is set, but ${key("dashboards")} is none, so no dashboard is routed; remove it or set ${key("dashboards")}: ingress`,
+            ]);
         }
         return problems;
     }
     if (s.dashboardTlsSecret !== undefined && s.dashboardHost === undefined) {
-        problems.push(["dashboardTlsSecret", `needs ${key("dashboardHost")}: a certificate is issued for a host name; set the host the certificate names`]);
+        problems.push([
+            "dashboardTlsSecret",
+            `needs ${key("dashboardHost")}: a certificate is issued for a host name; set the host the certificate names`,
+        ]);
     }
     if (s.dashboardTlsSecret !== undefined && s.dashboardPlainHttp) {
-        problems.push(["dashboardPlainHttp", `true, but ${key("dashboardTlsSecret")} is set, which serves HTTPS; remove one of them`]);
+        problems.push([
+            "dashboardPlainHttp",
+            `true, but ${key("dashboardTlsSecret")} is set, which serves HTTPS; remove one of them`,
+        ]);
     }
     if (s.dashboardHost !== undefined && s.dashboardTlsSecret === undefined && !s.dashboardPlainHttp) {
         problems.push([

@@ -18,13 +18,25 @@ const BOOLEAN_SETTINGS = [
     "upsertExistingObjects",
 ] as const;
 const OBJECT_SETTINGS = ["helmReleaseSettings", "kubeClientSettings"] as const;
-const STRING_SETTINGS = ["cluster", "clusterIdentifier", "context", "kubeconfig", "namespace", "renderYamlToDirectory"] as const;
+const STRING_SETTINGS = [
+    "cluster",
+    "clusterIdentifier",
+    "context",
+    "kubeconfig",
+    "namespace",
+    "renderYamlToDirectory",
+] as const;
 
 /** Config-only settings of the default provider, with no ProviderArgs field. */
 const CONFIG_ONLY_SETTINGS = ["enableReplaceCRD", "strictMode"] as const;
 
 /** Every `kubernetes:` key a stack may set (a test keeps this in step with the pinned package). */
-export const KUBERNETES_SETTINGS: readonly string[] = [...BOOLEAN_SETTINGS, ...OBJECT_SETTINGS, ...STRING_SETTINGS, ...CONFIG_ONLY_SETTINGS].sort();
+export const KUBERNETES_SETTINGS: readonly string[] = [
+    ...BOOLEAN_SETTINGS,
+    ...OBJECT_SETTINGS,
+    ...STRING_SETTINGS,
+    ...CONFIG_ONLY_SETTINGS,
+].sort();
 
 /** The stack's provider settings as ProviderArgs fields: booleans and objects parsed, the rest as text. */
 export type ProviderSettings = Readonly<Record<string, string | boolean | object>>;

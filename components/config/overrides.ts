@@ -26,7 +26,7 @@ const FIELD: Record<Section, Record<Resource, keyof Size>> = {
     limits: { cpu: "cpuLimit", memory: "memoryLimit" },
 };
 
-const EXAMPLE = "e.g. { requests: { cpu: 100m, memory: 256Mi }, limits: { cpu: \"1\", memory: 512Mi } }";
+const EXAMPLE = 'e.g. { requests: { cpu: 100m, memory: 256Mi }, limits: { cpu: "1", memory: 512Mi } }';
 
 function isMap(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -40,7 +40,7 @@ function parseAmount(resource: Resource, value: unknown): number | string {
     const text = typeof value === "number" ? String(value) : value;
     const amount = typeof text === "string" ? parseQuantity(text) : undefined;
     if (amount === undefined || amount <= 0) {
-        return `${show(value)} is not a positive Kubernetes quantity; use e.g. ${resource === "cpu" ? "250m or \"1\"" : "256Mi or 1Gi"}`;
+        return `${show(value)} is not a positive Kubernetes quantity; use e.g. ${resource === "cpu" ? '250m or "1"' : "256Mi or 1Gi"}`;
     }
     const scaled = resource === "cpu" ? amount * 1000 : amount / MI;
     if (!Number.isInteger(Math.round(scaled * 1e6) / 1e6)) {
@@ -125,8 +125,12 @@ export function overrideConflicts(component: Component, size: Size, override: Si
 }
 
 /** Overrides for components this environment does not deploy: set by mistake, or left behind. */
-export function idleOverrides(overrides: Readonly<Partial<Record<Component, unknown>>>, deployed: readonly Component[]): string[] {
+export function idleOverrides(
+    overrides: Readonly<Partial<Record<Component, unknown>>>,
+    deployed: readonly Component[],
+): string[] {
     return COMPONENTS.filter((component) => overrides[component] !== undefined && !deployed.includes(component)).map(
-        (component) => `${component} is not deployed in this environment (see istio-mesh:addons and istio-mesh:egressGateway); remove its entry`,
+        (component) =>
+            `${component} is not deployed in this environment (see istio-mesh:addons and istio-mesh:egressGateway); remove its entry`,
     );
 }

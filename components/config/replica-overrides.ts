@@ -20,7 +20,8 @@ export type ReplicaOverrides = Readonly<Partial<Record<ScaledComponent, Scaling>
 const MAX_REPLICAS = 20;
 const EXAMPLE = "e.g. 2, or { min: 2, max: 5 } to autoscale";
 
-const isCount = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_REPLICAS;
+const isCount = (value: unknown): value is number =>
+    Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_REPLICAS;
 
 /**
  * A fixed count or an autoscaling range as the charts' scaling. A PodDisruptionBudget comes
@@ -42,13 +43,18 @@ function scalingOf(value: unknown): Scaling | string {
 }
 
 /** Checks the raw `replicas` map; every problem goes to `report`, only good entries come back. */
-export function parseReplicaOverrides(raw: Readonly<Record<string, unknown>>, report: (message: string) => void): ReplicaOverrides {
+export function parseReplicaOverrides(
+    raw: Readonly<Record<string, unknown>>,
+    report: (message: string) => void,
+): ReplicaOverrides {
     const overrides: Partial<Record<ScaledComponent, Scaling>> = {};
     for (const name of Object.keys(raw).sort()) {
         if (!(SCALED_COMPONENTS as readonly string[]).includes(name)) {
             const nearest = closest(name, SCALED_COMPONENTS);
             const hint = nearest === undefined ? "" : ` Did you mean ${show(nearest)}?`;
-            report(`${show(name)} cannot be scaled.${hint} Only ${SCALED_COMPONENTS.join(", ")} run more than one replica`);
+            report(
+                `${show(name)} cannot be scaled.${hint} Only ${SCALED_COMPONENTS.join(", ")} run more than one replica`,
+            );
             continue;
         }
         const scaling = scalingOf(raw[name]);

@@ -41,7 +41,9 @@ export interface MeshRevisions {
 
 /** Every istiod, oldest first. */
 export function allRevisions(revisions: MeshRevisions): ControlPlaneRevision[] {
-    return [revisions.unrevisioned, revisions.previous, revisions.stable, revisions.canary].filter((r): r is ControlPlaneRevision => r !== undefined);
+    return [revisions.unrevisioned, revisions.previous, revisions.stable, revisions.canary].filter(
+        (r): r is ControlPlaneRevision => r !== undefined,
+    );
 }
 
 /**
@@ -54,7 +56,10 @@ export function istiodName(revision: string): string {
 
 /** The newest version running: the cluster-scoped resources (CRDs, base chart) follow it. */
 export function newestVersion(revisions: MeshRevisions): string {
-    return allRevisions(revisions).map((r) => r.version).sort(compareVersions).pop() as string;
+    return allRevisions(revisions)
+        .map((r) => r.version)
+        .sort(compareVersions)
+        .pop() as string;
 }
 
 /** A revision tag and the revision it points to. */
@@ -130,7 +135,10 @@ export interface RevisionKeys {
  * The cross-key problems of a canary upgrade, each with its key. Each version is checked
  * on its own before this (`checkIstioVersion`).
  */
-export function revisionProblems(keys: RevisionKeys, fullKey: (name: string) => string): [key: string, message: string][] {
+export function revisionProblems(
+    keys: RevisionKeys,
+    fullKey: (name: string) => string,
+): [key: string, message: string][] {
     const problems: [string, string][] = [];
     const stable = keys.istioVersion;
     const stableKey = `${fullKey("istioVersion")} ${show(stable)}`;
@@ -138,45 +146,84 @@ export function revisionProblems(keys: RevisionKeys, fullKey: (name: string) => 
         const canary = show(keys.canaryVersion);
         const problem = upgradeStepProblem(stable, keys.canaryVersion);
         if (problem === "same") {
-            problems.push(["canaryVersion", `${canary} is the same version as ${stableKey}; set the newer release to try, or remove the key to run one control plane`]);
+            problems.push([
+                "canaryVersion",
+                `${canary} is the same version as ${stableKey}; set the newer release to try, or remove the key to run one control plane`,
+            ]);
         } else if (problem === "older") {
-            problems.push(["canaryVersion", `${canary} is older than ${stableKey}; a canary must be a newer release (to go back to an older one, roll back: remove the canary before promoting it)`]);
+            problems.push([
+                "canaryVersion",
+                `${canary} is older than ${stableKey}; a canary must be a newer release (to go back to an older one, roll back: remove the canary before promoting it)`,
+            ]);
         } else if (problem !== undefined) {
-            problems.push(["canaryVersion", `${canary} is ${problem.ahead} ahead of ${stableKey}, and Istio upgrades skip at most one minor; upgrade through the minor in between first`]);
+            problems.push([
+                "canaryVersion",
+                `${canary} is ${problem.ahead} ahead of ${stableKey}, and Istio upgrades skip at most one minor; upgrade through the minor in between first`,
+            ]);
         }
     }
-    if (keys.previousVersion !== "" && keys.canaryVersion !== "" && typeof upgradeStepProblem(keys.previousVersion, keys.canaryVersion) === "object") {
+    if (
+        keys.previousVersion !== "" &&
+        keys.canaryVersion !== "" &&
+        typeof upgradeStepProblem(keys.previousVersion, keys.canaryVersion) === "object"
+    ) {
         // The CRDs follow the canary: the previous istiod must stay within one minor of them too.
-        problems.push(["previousVersion", `${show(keys.previousVersion)} is more than one minor behind ${fullKey("canaryVersion")} ${show(keys.canaryVersion)}, whose CRDs it would have to read; retire it (remove the key) before starting this canary`]);
+        problems.push([
+            "previousVersion",
+            `${show(keys.previousVersion)} is more than one minor behind ${fullKey("canaryVersion")} ${show(keys.canaryVersion)}, whose CRDs it would have to read; retire it (remove the key) before starting this canary`,
+        ]);
     }
     if (keys.previousVersion !== "") {
         const previous = show(keys.previousVersion);
         const problem = upgradeStepProblem(keys.previousVersion, stable);
         if (problem === "same" || problem === "older") {
-            problems.push(["previousVersion", `${previous} is ${problem === "same" ? "the same as" : "newer than"} ${stableKey}; it names the release a promotion replaced, which is older: set it to that release, or remove it once nothing runs on it`]);
+            problems.push([
+                "previousVersion",
+                `${previous} is ${problem === "same" ? "the same as" : "newer than"} ${stableKey}; it names the release a promotion replaced, which is older: set it to that release, or remove it once nothing runs on it`,
+            ]);
         } else if (problem !== undefined) {
-            problems.push(["previousVersion", `${stableKey} is ${problem.ahead} ahead of ${previous}, and Istio upgrades skip at most one minor; the previous version must be at most one minor older`]);
+            problems.push([
+                "previousVersion",
+                `${stableKey} is ${problem.ahead} ahead of ${previous}, and Istio upgrades skip at most one minor; the previous version must be at most one minor older`,
+            ]);
         }
     }
     if (keys.unrevisionedVersion !== "") {
         const unrevisioned = show(keys.unrevisionedVersion);
         const problem = upgradeStepProblem(keys.unrevisionedVersion, stable);
         if (problem === "older") {
-            problems.push(["unrevisionedVersion", `${unrevisioned} is newer than ${stableKey}; it names the release the stack ran before revisions, which istioVersion keeps or upgrades`]);
+            problems.push([
+                "unrevisionedVersion",
+                `${unrevisioned} is newer than ${stableKey}; it names the release the stack ran before revisions, which istioVersion keeps or upgrades`,
+            ]);
         } else if (typeof problem === "object") {
-            problems.push(["unrevisionedVersion", `${stableKey} is ${problem.ahead} ahead of ${unrevisioned}, and Istio upgrades skip at most one minor`]);
+            problems.push([
+                "unrevisionedVersion",
+                `${stableKey} is ${problem.ahead} ahead of ${unrevisioned}, and Istio upgrades skip at most one minor`,
+            ]);
         }
-        const others = ["canaryVersion", "previousVersion"].filter((key) => keys[key as "canaryVersion" | "previousVersion"] !== "");
+        const others = ["canaryVersion", "previousVersion"].filter(
+            (key) => keys[key as "canaryVersion" | "previousVersion"] !== "",
+        );
         if (others.length > 0) {
-            problems.push(["unrevisionedVersion", `is set with ${others.map(fullKey).join(" and ")}; finish the move to revisions first: restart what restartCommands lists, then remove ${fullKey("unrevisionedVersion")}`]);
+            problems.push([
+                "unrevisionedVersion",
+                `is set with ${others.map(fullKey).join(" and ")}; finish the move to revisions first: restart what restartCommands lists, then remove ${fullKey("unrevisionedVersion")}`,
+            ]);
         }
     }
     if (keys.canaryNamespaces.length > 0 && keys.canaryVersion === "") {
-        problems.push(["canaryNamespaces", `${show(keys.canaryNamespaces)} is set, but there is no canary (${fullKey("canaryVersion")} is unset); set ${fullKey("canaryVersion")}, or remove ${fullKey("canaryNamespaces")} to keep every namespace on ${show(stable)}`]);
+        problems.push([
+            "canaryNamespaces",
+            `${show(keys.canaryNamespaces)} is set, but there is no canary (${fullKey("canaryVersion")} is unset); set ${fullKey("canaryVersion")}, or remove ${fullKey("canaryNamespaces")} to keep every namespace on ${show(stable)}`,
+        ]);
     }
     const outside = keys.canaryNamespaces.filter((namespace) => !keys.injectionNamespaces.includes(namespace));
     if (outside.length > 0) {
-        problems.push(["canaryNamespaces", `${show(outside)} ${outside.length === 1 ? "is" : "are"} not in ${fullKey("injectionNamespaces")} ${show(keys.injectionNamespaces)}; a namespace moves to the canary from the mesh, so add it there too`]);
+        problems.push([
+            "canaryNamespaces",
+            `${show(outside)} ${outside.length === 1 ? "is" : "are"} not in ${fullKey("injectionNamespaces")} ${show(keys.injectionNamespaces)}; a namespace moves to the canary from the mesh, so add it there too`,
+        ]);
     }
     return problems;
 }

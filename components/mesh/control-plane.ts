@@ -31,6 +31,12 @@ export class IstioControlPlane extends ChartComponent {
     constructor(name: string, args: IstioControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
         const { version, revision } = args.revision;
         const values = istiodValues(revision, args.sizing, args.tracing);
-        super("istio-mesh:core:ControlPlane", name, istioCharts(version).istiod, { release: istiodName(revision), namespace: args.namespace, values }, opts);
+        super(
+            "istio-mesh:core:ControlPlane",
+            name,
+            istioCharts(version).istiod,
+            { release: istiodName(revision), namespace: args.namespace, values },
+            opts,
+        );
     }
 }

@@ -40,7 +40,13 @@ export class DashboardRoutes extends pulumi.ComponentResource {
         super("istio-mesh:dashboards:DashboardRoutes", name, {}, opts);
         const hosts = [args.host ?? "*"];
         const gatewayName = "dashboards";
-        const istioResource = (suffix: string, apiVersion: string, kind: string, objectName: string, spec: unknown): void => {
+        const istioResource = (
+            suffix: string,
+            apiVersion: string,
+            kind: string,
+            objectName: string,
+            spec: unknown,
+        ): void => {
             new k8s.apiextensions.CustomResource(
                 `${name}-${suffix}`,
                 { apiVersion, kind, metadata: { name: objectName, namespace: args.namespace }, spec },
@@ -55,7 +61,11 @@ export class DashboardRoutes extends pulumi.ComponentResource {
                 args.tlsSecret === undefined
                     ? [plainHttp]
                     : [
-                          { port: { number: 443, name: "https-dashboards", protocol: "HTTPS" }, hosts, tls: { mode: "SIMPLE", credentialName: args.tlsSecret } },
+                          {
+                              port: { number: 443, name: "https-dashboards", protocol: "HTTPS" },
+                              hosts,
+                              tls: { mode: "SIMPLE", credentialName: args.tlsSecret },
+                          },
                           // Port 80 answers everything with a redirect: no dashboard is served over it.
                           { ...plainHttp, tls: { httpsRedirect: true } },
                       ],
@@ -71,8 +81,17 @@ export class DashboardRoutes extends pulumi.ComponentResource {
                         // never `/xy`, which a bare prefix `/x` would also route.
                         match: [{ uri: { exact: path } }, { uri: { prefix: `${path}/` } }],
                         // Browsers that saw HTTPS once never use plain HTTP for the host again.
-                        ...(args.tlsSecret !== undefined && { headers: { response: { set: { "Strict-Transport-Security": "max-age=31536000" } } } }),
-                        route: [{ destination: { host: `${service}.${args.namespace}.svc.cluster.local`, port: { number: port } } }],
+                        ...(args.tlsSecret !== undefined && {
+                            headers: { response: { set: { "Strict-Transport-Security": "max-age=31536000" } } },
+                        }),
+                        route: [
+                            {
+                                destination: {
+                                    host: `${service}.${args.namespace}.svc.cluster.local`,
+                                    port: { number: port },
+                                },
+                            },
+                        ],
                     },
                 ],
             });
@@ -85,7 +104,14 @@ export class DashboardRoutes extends pulumi.ComponentResource {
                 {
                     from: [{ source: { notRemoteIpBlocks: [...args.allowedCidrs] } }],
                     // The routes' host and paths only: other hosts on the shared gateway are not ours to deny.
-                    to: [{ operation: { ...(args.host !== undefined && { hosts: [args.host] }), paths: this.paths.flatMap((path) => [path, `${path}/*`]) } }],
+                    to: [
+                        {
+                            operation: {
+                                ...(args.host !== undefined && { hosts: [args.host] }),
+                                paths: this.paths.flatMap((path) => [path, `${path}/*`]),
+                            },
+                        },
+                    ],
                 },
             ],
         });

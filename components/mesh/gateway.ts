@@ -5,7 +5,11 @@ import { GATEWAY_NAMES, GatewayRole, gatewayValues, IngressService } from "../va
 import { SizingPlan } from "../sizing/sizing";
 import { istioCharts } from "../versions";
 
-const DEFAULT_INGRESS_SERVICE: IngressService = { type: "LoadBalancer", awaitAddress: false, externalTrafficPolicy: "Local" };
+const DEFAULT_INGRESS_SERVICE: IngressService = {
+    type: "LoadBalancer",
+    awaitAddress: false,
+    externalTrafficPolicy: "Local",
+};
 
 export interface IstioGatewayArgs {
     /** Namespace the gateway runs in; pass the namespace's output so the chart waits for it. */
@@ -59,12 +63,21 @@ export class IstioGateway extends pulumi.ComponentResource {
         this.namespace = pulumi.output(args.namespace);
         this.address = this.chart.resources.apply((resources): pulumi.Output<string> => {
             // The gateway chart renders exactly one Service: the gateway's own.
-            const service = resources.find((resource) => k8s.core.v1.Service.isInstance(resource)) as k8s.core.v1.Service | undefined;
+            const service = resources.find((resource) => k8s.core.v1.Service.isInstance(resource)) as
+                | k8s.core.v1.Service
+                | undefined;
             if (!service) {
                 return pulumi.output("");
             }
-            return service.status.loadBalancer.ingress.apply((ingress) => ingress?.[0]?.ip ?? ingress?.[0]?.hostname ?? "");
+            return service.status.loadBalancer.ingress.apply(
+                (ingress) => ingress?.[0]?.ip ?? ingress?.[0]?.hostname ?? "",
+            );
         });
-        this.registerOutputs({ chart: this.chart, serviceName: this.serviceName, namespace: this.namespace, address: this.address });
+        this.registerOutputs({
+            chart: this.chart,
+            serviceName: this.serviceName,
+            namespace: this.namespace,
+            address: this.address,
+        });
     }
 }

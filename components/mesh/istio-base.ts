@@ -25,6 +25,12 @@ export interface IstioBaseArgs {
  */
 export class IstioBase extends ChartComponent {
     constructor(name: string, args: IstioBaseArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("istio-mesh:core:IstioBase", name, istioCharts(args.version).base, { release: "istio-base", namespace: args.namespace, values: baseValues(args.defaultRevision) }, opts);
+        super(
+            "istio-mesh:core:IstioBase",
+            name,
+            istioCharts(args.version).base,
+            { release: "istio-base", namespace: args.namespace, values: baseValues(args.defaultRevision) },
+            opts,
+        );
     }
 }

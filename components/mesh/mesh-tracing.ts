@@ -28,7 +28,12 @@ export class MeshTracing extends pulumi.ComponentResource {
                 kind: "Telemetry",
                 metadata: { name: "mesh-default", namespace: args.rootNamespace },
                 spec: {
-                    tracing: [{ providers: [{ name: args.provider }], randomSamplingPercentage: args.samplingPercentage ?? 1 }],
+                    tracing: [
+                        {
+                            providers: [{ name: args.provider }],
+                            randomSamplingPercentage: args.samplingPercentage ?? 1,
+                        },
+                    ],
                 },
             },
             childOptions(this, opts),

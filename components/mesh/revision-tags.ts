@@ -29,8 +29,16 @@ export class RevisionTags extends pulumi.ComponentResource {
         super("istio-mesh:core:RevisionTags", name, {}, opts);
         this.tags = args.tags;
         for (const { tag, revision } of args.tags) {
-            new k8s.admissionregistration.v1.MutatingWebhookConfiguration(`${name}-${tag}`, revisionTagWebhook(tag, revision, args.namespace), childOptions(this, opts));
-            new k8s.core.v1.Service(`${name}-${tag}`, revisionTagService(tag, revision, args.namespace), childOptions(this, opts));
+            new k8s.admissionregistration.v1.MutatingWebhookConfiguration(
+                `${name}-${tag}`,
+                revisionTagWebhook(tag, revision, args.namespace),
+                childOptions(this, opts),
+            );
+            new k8s.core.v1.Service(
+                `${name}-${tag}`,
+                revisionTagService(tag, revision, args.namespace),
+                childOptions(this, opts),
+            );
         }
         this.registerOutputs({ tags: this.tags });
     }

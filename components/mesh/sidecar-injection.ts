@@ -72,10 +72,16 @@ export class SidecarInjection extends pulumi.ComponentResource {
             // would leave it behind: read it first, so a typo fails on that read, by name.
             // The read comes before this step's patch, so it shows the labels the step changes.
             const existing = k8s.core.v1.Namespace.get(`${name}-${namespace}`, namespace, { parent: this });
-            new k8s.core.v1.NamespacePatch(`${name}-${namespace}`, { metadata: { name: existing.metadata.name, labels: injectionLabels(tag) } }, childOptions(this, opts));
+            new k8s.core.v1.NamespacePatch(
+                `${name}-${namespace}`,
+                { metadata: { name: existing.metadata.name, labels: injectionLabels(tag) } },
+                childOptions(this, opts),
+            );
             return existing.metadata.labels.apply((labels) => {
                 const moved = servingTag(labels) !== tag;
-                return moved || (tag === DEFAULT_TAG && args.previousRevisionRuns === true) ? [restartCommand(namespace)] : [];
+                return moved || (tag === DEFAULT_TAG && args.previousRevisionRuns === true)
+                    ? [restartCommand(namespace)]
+                    : [];
             });
         });
         this.restartCommands = pulumi.all(owed).apply((lists) => lists.flat());

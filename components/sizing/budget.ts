@@ -13,7 +13,10 @@ import { planSizing, SINGLE, SizingPlan } from "./sizing";
  */
 
 /** The settings the budget depends on. */
-export type BudgetSettings = Pick<MeshSettings, "memory" | "addons" | "egressGateway" | "revisions" | "memoryBudgetPercent" | "resources" | "replicas">;
+export type BudgetSettings = Pick<
+    MeshSettings,
+    "memory" | "addons" | "egressGateway" | "revisions" | "memoryBudgetPercent" | "resources" | "replicas"
+>;
 
 export interface BudgetLine {
     component: Component;
@@ -43,16 +46,31 @@ export interface Deployed {
 }
 
 /** Every workload the program deploys for these settings, in the order of `COMPONENTS`. */
-export function deployedComponents(plan: SizingPlan, settings: Pick<MeshSettings, "addons" | "egressGateway" | "revisions">): Deployed[] {
+export function deployedComponents(
+    plan: SizingPlan,
+    settings: Pick<MeshSettings, "addons" | "egressGateway" | "revisions">,
+): Deployed[] {
     // A canary or a previous revision is a whole second istiod, with the same size and scaling.
     const revisions = allRevisions(settings.revisions).length;
-    const one = (component: Component, scaling: Scaling): Deployed => ({ component, label: component, scaling, copies: 1 });
+    const one = (component: Component, scaling: Scaling): Deployed => ({
+        component,
+        label: component,
+        scaling,
+        copies: 1,
+    });
     return [
-        { component: "istiod", label: revisions > 1 ? `istiod (${revisions} revisions)` : "istiod", scaling: plan.scaling.istiod, copies: revisions },
+        {
+            component: "istiod",
+            label: revisions > 1 ? `istiod (${revisions} revisions)` : "istiod",
+            scaling: plan.scaling.istiod,
+            copies: revisions,
+        },
         one("ingressGateway", plan.scaling.ingressGateway),
         ...(settings.egressGateway ? [one("egressGateway", plan.scaling.egressGateway)] : []),
         // Prometheus' pod also runs its config reloader, sized on its own line.
-        ...settings.addons.flatMap((addon): Deployed[] => (addon === "prometheus" ? [one(addon, SINGLE), one("prometheusReloader", SINGLE)] : [one(addon, SINGLE)])),
+        ...settings.addons.flatMap((addon): Deployed[] =>
+            addon === "prometheus" ? [one(addon, SINGLE), one("prometheusReloader", SINGLE)] : [one(addon, SINGLE)],
+        ),
     ];
 }
 
@@ -85,7 +103,9 @@ function nextFittingGi(settings: BudgetSettings, maxGi: number): number | undefi
     for (let gi = Math.floor(settings.memory.bytes / GI) + 1; gi <= maxGi; gi++) {
         const bigger = { ...settings, memory: { quantity: `${gi}Gi`, bytes: gi * GI } };
         const plan = planSizing(bigger);
-        const clashes = COMPONENTS.some((c) => overrideConflicts(c, plan.sizes[c], settings.resources[c] ?? {}).length > 0);
+        const clashes = COMPONENTS.some(
+            (c) => overrideConflicts(c, plan.sizes[c], settings.resources[c] ?? {}).length > 0,
+        );
         if (!clashes && fits(memoryBudget(bigger, plan))) {
             return gi;
         }
@@ -115,7 +135,8 @@ export function budgetRefusal(settings: BudgetSettings, plan: SizingPlan, maxGi 
     }
     const percent = settings.memoryBudgetPercent;
     const width = Math.max(18, ...budget.lines.map((line) => line.label.length));
-    const row = (label: string, replicas: string, mi: string): string => `      ${label.padEnd(width)} ${replicas.padStart(2)}    ${mi.padStart(7)}`;
+    const row = (label: string, replicas: string, mi: string): string =>
+        `      ${label.padEnd(width)} ${replicas.padStart(2)}    ${mi.padStart(7)}`;
     const counted = (c: Component): boolean => budget.lines.some((l) => l.component === c);
     const sized = COMPONENTS.filter((c) => settings.resources[c] !== undefined && counted(c));
     const scaled = COMPONENTS.filter((c) => c in settings.replicas && counted(c));
@@ -133,7 +154,9 @@ export function budgetRefusal(settings: BudgetSettings, plan: SizingPlan, maxGi 
             : []),
         ...(sized.length > 0 ? [`lower istio-mesh:resources (set for ${sized.join(", ")})`] : []),
         ...(scaled.length > 0 ? [`lower istio-mesh:replicas (set for ${scaled.join(", ")})`] : []),
-        ...(dropped.length > 0 ? [`disable ${dropped.join(", ")} (istio-mesh:addons: [${(kept ?? []).join(", ")}])${alsoRemove}`] : []),
+        ...(dropped.length > 0
+            ? [`disable ${dropped.join(", ")} (istio-mesh:addons: [${(kept ?? []).join(", ")}])${alsoRemove}`]
+            : []),
         ...(nextGi !== undefined ? [`give the cluster ${nextGi}Gi (istio-mesh:memory), the next size that fits`] : []),
         ...(neededPercent <= 90 ? [`raise istio-mesh:memoryBudgetPercent to ${neededPercent}`] : []),
     ];

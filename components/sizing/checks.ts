@@ -24,7 +24,10 @@ function overrideProblems(settings: MeshSettings, plan: SizingPlan): [key: strin
         return override ? overrideConflicts(component, plan.sizes[component], override) : [];
     });
     return [
-        ...[...conflicts, ...idleOverrides(settings.resources, deployed)].map((message): [string, string] => ["resources", message]),
+        ...[...conflicts, ...idleOverrides(settings.resources, deployed)].map((message): [string, string] => [
+            "resources",
+            message,
+        ]),
         ...idleOverrides(settings.replicas, deployed).map((message): [string, string] => ["replicas", message]),
     ];
 }

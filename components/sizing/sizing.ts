@@ -134,7 +134,10 @@ export function planSizing(settings: Pick<MeshSettings, "memory" | "resources" |
     const tier = tierFor(settings.memory.bytes);
     const overrides: Overrides = settings.resources;
     const replicas: ReplicaOverrides = settings.replicas;
-    const sizes = Object.fromEntries(COMPONENTS.map((c) => [c, { ...tier.sizes[c], ...overrides[c] }])) as Record<Component, Size>;
+    const sizes = Object.fromEntries(COMPONENTS.map((c) => [c, { ...tier.sizes[c], ...overrides[c] }])) as Record<
+        Component,
+        Size
+    >;
     const scaling = {
         istiod: replicas.istiod ?? tier.controlPlane,
         ingressGateway: replicas.ingressGateway ?? tier.gateways,
@@ -153,5 +156,3 @@ export function toResources(s: Size): {
         limits: { cpu: `${s.cpuLimit}m`, memory: `${s.memoryLimit}Mi` },
     };
 }
-
-

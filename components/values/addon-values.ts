@@ -32,7 +32,13 @@ const JAEGER_OTLP_PORT = 4317;
 
 /** istiod's tracing provider for the Jaeger add-on in `namespace`: OTLP to its receiver. */
 export function jaegerTracingProvider(namespace: string): TracingProvider {
-    return { name: "jaeger", opentelemetry: { service: `${ADDON_SERVICES.jaeger.service}.${namespace}.svc.cluster.local`, port: JAEGER_OTLP_PORT } };
+    return {
+        name: "jaeger",
+        opentelemetry: {
+            service: `${ADDON_SERVICES.jaeger.service}.${namespace}.svc.cluster.local`,
+            port: JAEGER_OTLP_PORT,
+        },
+    };
 }
 
 export interface PrometheusOptions {
@@ -63,7 +69,8 @@ export function prometheusValues(options: PrometheusOptions): Record<string, unk
             prefixURL: path,
             baseURL: options.externalUrl ?? path,
             retention: options.retention,
-            persistentVolume: options.storage === undefined ? { enabled: false } : { enabled: true, size: options.storage },
+            persistentVolume:
+                options.storage === undefined ? { enabled: false } : { enabled: true, size: options.storage },
             resources: toResources(options.size),
         },
         configmapReload: { prometheus: { resources: toResources(options.reloaderSize) } },
@@ -96,7 +103,8 @@ export function grafanaValues(options: GrafanaOptions): Record<string, unknown> 
         service: { port: ADDON_SERVICES.grafana.port },
         "grafana.ini": {
             server: {
-                root_url: options.externalUrl ?? `%(protocol)s://%(domain)s:%(http_port)s${ADDON_SERVICES.grafana.path}/`,
+                root_url:
+                    options.externalUrl ?? `%(protocol)s://%(domain)s:%(http_port)s${ADDON_SERVICES.grafana.path}/`,
                 serve_from_sub_path: true,
             },
             "auth.anonymous": { enabled: false },
@@ -162,7 +170,9 @@ export function jaegerValues(options: JaegerOptions): Record<string, unknown> {
         userconfig: {
             service: {
                 extensions: ["jaeger_storage", "jaeger_query", "healthcheckv2"],
-                pipelines: { traces: { receivers: ["otlp"], processors: ["batch"], exporters: ["jaeger_storage_exporter"] } },
+                pipelines: {
+                    traces: { receivers: ["otlp"], processors: ["batch"], exporters: ["jaeger_storage_exporter"] },
+                },
             },
             extensions: {
                 healthcheckv2: { use_v2: true, http: { endpoint: "0.0.0.0:13133" } },
@@ -170,7 +180,12 @@ export function jaegerValues(options: JaegerOptions): Record<string, unknown> {
                 jaeger_storage: { backends: { memstore: { memory: { max_traces: options.maxTraces } } } },
             },
             receivers: {
-                otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${JAEGER_OTLP_PORT}` }, http: { endpoint: "0.0.0.0:4318" } } },
+                otlp: {
+                    protocols: {
+                        grpc: { endpoint: `0.0.0.0:${JAEGER_OTLP_PORT}` },
+                        http: { endpoint: "0.0.0.0:4318" },
+                    },
+                },
             },
             processors: { batch: {} },
             exporters: { jaeger_storage_exporter: { trace_storage: "memstore" } },

@@ -21,7 +21,9 @@ export function portForwardCommand(addon: Addon, namespace: string): string {
 
 /** The dashboards' browser base URL when known before deployment: the host's, else undefined. */
 export function hostBaseUrl(s: Pick<ExposureSettings, "dashboardHost" | "dashboardTlsSecret">): string | undefined {
-    return s.dashboardHost === undefined ? undefined : `${s.dashboardTlsSecret === undefined ? "http" : "https"}://${s.dashboardHost}`;
+    return s.dashboardHost === undefined
+        ? undefined
+        : `${s.dashboardTlsSecret === undefined ? "http" : "https"}://${s.dashboardHost}`;
 }
 
 /** Whether `dashboardUrls` can hold real URLs: a host, or a LoadBalancer address Pulumi waited for. */
@@ -33,13 +35,22 @@ export function dashboardUrlsKnown(s: ExposureSettings): boolean {
  * How to reach the dashboards, in one paragraph: the `dashboardAccess` output. `paths` are the
  * routed dashboards' paths; `service` the ingress gateway's namespace/name.
  */
-export function dashboardAccess(s: ExposureSettings, paths: readonly string[], service: { namespace: string; name: string }): string {
+export function dashboardAccess(
+    s: ExposureSettings,
+    paths: readonly string[],
+    service: { namespace: string; name: string },
+): string {
     const portForward = "or run a line of portForwardCommands and open the URL it names";
     if (s.dashboards !== "ingress") {
         return `Not exposed (istio-mesh:dashboards is none): run a line of portForwardCommands and open the URL it names.`;
     }
-    const unrouted = loginlessDashboards(s).filter((addon) => s.addons.includes(addon) && !s.dashboardsWithoutLogin.includes(addon));
-    const notRouted = unrouted.length > 0 ? ` ${unrouted.join(" and ")} (no login) ${unrouted.length > 1 ? "are" : "is"} not routed: use portForwardCommands.` : "";
+    const unrouted = loginlessDashboards(s).filter(
+        (addon) => s.addons.includes(addon) && !s.dashboardsWithoutLogin.includes(addon),
+    );
+    const notRouted =
+        unrouted.length > 0
+            ? ` ${unrouted.join(" and ")} (no login) ${unrouted.length > 1 ? "are" : "is"} not routed: use portForwardCommands.`
+            : "";
     if (paths.length === 0) {
         return `No dashboard is routed (none with a login is installed, and istio-mesh:dashboardsWithoutLogin is empty): run a line of portForwardCommands and open the URL it names.`;
     }

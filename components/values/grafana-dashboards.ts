@@ -31,7 +31,12 @@ export const ISTIO_DASHBOARD_SETS: readonly DashboardSet[] = [
     {
         provider: "istio",
         configMap: "istio-grafana-dashboards",
-        files: load(["istio-extension-dashboard.json", "istio-mesh-dashboard.gen.json", "istio-performance-dashboard.json", "pilot-dashboard.gen.json"]),
+        files: load([
+            "istio-extension-dashboard.json",
+            "istio-mesh-dashboard.gen.json",
+            "istio-performance-dashboard.json",
+            "pilot-dashboard.gen.json",
+        ]),
     },
     {
         provider: "istio-services",
@@ -42,5 +47,7 @@ export const ISTIO_DASHBOARD_SETS: readonly DashboardSet[] = [
 
 /** The title of each shipped dashboard: what Grafana lists and Kiali searches for. */
 export function dashboardTitles(): string[] {
-    return ISTIO_DASHBOARD_SETS.flatMap((set) => Object.values(set.files).map((text) => (JSON.parse(text) as { title: string }).title));
+    return ISTIO_DASHBOARD_SETS.flatMap((set) =>
+        Object.values(set.files).map((text) => (JSON.parse(text) as { title: string }).title),
+    );
 }

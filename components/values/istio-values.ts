@@ -65,14 +65,21 @@ export interface IstiodValues {
  *   (no `revision`), except that it renders no injection webhooks, which would serve
  *   `istio-injection=enabled` namespaces beside the `default` tag.
  */
-export function istiodValues(revision: string, plan: SizingPlan, tracing: readonly TracingProvider[] = []): IstiodValues {
+export function istiodValues(
+    revision: string,
+    plan: SizingPlan,
+    tracing: readonly TracingProvider[] = [],
+): IstiodValues {
     const controlPlane = plan.scaling.istiod;
     return {
         ...(revision !== "" && { revision }),
         base: VALIDATION,
         replicaCount: controlPlane.replicas,
         autoscaleEnabled: controlPlane.autoscale !== undefined,
-        ...(controlPlane.autoscale && { autoscaleMin: controlPlane.autoscale.min, autoscaleMax: controlPlane.autoscale.max }),
+        ...(controlPlane.autoscale && {
+            autoscaleMin: controlPlane.autoscale.min,
+            autoscaleMax: controlPlane.autoscale.max,
+        }),
         resources: toResources(plan.sizes.istiod),
         global: {
             // A budget of minAvailable 1 over a single replica would block every node drain.
@@ -129,7 +136,8 @@ function ingressServiceValues(service: IngressService): ServiceValues {
         type: service.type,
         ...(service.type !== "ClusterIP" && { externalTrafficPolicy: service.externalTrafficPolicy }),
         // Pulumi would wait up to 10 minutes for an address minikube or bare metal never gives.
-        ...(service.type === "LoadBalancer" && !service.awaitAddress && { annotations: { "pulumi.com/skipAwait": "true" } }),
+        ...(service.type === "LoadBalancer" &&
+            !service.awaitAddress && { annotations: { "pulumi.com/skipAwait": "true" } }),
     };
 }
 
@@ -137,7 +145,12 @@ function ingressServiceValues(service: IngressService): ServiceValues {
  * @param ingress how the ingress Service is exposed; the egress gateway is always cluster-internal
  * @param revision the revision the `default` tag points to: the gateways follow it
  */
-export function gatewayValues(role: GatewayRole, ingress: IngressService, plan: SizingPlan, revision: string): GatewayValues {
+export function gatewayValues(
+    role: GatewayRole,
+    ingress: IngressService,
+    plan: SizingPlan,
+    revision: string,
+): GatewayValues {
     const scaling = plan.scaling[role === "ingress" ? "ingressGateway" : "egressGateway"];
     return {
         revision,

@@ -27,7 +27,11 @@ function tagLabels(tag: RevisionTag, revision: string): Record<string, string> {
 }
 
 const absent = (key: string): { key: string; operator: string } => ({ key, operator: "DoesNotExist" });
-const oneOf = (key: string, value: string): { key: string; operator: string; values: string[] } => ({ key, operator: "In", values: [value] });
+const oneOf = (key: string, value: string): { key: string; operator: string; values: string[] } => ({
+    key,
+    operator: "In",
+    values: [value],
+});
 const notDisabled = { key: "sidecar.istio.io/inject", operator: "NotIn", values: ["false"] };
 
 /**
@@ -35,9 +39,15 @@ const notDisabled = { key: "sidecar.istio.io/inject", operator: "NotIn", values:
  * namespace or a pod; the `default` tag also serves `istio-injection=enabled` namespaces and
  * pods marked `sidecar.istio.io/inject=true`, as an install without revisions does.
  */
-function tagSelectors(tag: RevisionTag): { prefix: string; namespaceSelector: LabelSelector; objectSelector: LabelSelector }[] {
+function tagSelectors(
+    tag: RevisionTag,
+): { prefix: string; namespaceSelector: LabelSelector; objectSelector: LabelSelector }[] {
     const byRevisionLabel = [
-        { prefix: "rev.namespace.", namespaceSelector: { matchExpressions: [oneOf("istio.io/rev", tag), absent("istio-injection")] }, objectSelector: { matchExpressions: [notDisabled] } },
+        {
+            prefix: "rev.namespace.",
+            namespaceSelector: { matchExpressions: [oneOf("istio.io/rev", tag), absent("istio-injection")] },
+            objectSelector: { matchExpressions: [notDisabled] },
+        },
         {
             prefix: "rev.object.",
             namespaceSelector: { matchExpressions: [absent("istio.io/rev"), absent("istio-injection")] },
@@ -49,7 +59,11 @@ function tagSelectors(tag: RevisionTag): { prefix: string; namespaceSelector: La
     }
     return [
         ...byRevisionLabel,
-        { prefix: "namespace.", namespaceSelector: { matchExpressions: [oneOf("istio-injection", "enabled")] }, objectSelector: { matchExpressions: [notDisabled] } },
+        {
+            prefix: "namespace.",
+            namespaceSelector: { matchExpressions: [oneOf("istio-injection", "enabled")] },
+            objectSelector: { matchExpressions: [notDisabled] },
+        },
         {
             prefix: "object.",
             namespaceSelector: { matchExpressions: [absent("istio-injection"), absent("istio.io/rev")] },
@@ -70,7 +84,10 @@ export interface RevisionTagWebhook {
 /** `istio-revision-tag-<tag>`: injects the tag's pods with `revision`'s istiod in `namespace`. */
 export function revisionTagWebhook(tag: RevisionTag, revision: string, namespace: string): RevisionTagWebhook {
     return {
-        metadata: { name: revisionTagWebhookName(tag), labels: { ...tagLabels(tag, revision), app: "sidecar-injector" } },
+        metadata: {
+            name: revisionTagWebhookName(tag),
+            labels: { ...tagLabels(tag, revision), app: "sidecar-injector" },
+        },
         webhooks: tagSelectors(tag).map(({ prefix, namespaceSelector, objectSelector }) => ({
             name: `${prefix}sidecar-injector.istio.io`,
             clientConfig: { service: { name: istiodName(revision), namespace, path: "/inject", port: 443 } },
@@ -87,13 +104,20 @@ export function revisionTagWebhook(tag: RevisionTag, revision: string, namespace
 
 export interface RevisionTagService {
     metadata: { name: string; namespace: string; labels: Record<string, string> };
-    spec: { ports: { port: number; name: string; protocol: string; targetPort?: number }[]; selector: Record<string, string> };
+    spec: {
+        ports: { port: number; name: string; protocol: string; targetPort?: number }[];
+        selector: Record<string, string>;
+    };
 }
 
 /** `istiod-revision-tag-<tag>`: the tagged revision's istiod under the tag's name. */
 export function revisionTagService(tag: RevisionTag, revision: string, namespace: string): RevisionTagService {
     return {
-        metadata: { name: `istiod-revision-tag-${tag}`, namespace, labels: { ...tagLabels(tag, revision), app: "istiod", istio: "pilot" } },
+        metadata: {
+            name: `istiod-revision-tag-${tag}`,
+            namespace,
+            labels: { ...tagLabels(tag, revision), app: "istiod", istio: "pilot" },
+        },
         spec: {
             ports: [
                 { port: 15010, name: "grpc-xds", protocol: "TCP" },

@@ -32,7 +32,12 @@ function parseInClusterAddress(text: string, defaultPort?: number): Omit<Address
     if (match === null || port === undefined) {
         return undefined;
     }
-    return { service: match[1], namespace: match[2], port, ...(match[4] !== undefined && match[4] !== "" && { path: match[4] }) };
+    return {
+        service: match[1],
+        namespace: match[2],
+        port,
+        ...(match[4] !== undefined && match[4] !== "" && { path: match[4] }),
+    };
 }
 
 /** A ConfigMap's file, parsed as YAML. */
@@ -60,7 +65,10 @@ function address(where: string, text: unknown, defaultPort?: number): Address {
 const has = (render: StackRender, release: string): boolean => render.releases.some((r) => r.release === release);
 
 /** Every in-cluster address the stack's configuration names, with where it is named. */
-export function configuredAddresses(render: StackRender, portForwardCommands: Readonly<Record<string, string>>): Address[] {
+export function configuredAddresses(
+    render: StackRender,
+    portForwardCommands: Readonly<Record<string, string>>,
+): Address[] {
     const found: Address[] = [];
     // Each istiod revision reads its own mesh config, `istio-<revision>`.
     for (const release of render.releases.filter((r) => r.chart === "istiod")) {
@@ -71,7 +79,13 @@ export function configuredAddresses(render: StackRender, portForwardCommands: Re
         ((mesh.extensionProviders as Tree[] | undefined) ?? []).forEach((provider, i) => {
             const otel = provider.opentelemetry as { service: string; port: number } | undefined;
             if (otel !== undefined) {
-                found.push(address(`${meshWhere} extensionProviders[${i}] (${String(provider.name)})`, otel.service, otel.port));
+                found.push(
+                    address(
+                        `${meshWhere} extensionProviders[${i}] (${String(provider.name)})`,
+                        otel.service,
+                        otel.port,
+                    ),
+                );
             }
         });
     }
@@ -79,7 +93,10 @@ export function configuredAddresses(render: StackRender, portForwardCommands: Re
         const kiali = configFile(render, "kiali", "kiali", "config.yaml");
         const where = "ConfigMap istio-system/kiali config.yaml external_services";
         found.push(address(`${where}.prometheus.url`, at(kiali, "external_services.prometheus.url")));
-        for (const [service, key] of [["grafana", "internal_url"], ["tracing", "internal_url"]]) {
+        for (const [service, key] of [
+            ["grafana", "internal_url"],
+            ["tracing", "internal_url"],
+        ]) {
             if (at(kiali, `external_services.${service}.enabled`) === true) {
                 found.push(address(`${where}.${service}.${key}`, at(kiali, `external_services.${service}.${key}`)));
             }
@@ -87,28 +104,52 @@ export function configuredAddresses(render: StackRender, portForwardCommands: Re
     }
     if (has(render, "grafana")) {
         const datasources = (configFile(render, "grafana", "grafana", "datasources.yaml").datasources as Tree[]) ?? [];
-        datasources.forEach((source, i) => found.push(address(`ConfigMap istio-system/grafana datasources.yaml datasources[${i}].url`, source.url)));
+        datasources.forEach((source, i) =>
+            found.push(address(`ConfigMap istio-system/grafana datasources.yaml datasources[${i}].url`, source.url)),
+        );
     }
-    for (const route of render.run.registrations.filter((r) => r.type === "kubernetes:networking.istio.io/v1:VirtualService")) {
+    for (const route of render.run.registrations.filter(
+        (r) => r.type === "kubernetes:networking.istio.io/v1:VirtualService",
+    )) {
         found.push(...virtualServiceDestinations(route));
     }
     for (const [addon, command] of Object.entries(portForwardCommands)) {
-        const match = /-n (\S+) port-forward svc\/(\S+) \d+:(\d+)\s+# then open http:\/\/localhost:\d+(\/\S*)$/.exec(command);
+        const match = /-n (\S+) port-forward svc\/(\S+) \d+:(\d+)\s+# then open http:\/\/localhost:\d+(\/\S*)$/.exec(
+            command,
+        );
         if (match === null) {
-            throw new Error(`portForwardCommands.${addon}: ${JSON.stringify(command)} is not a port-forward to a Service`);
+            throw new Error(
+                `portForwardCommands.${addon}: ${JSON.stringify(command)} is not a port-forward to a Service`,
+            );
         }
-        found.push({ where: `output portForwardCommands.${addon}`, service: match[2], namespace: match[1], port: Number(match[3]), path: match[4] });
+        found.push({
+            where: `output portForwardCommands.${addon}`,
+            service: match[2],
+            namespace: match[1],
+            port: Number(match[3]),
+            path: match[4],
+        });
     }
     return found;
 }
 
 function virtualServiceDestinations(route: Registration): Address[] {
-    const spec = route.inputs.spec as { http: { match?: { uri?: { exact?: string; prefix?: string } }[]; route: { destination: { host: string; port?: { number: number } } }[] }[] };
+    const spec = route.inputs.spec as {
+        http: {
+            match?: { uri?: { exact?: string; prefix?: string } }[];
+            route: { destination: { host: string; port?: { number: number } } }[];
+        }[];
+    };
     // The path a route sends: its exact match, or its prefix without the trailing slash.
-    const pathOf = (uri?: { exact?: string; prefix?: string }): string | undefined => uri?.exact ?? uri?.prefix?.replace(/(.)\/$/, "$1");
+    const pathOf = (uri?: { exact?: string; prefix?: string }): string | undefined =>
+        uri?.exact ?? uri?.prefix?.replace(/(.)\/$/, "$1");
     return spec.http.flatMap((http, i) =>
         http.route.map((target, j) => ({
-            ...address(`VirtualService ${route.name} http[${i}].route[${j}].destination`, target.destination.host, target.destination.port?.number),
+            ...address(
+                `VirtualService ${route.name} http[${i}].route[${j}].destination`,
+                target.destination.host,
+                target.destination.port?.number,
+            ),
             ...(pathOf(http.match?.[0]?.uri) !== undefined && { path: pathOf(http.match?.[0]?.uri) }),
         })),
     );
@@ -128,21 +169,35 @@ export function servedPaths(render: StackRender): Partial<Record<Addon, string>>
     const served: Partial<Record<Addon, string>> = {};
     if (has(render, "prometheus")) {
         const deployment = theObject(releaseOf(render.releases, "prometheus"), "Deployment", "prometheus");
-        const containers = ((deployment.spec as Tree).template as { spec: { containers: { args?: string[] }[] } }).spec.containers;
+        const containers = ((deployment.spec as Tree).template as { spec: { containers: { args?: string[] }[] } }).spec
+            .containers;
         const prefix = containers.flatMap((c) => c.args ?? []).find((arg) => arg.startsWith("--web.route-prefix="));
         served.prometheus = withoutTrailingSlash(prefix?.slice("--web.route-prefix=".length) ?? "/");
     }
     if (has(render, "grafana")) {
-        const ini = (theObject(releaseOf(render.releases, "grafana"), "ConfigMap", "grafana").data as Record<string, string>)["grafana.ini"];
+        const ini = (
+            theObject(releaseOf(render.releases, "grafana"), "ConfigMap", "grafana").data as Record<string, string>
+        )["grafana.ini"];
         const server = /^\[server\]$([\s\S]*?)(?=^\[|(?![\s\S]))/m.exec(ini)?.[1] ?? "";
-        const setting = (key: string): string | undefined => new RegExp(`^${key} = (.*)$`, "m").exec(server)?.[1]?.trim();
-        served.grafana = setting("serve_from_sub_path") === "true" ? withoutTrailingSlash(urlPath(setting("root_url") ?? "/")) : "/";
+        const setting = (key: string): string | undefined =>
+            new RegExp(`^${key} = (.*)$`, "m").exec(server)?.[1]?.trim();
+        served.grafana =
+            setting("serve_from_sub_path") === "true" ? withoutTrailingSlash(urlPath(setting("root_url") ?? "/")) : "/";
     }
     if (has(render, "jaeger")) {
-        served.jaeger = withoutTrailingSlash(String(at(configFile(render, "jaeger", "user-config", "user-config.yaml"), "extensions.jaeger_query.base_path") ?? "/"));
+        served.jaeger = withoutTrailingSlash(
+            String(
+                at(
+                    configFile(render, "jaeger", "user-config", "user-config.yaml"),
+                    "extensions.jaeger_query.base_path",
+                ) ?? "/",
+            ),
+        );
     }
     if (has(render, "kiali")) {
-        served.kiali = withoutTrailingSlash(String(at(configFile(render, "kiali", "kiali", "config.yaml"), "server.web_root") ?? "/"));
+        served.kiali = withoutTrailingSlash(
+            String(at(configFile(render, "kiali", "kiali", "config.yaml"), "server.web_root") ?? "/"),
+        );
     }
     return served;
 }

@@ -40,9 +40,14 @@ function checkUserHelm(file: string): string {
     }
     let version: string;
     try {
-        version = execFileSync(file, ["version", "--short"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+        version = execFileSync(file, ["version", "--short"], {
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "pipe"],
+        }).trim();
     } catch (error) {
-        throw new HelmError(`HELM=${file}: \`${file} version\` failed (${(error as Error).message.split("\n")[0]}); ${fix}`);
+        throw new HelmError(
+            `HELM=${file}: \`${file} version\` failed (${(error as Error).message.split("\n")[0]}); ${fix}`,
+        );
     }
     if (!/^v3\./.test(version)) {
         throw new HelmError(`HELM=${file}: is Helm ${version}, not Helm 3 (what Chart v4 embeds); ${fix}`);
@@ -57,7 +62,9 @@ export function runHelm(args: readonly string[]): Promise<string> {
         execFile(binary, [...args], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
             if (error) {
                 // One line: Helm's own message, without its hint about --debug.
-                const lines = (stderr.trim() || error.message).split("\n").filter((line) => line.trim() !== "" && !line.startsWith("Use --debug"));
+                const lines = (stderr.trim() || error.message)
+                    .split("\n")
+                    .filter((line) => line.trim() !== "" && !line.startsWith("Use --debug"));
                 reject(new HelmError(lines.join("; ")));
             } else {
                 resolve(stdout);

@@ -13,7 +13,9 @@ interface Model {
 type ModelClass = new (data: unknown) => Model;
 
 // kubernetes-models is an ES module only; a CommonJS program reaches it through import().
-const importModule = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<Record<string, ModelClass>>;
+const importModule = new Function("specifier", "return import(specifier)") as (
+    specifier: string,
+) => Promise<Record<string, ModelClass>>;
 
 const modules = new Map<string, Promise<Record<string, ModelClass> | undefined>>();
 

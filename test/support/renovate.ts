@@ -51,7 +51,10 @@ function propertyNames(schema: Tree, part: Tree): string[] {
     if (part.items !== undefined) {
         return propertyNames(schema, part.items as Tree);
     }
-    return [...Object.keys((part.properties as Tree | undefined) ?? {}), ...((part.allOf as Tree[] | undefined) ?? []).flatMap((p) => propertyNames(schema, p))];
+    return [
+        ...Object.keys((part.properties as Tree | undefined) ?? {}),
+        ...((part.allOf as Tree[] | undefined) ?? []).flatMap((p) => propertyNames(schema, p)),
+    ];
 }
 
 /** Problems of a Renovate config against the pinned schema: errors, then keys it does not define. */
@@ -77,7 +80,11 @@ export function renovateConfigProblems(config: Tree): string[] {
         const own = propertyNames(schema, (schema.properties as Record<string, Tree>)[list]);
         const allowed = list === "packageRules" ? [...own, ...topLevel] : own;
         ((config[list] as Tree[] | undefined) ?? []).forEach((item, i) =>
-            unknown.push(...Object.keys(item).filter((key) => !allowed.includes(key)).map((key) => `/${list}/${i}/${key} is not a Renovate option there`)),
+            unknown.push(
+                ...Object.keys(item)
+                    .filter((key) => !allowed.includes(key))
+                    .map((key) => `/${list}/${i}/${key} is not a Renovate option there`),
+            ),
         );
     }
     return [...errors, ...unknown];

@@ -25,15 +25,34 @@ export interface UpgradeStep {
 const MESH = { "istio-mesh:injectionNamespaces": ["default", "shop"] };
 
 export const UPGRADE_STEPS: readonly UpgradeStep[] = [
-    { id: "1-install", title: `install Istio ${OLD}: one revision, tagged default`, config: { ...MESH, "istio-mesh:istioVersion": OLD } },
-    { id: "2-canary", title: `start a canary: ${NEW} beside ${OLD}`, after: "1-install", config: { ...MESH, "istio-mesh:istioVersion": OLD, "istio-mesh:canaryVersion": NEW } },
+    {
+        id: "1-install",
+        title: `install Istio ${OLD}: one revision, tagged default`,
+        config: { ...MESH, "istio-mesh:istioVersion": OLD },
+    },
+    {
+        id: "2-canary",
+        title: `start a canary: ${NEW} beside ${OLD}`,
+        after: "1-install",
+        config: { ...MESH, "istio-mesh:istioVersion": OLD, "istio-mesh:canaryVersion": NEW },
+    },
     {
         id: "3-move",
         title: "move namespace shop to the canary",
         after: "2-canary",
-        config: { ...MESH, "istio-mesh:istioVersion": OLD, "istio-mesh:canaryVersion": NEW, "istio-mesh:canaryNamespaces": ["shop"] },
+        config: {
+            ...MESH,
+            "istio-mesh:istioVersion": OLD,
+            "istio-mesh:canaryVersion": NEW,
+            "istio-mesh:canaryNamespaces": ["shop"],
+        },
     },
-    { id: "4-promote", title: `promote ${NEW}: the default tag and the gateways move, ${OLD} stays untagged`, after: "3-move", config: { ...MESH, "istio-mesh:istioVersion": NEW, "istio-mesh:previousVersion": OLD } },
+    {
+        id: "4-promote",
+        title: `promote ${NEW}: the default tag and the gateways move, ${OLD} stays untagged`,
+        after: "3-move",
+        config: { ...MESH, "istio-mesh:istioVersion": NEW, "istio-mesh:previousVersion": OLD },
+    },
     { id: "5-retire", title: `retire ${OLD}`, after: "4-promote", config: { ...MESH, "istio-mesh:istioVersion": NEW } },
     // A stack deployed before revisions (release `istiod`, `istio-injection=enabled` labels)
     // moves to them in two pull requests: keep the old istiod until its proxies restarted.
@@ -43,7 +62,12 @@ export const UPGRADE_STEPS: readonly UpgradeStep[] = [
         after: "before-revisions",
         config: { ...MESH, "istio-mesh:istioVersion": OLD, "istio-mesh:unrevisionedVersion": OLD },
     },
-    { id: "migrate-2-retire-unrevisioned", title: "retire the istiod of before revisions", after: "migrate-1-keep-unrevisioned", config: { ...MESH, "istio-mesh:istioVersion": OLD } },
+    {
+        id: "migrate-2-retire-unrevisioned",
+        title: "retire the istiod of before revisions",
+        after: "migrate-1-keep-unrevisioned",
+        config: { ...MESH, "istio-mesh:istioVersion": OLD },
+    },
     // A rollback in two pull requests: the namespaces leave the canary (and restart) before it goes.
     {
         id: "rollback-1-move-back",
@@ -51,7 +75,12 @@ export const UPGRADE_STEPS: readonly UpgradeStep[] = [
         after: "3-move",
         config: { ...MESH, "istio-mesh:istioVersion": OLD, "istio-mesh:canaryVersion": NEW },
     },
-    { id: "rollback-2-remove-canary", title: "roll back, second pull request: remove the canary", after: "rollback-1-move-back", config: { ...MESH, "istio-mesh:istioVersion": OLD } },
+    {
+        id: "rollback-2-remove-canary",
+        title: "roll back, second pull request: remove the canary",
+        after: "rollback-1-move-back",
+        config: { ...MESH, "istio-mesh:istioVersion": OLD },
+    },
 ];
 
 export function upgradeStep(id: string): UpgradeStep {
@@ -87,7 +116,9 @@ const BEFORE_REVISIONS: MockCluster = {
 
 /** What a step leaves on the cluster: its labels and its Deployments. */
 export function clusterAfter(render: StackRender): MockCluster {
-    const deployments = render.releases.flatMap((release) => release.objects.filter((o) => o.kind === "Deployment").map((o) => `${o.metadata.namespace}/${o.metadata.name}`));
+    const deployments = render.releases.flatMap((release) =>
+        release.objects.filter((o) => o.kind === "Deployment").map((o) => `${o.metadata.namespace}/${o.metadata.name}`),
+    );
     return { namespaceLabels: appliedLabels(render.run.registrations), deployments: deployments.sort() };
 }
 
@@ -122,9 +153,22 @@ function identity(object: Pick<K8sObject, "kind" | "metadata">): string {
  * Kubernetes resource the program registers. Patches and reads own nothing.
  */
 export function ownedObjects(render: StackRender): OwnedObject[] {
-    const fromCharts = render.releases.flatMap((release) => release.objects.map((object) => ({ identity: identity(object), owner: `Chart ${release.resourceName}`, object })));
+    const fromCharts = render.releases.flatMap((release) =>
+        release.objects.map((object) => ({
+            identity: identity(object),
+            owner: `Chart ${release.resourceName}`,
+            object,
+        })),
+    );
     const plain = render.run.registrations
-        .filter((r) => r.custom && r.readId === undefined && r.type.startsWith("kubernetes:") && !r.type.endsWith("Patch") && r.type !== "kubernetes:helm.sh/v4:Chart")
+        .filter(
+            (r) =>
+                r.custom &&
+                r.readId === undefined &&
+                r.type.startsWith("kubernetes:") &&
+                !r.type.endsWith("Patch") &&
+                r.type !== "kubernetes:helm.sh/v4:Chart",
+        )
         .map((r) => {
             const kind = r.type.slice(r.type.lastIndexOf(":") + 1);
             const object = { apiVersion: r.type.split(":")[1], ...(r.inputs as object), kind } as K8sObject;
@@ -150,28 +194,55 @@ export function collisions(objects: readonly OwnedObject[]): string[] {
  */
 export function movedObjects(before: readonly OwnedObject[], after: readonly OwnedObject[]): string[] {
     const owners = new Map(before.map((o) => [o.identity, o.owner]));
-    return after.filter((o) => owners.has(o.identity) && owners.get(o.identity) !== o.owner).map((o) => `${o.identity}: ${owners.get(o.identity)} -> ${o.owner}`);
+    return after
+        .filter((o) => owners.has(o.identity) && owners.get(o.identity) !== o.owner)
+        .map((o) => `${o.identity}: ${owners.get(o.identity)} -> ${o.owner}`);
 }
 
 /** What the engine would do to each resource from one step to the next, by `Kind::name`. */
-export function registrationChanges(from: StackRender, to: StackRender): { created: string[]; deleted: string[]; updated: string[] } {
+export function registrationChanges(
+    from: StackRender,
+    to: StackRender,
+): { created: string[]; deleted: string[]; updated: string[] } {
     const owned = (render: StackRender): Map<string, Registration> =>
-        new Map(render.run.registrations.filter((r) => r.readId === undefined && (r.custom || r.remote)).map((r) => [r.urn, r]));
+        new Map(
+            render.run.registrations
+                .filter((r) => r.readId === undefined && (r.custom || r.remote))
+                .map((r) => [r.urn, r]),
+        );
     const [before, after] = [owned(from), owned(to)];
     const label = (r: Registration): string => `${r.type.slice(r.type.lastIndexOf(":") + 1)}::${r.name}`;
     // A change of dependencies alone is no update: the engine diffs inputs.
-    const sameInputs = (a: Registration, b: Registration): boolean => JSON.stringify(a.inputs) === JSON.stringify(b.inputs);
+    const sameInputs = (a: Registration, b: Registration): boolean =>
+        JSON.stringify(a.inputs) === JSON.stringify(b.inputs);
     return {
-        created: [...after.values()].filter((r) => !before.has(r.urn)).map(label).sort(),
-        deleted: [...before.values()].filter((r) => !after.has(r.urn)).map(label).sort(),
-        updated: [...after.values()].filter((r) => before.has(r.urn) && !sameInputs(before.get(r.urn) as Registration, r)).map(label).sort(),
+        created: [...after.values()]
+            .filter((r) => !before.has(r.urn))
+            .map(label)
+            .sort(),
+        deleted: [...before.values()]
+            .filter((r) => !after.has(r.urn))
+            .map(label)
+            .sort(),
+        updated: [...after.values()]
+            .filter((r) => before.has(r.urn) && !sameInputs(before.get(r.urn) as Registration, r))
+            .map(label)
+            .sort(),
     };
 }
 
 /** Rendered objects each Chart adds, removes or changes from one step to the next. */
-export function renderedChanges(from: StackRender, to: StackRender): Record<string, { added?: string[]; removed?: string[]; changed?: string[] }> {
+export function renderedChanges(
+    from: StackRender,
+    to: StackRender,
+): Record<string, { added?: string[]; removed?: string[]; changed?: string[] }> {
     const byChart = (render: StackRender): Map<string, Map<string, string>> =>
-        new Map(render.releases.map((release) => [release.resourceName, new Map(release.objects.map((o) => [identity(o), objectDigest(o)]))]));
+        new Map(
+            render.releases.map((release) => [
+                release.resourceName,
+                new Map(release.objects.map((o) => [identity(o), objectDigest(o)])),
+            ]),
+        );
     const [before, after] = [byChart(from), byChart(to)];
     const charts = [...new Set([...before.keys(), ...after.keys()])].sort();
     const result: Record<string, { added?: string[]; removed?: string[]; changed?: string[] }> = {};
@@ -181,7 +252,11 @@ export function renderedChanges(from: StackRender, to: StackRender): Record<stri
         const removed = [...b.keys()].filter((id) => !a.has(id));
         const changed = [...a.keys()].filter((id) => b.has(id) && b.get(id) !== a.get(id));
         if (added.length + removed.length + changed.length > 0) {
-            result[chart] = { ...(added.length > 0 && { added }), ...(removed.length > 0 && { removed }), ...(changed.length > 0 && { changed }) };
+            result[chart] = {
+                ...(added.length > 0 && { added }),
+                ...(removed.length > 0 && { removed }),
+                ...(changed.length > 0 && { changed }),
+            };
         }
     }
     return result;

@@ -82,7 +82,10 @@ function serves(vendored: VendoredChart, pinned: Pick<PinnedChart, "chart" | "ve
     if (vendored.pinned.chart !== pinned.chart) {
         return false;
     }
-    return vendored.pinned.version === pinned.version || (isIstioPlaceholder(vendored) && istioMinor(vendored.pinned.version) === istioMinor(pinned.version));
+    return (
+        vendored.pinned.version === pinned.version ||
+        (isIstioPlaceholder(vendored) && istioMinor(vendored.pinned.version) === istioMinor(pinned.version))
+    );
 }
 
 /** The vendored directory that renders `pinned`, as that release; names what is vendored when none does. */
@@ -91,7 +94,9 @@ export function vendoredChartFor(pinned: Pick<PinnedChart, "chart" | "version">)
     const match = all.find((vendored) => serves(vendored, pinned));
     const found = match && { ...match, pinned: { chart: match.pinned.chart, version: pinned.version } };
     if (found === undefined) {
-        const same = all.filter((vendored) => vendored.pinned.chart === pinned.chart).map((v) => `${v.pinned.chart} ${v.pinned.version} (test/charts/${v.dir})`);
+        const same = all
+            .filter((vendored) => vendored.pinned.chart === pinned.chart)
+            .map((v) => `${v.pinned.chart} ${v.pinned.version} (test/charts/${v.dir})`);
         throw new VendorError(
             `no vendored chart for ${pinned.chart} ${pinned.version}; test/charts/ has ${same.length > 0 ? same.join(", ") : "none of that chart"}. Vendor it as test/charts/README.md says`,
         );
@@ -124,7 +129,14 @@ export function chartDirectory(vendored: VendoredChart): string {
     fs.cpSync(source, dir, { recursive: true });
     const rewrite = (file: string, edits: [RegExp, string][]): void => {
         const full = path.join(dir, file);
-        fs.writeFileSync(full, edits.reduce((text, [pattern, replacement]) => replaceExactlyOnce(text, pattern, replacement, `test/charts/${vendored.dir}/${file}`), fs.readFileSync(full, "utf8")));
+        fs.writeFileSync(
+            full,
+            edits.reduce(
+                (text, [pattern, replacement]) =>
+                    replaceExactlyOnce(text, pattern, replacement, `test/charts/${vendored.dir}/${file}`),
+                fs.readFileSync(full, "utf8"),
+            ),
+        );
     };
     rewrite("Chart.yaml", [
         [/^version: 1\.0\.0$/m, `version: ${release}`],
@@ -144,7 +156,9 @@ export function chartDirectory(vendored: VendoredChart): string {
 function replaceExactlyOnce(text: string, pattern: RegExp, replacement: string, file: string): string {
     const matches = text.match(new RegExp(pattern.source, "gm"))?.length ?? 0;
     if (matches !== 1) {
-        throw new VendorError(`${file}: expected one line matching ${pattern}, found ${matches}; Istio's chart layout changed, so update chartDirectory()`);
+        throw new VendorError(
+            `${file}: expected one line matching ${pattern}, found ${matches}; Istio's chart layout changed, so update chartDirectory()`,
+        );
     }
     return text.replace(pattern, replacement);
 }

@@ -30,7 +30,11 @@ export function injectionWebhooks(objects: readonly K8sObject[]): InjectionWebho
     return objects
         .filter((o) => o.kind === "MutatingWebhookConfiguration")
         .flatMap((o) =>
-            ((o.webhooks as { name: string; namespaceSelector?: Selector; objectSelector?: Selector }[] | undefined) ?? []).map((w) => ({
+            (
+                (o.webhooks as
+                    | { name: string; namespaceSelector?: Selector; objectSelector?: Selector }[]
+                    | undefined) ?? []
+            ).map((w) => ({
                 name: `${o.metadata.name}/${w.name}`,
                 namespaceSelector: w.namespaceSelector ?? {},
                 objectSelector: w.objectSelector ?? {},
@@ -39,7 +43,9 @@ export function injectionWebhooks(objects: readonly K8sObject[]): InjectionWebho
 }
 
 function requirements(selector: Selector): Requirement[] {
-    const labels = Object.entries(selector.matchLabels ?? {}).map(([key, value]): Requirement => ({ key, operator: "In", values: [value] }));
+    const labels = Object.entries(selector.matchLabels ?? {}).map(
+        ([key, value]): Requirement => ({ key, operator: "In", values: [value] }),
+    );
     return [...labels, ...(selector.matchExpressions ?? [])];
 }
 
@@ -75,12 +81,22 @@ export function canBothMatch(a: InjectionWebhook, b: InjectionWebhook): boolean 
 
 /** Every pair of webhooks that can inject the same pod, by name. */
 export function overlappingWebhooks(webhooks: readonly InjectionWebhook[]): string[] {
-    return webhooks.flatMap((a, i) => webhooks.slice(i + 1).filter((b) => canBothMatch(a, b)).map((b) => `${a.name} & ${b.name}`));
+    return webhooks.flatMap((a, i) =>
+        webhooks
+            .slice(i + 1)
+            .filter((b) => canBothMatch(a, b))
+            .map((b) => `${a.name} & ${b.name}`),
+    );
 }
 
 /** The pod a webhook would serve: which labels on a namespace and a pod select it. */
-export function matches(webhook: InjectionWebhook, namespaceLabels: Record<string, string>, podLabels: Record<string, string>): boolean {
+export function matches(
+    webhook: InjectionWebhook,
+    namespaceLabels: Record<string, string>,
+    podLabels: Record<string, string>,
+): boolean {
     return (
-        requirements(webhook.namespaceSelector).every((r) => satisfies(namespaceLabels[r.key], r)) && requirements(webhook.objectSelector).every((r) => satisfies(podLabels[r.key], r))
+        requirements(webhook.namespaceSelector).every((r) => satisfies(namespaceLabels[r.key], r)) &&
+        requirements(webhook.objectSelector).every((r) => satisfies(podLabels[r.key], r))
     );
 }

@@ -26,7 +26,9 @@ async function main(): Promise<void> {
     const median = (times[RUNS / 2 - 1] + times[RUNS / 2]) / 2;
     const registered = graph?.registrations.length ?? 0;
     console.log(`dev stack, ${RUNS} evaluations under mocks (${registered} resources each)`);
-    console.log(`median evaluation: ${median.toFixed(1)} ms (fastest ${times[0].toFixed(1)} ms, slowest ${times[RUNS - 1].toFixed(1)} ms)`);
+    console.log(
+        `median evaluation: ${median.toFixed(1)} ms (fastest ${times[0].toFixed(1)} ms, slowest ${times[RUNS - 1].toFixed(1)} ms)`,
+    );
     console.log(`dependency graph depth: ${graph?.depth() ?? 0} resources`);
 }
 

@@ -22,7 +22,12 @@ export async function plan(args: readonly string[], io: Console): Promise<number
     const unknown = flags.filter((flag) => !["--markdown", "--write", "--check"].includes(flag));
     // --write and --check cover every stack and take nothing else.
     const snapshotMode = flags.includes("--write") || flags.includes("--check");
-    if (unknown.length > 0 || positional.length > 1 || (snapshotMode && args.length > 1) || new Set(flags).size !== flags.length) {
+    if (
+        unknown.length > 0 ||
+        positional.length > 1 ||
+        (snapshotMode && args.length > 1) ||
+        new Set(flags).size !== flags.length
+    ) {
         io.err(unknown.length > 0 ? `unknown option ${unknown.join(", ")}\n${USAGE}` : USAGE);
         return 2;
     }

@@ -30,7 +30,11 @@ export async function render(args: readonly string[], io: Console): Promise<numb
         out = rest[outAt + 1];
         rest.splice(outAt, 2);
     }
-    if (rest.some((arg) => arg.startsWith("-")) || rest.length > 1 || (outAt !== -1 && (out === undefined || out.startsWith("-")))) {
+    if (
+        rest.some((arg) => arg.startsWith("-")) ||
+        rest.length > 1 ||
+        (outAt !== -1 && (out === undefined || out.startsWith("-")))
+    ) {
         io.err(RENDER_USAGE);
         return 2;
     }
@@ -52,11 +56,18 @@ export async function render(args: readonly string[], io: Console): Promise<numb
             const file = path.join(dir, `${release.release}.yaml`);
             fs.writeFileSync(file, release.manifest);
             const shown = path.relative(process.cwd(), file);
-            io.out(`${shown.startsWith("..") ? file : shown}  (${release.chart} ${release.version}, ${release.objects.length} objects)`);
+            io.out(
+                `${shown.startsWith("..") ? file : shown}  (${release.chart} ${release.version}, ${release.objects.length} objects)`,
+            );
         }
         return 0;
     } catch (error) {
-        if (error instanceof HelmError || error instanceof ArtifactError || error instanceof RenderError || error instanceof VendorError) {
+        if (
+            error instanceof HelmError ||
+            error instanceof ArtifactError ||
+            error instanceof RenderError ||
+            error instanceof VendorError
+        ) {
             io.err(error.message);
             return 1;
         }

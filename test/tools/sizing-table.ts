@@ -19,7 +19,9 @@ export interface SizingTable {
 }
 
 function replicasText(scaling: Scaling, overridden: boolean): string {
-    const text = scaling.autoscale ? `${scaling.autoscale.min}-${scaling.autoscale.max} (HPA)` : String(scaling.replicas);
+    const text = scaling.autoscale
+        ? `${scaling.autoscale.min}-${scaling.autoscale.max} (HPA)`
+        : String(scaling.replicas);
     return overridden ? `${text}*` : text;
 }
 
@@ -30,8 +32,17 @@ export function sizingTable(settings: MeshSettings): SizingTable {
     const row = (component: Component, label: string, replicas: string, requested: string): string[] => {
         const size = plan.sizes[component];
         const override = settings.resources[component] ?? {};
-        const cell = (field: keyof Size, unit: string): string => `${size[field]}${unit}${field in override ? "*" : ""}`;
-        return [label, replicas, cell("cpuRequest", "m"), cell("cpuLimit", "m"), cell("memoryRequest", "Mi"), cell("memoryLimit", "Mi"), requested];
+        const cell = (field: keyof Size, unit: string): string =>
+            `${size[field]}${unit}${field in override ? "*" : ""}`;
+        return [
+            label,
+            replicas,
+            cell("cpuRequest", "m"),
+            cell("cpuLimit", "m"),
+            cell("memoryRequest", "Mi"),
+            cell("memoryLimit", "Mi"),
+            requested,
+        ];
     };
     const requested = new Map(budget.lines.map((line) => [line.component, `${line.requestMi}Mi`]));
     const rows = deployedComponents(plan, settings).map(({ component, label, scaling }) =>
@@ -39,7 +50,9 @@ export function sizingTable(settings: MeshSettings): SizingTable {
     );
     // Sidecars are per workload pod: shown for reference, never counted.
     rows.push(row("proxy", "proxy (per pod)", "-", "-"));
-    const overridden = rows.some((cells) => cells.some((cell) => cell.endsWith("*"))) ? " (* set in istio-mesh:resources or istio-mesh:replicas)" : "";
+    const overridden = rows.some((cells) => cells.some((cell) => cell.endsWith("*")))
+        ? " (* set in istio-mesh:resources or istio-mesh:replicas)"
+        : "";
     return {
         summary: `memory ${settings.memory.quantity}, tier ${plan.tier}, budget ${budget.budgetMi}Mi (${percent}% of memory)`,
         rows,

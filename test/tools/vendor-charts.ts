@@ -31,7 +31,9 @@ export function vendorPlan(pins: readonly PinnedChart[], vendored: readonly Vend
 
 export async function vendorCharts(args: readonly string[], io: Console): Promise<number> {
     if (args.length > 0) {
-        io.err("usage: npm run vendor-charts (it takes no arguments: the pins in components/versions.ts say what to vendor)");
+        io.err(
+            "usage: npm run vendor-charts (it takes no arguments: the pins in components/versions.ts say what to vendor)",
+        );
         return 2;
     }
     const plan = vendorPlan(allPinnedCharts(), vendoredCharts());
@@ -45,7 +47,17 @@ export async function vendorCharts(args: readonly string[], io: Console): Promis
         const dir = `${pin.chart}-${pin.version}`;
         const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "vendor-"));
         try {
-            await runHelm(["pull", pin.chart, "--repo", pin.repo, "--version", pin.version, "--untar", "--untardir", scratch]);
+            await runHelm([
+                "pull",
+                pin.chart,
+                "--repo",
+                pin.repo,
+                "--version",
+                pin.version,
+                "--untar",
+                "--untardir",
+                scratch,
+            ]);
             fs.renameSync(path.join(scratch, pin.chart), path.join(CHARTS_DIR, dir));
         } catch (error) {
             io.err(`helm pull ${pin.chart} ${pin.version} from ${pin.repo} failed: ${(error as Error).message}`);
@@ -53,7 +65,12 @@ export async function vendorCharts(args: readonly string[], io: Console): Promis
         } finally {
             fs.rmSync(scratch, { recursive: true, force: true });
         }
-        sources[dir] = { repo: pin.repo, chart: pin.chart, version: pin.version, pinned: `${pin.chart} ${pin.version}` };
+        sources[dir] = {
+            repo: pin.repo,
+            chart: pin.chart,
+            version: pin.version,
+            pinned: `${pin.chart} ${pin.version}`,
+        };
         io.out(`pulled test/charts/${dir}`);
     }
     for (const stale of plan.remove) {

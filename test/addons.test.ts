@@ -183,8 +183,12 @@ describe("add-on chart values", () => {
             externalUrls: {},
         });
         assert.deepStrictEqual(
-            [alone.auth, (alone.external_services as Record<string, unknown>).grafana],
-            [{ strategy: "anonymous" }, { enabled: false }],
+            [
+                alone.auth,
+                (alone.deployment as Record<string, unknown>).view_only_mode,
+                (alone.external_services as Record<string, unknown>).grafana,
+            ],
+            [{ strategy: "anonymous" }, true, { enabled: false }],
         );
     });
 

@@ -225,7 +225,15 @@ export function kialiValues(options: KialiOptions): Record<string, unknown> {
     return {
         auth: { strategy: options.anonymous ? "anonymous" : "token" },
         login_token: { signing_key: options.signingKeyRef },
-        deployment: { pod_labels: NO_SIDECAR, resources: toResources(options.size) },
+        deployment: {
+            pod_labels: NO_SIDECAR,
+            resources: toResources(options.size),
+            // Anonymous means view-only: without it the chart binds Kiali's write ClusterRole,
+            // and anyone who reaches Kiali could edit Istio config and workloads. With a token
+            // login Kiali acts with the user's token (ours is read-only), and the chart binds
+            // the viewer role either way.
+            ...(options.anonymous && { view_only_mode: true }),
+        },
         server: { web_root: ADDON_SERVICES.kiali.path },
         // Nothing about istiod: Kiali 2 discovers each control plane by its labels and reads its
         // root namespace from that revision's mesh config, so both revisions of an upgrade show.

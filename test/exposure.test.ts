@@ -161,8 +161,9 @@ describe("dashboard exposure", () => {
         const operation = (
             policy.inputs.spec as { rules: { to: { operation: { hosts?: string[]; paths: string[] } }[] }[] }
         ).rules[0].to[0].operation;
+        // With and without a port in the authority: the gateway routes `host:443` like `host`.
         assert.deepStrictEqual(operation, {
-            hosts: ["mesh.staging.example.com"],
+            hosts: ["mesh.staging.example.com", "mesh.staging.example.com:*"],
             paths: ["/grafana", "/grafana/*", "/kiali", "/kiali/*"],
         });
     });

@@ -4,6 +4,18 @@ import { ADDON_SERVICES } from "../values/addon-values";
 import { childOptions } from "../chart";
 import { Addon } from "../config/config";
 
+/**
+ * Every `:authority` under which the gateway routes `host`, as AuthorizationPolicy host
+ * patterns. Istio 1.31's gateway routes ignore the port (`ignore_port_in_host_matching`,
+ * pilot/pkg/networking/core/gateway.go), so `host:443` or `host:8443` reaches the same
+ * VirtualService; a policy's `hosts` match the raw authority, port included. Both sides
+ * ignore letter case (Envoy lowercases domains and Host; policy hosts use `ignore_case`).
+ * Hence `host` and the prefix pattern `host:*`, as Istio's guidance for host rules says.
+ */
+export function authoritiesOf(host: string): string[] {
+    return [host, `${host}:*`];
+}
+
 export interface DashboardRoutesArgs {
     /** Namespace of the ingress gateway and the add-ons. */
     namespace: string;
@@ -107,7 +119,7 @@ export class DashboardRoutes extends pulumi.ComponentResource {
                     to: [
                         {
                             operation: {
-                                ...(args.host !== undefined && { hosts: [args.host] }),
+                                ...(args.host !== undefined && { hosts: authoritiesOf(args.host) }),
                                 paths: this.paths.flatMap((path) => [path, `${path}/*`]),
                             },
                         },

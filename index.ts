@@ -110,7 +110,10 @@ const injection = new SidecarInjection(
     },
     { dependsOn: [tags] },
 );
-const kialiCredentials = new KialiCredentials("kiali-credentials", { namespace: namespace.name });
+// Kiali's login token reads the whole cluster: it exists only where Kiali does.
+const kialiCredentials = enabled("kiali")
+    ? new KialiCredentials("kiali-credentials", { namespace: namespace.name })
+    : undefined;
 
 // Telemetry add-ons: they need the namespace, and Grafana and Kiali need Prometheus; none
 // waits for the gateways.
@@ -157,7 +160,7 @@ if (enabled("jaeger")) {
         afterIstiod,
     );
 }
-if (enabled("kiali")) {
+if (kialiCredentials !== undefined) {
     new Kiali(
         "kiali",
         {
@@ -209,7 +212,7 @@ export const ingressGateway = {
     namespace: ingress.namespace,
     ...(settings.awaitIngressAddress && { address: ingress.address }),
 };
-export const kialiLoginToken = kialiCredentials.loginToken;
+export const kialiLoginToken = kialiCredentials?.loginToken;
 export const grafanaAdminPassword = grafana?.adminPassword;
 export const dashboardUrls = dashboardUrlsKnown(settings)
     ? urlBase.apply((base) =>

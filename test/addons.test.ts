@@ -20,6 +20,17 @@ const CHART = "kubernetes:helm.sh/v4:Chart";
 const sizes = planSizing(parseMeshSettings({})).sizes;
 const NS = "istio-system";
 
+/** What KialiCredentials registers: the component, its signing key and the login ServiceAccount with its token and RBAC. */
+const KIALI_CREDENTIALS = [
+    "istio-mesh:security:KialiCredentials kiali-credentials",
+    "kubernetes:core/v1:Secret kiali-credentials-login-token",
+    "kubernetes:core/v1:Secret kiali-credentials-signing-key",
+    "kubernetes:core/v1:ServiceAccount kiali-credentials-login",
+    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole kiali-credentials-login",
+    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding kiali-credentials-login",
+    "random:index/randomPassword:RandomPassword kiali-credentials-signing-key",
+];
+
 describe("add-on chart values", () => {
     const prometheus = prometheusValues({
         size: sizes.prometheus,
@@ -265,6 +276,15 @@ describe("add-ons in the program", () => {
             assert.deepStrictEqual(await valueOf(run.outputs.dashboardUrls as Record<string, string>), {});
             assert.deepStrictEqual(Object.keys(run.outputs.portForwardCommands as object).sort(), [...charts].sort());
             assert.strictEqual(run.outputs.grafanaAdminPassword === undefined, !charts.includes("grafana"));
+            // Kiali's login token reads the whole cluster: it, its RBAC and its output come only with Kiali.
+            assert.strictEqual(run.outputs.kialiLoginToken === undefined, !charts.includes("kiali"));
+            assert.deepStrictEqual(
+                graph.registrations
+                    .filter((r) => r.name.startsWith("kiali-credentials"))
+                    .map((r) => `${r.type} ${r.name}`)
+                    .sort(),
+                charts.includes("kiali") ? KIALI_CREDENTIALS : [],
+            );
             const istiod = graph.get(CHART, "istiod-1-31-4").inputs.values as { meshConfig: Record<string, unknown> };
             assert.strictEqual("extensionProviders" in istiod.meshConfig, charts.includes("jaeger"));
             assert.strictEqual(

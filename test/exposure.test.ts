@@ -286,6 +286,12 @@ describe("exposure config", () => {
         }
     });
 
+    it("refuses an empty allow-list, saying what to write to admit nobody or everybody", () => {
+        reject({ "istio-mesh:dashboards": "ingress", "istio-mesh:dashboardAllowedCidrs": "[]" }, [
+            "istio-mesh:dashboardAllowedCidrs: [] admits no range, which the gateway cannot express; to admit nobody, set istio-mesh:dashboards: none (port-forward only); to admit everybody, write [0.0.0.0/0]",
+        ]);
+    });
+
     it("refuses waiting for an address a NodePort or ClusterIP never gets", () => {
         reject({ "istio-mesh:ingressServiceType": "NodePort", "istio-mesh:awaitIngressAddress": "true" }, [
             "istio-mesh:awaitIngressAddress: true, but istio-mesh:ingressServiceType is NodePort, which gets no address to wait for; set it false, or use LoadBalancer",

@@ -201,6 +201,23 @@ function checkAddon(value: string): string | undefined {
 }
 
 /**
+ * An empty list would leave the allow-list's DENY rule with no `notRemoteIpBlocks`: a source
+ * with no field, which istiod's validation refuses halfway through `up` (and which would
+ * mean "any client" if accepted). Neither is what someone writing `[]` wants to find out then.
+ */
+function readAllowedCidrs(config: ConfigReader): readonly string[] {
+    const cidrs = config.stringList("dashboardAllowedCidrs", CONFIG_DEFAULTS.dashboardAllowedCidrs, checkCidr);
+    if (cidrs.length > 0) {
+        return cidrs;
+    }
+    config.problem(
+        "dashboardAllowedCidrs",
+        `[] admits no range, which the gateway cannot express; to admit nobody, set ${config.key("dashboards")}: none (port-forward only); to admit everybody, write [0.0.0.0/0]`,
+    );
+    return CONFIG_DEFAULTS.dashboardAllowedCidrs;
+}
+
+/**
  * Reads every key of raw configuration (full keys, string values, as the CLI hands them
  * over) into settings, recording each problem in `config`; cross-key checks of the keys
  * themselves included. Sizing checks, which need the sizing table, come on top of this
@@ -288,9 +305,7 @@ export function readMeshSettings(config: ConfigReader, raw: Readonly<Record<stri
         mtlsMode: config.oneOf("mtlsMode", MTLS_MODES, CONFIG_DEFAULTS.mtlsMode),
         dashboards: config.oneOf("dashboards", DASHBOARD_EXPOSURES, CONFIG_DEFAULTS.dashboards),
         ...(dashboardHost !== "" && { dashboardHost }),
-        dashboardAllowedCidrs: [
-            ...config.stringList("dashboardAllowedCidrs", CONFIG_DEFAULTS.dashboardAllowedCidrs, checkCidr),
-        ].sort(),
+        dashboardAllowedCidrs: [...readAllowedCidrs(config)].sort(),
         dashboardsWithoutLogin: ADDONS.filter((addon) => withoutLogin.includes(addon)),
         ...(dashboardTlsSecret !== "" && { dashboardTlsSecret }),
         dashboardPlainHttp: config.boolean("dashboardPlainHttp", CONFIG_DEFAULTS.dashboardPlainHttp),

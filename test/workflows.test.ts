@@ -42,6 +42,8 @@ const load = (file: string) => yaml.load(source(file)) as Workflow;
 // The stacks CI previews and deploys, in deploy order; a test ties them to the stack files.
 const stacks = (load("preview.yml").jobs.preview.strategy?.matrix as { stack: string[] }).stack;
 const kubeconfigSecret = (stack: string) => `KUBECONFIG_${stack.toUpperCase().replace(/[.-]/g, "_")}`;
+// The read-only kubeconfig a preview gets (docs/preview-reader.yaml).
+const previewKubeconfigSecret = (stack: string) => `${kubeconfigSecret(stack)}_PREVIEW`;
 const runs = (steps: Step[]) => steps.flatMap((s) => (s.run === undefined ? [] : [s.run.trim()]));
 const names = (steps: Step[]) => steps.map((s) => s.name);
 const action = (step: Step) => (step.uses ?? "").split("@")[0];
@@ -212,9 +214,24 @@ describe("GitHub Actions workflows", () => {
             assert.strictEqual(check.run?.trim(), "bash .github/scripts/stack-secrets.sh preview");
             for (const step of job.steps.slice(2)) assert.strictEqual(step.if, ready, step.name);
             for (const stack of stacks) {
-                const key = kubeconfigSecret(stack);
+                const key = previewKubeconfigSecret(stack);
                 assert.strictEqual(check.env?.[key], `\${{ matrix.stack == '${stack}' && secrets.${key} || '' }}`);
             }
+        });
+
+        it("never holds a credential that can write to a cluster: only the read-only preview kubeconfigs", () => {
+            const read = [...source("preview.yml").matchAll(/secrets\.(KUBECONFIG_[A-Z0-9_]*)/g)].map((m) => m[1]);
+            assert.deepStrictEqual([...new Set(read)].sort(), stacks.map(previewKubeconfigSecret).sort());
+            assert.doesNotMatch(source("deploy.yml"), /_PREVIEW/, "a deploy reads its own kubeconfig");
+            // The script, too: given only a deploy kubeconfig, a preview skips rather than use it.
+            const deployOnly = runStep(check, {
+                STACK: "prod",
+                PULUMI_BACKEND_URL: "s3://state",
+                PULUMI_CONFIG_PASSPHRASE: "p",
+                KUBECONFIG_PROD: "can write",
+            });
+            assert.deepStrictEqual([deployOnly.output, deployOnly.kubeconfig], ["ready=false\n", undefined]);
+            assert.match(deployOnly.stdout, /missing secret\(s\) KUBECONFIG_PROD_PREVIEW\. /);
         });
 
         it("skips with a notice that names the missing secrets, and never fails", () => {
@@ -223,21 +240,21 @@ describe("GitHub Actions workflows", () => {
             assert.strictEqual(fork.output, "ready=false\n");
             assert.match(
                 fork.stdout,
-                /^::notice title=Preview of dev skipped::No pulumi preview for stack dev: missing secret\(s\) PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE KUBECONFIG_DEV\. /,
+                /^::notice title=Preview of dev skipped::No pulumi preview for stack dev: missing secret\(s\) PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE KUBECONFIG_DEV_PREVIEW\. /,
             );
             const noProd = runStep(check, {
                 STACK: "prod",
                 PULUMI_BACKEND_URL: "s3://state",
                 PULUMI_CONFIG_PASSPHRASE: "p",
-                KUBECONFIG_DEV: "dev",
+                KUBECONFIG_DEV_PREVIEW: "dev",
             });
             assert.strictEqual(noProd.output, "ready=false\n");
-            assert.match(noProd.stdout, /missing secret\(s\) KUBECONFIG_PROD\. /);
+            assert.match(noProd.stdout, /missing secret\(s\) KUBECONFIG_PROD_PREVIEW\. /);
             const cloud = runStep(check, {
                 STACK: "prod",
                 PULUMI_BACKEND_URL: "https://api.pulumi.com",
                 PULUMI_CONFIG_PASSPHRASE: "p",
-                KUBECONFIG_PROD: "k",
+                KUBECONFIG_PROD_PREVIEW: "k",
             });
             assert.match(cloud.stdout, /missing secret\(s\) PULUMI_ACCESS_TOKEN\. /);
             assert.strictEqual(cloud.kubeconfig, undefined);
@@ -248,7 +265,7 @@ describe("GitHub Actions workflows", () => {
                 STACK: "staging",
                 PULUMI_BACKEND_URL: "s3://state",
                 PULUMI_CONFIG_PASSPHRASE: "p",
-                KUBECONFIG_STAGING: "apiVersion: v1",
+                KUBECONFIG_STAGING_PREVIEW: "apiVersion: v1",
             });
             assert.deepStrictEqual([r.status, r.stdout, r.output], [0, "", "ready=true\n"]);
             assert.strictEqual(r.kubeconfig, "apiVersion: v1\n");
@@ -296,7 +313,7 @@ describe("GitHub Actions workflows", () => {
                 assert.deepStrictEqual([missing.status, missing.stderr, missing.kubeconfig], [1, "", undefined]);
                 assert.strictEqual(
                     missing.stdout.split("\n")[0],
-                    `::error::Missing secret ${key}: add it to the ${stack} environment or the repository (Settings > Secrets and variables > Actions).`,
+                    `::error::Missing secret ${key}: add it to the ${stack} environment (Settings > Environments > ${stack}), not to the repository, whose secrets pull requests can read.`,
                 );
                 const cloud = runStep(check, { ...base, PULUMI_BACKEND_URL: "https://api.pulumi.com", [key]: "k" });
                 assert.strictEqual(cloud.status, 1);
@@ -386,6 +403,7 @@ describe("GitHub Actions workflows", () => {
             [...referenced].sort(),
             [
                 ...stacks.map(kubeconfigSecret),
+                ...stacks.map(previewKubeconfigSecret),
                 "PULUMI_ACCESS_TOKEN",
                 "PULUMI_BACKEND_URL",
                 "PULUMI_CONFIG_PASSPHRASE",

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Checks the secrets a Pulumi run on stack $STACK needs, by name, and writes its kubeconfig.
 #
-#   stack-secrets.sh preview   a missing secret is a notice: the job skips, never fails
-#                              (forks and Dependabot get no secrets)
-#   stack-secrets.sh deploy    a missing secret is an error that fails the job
+#   stack-secrets.sh preview   reads the read-only KUBECONFIG_<STACK>_PREVIEW; a missing secret
+#                              is a notice: the job skips, never fails (forks and Dependabot
+#                              get no secrets)
+#   stack-secrets.sh deploy    reads KUBECONFIG_<STACK>; a missing secret is an error that
+#                              fails the job
 #
-# Reads STACK, PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, KUBECONFIG_<STACK> and, for a Pulumi
-# Cloud backend (https://), PULUMI_ACCESS_TOKEN. Writes ready=true|false to $GITHUB_OUTPUT
+# Reads STACK, PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, the kubeconfig above and, for a
+# Pulumi Cloud backend (https://), PULUMI_ACCESS_TOKEN. Writes ready=true|false to $GITHUB_OUTPUT
 # and KUBECONFIG to $GITHUB_ENV.
 set -euo pipefail
 
@@ -23,6 +25,8 @@ fi
 # Stack names may hold '-' and '.', secret names may not: qa-eu reads KUBECONFIG_QA_EU.
 stack_key="${STACK^^}"
 kubeconfig="KUBECONFIG_${stack_key//[.-]/_}"
+# A preview runs a pull request's unreviewed program: it never gets a credential that writes.
+if [ "$mode" = preview ]; then kubeconfig="${kubeconfig}_PREVIEW"; fi
 missing=()
 for name in PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE "$kubeconfig"; do
   if [ -z "${!name:-}" ]; then missing+=("$name"); fi
@@ -34,11 +38,11 @@ esac
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "ready=false" >> "$GITHUB_OUTPUT"
   if [ "$mode" = preview ]; then
-    echo "::notice title=Preview of ${STACK} skipped::No pulumi preview for stack ${STACK}: missing secret(s) ${missing[*]}. Pull requests from forks and Dependabot get no secrets; otherwise add them as repository secrets (Settings > Secrets and variables > Actions)."
+    echo "::notice title=Preview of ${STACK} skipped::No pulumi preview for stack ${STACK}: missing secret(s) ${missing[*]}. Pull requests from forks and Dependabot get no secrets; otherwise add them as repository secrets (Settings > Secrets and variables > Actions; the kubeconfig is the read-only one of docs/preview-reader.yaml)."
     exit 0
   fi
   for name in "${missing[@]}"; do
-    echo "::error::Missing secret ${name}: add it to the ${STACK} environment or the repository (Settings > Secrets and variables > Actions)."
+    echo "::error::Missing secret ${name}: add it to the ${STACK} environment (Settings > Environments > ${STACK}), not to the repository, whose secrets pull requests can read."
   done
   exit 1
 fi

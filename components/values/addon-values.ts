@@ -235,6 +235,10 @@ export function kialiValues(options: KialiOptions): Record<string, unknown> {
             ...(options.anonymous && { view_only_mode: true }),
         },
         server: { web_root: ADDON_SERVICES.kiali.path },
+        // One cluster. Autodetection would `lookup` every Secret in the namespace at render time:
+        // a preview would need to read them all (docs/preview-reader.yaml grants none), and the
+        // render would depend on what the cluster holds.
+        clustering: { autodetect_secrets: { enabled: false } },
         // Nothing about istiod: Kiali 2 discovers each control plane by its labels and reads its
         // root namespace from that revision's mesh config, so both revisions of an upgrade show.
         external_services: {

@@ -4,6 +4,7 @@ import * as yaml from "js-yaml";
 import * as os from "os";
 import * as path from "path";
 import { runHelm } from "./helm";
+import { lookupServer } from "./lookup-server";
 import { isWireSecret, MockCluster, Registration } from "./monitor";
 import { ProgramRun, runProgram, stackConfig } from "./program";
 import { chartDirectory, vendoredChartFor } from "./vendored-charts";
@@ -12,7 +13,9 @@ import { chartDirectory, vendoredChartFor } from "./vendored-charts";
  * Renders every Chart a program registers the way Chart v4 does
  * (pulumi-kubernetes provider/pkg/provider/helm/v4/chart.go): `helm template` with the
  * Chart's exact values, CRDs included unless `skipCrds`, every hook dropped (test hooks
- * too), and the Chart's namespace given to each namespaced object that has none.
+ * too), and the Chart's namespace given to each namespaced object that has none. Like
+ * Chart v4 it renders with `--dry-run=server`, so a chart's `lookup` calls reach an API
+ * server: an empty cluster seen with the preview credential's rights (./lookup-server.ts).
  */
 
 /** The Kubernetes version the render assumes; Chart v4 asks the cluster, offline we state one. */
@@ -119,6 +122,7 @@ export async function renderChart(
     fs.writeFileSync(valuesFile, JSON.stringify(request.values));
     let output: string;
     try {
+        const { kubeconfig } = await lookupServer();
         const args = [
             "template",
             request.release,
@@ -130,6 +134,9 @@ export async function renderChart(
             "--no-hooks",
             "--kube-version",
             RENDER_KUBE_VERSION,
+            "--dry-run=server",
+            "--kubeconfig",
+            kubeconfig,
         ];
         output = await runHelm(request.skipCrds ? args : [...args, "--include-crds"]);
     } catch (error) {

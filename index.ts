@@ -44,7 +44,8 @@ const tracing: TracingProvider[] = enabled("jaeger") ? [jaegerTracingProvider(IS
 // namespace labels; istiod's webhooks admit everything Istio after it. The namespace and the
 // CRDs may exist already (kept by destroy, or from a manual install): those two adopt what
 // they find.
-const adopting = { providers: [adoptingProvider("adopt-existing", settings.kubernetes)] };
+const adopter = adoptingProvider("adopt-existing", settings.kubernetes);
+const adopting = { providers: [adopter] };
 const namespace = new MeshNamespace("istio-system", {}, adopting);
 // CRDs serve every revision, so they follow the newest. The default validator follows the
 // `default` tag, except while the istiod of before revisions is kept: it stays on that one,
@@ -135,6 +136,7 @@ const prometheus = enabled("prometheus")
               reloaderSize: sizing.sizes.prometheusReloader,
               retention: settings.prometheusRetention,
               storage: settings.prometheusStorage,
+              volumeProvider: adopter,
               externalUrl: hostUrl("prometheus"),
           },
           afterNamespace,

@@ -9,13 +9,20 @@ import { PinnedChart } from "./versions";
 
 /**
  * Options for a component's children: parented to it, and waiting for what the component
- * waits for. The engine does not pass a component's `dependsOn` on to its children.
+ * waits for, and for `after`. The engine does not pass a component's `dependsOn` on to its
+ * children.
  */
 export function childOptions(
     parent: pulumi.Resource,
     opts?: pulumi.ComponentResourceOptions,
+    ...after: pulumi.Resource[]
 ): pulumi.CustomResourceOptions {
-    return { parent, dependsOn: opts?.dependsOn };
+    if (after.length === 0) {
+        return { parent, dependsOn: opts?.dependsOn };
+    }
+    const own = opts?.dependsOn;
+    const listed = own === undefined ? [] : Array.isArray(own) ? own : [own as pulumi.Input<pulumi.Resource>];
+    return { parent, dependsOn: [...listed, ...after] };
 }
 
 export interface PinnedChartArgs {

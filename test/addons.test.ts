@@ -80,12 +80,13 @@ describe("add-on chart values", () => {
             size: sizes.prometheus,
             reloaderSize: sizes.prometheusReloader,
             retention: "15d",
-            storage: "8Gi",
+            volumeClaim: "prometheus-server",
             externalUrl: "http://mesh.example.com/prometheus",
         });
+        // The chart mounts the claim the component made (and destroy keeps); it renders none of its own.
         assert.deepStrictEqual((withVolume.server as Record<string, unknown>).persistentVolume, {
             enabled: true,
-            size: "8Gi",
+            existingClaim: "prometheus-server",
         });
         assert.strictEqual(
             (withVolume.server as Record<string, unknown>).baseURL,

@@ -1,22 +1,82 @@
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PrometheusOptions, prometheusValues } from "../values/addon-values";
-import { ChartComponent } from "../chart";
+import { ADDON_SERVICES, PrometheusOptions, prometheusValues } from "../values/addon-values";
+import { childOptions, pinnedChart } from "../chart";
 import { ADDON_CHARTS } from "../versions";
 
-export interface PrometheusArgs extends PrometheusOptions {
+export interface PrometheusArgs extends Omit<PrometheusOptions, "volumeClaim"> {
     /** Namespace to run in; Kiali and Istio look for `prometheus:9090` in `istio-system`. */
     namespace: string;
+    /**
+     * Size of the data volume, a Kubernetes quantity such as `8Gi`.
+     * @default no volume: an emptyDir that a restart empties
+     */
+    storage?: string;
+    /**
+     * Provider for the data volume's claim, one that adopts an existing claim
+     * (`upsertExistingObjects`): `pulumi destroy` keeps the claim, and the next `up` must take
+     * it over rather than fail with AlreadyExists.
+     * @default the component's provider (a kept claim then fails the next `up`)
+     */
+    volumeProvider?: k8s.Provider;
 }
 
-/** Prometheus server scraping the mesh (pods and service endpoints, Istio's merged metrics). */
-export class Prometheus extends ChartComponent {
+/**
+ * Prometheus server scraping the mesh (pods and service endpoints, Istio's merged metrics).
+ * With `storage`, its data lives on a PersistentVolumeClaim this component owns and
+ * `pulumi destroy` keeps (`retainOnDelete`): metrics cannot be recreated. The chart mounts
+ * it as its `existingClaim`.
+ */
+export class Prometheus extends pulumi.ComponentResource {
+    public readonly chart: k8s.helm.v4.Chart;
+    /** The data volume's claim, with `storage`. */
+    public readonly volumeClaim?: k8s.core.v1.PersistentVolumeClaim;
+
     constructor(name: string, args: PrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(
-            "istio-mesh:addons:Prometheus",
+        super("istio-mesh:addons:Prometheus", name, {}, opts);
+        const { namespace, volumeProvider, storage, ...options } = args;
+        const claimName = ADDON_SERVICES.prometheus.service;
+        if (storage !== undefined) {
+            this.volumeClaim = new k8s.core.v1.PersistentVolumeClaim(
+                `${name}-data`,
+                {
+                    metadata: {
+                        name: claimName,
+                        namespace,
+                        labels: { "app.kubernetes.io/name": "prometheus", "app.kubernetes.io/component": "server" },
+                        // Nothing to wait for: with a WaitForFirstConsumer class the claim binds only
+                        // once the server's pod is scheduled, and the chart's Deployment is awaited.
+                        annotations: { "pulumi.com/skipAwait": "true" },
+                    },
+                    spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage } } },
+                },
+                {
+                    ...childOptions(this, opts),
+                    provider: volumeProvider,
+                    retainOnDelete: true,
+                    // Before this component owned it, the chart rendered this claim: Chart v4 names
+                    // its children `<chart>:<namespace>/<name>` under the Chart
+                    // (pulumi-kubernetes provider/pkg/provider/yaml/v2/yaml.go). The alias makes
+                    // the move an update of the same claim, not a create and a delete of its data.
+                    aliases: [
+                        {
+                            name: `${name}:${namespace}/${claimName}`,
+                            parent: pulumi.createUrn(name, "kubernetes:helm.sh/v4:Chart", this),
+                        },
+                    ],
+                },
+            );
+        }
+        this.chart = pinnedChart(
             name,
             ADDON_CHARTS.prometheus,
-            { release: "prometheus", namespace: args.namespace, values: prometheusValues(args) },
-            opts,
+            {
+                release: "prometheus",
+                namespace,
+                values: prometheusValues({ ...options, volumeClaim: this.volumeClaim && claimName }),
+            },
+            childOptions(this, opts, ...(this.volumeClaim ? [this.volumeClaim] : [])),
         );
+        this.registerOutputs({ chart: this.chart, volumeClaim: this.volumeClaim });
     }
 }

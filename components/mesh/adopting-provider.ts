@@ -8,9 +8,10 @@ import { ProviderSettings } from "../config/kubernetes-settings";
  * creates client-side. Two things leave such objects behind:
  *  - `pulumi destroy` keeps Istio's CRDs (`helm.sh/resource-policy: keep`), so the next `up`
  *    creates them again;
+ *  - `pulumi destroy` keeps `istio-system` and Prometheus's data claim (`retainOnDelete`);
  *  - the course's manual install (`kubectl apply`) made `istio-system` and the base objects.
  *
- * Only the namespace and the base chart use it. Upsert turns a rename or a change of parent
+ * Only the namespace, the base chart and Prometheus's data claim use it. Upsert turns a rename or a change of parent
  * into "create over the old object, then delete it", which deletes what was just adopted;
  * test/program.test.ts pins the names and parents of everything this provider manages, so
  * such a change cannot pass unnoticed.

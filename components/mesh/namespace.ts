@@ -12,7 +12,13 @@ export interface MeshNamespaceArgs {
     name?: string;
 }
 
-/** The namespace every mesh component lives in (`istio-system`). */
+/**
+ * The namespace every mesh component lives in (`istio-system`). `pulumi destroy` keeps it
+ * (`retainOnDelete`), as `istioctl uninstall` and Istio's Helm guide do: it holds what
+ * nobody can recreate, istiod's root CA (`istio-ca-secret`, whose loss breaks STRICT mTLS
+ * for every workload holding a certificate from it), the dashboard TLS Secret, and
+ * whatever else a user put there.
+ */
 export class MeshNamespace extends pulumi.ComponentResource {
     /** The namespace's name, known once it exists: depend on it through this output. */
     public readonly name: pulumi.Output<string>;
@@ -22,7 +28,7 @@ export class MeshNamespace extends pulumi.ComponentResource {
         const namespace = new k8s.core.v1.Namespace(
             name,
             { metadata: { name: args.name ?? ISTIO_NAMESPACE } },
-            { parent: this },
+            { parent: this, retainOnDelete: true },
         );
         this.name = namespace.metadata.name;
         this.registerOutputs({ name: this.name });

@@ -47,8 +47,11 @@ export interface PrometheusOptions {
     reloaderSize: Size;
     /** Data retention, a Prometheus duration such as `24h`. */
     retention: string;
-    /** Persistent volume size, or undefined for an emptyDir that a restart empties. */
-    storage?: string;
+    /**
+     * Name of the PersistentVolumeClaim the server keeps its data on, made outside the chart
+     * so that `pulumi destroy` can keep it; undefined for an emptyDir that a restart empties.
+     */
+    volumeClaim?: string;
     /** Browser-facing URL of the dashboard, when exposed with a host name. */
     externalUrl?: string;
 }
@@ -70,7 +73,9 @@ export function prometheusValues(options: PrometheusOptions): Record<string, unk
             baseURL: options.externalUrl ?? path,
             retention: options.retention,
             persistentVolume:
-                options.storage === undefined ? { enabled: false } : { enabled: true, size: options.storage },
+                options.volumeClaim === undefined
+                    ? { enabled: false }
+                    : { enabled: true, existingClaim: options.volumeClaim },
             resources: toResources(options.size),
         },
         configmapReload: { prometheus: { resources: toResources(options.reloaderSize) } },

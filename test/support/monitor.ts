@@ -27,6 +27,8 @@ export interface Registration {
     propertyDependencies: Record<string, string[]>;
     retainOnDelete: boolean;
     protect: boolean;
+    /** Earlier identities the engine treats as this resource: an alias's name, type and parent URN, as set. */
+    aliases: { name?: string; type?: string; parentUrn?: string }[];
     /** For a read of an existing object (`Resource.get`), the ID it reads; never created or deleted. */
     readId?: string;
     /** For a read that failed, what the provider said: the engine stops the deployment there. */
@@ -105,6 +107,23 @@ const mocksOn = (cluster: MockCluster): pulumi.runtime.Mocks => ({
     },
 });
 
+/** The alias specs of a registration (the SDK sends specs: `supportsAliasSpecs` is on), fields as set. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function aliasesOf(req: any): Registration["aliases"] {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    return req.getAliasesList().map((alias: any) => {
+        const spec = alias.getSpec();
+        if (spec === undefined) {
+            return { urn: alias.getUrn() };
+        }
+        return {
+            ...(spec.getName() !== "" && { name: spec.getName() }),
+            ...(spec.getType() !== "" && { type: spec.getType() }),
+            ...(spec.getParenturn() !== "" && { parentUrn: spec.getParenturn() }),
+        };
+    });
+}
+
 export class RecordingMonitor extends MockMonitor {
     readonly registrations: Registration[] = [];
 
@@ -126,6 +145,7 @@ export class RecordingMonitor extends MockMonitor {
             propertyDependencies: {},
             retainOnDelete: false,
             protect: false,
+            aliases: [],
             inputs: {},
             readId: req.getId(),
             provider: req.getProvider(),
@@ -162,6 +182,7 @@ export class RecordingMonitor extends MockMonitor {
             propertyDependencies,
             retainOnDelete: req.getRetainondelete() === true,
             protect: req.getProtect() === true,
+            aliases: aliasesOf(req),
             inputs: req.getObject()?.toJavaScript() ?? {},
             provider: req.getProvider(),
             providers: Object.fromEntries(req.getProvidersMap().toArray()),

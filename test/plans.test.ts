@@ -42,10 +42,16 @@ describe("stacks", () => {
         );
     });
 
-    for (const stack of ["dev", "staging", "prod"]) {
-        it(`${stack} evaluates, STRICT, with Kiali behind a login`, async () => {
+    for (const stack of committedStacks()) {
+        it(`${stack} deploys on a fresh cluster: every read finds its object; STRICT, with Kiali behind a login`, async () => {
+            // A fresh cluster (the mock's default): what a new user's first `up` meets.
             const run = await runProgram(stackConfig(stack), stack);
             assert.strictEqual(run.error, undefined);
+            // A failed read stops the real deployment, though the program itself does not throw.
+            const reads = run.registrations
+                .filter((r) => r.readId !== undefined)
+                .map((r) => [r.type, r.readId, r.readError ?? "found"]);
+            assert.deepStrictEqual(reads, [["kubernetes:core/v1:Namespace", "default", "found"]]);
             const graph = new Graph(run.registrations);
             const [mtls] = graph.ofType("kubernetes:security.istio.io/v1:PeerAuthentication");
             assert.deepStrictEqual(mtls.inputs.spec, { mtls: { mode: "STRICT" } });

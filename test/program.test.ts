@@ -239,7 +239,11 @@ describe("the dev stack as a whole program", () => {
     });
 
     it("never creates a missing (misspelt) injection namespace: its read fails, naming it, and no label is patched", async () => {
-        const typo = await runProgram(stackConfig("dev", { "istio-mesh:injectionNamespaces": ["defualt", "shop"] }));
+        const typo = await runProgram(
+            stackConfig("dev", { "istio-mesh:injectionNamespaces": ["defualt", "shop"] }),
+            "dev",
+            { namespaces: ["shop"] },
+        );
         const reads = typo.registrations
             .filter((r) => r.readId !== undefined)
             .map((r) => [r.name, r.readError ?? "found"]);
@@ -392,7 +396,11 @@ describe("the program with other config", () => {
     });
 
     it("patches one label per injection namespace", async () => {
-        const run = await runProgram(stackConfig("dev", { "istio-mesh:injectionNamespaces": ["shop", "bookinfo"] }));
+        const run = await runProgram(
+            stackConfig("dev", { "istio-mesh:injectionNamespaces": ["shop", "bookinfo"] }),
+            "dev",
+            { namespaces: ["bookinfo", "shop"] },
+        );
         const patches = new Graph(run.registrations).ofType("kubernetes:core/v1:NamespacePatch");
         assert.deepStrictEqual(
             patches.map((p) => p.name),

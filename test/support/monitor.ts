@@ -51,21 +51,50 @@ export function isWireSecret(value: unknown): value is { value: unknown } {
     );
 }
 
-/** The namespaces the mocked cluster has: a fresh cluster's, and `shop` for multi-namespace stacks. */
-const EXISTING_NAMESPACES = ["default", "kube-node-lease", "kube-public", "kube-system", "shop", "bookinfo"];
+/** The namespaces every cluster starts with: what `kubeadm`, kind or minikube create. */
+export const FRESH_NAMESPACES: readonly string[] = ["default", "kube-node-lease", "kube-public", "kube-system"];
 
 /** Labels of namespaces in the mocked cluster, by name: what a read of each returns. */
 export type NamespaceLabels = Readonly<Record<string, Readonly<Record<string, string>>>>;
 
-/** What the mocked cluster holds beyond a fresh cluster's namespaces: what reads find. */
+/**
+ * What the mocked cluster holds before a run: a read finds exactly this, and fails on
+ * anything else, as the provider's read of a missing object fails the deployment. The
+ * default, `{}`, is a fresh cluster: its four namespaces, no labels, no Deployments.
+ */
 export interface MockCluster {
-    /** Labels on existing namespaces. */
+    /**
+     * Namespaces that exist beyond a fresh cluster's (an application's, such as `shop`).
+     * @default []
+     */
+    readonly namespaces?: readonly string[];
+    /**
+     * Labels on existing namespaces; a namespace named here exists.
+     * @default {}
+     */
     readonly namespaceLabels?: NamespaceLabels;
     /**
      * Deployments that exist, as `namespace/name`.
-     * @default ["istio-system/istiod"]: the istiod the committed stacks ran before revisions
+     * @default []
      */
     readonly deployments?: readonly string[];
+}
+
+/** Whether `cluster` holds the object a read of `type` and `id` asks for. */
+function holds(cluster: MockCluster, type: string, id: string): boolean {
+    switch (type) {
+        case "kubernetes:core/v1:Namespace":
+            return (
+                FRESH_NAMESPACES.includes(id) ||
+                (cluster.namespaces ?? []).includes(id) ||
+                Object.keys(cluster.namespaceLabels ?? {}).includes(id)
+            );
+        case "kubernetes:apps/v1:Deployment":
+            return (cluster.deployments ?? []).includes(id);
+        default:
+            // The program reads nothing else: a read of another kind is a new fact the mock must be taught.
+            throw new Error(`the mock cluster does not model reads of ${type}`);
+    }
 }
 
 /** Deterministic stand-ins for what providers would return, on `cluster`. */
@@ -84,12 +113,7 @@ const mocksOn = (cluster: MockCluster): pulumi.runtime.Mocks => ({
         if (args.id !== undefined && args.id !== "" && Object.keys(args.inputs).length === 0) {
             // A read (`Resource.get`): it finds the object under the name its ID gives, or
             // fails as the provider does when the object does not exist.
-            const missingNamespace =
-                args.type === "kubernetes:core/v1:Namespace" && !EXISTING_NAMESPACES.includes(args.id);
-            const missingDeployment =
-                args.type === "kubernetes:apps/v1:Deployment" &&
-                !(cluster.deployments ?? ["istio-system/istiod"]).includes(args.id);
-            if (missingNamespace || missingDeployment) {
+            if (!holds(cluster, args.type, args.id)) {
                 throw new Error(`resource "${args.id}" does not exist`);
             }
             // A namespaced object's ID is `namespace/name`, as the provider reads it.

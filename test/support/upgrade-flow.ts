@@ -122,13 +122,16 @@ export function clusterAfter(render: StackRender): MockCluster {
     return { namespaceLabels: appliedLabels(render.run.registrations), deployments: deployments.sort() };
 }
 
-/** The cluster before `step`: what the step it follows left; a fresh cluster has nothing. */
+/** A fresh cluster with the application namespace `shop`, where the flow starts. */
+const FRESH_WITH_SHOP: MockCluster = { namespaces: ["shop"] };
+
+/** The cluster before `step`: what the step it follows left, or the cluster the flow starts from. */
 export async function clusterBefore(step: UpgradeStep): Promise<MockCluster> {
     if (step.after === "before-revisions") {
         return BEFORE_REVISIONS;
     }
     const previous = previousStep(step);
-    return previous === undefined ? { deployments: [] } : clusterAfter(await renderUpgradeStep(previous));
+    return previous === undefined ? FRESH_WITH_SHOP : clusterAfter(await renderUpgradeStep(previous));
 }
 
 /** The step evaluated on the cluster its predecessor left, and rendered (shared per process). */

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigReader, MeshConfigError } from "./config/config-reader";
-import { CONFIG_NAMESPACE, MeshSettings, OTHER_CONFIG, readMeshSettings } from "./config/config";
+import { CONFIG_KEYS, CONFIG_NAMESPACE, MeshSettings, PROVIDER_CONFIG, readMeshSettings } from "./config/config";
 import { sizingProblems } from "./sizing/checks";
 
 /**
@@ -17,7 +17,7 @@ const SIZING_KEYS = ["memory", "addons", "egressGateway", "memoryBudgetPercent",
  * over). Throws one `MeshConfigError` listing every problem.
  */
 export function parseMeshSettings(raw: Readonly<Record<string, string>>): MeshSettings {
-    const config = new ConfigReader(CONFIG_NAMESPACE, raw, OTHER_CONFIG);
+    const config = new ConfigReader(CONFIG_NAMESPACE, CONFIG_KEYS, raw, PROVIDER_CONFIG);
     const settings = readMeshSettings(config, raw);
     // Other problems do not stop the sizing checks.
     if (!config.failed(...SIZING_KEYS)) {

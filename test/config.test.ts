@@ -1,11 +1,12 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import { problemsOf } from "./support/problems";
-import { CONFIG_DEFAULTS, OTHER_CONFIG } from "../components/config/config";
+import { CONFIG_DEFAULTS, CONFIG_KEYS, PROVIDER_CONFIG } from "../components/config/config";
 import { parseMeshSettings } from "../components/settings";
 import { providerSettings } from "../components/config/kubernetes-settings";
 import { MeshConfigError } from "../components/config/config-reader";
-import { projectDefaults, readProjectFile } from "./support/program";
+import { projectDefaults, readProjectFile, ROOT } from "./support/program";
+import { configDocs, projectDeclaration } from "./tools/config-docs";
 
 const KNOWN_KEYS = Object.keys(CONFIG_DEFAULTS)
     .sort()
@@ -40,19 +41,39 @@ describe("config", () => {
         });
     });
 
-    it("declares every key in Pulumi.yaml with the defaults the code uses", () => {
+    it("declares each key once: Pulumi.yaml's config block and the README's table are written from keys.ts", () => {
         const declared = readProjectFile().config ?? {};
-        assert.deepStrictEqual(Object.keys(declared).sort(), Object.keys(CONFIG_DEFAULTS).sort());
-        const expected = Object.fromEntries(
-            Object.entries(CONFIG_DEFAULTS).map(([key, value]) => [
+        assert.deepStrictEqual(
+            declared,
+            Object.fromEntries(Object.entries(CONFIG_KEYS).map(([key, d]) => [key, projectDeclaration(d)])),
+        );
+        assert.deepStrictEqual(
+            projectDefaults(),
+            Object.fromEntries(
+                Object.entries(CONFIG_DEFAULTS).map(([key, value]) => [
+                    `istio-mesh:${key}`,
+                    typeof value === "string" ? value : JSON.stringify(value),
+                ]),
+            ),
+        );
+        const stale = configDocs(ROOT).filter(({ actual, expected }) => actual !== expected);
+        assert.deepStrictEqual(
+            stale.map(({ file }) => file),
+            [],
+            "stale: run `npm run config-docs -- --write`",
+        );
+    });
+
+    it("reads every declared key, and only those: an undeclared read is a programming error", () => {
+        // Every key read during a parse is declared (the reader throws otherwise), and every
+        // declared key is known: a value for each passes the unknown-key check.
+        const everyKey = Object.fromEntries(
+            Object.entries(CONFIG_KEYS).map(([key, d]) => [
                 `istio-mesh:${key}`,
-                typeof value === "string" ? value : JSON.stringify(value),
+                typeof d.default === "string" ? d.default : JSON.stringify(d.default),
             ]),
         );
-        assert.deepStrictEqual(projectDefaults(), expected);
-        for (const [key, declaration] of Object.entries(declared)) {
-            assert.ok(declaration.type, `istio-mesh:${key} has no type in Pulumi.yaml`);
-        }
+        assert.deepStrictEqual(problemsOf(everyKey), []);
     });
 
     it("declares types the CLI lets through for every value the program accepts", () => {
@@ -78,7 +99,7 @@ describe("config", () => {
     it("reads set values, sorting namespaces and putting add-ons in canonical order", () => {
         const settings = parseMeshSettings({
             "istio-mesh:memory": "3.5Gi",
-            "istio-mesh:addons": '["kiali","prometheus"]',
+            "istio-mesh:addons": '["kiali","prometheus","jaeger"]',
             "istio-mesh:injectionNamespaces": '["shop","bookinfo"]',
             "istio-mesh:istioVersion": "1.31.0",
             "istio-mesh:egressGateway": "false",
@@ -98,7 +119,7 @@ describe("config", () => {
         });
         assert.deepStrictEqual(settings, {
             memory: { quantity: "3.5Gi", bytes: 3.5 * 2 ** 30 },
-            addons: ["prometheus", "kiali"],
+            addons: ["prometheus", "jaeger", "kiali"],
             injectionNamespaces: ["bookinfo", "shop"],
             istioVersion: "1.31.0",
             revisions: { stable: { version: "1.31.0", revision: "1-31-0", tag: "default" } },
@@ -219,7 +240,22 @@ describe("config", () => {
         [
             "a sampling value that is not a number",
             { "istio-mesh:tracingSampling": "all" },
-            'istio-mesh:tracingSampling: "all" is not a number; use a number from 0 to 100 (percent of requests)',
+            'istio-mesh:tracingSampling: "all" is not a decimal number; write digits with an optional fraction, e.g. 0.5, from 0 to 100 (percent of requests)',
+        ],
+        [
+            "a sampling value in hexadecimal, which Number() would read as 16",
+            { "istio-mesh:tracingSampling": "0x10" },
+            'istio-mesh:tracingSampling: "0x10" is not a decimal number; write digits with an optional fraction, e.g. 0.5, from 0 to 100 (percent of requests)',
+        ],
+        [
+            "a sampling value with an exponent, which Number() would read as 10",
+            { "istio-mesh:tracingSampling": "1e1" },
+            'istio-mesh:tracingSampling: "1e1" is not a decimal number; write digits with an optional fraction, e.g. 0.5, from 0 to 100 (percent of requests)',
+        ],
+        [
+            "a budget with a fraction, which Pulumi.yaml's integer type refuses",
+            { "istio-mesh:memoryBudgetPercent": "50.5" },
+            'istio-mesh:memoryBudgetPercent: "50.5" is not a whole number; write digits only, from 10 to 90 (percent of istio-mesh:memory)',
         ],
         [
             "a bad retention",
@@ -261,25 +297,108 @@ describe("config", () => {
         );
     });
 
-    it("rejects keys of another project or package by name, pointing at ours when the name is one", () => {
+    it("leaves keys of other namespaces alone: an ESC environment or an organisation's defaults may set them", () => {
         assert.deepStrictEqual(
             problemsOf({
-                "istio:memory": "8Gi",
                 "aws:region": "eu-west-1",
-                "kubernetes:context": "minikube",
+                "istio:memory": "8Gi",
                 "pulumi:tags": "{}",
+                "kubernetes:context": "minikube",
             }),
-            [
-                'aws:region: belongs to "aws", not to this project, so nothing reads it. This program reads istio-mesh:, kubernetes:, pulumi: keys only',
-                'istio:memory: belongs to "istio", not to this project, so nothing reads it. If it is meant for this project, write istio-mesh:memory. This program reads istio-mesh:, kubernetes:, pulumi: keys only',
-            ],
+            [],
         );
     });
 
-    it("rejects a key without a namespace, pointing at ours", () => {
-        assert.deepStrictEqual(problemsOf({ memory: "8Gi" }), [
-            "memory: has no namespace, so nothing reads it. If it is meant for this project, write istio-mesh:memory. This program reads istio-mesh:, kubernetes:, pulumi: keys only",
-        ]);
+    describe("keys that would have no effect", () => {
+        const noJaeger = { "istio-mesh:addons": '["prometheus","grafana","kiali"]' };
+        const noPrometheus = { "istio-mesh:addons": '["jaeger"]' };
+        const noKiali = { "istio-mesh:addons": '["prometheus","grafana","jaeger"]' };
+        const notRouted = { "istio-mesh:dashboards": "none" };
+        const routedNone =
+            "istio-mesh:dashboards is none, so no dashboard is routed; remove it or set istio-mesh:dashboards: ingress";
+        const idle: [Record<string, string>, string][] = [
+            [
+                { ...noJaeger, "istio-mesh:tracingSampling": "10" },
+                "istio-mesh:tracingSampling: is set, but jaeger is not in istio-mesh:addons, so no trace is collected; add jaeger there or remove this key",
+            ],
+            [
+                { ...noPrometheus, "istio-mesh:prometheusRetention": "7d" },
+                "istio-mesh:prometheusRetention: is set, but prometheus is not in istio-mesh:addons, so no metric is kept; add prometheus there or remove this key",
+            ],
+            [
+                { ...noPrometheus, "istio-mesh:prometheusStorage": "8Gi" },
+                "istio-mesh:prometheusStorage: is set, but prometheus is not in istio-mesh:addons, so no volume is made; add prometheus there or remove this key",
+            ],
+            [
+                { ...noKiali, "istio-mesh:kialiAnonymous": "true" },
+                "istio-mesh:kialiAnonymous: is set, but kiali is not in istio-mesh:addons, so there is no Kiali to log into; add kiali there or remove this key",
+            ],
+            [
+                { ...notRouted, "istio-mesh:dashboardHost": "mesh.example.com" },
+                `istio-mesh:dashboardHost: is set, but ${routedNone}`,
+            ],
+            [
+                { ...notRouted, "istio-mesh:dashboardTlsSecret": "mesh-tls" },
+                `istio-mesh:dashboardTlsSecret: is set, but ${routedNone}`,
+            ],
+            [
+                { ...notRouted, "istio-mesh:dashboardAllowedCidrs": '["203.0.113.0/24"]' },
+                `istio-mesh:dashboardAllowedCidrs: is set, but ${routedNone}`,
+            ],
+        ];
+        for (const [raw, message] of idle) {
+            const key = message.slice(0, message.indexOf(": "));
+            it(`refuses ${key} when ${JSON.stringify(raw)}`, () => {
+                assert.deepStrictEqual(problemsOf(raw), [message]);
+            });
+        }
+
+        it("accepts each of them at its default, which Pulumi.yaml gives every stack", () => {
+            const defaults = projectDefaults();
+            assert.deepStrictEqual(
+                problemsOf({ ...defaults, "istio-mesh:addons": "[]", "istio-mesh:dashboards": "none" }),
+                [],
+            );
+            // A value written differently but meaning the default is the default.
+            assert.deepStrictEqual(
+                problemsOf({ ...noJaeger, "istio-mesh:tracingSampling": "1.0", "istio-mesh:kialiAnonymous": "false" }),
+                [],
+            );
+        });
+    });
+
+    describe("one mistake, one message: cross-key checks skip a refused key", () => {
+        const cases: [string, Record<string, string>, string][] = [
+            [
+                "a malformed host with its certificate",
+                {
+                    "istio-mesh:dashboards": "ingress",
+                    "istio-mesh:dashboardHost": "Mesh.Example.com",
+                    "istio-mesh:dashboardTlsSecret": "mesh-tls",
+                },
+                'istio-mesh:dashboardHost: "Mesh.Example.com" is not a DNS name; use lower-case labels separated by dots, e.g. mesh.example.com, or "" for any host',
+            ],
+            [
+                "a malformed sampling value without Jaeger",
+                { "istio-mesh:addons": '["prometheus"]', "istio-mesh:tracingSampling": "ten" },
+                'istio-mesh:tracingSampling: "ten" is not a decimal number; write digits with an optional fraction, e.g. 0.5, from 0 to 100 (percent of requests)',
+            ],
+            [
+                "a misspelt add-on with a key that needs it",
+                { "istio-mesh:addons": '["prometheus","jeager"]', "istio-mesh:tracingSampling": "10" },
+                'istio-mesh:addons: item 1 "jeager" is not an add-on; use any of prometheus, grafana, jaeger, kiali',
+            ],
+            [
+                "a misspelt exposure with a host",
+                { "istio-mesh:dashboards": "Ingress", "istio-mesh:dashboardHost": "mesh.example.com" },
+                'istio-mesh:dashboards: "Ingress" is not one of ingress, none (case-sensitive)',
+            ],
+        ];
+        for (const [what, raw, message] of cases) {
+            it(what, () => {
+                assert.deepStrictEqual(problemsOf(raw), [message]);
+            });
+        }
     });
 
     it("still checks the budget when an unrelated key is bad", () => {
@@ -305,7 +424,7 @@ describe("config", () => {
         const fields = [...args.matchAll(/^ {4}([a-zA-Z]+)\?:/gm)].map((match) => match[1]);
         assert.ok(fields.includes("kubeconfig") && fields.length > 10, "ProviderArgs not found");
         assert.deepStrictEqual(
-            fields.filter((field) => !(OTHER_CONFIG.kubernetes as readonly string[]).includes(field)),
+            fields.filter((field) => !PROVIDER_CONFIG.kubernetes.includes(field)),
             [],
         );
         // Each field reaches the adopting provider in the type ProviderArgs declares for it.

@@ -387,7 +387,11 @@ describe("the dev stack as a whole program", () => {
 describe("the program with other config", () => {
     it("leaves out the egress gateway when it is switched off", async () => {
         const run = await runProgram(
-            stackConfig("dev", { "istio-mesh:egressGateway": false, "istio-mesh:addons": [] }),
+            stackConfig("dev", {
+                "istio-mesh:egressGateway": false,
+                "istio-mesh:addons": [],
+                "istio-mesh:tracingSampling": "1",
+            }),
         );
         assert.deepStrictEqual(
             new Graph(run.registrations).ofType(CHART).map((r) => r.name),

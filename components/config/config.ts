@@ -1,30 +1,25 @@
 import { ConfigReader, show } from "./config-reader";
 import { Addon, ADDON_NEEDS, ADDONS } from "./addons";
-import { GI, parseQuantity } from "./quantity";
+import { parseQuantity } from "./quantity";
 import { Overrides, parseOverrides } from "./overrides";
 import { parseReplicaOverrides, ReplicaOverrides } from "./replica-overrides";
 import { exposureProblems, TRAFFIC_POLICIES, TrafficPolicy } from "./exposure";
+import { idleKeyProblems } from "./idle-keys";
+import { CONFIG_DEFAULTS } from "./keys";
 import { KUBERNETES_SETTINGS, ProviderSettings, providerSettings } from "./kubernetes-settings";
-import {
-    checkIstioVersion,
-    CANARY_TAG,
-    controlPlaneRevision,
-    DEFAULT_TAG,
-    MeshRevisions,
-    revisionProblems,
-} from "./revisions";
-import { DEFAULT_ISTIO_VERSION } from "../versions";
+import { CANARY_TAG, controlPlaneRevision, DEFAULT_TAG, MeshRevisions, revisionProblems } from "./revisions";
 
 /**
- * The one place stack configuration keys are read and checked, each and across keys. The
- * program loads them through components/settings.ts, which adds the sizing checks; the
- * rest of the program only sees `MeshSettings`.
+ * The one place stack configuration keys are read and checked, each and across keys, as
+ * keys.ts declares them. The program loads them through components/settings.ts, which adds
+ * the sizing checks; the rest of the program only sees `MeshSettings`.
  */
 
 export const CONFIG_NAMESPACE = "istio-mesh";
 
 export { ADDONS } from "./addons";
 export type { Addon } from "./addons";
+export { CONFIG_DEFAULTS, CONFIG_KEYS } from "./keys";
 
 export const INGRESS_SERVICE_TYPES = ["LoadBalancer", "NodePort", "ClusterIP"] as const;
 export type IngressServiceType = (typeof INGRESS_SERVICE_TYPES)[number];
@@ -84,121 +79,15 @@ export interface MeshSettings {
     readonly kubernetes: ProviderSettings;
 }
 
-/** Defaults, mirrored by the `config:` declarations in Pulumi.yaml (a test keeps them equal). */
-export const CONFIG_DEFAULTS = {
-    memory: "4Gi",
-    addons: [...ADDONS] as readonly string[],
-    injectionNamespaces: ["default"] as readonly string[],
-    istioVersion: DEFAULT_ISTIO_VERSION,
-    canaryVersion: "",
-    canaryNamespaces: [] as readonly string[],
-    previousVersion: "",
-    unrevisionedVersion: "",
-    egressGateway: true,
-    ingressServiceType: "LoadBalancer",
-    awaitIngressAddress: false,
-    ingressExternalTrafficPolicy: "Local",
-    mtlsMode: "STRICT",
-    dashboards: "none",
-    dashboardHost: "",
-    dashboardAllowedCidrs: ["10.0.0.0/8", "127.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] as readonly string[],
-    dashboardsWithoutLogin: [] as readonly string[],
-    dashboardTlsSecret: "",
-    dashboardPlainHttp: false,
-    tracingSampling: 1,
-    kialiAnonymous: false,
-    prometheusRetention: "24h",
-    prometheusStorage: "",
-    memoryBudgetPercent: 50,
-    resources: {} as Readonly<Record<string, unknown>>,
-    replicas: {} as Readonly<Record<string, unknown>>,
-} as const;
-
 /**
- * Config besides ours that something in this program reads: the kubernetes provider's
- * settings (the fields of @pulumi/kubernetes' ProviderArgs, plus its config-only
- * `enableReplaceCRD` and `strictMode`; a test keeps the list in step with the pinned
- * package), and the engine's `pulumi:` options. The random provider has no settings.
+ * Config of the providers this program configures: the kubernetes provider's settings (the
+ * fields of @pulumi/kubernetes' ProviderArgs, plus its config-only `enableReplaceCRD` and
+ * `strictMode`; a test keeps the list in step with the pinned package). The random provider
+ * has no settings; other namespaces are not this program's to check.
  */
-export const OTHER_CONFIG: Readonly<Record<string, readonly string[] | "any">> = {
+export const PROVIDER_CONFIG: Readonly<Record<string, readonly string[]>> = {
     kubernetes: KUBERNETES_SETTINGS,
-    pulumi: "any",
 };
-
-/** The smallest cluster Istio with its gateways can start on, and a sanity ceiling. */
-export const MEMORY_RANGE = { min: 1 * GI, max: 1024 * GI } as const;
-
-const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const SYSTEM_NAMESPACES = ["istio-system", "kube-system", "kube-public", "kube-node-lease"];
-
-function checkMemory(value: string): string | undefined {
-    const bytes = parseQuantity(value);
-    if (bytes === undefined) {
-        return `${show(value)} is not a Kubernetes quantity; use a number with a unit, e.g. 4Gi, 4096Mi or 4G`;
-    }
-    if (bytes < MEMORY_RANGE.min || bytes > MEMORY_RANGE.max) {
-        return `${show(value)} is out of range; use a quantity from 1Gi to 1Ti`;
-    }
-    return undefined;
-}
-
-/** An optional version key: unset ("") or a supported release. */
-function checkOptionalVersion(value: string): string | undefined {
-    return value === "" ? undefined : checkIstioVersion(value);
-}
-
-function checkNamespace(value: string): string | undefined {
-    if (value.length > 63 || !RFC1123_LABEL.test(value)) {
-        return "is not a valid namespace name; use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit (RFC 1123)";
-    }
-    if (SYSTEM_NAMESPACES.includes(value)) {
-        return "is a system namespace; sidecar injection is for application namespaces only";
-    }
-    return undefined;
-}
-
-const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const PROMETHEUS_DURATION = /^([0-9]+(ms|s|m|h|d|w|y))+$/;
-
-function checkHost(value: string): string | undefined {
-    return value === "" || DNS_NAME.test(value)
-        ? undefined
-        : `${show(value)} is not a DNS name; use lower-case labels separated by dots, e.g. mesh.example.com, or "" for any host`;
-}
-
-function checkSecretName(value: string): string | undefined {
-    return value === "" || (value.length <= 253 && DNS_NAME.test(value))
-        ? undefined
-        : `${show(value)} is not a Secret name; use lower-case letters, digits, '-' and '.', e.g. mesh-tls`;
-}
-
-function checkCidr(value: string): string | undefined {
-    const match = /^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\/([0-9]{1,2})$/.exec(value);
-    const valid = match !== null && match.slice(1, 5).every((octet) => Number(octet) <= 255) && Number(match[5]) <= 32;
-    return valid ? undefined : "is not an IPv4 CIDR; use address/prefix, e.g. 192.168.0.0/16";
-}
-
-function checkRetention(value: string): string | undefined {
-    return PROMETHEUS_DURATION.test(value)
-        ? undefined
-        : `${show(value)} is not a Prometheus duration; use e.g. 6h, 24h or 15d`;
-}
-
-function checkStorage(value: string): string | undefined {
-    if (value === "") {
-        return undefined;
-    }
-    const bytes = parseQuantity(value);
-    return bytes !== undefined && bytes >= GI / 4
-        ? undefined
-        : `${show(value)} is not a volume size; use a quantity of at least 256Mi, e.g. 8Gi, or "" for no volume`;
-}
-
-function checkAddon(value: string): string | undefined {
-    return (ADDONS as readonly string[]).includes(value)
-        ? undefined
-        : `is not an add-on; use any of ${ADDONS.join(", ")}`;
-}
 
 /**
  * An empty list would leave the allow-list's DENY rule with no `notRemoteIpBlocks`: a source
@@ -206,7 +95,7 @@ function checkAddon(value: string): string | undefined {
  * mean "any client" if accepted). Neither is what someone writing `[]` wants to find out then.
  */
 function readAllowedCidrs(config: ConfigReader): readonly string[] {
-    const cidrs = config.stringList("dashboardAllowedCidrs", CONFIG_DEFAULTS.dashboardAllowedCidrs, checkCidr);
+    const cidrs = config.list("dashboardAllowedCidrs");
     if (cidrs.length > 0) {
         return cidrs;
     }
@@ -224,8 +113,8 @@ function readAllowedCidrs(config: ConfigReader): readonly string[] {
  * (components/settings.ts).
  */
 export function readMeshSettings(config: ConfigReader, raw: Readonly<Record<string, string>>): MeshSettings {
-    const memoryQuantity = config.string("memory", CONFIG_DEFAULTS.memory, checkMemory);
-    const addons = config.stringList("addons", CONFIG_DEFAULTS.addons, checkAddon);
+    const memoryQuantity = config.string("memory");
+    const addons = config.list("addons");
     const enabled = ADDONS.filter((addon) => addons.includes(addon));
     for (const addon of enabled) {
         const need = ADDON_NEEDS[addon];
@@ -236,28 +125,16 @@ export function readMeshSettings(config: ConfigReader, raw: Readonly<Record<stri
             );
         }
     }
-    const dashboardHost = config.string("dashboardHost", CONFIG_DEFAULTS.dashboardHost, checkHost);
-    const prometheusStorage = config.string("prometheusStorage", CONFIG_DEFAULTS.prometheusStorage, checkStorage);
-    const dashboardTlsSecret = config.string("dashboardTlsSecret", CONFIG_DEFAULTS.dashboardTlsSecret, checkSecretName);
-    const withoutLogin = config.stringList(
-        "dashboardsWithoutLogin",
-        CONFIG_DEFAULTS.dashboardsWithoutLogin,
-        checkAddon,
-    );
-    const injectionNamespaces = [
-        ...config.stringList("injectionNamespaces", CONFIG_DEFAULTS.injectionNamespaces, checkNamespace),
-    ].sort();
-    const istioVersion = config.string("istioVersion", CONFIG_DEFAULTS.istioVersion, checkIstioVersion);
-    const canaryVersion = config.string("canaryVersion", CONFIG_DEFAULTS.canaryVersion, checkOptionalVersion);
-    const previousVersion = config.string("previousVersion", CONFIG_DEFAULTS.previousVersion, checkOptionalVersion);
-    const unrevisionedVersion = config.string(
-        "unrevisionedVersion",
-        CONFIG_DEFAULTS.unrevisionedVersion,
-        checkOptionalVersion,
-    );
-    const canaryNamespaces = [
-        ...config.stringList("canaryNamespaces", CONFIG_DEFAULTS.canaryNamespaces, checkNamespace),
-    ].sort();
+    const dashboardHost = config.string("dashboardHost");
+    const prometheusStorage = config.string("prometheusStorage");
+    const dashboardTlsSecret = config.string("dashboardTlsSecret");
+    const withoutLogin = config.list("dashboardsWithoutLogin");
+    const injectionNamespaces = [...config.list("injectionNamespaces")].sort();
+    const istioVersion = config.string("istioVersion");
+    const canaryVersion = config.string("canaryVersion");
+    const previousVersion = config.string("previousVersion");
+    const unrevisionedVersion = config.string("unrevisionedVersion");
+    const canaryNamespaces = [...config.list("canaryNamespaces")].sort();
     const revisionKeys = [
         "istioVersion",
         "canaryVersion",
@@ -290,48 +167,32 @@ export function readMeshSettings(config: ConfigReader, raw: Readonly<Record<stri
             ...(unrevisionedVersion !== "" && { unrevisioned: { version: unrevisionedVersion, revision: "" } }),
         },
         canaryNamespaces,
-        egressGateway: config.boolean("egressGateway", CONFIG_DEFAULTS.egressGateway),
-        ingressServiceType: config.oneOf(
-            "ingressServiceType",
-            INGRESS_SERVICE_TYPES,
-            CONFIG_DEFAULTS.ingressServiceType,
-        ),
-        awaitIngressAddress: config.boolean("awaitIngressAddress", CONFIG_DEFAULTS.awaitIngressAddress),
-        ingressExternalTrafficPolicy: config.oneOf(
-            "ingressExternalTrafficPolicy",
-            TRAFFIC_POLICIES,
-            CONFIG_DEFAULTS.ingressExternalTrafficPolicy,
-        ),
-        mtlsMode: config.oneOf("mtlsMode", MTLS_MODES, CONFIG_DEFAULTS.mtlsMode),
-        dashboards: config.oneOf("dashboards", DASHBOARD_EXPOSURES, CONFIG_DEFAULTS.dashboards),
+        egressGateway: config.boolean("egressGateway"),
+        ingressServiceType: config.oneOf("ingressServiceType", INGRESS_SERVICE_TYPES),
+        awaitIngressAddress: config.boolean("awaitIngressAddress"),
+        ingressExternalTrafficPolicy: config.oneOf("ingressExternalTrafficPolicy", TRAFFIC_POLICIES),
+        mtlsMode: config.oneOf("mtlsMode", MTLS_MODES),
+        dashboards: config.oneOf("dashboards", DASHBOARD_EXPOSURES),
         ...(dashboardHost !== "" && { dashboardHost }),
         dashboardAllowedCidrs: [...readAllowedCidrs(config)].sort(),
         dashboardsWithoutLogin: ADDONS.filter((addon) => withoutLogin.includes(addon)),
         ...(dashboardTlsSecret !== "" && { dashboardTlsSecret }),
-        dashboardPlainHttp: config.boolean("dashboardPlainHttp", CONFIG_DEFAULTS.dashboardPlainHttp),
-        tracingSampling: config.number(
-            "tracingSampling",
-            CONFIG_DEFAULTS.tracingSampling,
-            0,
-            100,
-            " (percent of requests)",
-        ),
-        kialiAnonymous: config.boolean("kialiAnonymous", CONFIG_DEFAULTS.kialiAnonymous),
-        prometheusRetention: config.string("prometheusRetention", CONFIG_DEFAULTS.prometheusRetention, checkRetention),
+        dashboardPlainHttp: config.boolean("dashboardPlainHttp"),
+        tracingSampling: config.number("tracingSampling"),
+        kialiAnonymous: config.boolean("kialiAnonymous"),
+        prometheusRetention: config.string("prometheusRetention"),
         ...(prometheusStorage !== "" && { prometheusStorage }),
-        memoryBudgetPercent: config.number(
-            "memoryBudgetPercent",
-            CONFIG_DEFAULTS.memoryBudgetPercent,
-            10,
-            90,
-            " (percent of istio-mesh:memory)",
-        ),
-        resources: parseOverrides(config.objectMap("resources"), (message) => config.problem("resources", message)),
-        replicas: parseReplicaOverrides(config.objectMap("replicas"), (message) => config.problem("replicas", message)),
+        memoryBudgetPercent: config.number("memoryBudgetPercent"),
+        resources: parseOverrides(config.map("resources"), (message) => config.problem("resources", message)),
+        replicas: parseReplicaOverrides(config.map("replicas"), (message) => config.problem("replicas", message)),
         kubernetes: providerSettings(raw),
     };
-    for (const [key, message] of exposureProblems(settings, (name) => config.key(name))) {
-        config.problem(key, message);
+    const key = (name: string): string => config.key(name);
+    for (const [name, message, restsOn] of exposureProblems(settings, key)) {
+        config.crossKeyProblem(name, message, restsOn);
+    }
+    for (const [name, message, restsOn] of idleKeyProblems(settings, (name) => config.changed(name), key)) {
+        config.crossKeyProblem(name, message, [restsOn]);
     }
     return settings;
 }

@@ -52,16 +52,17 @@ export function routedDashboards(
     );
 }
 
-/** Problems across the exposure keys, each with the key it is reported under. */
+/** Problems across the exposure keys, each with the key it is reported under and the keys it rests on. */
 export function exposureProblems(
     s: ExposureSettings,
     key: (name: string) => string,
-): [name: string, message: string][] {
-    const problems: [string, string][] = [];
+): [name: string, message: string, restsOn: string[]][] {
+    const problems: [string, string, string[]][] = [];
     if (s.awaitIngressAddress && s.ingressServiceType !== "LoadBalancer") {
         problems.push([
             "awaitIngressAddress",
             `true, but ${key("ingressServiceType")} is ${s.ingressServiceType}, which gets no address to wait for; set it false, or use LoadBalancer`,
+            ["ingressServiceType"],
         ]);
     }
     const exposed = s.dashboards === "ingress";
@@ -70,7 +71,12 @@ export function exposureProblems(
         problems.push([
             "ingressExternalTrafficPolicy",
             `Cluster makes kube-proxy replace each client's address with a node's, so ${key("dashboardAllowedCidrs")} would see private node addresses and admit everyone; use Local, which keeps client addresses`,
+            ["dashboards", "ingressServiceType", "dashboardAllowedCidrs"],
         ]);
+    }
+    if (!exposed) {
+        // Keys that need routed dashboards are refused as idle (idle-keys.ts).
+        return problems;
     }
     const loginless = loginlessDashboards(s);
     for (const addon of s.dashboardsWithoutLogin) {
@@ -78,44 +84,35 @@ export function exposureProblems(
             problems.push([
                 "dashboardsWithoutLogin",
                 `${show(addon)} has a login and is routed with ${key("dashboards")}: ingress; list only ${loginless.join(", ")}`,
+                ["kialiAnonymous"],
             ]);
         } else if (!s.addons.includes(addon)) {
             problems.push([
                 "dashboardsWithoutLogin",
                 `${show(addon)} is not in ${key("addons")}; add it there or remove it here`,
+                ["addons"],
             ]);
         }
-    }
-    if (!exposed) {
-        const set: [string, boolean][] = [
-            ["dashboardsWithoutLogin", s.dashboardsWithoutLogin.length > 0],
-            ["dashboardTlsSecret", s.dashboardTlsSecret !== undefined],
-            ["dashboardPlainHttp", s.dashboardPlainHttp],
-        ];
-        for (const [name] of set.filter(([, isSet]) => isSet)) {
-            problems.push([
-                name,
-                `is set, but ${key("dashboards")} is none, so no dashboard is routed; remove it or set ${key("dashboards")}: ingress`,
-            ]);
-        }
-        return problems;
     }
     if (s.dashboardTlsSecret !== undefined && s.dashboardHost === undefined) {
         problems.push([
             "dashboardTlsSecret",
             `needs ${key("dashboardHost")}: a certificate is issued for a host name; set the host the certificate names`,
+            ["dashboardHost"],
         ]);
     }
     if (s.dashboardTlsSecret !== undefined && s.dashboardPlainHttp) {
         problems.push([
             "dashboardPlainHttp",
             `true, but ${key("dashboardTlsSecret")} is set, which serves HTTPS; remove one of them`,
+            ["dashboardTlsSecret"],
         ]);
     }
     if (s.dashboardHost !== undefined && s.dashboardTlsSecret === undefined && !s.dashboardPlainHttp) {
         problems.push([
             "dashboardHost",
             `${show(s.dashboardHost)} is served over plain HTTP, so Kiali's token and Grafana's password would cross the network readable; name a kubernetes.io/tls Secret in istio-system in ${key("dashboardTlsSecret")} (e.g. one cert-manager fills), or set ${key("dashboardPlainHttp")}: true to accept plain HTTP`,
+            ["dashboardTlsSecret", "dashboardPlainHttp"],
         ]);
     }
     return problems;

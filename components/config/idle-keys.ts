@@ -1,0 +1,70 @@
+import type { Addon } from "./addons";
+import type { ConfigKey } from "./keys";
+
+/**
+ * Keys that mean nothing in the configuration around them: a value for an add-on that is
+ * not installed, or for dashboards that are not routed. Such a key is a mistake (the user
+ * expects an effect that never comes), so a changed value of one is refused, naming what
+ * it needs. Its default is not: `Pulumi.yaml`'s defaults reach every stack.
+ */
+
+/** What an idle-key check reads, as parsed. */
+export interface IdleKeySettings {
+    readonly addons: readonly Addon[];
+    readonly dashboards: "ingress" | "none";
+}
+
+interface Dependency {
+    /** The key that needs the other. */
+    readonly key: ConfigKey;
+    /** The key it rests on. */
+    readonly on: ConfigKey;
+    /** Whether the configuration gives `key` an effect. */
+    readonly effective: (settings: IdleKeySettings) => boolean;
+    /** Why it has none, and the two ways out. */
+    readonly why: (fullKey: (name: string) => string) => string;
+}
+
+function needsAddon(key: ConfigKey, addon: Addon, what: string): Dependency {
+    return {
+        key,
+        on: "addons",
+        effective: (settings) => settings.addons.includes(addon),
+        why: (k) => `${addon} is not in ${k("addons")}, so ${what}; add ${addon} there or remove this key`,
+    };
+}
+
+function needsRoutedDashboards(key: ConfigKey): Dependency {
+    return {
+        key,
+        on: "dashboards",
+        effective: (settings) => settings.dashboards === "ingress",
+        why: (k) =>
+            `${k("dashboards")} is none, so no dashboard is routed; remove it or set ${k("dashboards")}: ingress`,
+    };
+}
+
+const DEPENDENCIES: readonly Dependency[] = [
+    needsAddon("tracingSampling", "jaeger", "no trace is collected"),
+    needsAddon("prometheusRetention", "prometheus", "no metric is kept"),
+    needsAddon("prometheusStorage", "prometheus", "no volume is made"),
+    needsAddon("kialiAnonymous", "kiali", "there is no Kiali to log into"),
+    needsRoutedDashboards("dashboardHost"),
+    needsRoutedDashboards("dashboardAllowedCidrs"),
+    needsRoutedDashboards("dashboardsWithoutLogin"),
+    needsRoutedDashboards("dashboardTlsSecret"),
+    needsRoutedDashboards("dashboardPlainHttp"),
+];
+
+/** Each changed key the configuration gives no effect: the key, why, and the key it rests on. */
+export function idleKeyProblems(
+    settings: IdleKeySettings,
+    changed: (name: ConfigKey) => boolean,
+    fullKey: (name: string) => string,
+): [key: ConfigKey, message: string, restsOn: ConfigKey][] {
+    return DEPENDENCIES.filter((d) => changed(d.key) && !d.effective(settings)).map((d) => [
+        d.key,
+        `is set, but ${d.why(fullKey)}`,
+        d.on,
+    ]);
+}

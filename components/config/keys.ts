@@ -1,0 +1,219 @@
+import { ADDONS } from "./addons";
+import {
+    checkAddon,
+    checkCidr,
+    checkHost,
+    checkMemory,
+    checkNamespace,
+    checkOptionalVersion,
+    checkRetention,
+    checkSecretName,
+    checkStorage,
+} from "./value-checks";
+import { checkIstioVersion } from "./revisions";
+import { DEFAULT_ISTIO_VERSION } from "../versions";
+
+/**
+ * Every `istio-mesh:` key, declared once: its kind, its default, what it means and how one
+ * value is checked. The reader takes defaults and checks from here, `Pulumi.yaml`'s `config:`
+ * block and the README's table are written from here (`npm run config-docs`), and a test keeps
+ * both current. A schema library (zod, valibot) would replace only the type checks: our
+ * messages name the full key, the value and the fix, collect every problem, skip cross-key
+ * checks built on a refused key and read the CLI's wire form (every value a string), so the
+ * library would be wrapped key by key and save nothing.
+ */
+
+/**
+ * How a value is written and read. `decimal` is a string in `Pulumi.yaml`, whose `integer`
+ * type would refuse `0.5`; `quantity` is a Kubernetes quantity.
+ */
+export type KeyKind = "string" | "quantity" | "boolean" | "decimal" | "integer" | "list" | "map";
+
+export interface KeyDeclaration {
+    readonly kind: KeyKind;
+    /** The value when the stack does not set it, as `Pulumi.yaml` declares it. */
+    readonly default: string | boolean | number | readonly string[] | Readonly<Record<string, never>>;
+    /** One sentence or two, in Markdown: the README's table and `Pulumi.yaml` show it. */
+    readonly description: string;
+    /** For a string, or each item of a list: what is wrong with the value, or undefined. */
+    readonly check?: (value: string) => string | undefined;
+    /** For a number: its range, and the unit messages name. */
+    readonly range?: { readonly min: number; readonly max: number; readonly unit: string };
+}
+
+const PRIVATE_RANGES = ["10.0.0.0/8", "127.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+
+export const CONFIG_KEYS = {
+    memory: {
+        kind: "quantity",
+        default: "4Gi",
+        description:
+            "memory of the cluster the environment is sized for (what `minikube start --memory` got), 1Gi to 1Ti",
+        check: checkMemory,
+    },
+    addons: {
+        kind: "list",
+        default: [...ADDONS],
+        description: "telemetry add-ons to install, any of `prometheus`, `grafana`, `jaeger`, `kiali`",
+        check: checkAddon,
+    },
+    injectionNamespaces: {
+        kind: "list",
+        default: ["default"],
+        description: "existing namespaces whose new pods get a sidecar; a missing one stops the preview",
+        check: checkNamespace,
+    },
+    istioVersion: {
+        kind: "string",
+        default: DEFAULT_ISTIO_VERSION,
+        description:
+            "the stable Istio release, installed as revision `1-31-4` for `1.31.4` with the `default` tag pointing to it; the committed stacks pin it, so a new default upgrades no existing stack",
+        check: checkIstioVersion,
+    },
+    canaryVersion: {
+        kind: "string",
+        default: "",
+        description:
+            "a newer release (at most one minor ahead) to run beside `istioVersion` as a second istiod, tagged `canary`; empty for none",
+        check: checkOptionalVersion,
+    },
+    canaryNamespaces: {
+        kind: "list",
+        default: [],
+        description:
+            "injection namespaces moved to the canary (`istio.io/rev=canary` instead of `istio-injection=enabled`); each must be in `injectionNamespaces`, and needs `canaryVersion`",
+        check: checkNamespace,
+    },
+    previousVersion: {
+        kind: "string",
+        default: "",
+        description:
+            "after a promotion, the release `istioVersion` replaced: its istiod keeps running, untagged, for proxies not restarted yet, until you remove the key",
+        check: checkOptionalVersion,
+    },
+    unrevisionedVersion: {
+        kind: "string",
+        default: "",
+        description:
+            'for a stack deployed before revisions, the release of its istiod (Helm release `istiod`): kept, without injecting, until you remove the key (see "Moving a stack deployed before revisions")',
+        check: checkOptionalVersion,
+    },
+    egressGateway: {
+        kind: "boolean",
+        default: true,
+        description: "install the egress gateway (`istio-egressgateway`, ClusterIP)",
+    },
+    ingressServiceType: {
+        kind: "string",
+        default: "LoadBalancer",
+        description: "Service type of the ingress gateway: `LoadBalancer`, `NodePort` or `ClusterIP`",
+    },
+    awaitIngressAddress: {
+        kind: "boolean",
+        default: false,
+        description:
+            "wait during `pulumi up` (10 minutes at most) for the ingress LoadBalancer's address, and show it in the outputs; only where the cluster gives addresses (clouds, kind with a cloud provider, MetalLB), never on minikube without `minikube tunnel`",
+    },
+    ingressExternalTrafficPolicy: {
+        kind: "string",
+        default: "Local",
+        description:
+            "`Local` keeps each client's address up to the ingress gateway, which `dashboardAllowedCidrs` needs; `Cluster` lets kube-proxy replace it with a node's, refused where an IP rule depends on it",
+    },
+    mtlsMode: {
+        kind: "string",
+        default: "STRICT",
+        description: "mesh-wide mutual TLS, `STRICT` or `PERMISSIVE`",
+    },
+    dashboards: {
+        kind: "string",
+        default: "none",
+        description:
+            "`ingress`: dashboards routed through the ingress gateway under `/kiali`, `/grafana`, `/jaeger`, `/prometheus`; `none`: port-forward only",
+    },
+    dashboardHost: {
+        kind: "string",
+        default: "",
+        description: "host name the dashboard routes answer to; empty for any host; only with `dashboards: ingress`",
+        check: checkHost,
+    },
+    dashboardAllowedCidrs: {
+        kind: "list",
+        default: PRIVATE_RANGES,
+        description:
+            "client IPv4 ranges admitted to the dashboards through the ingress gateway, everyone else gets 403; `[0.0.0.0/0]` admits everybody, `[]` is refused (to admit nobody, set `dashboards: none`)",
+        check: checkCidr,
+    },
+    dashboardsWithoutLogin: {
+        kind: "list",
+        default: [],
+        description:
+            "dashboards with no login of their own (`prometheus`, `jaeger`) to route through the ingress gateway anyway; Kiali and Grafana, which have logins, are always routed with `dashboards: ingress`",
+        check: checkAddon,
+    },
+    dashboardTlsSecret: {
+        kind: "string",
+        default: "",
+        description:
+            "a `kubernetes.io/tls` Secret in `istio-system` with `dashboardHost`'s certificate: HTTPS on 443, HTTP redirected; required with a host unless `dashboardPlainHttp`",
+        check: checkSecretName,
+    },
+    dashboardPlainHttp: {
+        kind: "boolean",
+        default: false,
+        description:
+            "accept a `dashboardHost` over plain HTTP, where Kiali's token and Grafana's password cross the network readable",
+    },
+    tracingSampling: {
+        kind: "decimal",
+        default: "1",
+        description:
+            "percent of requests traced, a decimal number from 0 to 100 such as `100`, `1` or `0.5`; needs `jaeger`",
+        range: { min: 0, max: 100, unit: " (percent of requests)" },
+    },
+    kialiAnonymous: {
+        kind: "boolean",
+        default: false,
+        description:
+            "Kiali without login, and then view-only (`view_only_mode`: its ServiceAccount is bound the chart's read-only role, so no visitor can change Istio config or workloads through it); never on a shared cluster",
+    },
+    prometheusRetention: {
+        kind: "string",
+        default: "24h",
+        description: "how long Prometheus keeps metrics, a Prometheus duration such as `6h` or `15d`",
+        check: checkRetention,
+    },
+    prometheusStorage: {
+        kind: "quantity",
+        default: "",
+        description:
+            "size of a persistent volume for Prometheus data, e.g. `8Gi`, kept by `pulumi destroy`; empty for none (data is lost on restart)",
+        check: checkStorage,
+    },
+    memoryBudgetPercent: {
+        kind: "integer",
+        default: 50,
+        description:
+            "share of `memory` the mesh and its add-ons may request, 10 to 90; the rest is left for workloads and system pods",
+        range: { min: 10, max: 90, unit: " (percent of istio-mesh:memory)" },
+    },
+    resources: {
+        kind: "map",
+        default: {},
+        description:
+            "per-component requests and limits that win over the sizing table, keyed by `istiod`, `ingressGateway`, `egressGateway`, `proxy`, `prometheus`, `prometheusReloader`, `grafana`, `jaeger` or `kiali`, each like a container's `resources`",
+    },
+    replicas: {
+        kind: "map",
+        default: {},
+        description:
+            "replica counts that win over the tier's, for `istiod`, `ingressGateway` and `egressGateway`: a number runs that many pods, `{min, max}` autoscales",
+    },
+} as const satisfies Record<string, KeyDeclaration>;
+
+export type ConfigKey = keyof typeof CONFIG_KEYS;
+
+/** Each key's default, as declared. */
+export const CONFIG_DEFAULTS = Object.fromEntries(
+    Object.entries(CONFIG_KEYS).map(([name, declaration]) => [name, declaration.default]),
+) as { readonly [K in ConfigKey]: (typeof CONFIG_KEYS)[K]["default"] };

@@ -189,7 +189,7 @@ describe("the dev stack as a whole program", () => {
             );
         });
 
-        // `npm run bench` reports this depth; README records it.
+        // `npm run bench` reports this depth; docs/testing.md records it.
         it("is 5 resources deep: namespace, base, istiod, the default tag, the injection label", () => {
             assert.strictEqual(graph.depth(), 5);
         });

@@ -1,5 +1,5 @@
 // The GitHub Actions workflows: schema-valid, exactly four, every action pinned to an exact
-// release, each doing what the README says. The secrets checks are run with bash to prove
+// release, each doing what docs/ci.md says. The secrets checks are run with bash to prove
 // that a preview skips (never fails) and a deploy fails by name when a secret is missing.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
@@ -393,7 +393,7 @@ describe("GitHub Actions workflows", () => {
         assert.ok(wf.jobs.kind.env?.PULUMI_CONFIG_PASSPHRASE, "a throwaway passphrase");
     });
 
-    it("read only secrets that README.md lists", () => {
+    it("read only secrets that docs/ci.md lists", () => {
         const referenced = new Set(
             files.flatMap((f) =>
                 [...source(f).matchAll(/(?<![\w./-])secrets\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]),
@@ -409,8 +409,8 @@ describe("GitHub Actions workflows", () => {
                 "PULUMI_CONFIG_PASSPHRASE",
             ].sort(),
         );
-        const readme = fs.readFileSync(path.resolve(__dirname, "..", "README.md"), "utf8");
-        const undocumented = [...referenced].filter((name) => !readme.includes(`\`${name}\``));
-        assert.deepStrictEqual(undocumented, [], `secrets missing from README.md: ${undocumented.join(", ")}`);
+        const guide = fs.readFileSync(path.resolve(__dirname, "..", "docs", "ci.md"), "utf8");
+        const undocumented = [...referenced].filter((name) => !guide.includes(`\`${name}\``));
+        assert.deepStrictEqual(undocumented, [], `secrets missing from docs/ci.md: ${undocumented.join(", ")}`);
     });
 });

@@ -95,7 +95,7 @@ export const CONFIG_KEYS = {
         kind: "string",
         default: "",
         description:
-            'for a stack deployed before revisions, the release of its istiod (Helm release `istiod`): kept, without injecting, until you remove the key (see "Moving a stack deployed before revisions")',
+            "for a stack deployed before revisions, the release of its istiod (Helm release `istiod`): kept, without injecting, until you remove the key (docs/upgrades.md, moving a stack deployed before revisions)",
         check: checkOptionalVersion,
     },
     egressGateway: {

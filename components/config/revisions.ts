@@ -5,7 +5,7 @@ import { DEFAULT_ISTIO_VERSION, istioMinor, istioRevision, SUPPORTED_ISTIO_MINOR
  * Istio control planes as revisions, and the keys of a canary upgrade: which istiods run,
  * which revision tag points where, and which namespaces each tag serves. Istio's canary
  * upgrade is install beside, move namespaces, promote, retire; each step is one change to
- * these keys (see the README's "Upgrading Istio").
+ * these keys (see docs/upgrades.md).
  */
 
 /** The tag `istio-injection=enabled` namespaces and the gateways follow. */

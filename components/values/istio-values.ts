@@ -5,7 +5,7 @@ import { SizingPlan, toResources } from "../sizing/sizing";
 /**
  * Pure functions from settings to the values of Istio's `base`, `istiod` and `gateway`
  * charts. Only the keys we set are typed; every key exists in the chart version pinned in
- * versions.ts (checked by test/chart-keys.test.ts).
+ * versions.ts (checked by test/plans.test.ts: every chart value is one its chart reads).
  */
 
 type Resources = ReturnType<typeof toResources>;

@@ -12,7 +12,7 @@ import { parseMeshSettings } from "../components/settings";
 import { planSizing } from "../components/sizing/sizing";
 import { Graph } from "./support/graph";
 import { isWireSecret } from "./support/monitor";
-import { runProgram, stackConfig } from "./support/program";
+import { evaluateStack } from "./support/program";
 import { chartSchemaErrors, unknownValuePaths } from "./support/reference";
 import { isSecretOutput, valueOf } from "./support/values";
 
@@ -261,7 +261,7 @@ describe("add-ons in the program", () => {
         it(`with ${JSON.stringify(addons)}: exactly those charts, routes and outputs`, async () => {
             // dev samples 100% of requests for Jaeger; without Jaeger the key goes back to its default.
             const sampling = addons.includes("jaeger") ? {} : { "istio-mesh:tracingSampling": "1" };
-            const run = await runProgram(stackConfig("dev", { "istio-mesh:addons": addons, ...sampling }));
+            const run = await evaluateStack("dev", { "istio-mesh:addons": addons, ...sampling });
             const graph = new Graph(run.registrations);
             assert.strictEqual(run.error, undefined);
             assert.deepStrictEqual(addonCharts(graph), [...charts].sort());
@@ -298,7 +298,7 @@ describe("add-ons in the program", () => {
     }
 
     it("Kiali without Prometheus stops before registering anything", async () => {
-        const run = await runProgram(stackConfig("dev", { "istio-mesh:addons": ["kiali"] }));
+        const run = await evaluateStack("dev", { "istio-mesh:addons": ["kiali"] });
         assert.deepStrictEqual(run.registrations, []);
         assert.match(run.error?.message ?? "", /istio-mesh:addons: "kiali" needs "prometheus"/);
     });
@@ -307,7 +307,7 @@ describe("add-ons in the program", () => {
         let graph: Graph;
         let outputs: Record<string, unknown>;
         before(async () => {
-            const run = await runProgram(stackConfig("dev"));
+            const run = await evaluateStack("dev");
             graph = new Graph(run.registrations);
             outputs = run.outputs;
         });

@@ -10,7 +10,7 @@ import {
     spellings,
 } from "./support/dashboard-traffic";
 import { Graph } from "./support/graph";
-import { runProgram, stackConfig } from "./support/program";
+import { evaluateStack } from "./support/program";
 
 /**
  * The allow-list holds for every spelling of the dashboard host the gateway routes: what an
@@ -24,7 +24,7 @@ interface Exposure {
 }
 
 async function exposureOf(stack: string, overrides: Record<string, unknown> = {}): Promise<Exposure> {
-    const run = await runProgram(stackConfig(stack, overrides), stack);
+    const run = await evaluateStack(stack, overrides);
     assert.strictEqual(run.error, undefined);
     const graph = new Graph(run.registrations);
     const [gateway] = graph.ofType("kubernetes:networking.istio.io/v1:Gateway");

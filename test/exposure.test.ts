@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { Graph } from "./support/graph";
 import { problemsOf } from "./support/problems";
-import { runProgram, stackConfig } from "./support/program";
+import { evaluateStack } from "./support/program";
 import { valueOf } from "./support/values";
 
 /**
@@ -16,7 +16,7 @@ async function program(
     overrides: Record<string, unknown> = {},
     stack = "dev",
 ): Promise<{ graph: Graph; outputs: Record<string, unknown> }> {
-    const run = await runProgram(stackConfig(stack, overrides), stack);
+    const run = await evaluateStack(stack, overrides);
     assert.strictEqual(run.error, undefined);
     return { graph: new Graph(run.registrations), outputs: run.outputs };
 }

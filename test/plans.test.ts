@@ -1,15 +1,17 @@
 import * as assert from "assert";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { parseMeshSettings } from "../components/settings";
 import { planSizing } from "../components/sizing/sizing";
 import { Graph } from "./support/graph";
 import { problemsOf } from "./support/problems";
 import { chartValueProblems, crdSchemaErrors } from "./support/reference";
-import { readStackFile, ROOT, runProgram, stackConfig } from "./support/program";
+import { evaluateStack, readStackFile, ROOT, stackConfig } from "./support/program";
 import { plan, USAGE } from "./tools/plan";
 import { forgetRender } from "./support/render";
-import { committedStacks, REFRESH_COMMAND, renderSnapshot, staleSnapshots } from "./tools/snapshot";
+import { committedStacks, PLANS_DIR, REFRESH_COMMAND, renderSnapshot, staleSnapshots } from "./tools/snapshot";
+import { UPGRADE_STEPS } from "./support/upgrade-flow";
 
 /** A line diff (longest common subsequence), as a reviewer's diff shows it. */
 function changedLines(before: string, after: string): { removed: string[]; added: string[] } {
@@ -46,7 +48,7 @@ describe("stacks", () => {
     for (const stack of committedStacks()) {
         it(`${stack} deploys on a fresh cluster: every read finds its object; STRICT, with Kiali behind a login`, async () => {
             // A fresh cluster (the mock's default): what a new user's first `up` meets.
-            const run = await runProgram(stackConfig(stack), stack);
+            const run = await evaluateStack(stack);
             assert.strictEqual(run.error, undefined);
             // A failed read stops the real deployment, though the program itself does not throw.
             const reads = run.registrations
@@ -89,7 +91,7 @@ describe("stacks", () => {
 
     for (const stack of committedStacks()) {
         it(`${stack}: every chart value is one its chart reads, every Istio resource matches its CRD`, async () => {
-            const { registrations } = await runProgram(stackConfig(stack), stack);
+            const { registrations } = await evaluateStack(stack);
             const problems = registrations.flatMap((r) => {
                 if (r.type === "kubernetes:helm.sh/v4:Chart") {
                     return chartValueProblems(String(r.inputs.chart), String(r.inputs.version), r.inputs.values);
@@ -118,7 +120,7 @@ describe("stacks", () => {
 
     it("routes the dashboards with a login (Kiali, Grafana) through the ingress gateway in dev and staging, none in prod", async () => {
         const routes = async (stack: string): Promise<number> =>
-            new Graph((await runProgram(stackConfig(stack), stack)).registrations).ofType(
+            new Graph((await evaluateStack(stack)).registrations).ofType(
                 "kubernetes:networking.istio.io/v1:VirtualService",
             ).length;
         assert.deepStrictEqual([await routes("dev"), await routes("staging"), await routes("prod")], [2, 2, 0]);
@@ -235,33 +237,45 @@ describe("npm run plan", () => {
         });
     });
 
-    it("--write rewrites the same bytes and removes only snapshots of stacks that are gone", async () => {
-        const orphan = path.join(ROOT, "plans", "gone.yaml");
-        const note = path.join(ROOT, "plans", "NOTES.md");
-        const before = fs.readFileSync(path.join(ROOT, "plans", "dev.yaml"), "utf8");
-        fs.writeFileSync(orphan, "stack: gone\n");
-        fs.writeFileSync(note, "kept\n");
+    it("--write rewrites the same bytes and removes only snapshots of stacks that are gone (in a copy of plans/)", async () => {
+        const copy = fs.mkdtempSync(path.join(os.tmpdir(), "plans-"));
         try {
-            const upgrade = [
-                "1-install",
-                "2-canary",
-                "3-move",
-                "4-promote",
-                "5-retire",
-                "migrate-1-keep-unrevisioned",
-                "migrate-2-retire-unrevisioned",
-                "rollback-1-move-back",
-                "rollback-2-remove-canary",
-            ].map((step) => `wrote plans/upgrade/${step}.yaml`);
-            const out = ["wrote plans/dev.yaml", "wrote plans/prod.yaml", "wrote plans/staging.yaml", ...upgrade].join(
-                "\n",
+            fs.cpSync(PLANS_DIR, copy, { recursive: true });
+            fs.writeFileSync(path.join(copy, "gone.yaml"), "stack: gone\n");
+            fs.writeFileSync(path.join(copy, "NOTES.md"), "kept\n");
+            fs.writeFileSync(path.join(copy, "upgrade", "0-gone.yaml"), "step: gone\n");
+            const written = [
+                "dev.yaml",
+                "prod.yaml",
+                "staging.yaml",
+                ...UPGRADE_STEPS.map((step) => `upgrade/${step.id}.yaml`),
+            ];
+            const io = { out: [] as string[], err: [] as string[] };
+            const code = await plan(
+                ["--write"],
+                { out: (text) => io.out.push(text), err: (text) => io.err.push(text) },
+                copy,
             );
-            assert.deepStrictEqual(await run("--write"), { code: 0, out, err: "" });
-            assert.deepStrictEqual([fs.existsSync(orphan), fs.existsSync(note)], [false, true]);
-            assert.strictEqual(fs.readFileSync(path.join(ROOT, "plans", "dev.yaml"), "utf8"), before);
+            assert.deepStrictEqual(
+                { code, out: io.out, err: io.err },
+                { code: 0, out: written.map((file) => `wrote ${path.join(copy, file)}`), err: [] },
+            );
+            const files = (dir: string): string[] =>
+                fs
+                    .readdirSync(dir, { recursive: true, encoding: "utf8" })
+                    .filter((f) => f.endsWith(".yaml"))
+                    .sort();
+            assert.deepStrictEqual(files(copy), files(PLANS_DIR));
+            for (const file of files(PLANS_DIR)) {
+                assert.strictEqual(
+                    fs.readFileSync(path.join(copy, file), "utf8"),
+                    fs.readFileSync(path.join(PLANS_DIR, file), "utf8"),
+                    file,
+                );
+            }
+            assert.ok(fs.existsSync(path.join(copy, "NOTES.md")), "a file that is no snapshot is left alone");
         } finally {
-            fs.rmSync(orphan, { force: true });
-            fs.rmSync(note, { force: true });
+            fs.rmSync(copy, { recursive: true, force: true });
         }
     });
 });

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { Graph } from "./support/graph";
 import { isWireSecret, Registration, SECRET_SIG, SECRET_SIG_KEY } from "./support/monitor";
-import { ProgramRun, runProgram, stackConfig } from "./support/program";
+import { evaluateStack, ProgramRun, runProgram, stackConfig } from "./support/program";
 import { crdSchemaErrors } from "./support/reference";
 import { isSecretOutput, valueOf } from "./support/values";
 
@@ -12,7 +12,7 @@ describe("the dev stack as a whole program", () => {
     let run: ProgramRun;
     let graph: Graph;
     before(async () => {
-        run = await runProgram(stackConfig("dev"));
+        run = await evaluateStack("dev");
         graph = new Graph(run.registrations);
     });
 

@@ -70,16 +70,41 @@ async function settle(): Promise<void> {
     await (sdkSettings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 }
 
+// The runtime mocks are process-wide: evaluations run one at a time, in the order asked.
+let evaluating: Promise<unknown> = Promise.resolve();
+
 /**
  * Evaluates index.ts with `config` (full keys, wire-form values) on stack `stack`, and
  * returns what was registered. Registrations are sorted by URN: the engine's order of
  * arrival is not part of the contract, the graph is. Reads find what `cluster` holds before
- * this run.
+ * this run (a fresh cluster unless it names more).
  */
-export async function runProgram(
+export function runProgram(
     config: Record<string, string>,
     stack = "dev",
     cluster: MockCluster = {},
+): Promise<ProgramRun> {
+    const run = evaluating.then(() => evaluate(config, stack, cluster));
+    evaluating = run.catch(() => undefined);
+    return run;
+}
+
+async function evaluate(config: Record<string, string>, stack: string, cluster: MockCluster): Promise<ProgramRun> {
+    // The SDK records a stack trace on every promise it makes, for its leak report; with
+    // ts-node's source maps that is a third of an evaluation. No test reads those traces.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+        return await evaluateUntraced(config, stack, cluster);
+    } finally {
+        Error.stackTraceLimit = stackTraceLimit;
+    }
+}
+
+async function evaluateUntraced(
+    config: Record<string, string>,
+    stack: string,
+    cluster: MockCluster,
 ): Promise<ProgramRun> {
     const monitor = installRecordingMonitor(readProjectFile().name, stack, cluster);
     pulumi.runtime.setAllConfig(config, []);
@@ -96,4 +121,38 @@ export async function runProgram(
     await settle();
     const registrations = [...monitor.registrations].sort((a, b) => byCodePoint(a.urn, b.urn));
     return { registrations, outputs, error };
+}
+
+const sharedRuns = new Map<string, Promise<ProgramRun>>();
+
+function runKey(stack: string, overrides: Record<string, unknown>, cluster: MockCluster): string {
+    return `${stack}\0${JSON.stringify(overrides)}\0${JSON.stringify(cluster)}`;
+}
+
+/**
+ * A committed stack (with `overrides` merged into its config) evaluated once per process
+ * on `cluster`: every test that reads the same stack shares the run, and must not change
+ * it. A test about evaluation itself (determinism) calls `runProgram` for a run of its own.
+ */
+export function evaluateStack(
+    stack: string,
+    overrides: Record<string, unknown> = {},
+    cluster: MockCluster = {},
+): Promise<ProgramRun> {
+    const key = runKey(stack, overrides, cluster);
+    let run = sharedRuns.get(key);
+    if (run === undefined) {
+        run = runProgram(stackConfig(stack, overrides), stack, cluster);
+        sharedRuns.set(key, run);
+    }
+    return run;
+}
+
+/** Drops the shared run of one stack and config, so that the next request evaluates it anew. */
+export function forgetEvaluation(
+    stack: string,
+    overrides: Record<string, unknown> = {},
+    cluster: MockCluster = {},
+): void {
+    sharedRuns.delete(runKey(stack, overrides, cluster));
 }

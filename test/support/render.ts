@@ -6,7 +6,7 @@ import * as path from "path";
 import { runHelm } from "./helm";
 import { lookupServer } from "./lookup-server";
 import { isWireSecret, MockCluster, Registration } from "./monitor";
-import { ProgramRun, runProgram, stackConfig } from "./program";
+import { evaluateStack, forgetEvaluation, ProgramRun } from "./program";
 import { chartDirectory, vendoredChartFor } from "./vendored-charts";
 
 /**
@@ -184,6 +184,27 @@ export function renderCharts(registrations: readonly Registration[]): Promise<Re
     return Promise.all(chartRequests(registrations).map((request) => renderChart(request)));
 }
 
+const sharedReleases = new Map<string, Promise<RenderedRelease>>();
+
+/**
+ * Like `renderCharts`, but a request equal to one rendered before in this process (the same
+ * chart, version, release, namespace and values, as most are from one upgrade step to the
+ * next) shares that render. A test of render determinism uses `renderCharts`.
+ */
+function renderChartsShared(registrations: readonly Registration[]): Promise<RenderedRelease[]> {
+    return Promise.all(
+        chartRequests(registrations).map((request) => {
+            const key = canonicalJson(request);
+            let release = sharedReleases.get(key);
+            if (release === undefined) {
+                release = renderChart(request);
+                sharedReleases.set(key, release);
+            }
+            return release;
+        }),
+    );
+}
+
 export interface StackRender {
     stack: string;
     run: ProgramRun;
@@ -215,26 +236,22 @@ export function renderStack(
     return render;
 }
 
-/** Drops the shared render of one stack and config, so the next request evaluates and renders it anew. */
+/** Drops the shared render and run of one stack and config, so the next request evaluates and renders anew. */
 export function forgetRender(stack: string, overrides: Record<string, unknown> = {}, cluster: MockCluster = {}): void {
     renders.delete(renderKey(stack, overrides, cluster));
+    forgetEvaluation(stack, overrides, cluster);
 }
-
-// The runtime mocks are process-wide: evaluate one program at a time, render in parallel.
-let evaluating: Promise<unknown> = Promise.resolve();
 
 async function evaluateAndRender(
     stack: string,
     overrides: Record<string, unknown>,
     cluster: MockCluster,
 ): Promise<StackRender> {
-    const evaluation = evaluating.then(() => runProgram(stackConfig(stack, overrides), stack, cluster));
-    evaluating = evaluation.catch(() => undefined);
-    const run = await evaluation;
+    const run = await evaluateStack(stack, overrides, cluster);
     if (run.error !== undefined) {
         throw run.error;
     }
-    return { stack, run, releases: await renderCharts(run.registrations) };
+    return { stack, run, releases: await renderChartsShared(run.registrations) };
 }
 
 /** JSON with keys sorted at every level: the same object gives the same text. */

@@ -3,7 +3,14 @@ import { MeshConfigError } from "../../components/config/config-reader";
 import { stackConfig } from "../support/program";
 import { formatMarkdown, formatText, sizingTable } from "./sizing-table";
 import { Console, runAsProgram } from "./command";
-import { committedStacks, isCommittedStack, REFRESH_COMMAND, staleSnapshots, writeSnapshots } from "./snapshot";
+import {
+    committedStacks,
+    isCommittedStack,
+    PLANS_DIR,
+    REFRESH_COMMAND,
+    staleSnapshots,
+    writeSnapshots,
+} from "./snapshot";
 
 /**
  * `npm run plan`: what an environment will get, without a cluster.
@@ -15,8 +22,11 @@ import { committedStacks, isCommittedStack, REFRESH_COMMAND, staleSnapshots, wri
 
 export const USAGE = "usage: npm run plan -- [<stack>] [--markdown] | --write | --check";
 
-/** Runs the command; resolves to its exit code (0 done, 1 refused or stale, 2 misused). */
-export async function plan(args: readonly string[], io: Console): Promise<number> {
+/**
+ * Runs the command; resolves to its exit code (0 done, 1 refused or stale, 2 misused).
+ * Snapshots are written to and checked in `plansDir` (tests give a temporary copy).
+ */
+export async function plan(args: readonly string[], io: Console, plansDir = PLANS_DIR): Promise<number> {
     const flags = args.filter((arg) => arg.startsWith("--"));
     const positional = args.filter((arg) => !arg.startsWith("--"));
     const unknown = flags.filter((flag) => !["--markdown", "--write", "--check"].includes(flag));
@@ -32,13 +42,13 @@ export async function plan(args: readonly string[], io: Console): Promise<number
         return 2;
     }
     if (flags.includes("--write")) {
-        for (const file of await writeSnapshots()) {
+        for (const file of await writeSnapshots(plansDir)) {
             io.out(`wrote ${file}`);
         }
         return 0;
     }
     if (flags.includes("--check")) {
-        const stale = await staleSnapshots();
+        const stale = await staleSnapshots(plansDir);
         if (stale.length > 0) {
             io.err([...stale, `Refresh with \`${REFRESH_COMMAND}\` and commit plans/.`].join("\n"));
             return 1;

@@ -28,9 +28,10 @@ import { formatText, sizingTable } from "./sizing-table";
  * named `type::name`, each chart's rendered objects with a digest, no URNs, times or paths.
  */
 
-const PLANS_DIR = path.join(ROOT, "plans");
-/** Example plans of each step of a canary upgrade of the dev stack. */
-const UPGRADE_DIR = path.join(PLANS_DIR, "upgrade");
+/** Where the snapshots are committed; tests pass a temporary copy instead. */
+export const PLANS_DIR = path.join(ROOT, "plans");
+/** Example plans of each step of a canary upgrade of the dev stack, under the plans directory. */
+const UPGRADE_SUBDIR = "upgrade";
 export const REFRESH_COMMAND = "npm run plan -- --write";
 
 const SECRET = "[secret]";
@@ -224,12 +225,12 @@ export async function renderUpgradeSnapshot(step: UpgradeStep): Promise<string> 
     return `${header.join("\n")}\n${body}`;
 }
 
-/** Snapshot files under plans/ whose stack file is gone. */
-function orphanSnapshots(): string[] {
+/** Snapshot files under `dir` whose stack file is gone. */
+function orphanSnapshots(dir: string): string[] {
     const stacks = committedStacks();
-    return fs.existsSync(PLANS_DIR)
+    return fs.existsSync(dir)
         ? fs
-              .readdirSync(PLANS_DIR)
+              .readdirSync(dir)
               .filter((file) => file.endsWith(".yaml") && !stacks.includes(file.slice(0, -".yaml".length)))
               .sort()
         : [];
@@ -240,18 +241,19 @@ function snapshots(): { file: string; render: () => Promise<string> }[] {
     return [
         ...committedStacks().map((stack) => ({ file: `${stack}.yaml`, render: () => renderSnapshot(stack) })),
         ...UPGRADE_STEPS.map((step) => ({
-            file: `upgrade/${step.id}.yaml`,
+            file: `${UPGRADE_SUBDIR}/${step.id}.yaml`,
             render: () => renderUpgradeSnapshot(step),
         })),
     ];
 }
 
-/** Upgrade examples under plans/upgrade/ of steps that are gone. */
-function orphanUpgradeSnapshots(): string[] {
+/** Upgrade examples under `dir`/upgrade/ of steps that are gone. */
+function orphanUpgradeSnapshots(dir: string): string[] {
     const steps = UPGRADE_STEPS.map((step) => `${step.id}.yaml`);
-    return fs.existsSync(UPGRADE_DIR)
+    const upgrades = path.join(dir, UPGRADE_SUBDIR);
+    return fs.existsSync(upgrades)
         ? fs
-              .readdirSync(UPGRADE_DIR)
+              .readdirSync(upgrades)
               .filter((file) => file.endsWith(".yaml") && !steps.includes(file))
               .sort()
               .map((file) => `upgrade/${file}`)
@@ -259,10 +261,10 @@ function orphanUpgradeSnapshots(): string[] {
 }
 
 /** What differs between the committed snapshots and the program: one line per stale file. */
-export async function staleSnapshots(): Promise<string[]> {
+export async function staleSnapshots(dir = PLANS_DIR): Promise<string[]> {
     const stale: string[] = [];
     for (const { file, render } of snapshots()) {
-        const full = path.join(PLANS_DIR, file);
+        const full = path.join(dir, file);
         const committed = fs.existsSync(full) ? fs.readFileSync(full, "utf8") : undefined;
         const current = await render();
         if (committed === undefined) {
@@ -271,8 +273,10 @@ export async function staleSnapshots(): Promise<string[]> {
             stale.push(`plans/${file} is stale: ${firstDifference(committed, current)}`);
         }
     }
-    stale.push(...orphanUpgradeSnapshots().map((file) => `plans/${file} is no step of test/support/upgrade-flow.ts`));
-    stale.push(...orphanSnapshots().map((file) => `plans/${file} has no stack file Pulumi.${file}`));
+    stale.push(
+        ...orphanUpgradeSnapshots(dir).map((file) => `plans/${file} is no step of test/support/upgrade-flow.ts`),
+    );
+    stale.push(...orphanSnapshots(dir).map((file) => `plans/${file} has no stack file Pulumi.${file}`));
     return stale;
 }
 
@@ -284,16 +288,16 @@ function firstDifference(committed: string, current: string): string {
     return `line ${at + 1} was ${JSON.stringify(before[at] ?? "")}, is now ${JSON.stringify(after[at] ?? "")}`;
 }
 
-/** Writes every snapshot and removes those of stacks and upgrade steps that are gone. */
-export async function writeSnapshots(): Promise<string[]> {
-    fs.mkdirSync(UPGRADE_DIR, { recursive: true });
-    for (const file of [...orphanSnapshots(), ...orphanUpgradeSnapshots()]) {
-        fs.rmSync(path.join(PLANS_DIR, file));
+/** Writes every snapshot into `dir` and removes those of stacks and upgrade steps that are gone. */
+export async function writeSnapshots(dir = PLANS_DIR): Promise<string[]> {
+    fs.mkdirSync(path.join(dir, UPGRADE_SUBDIR), { recursive: true });
+    for (const file of [...orphanSnapshots(dir), ...orphanUpgradeSnapshots(dir)]) {
+        fs.rmSync(path.join(dir, file));
     }
     const written: string[] = [];
     for (const { file, render } of snapshots()) {
-        fs.writeFileSync(path.join(PLANS_DIR, file), await render());
-        written.push(`plans/${file}`);
+        fs.writeFileSync(path.join(dir, file), await render());
+        written.push(dir === PLANS_DIR ? `plans/${file}` : path.join(dir, file));
     }
     return written;
 }

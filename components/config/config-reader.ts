@@ -25,8 +25,11 @@ export function show(value: unknown): string {
 /** A key's declaration, as far as the reader needs it (components/config/keys.ts declares them). */
 export interface ReadableKey {
     readonly kind: "string" | "quantity" | "boolean" | "decimal" | "integer" | "list" | "map";
+    /** The value when the stack does not set it, as `Pulumi.yaml` declares it. */
     readonly default: string | boolean | number | readonly string[] | Readonly<Record<string, never>>;
+    /** For a string, or each item of a list: what is wrong with the value, or undefined. */
     readonly check?: (value: string) => string | undefined;
+    /** For a number: its range, and the unit messages name. */
     readonly range?: { readonly min: number; readonly max: number; readonly unit: string };
 }
 

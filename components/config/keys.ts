@@ -1,4 +1,5 @@
 import { ADDONS } from "./addons";
+import type { ReadableKey } from "./config-reader";
 import {
     checkAddon,
     checkCidr,
@@ -27,18 +28,12 @@ import { DEFAULT_ISTIO_VERSION } from "../versions";
  * How a value is written and read. `decimal` is a string in `Pulumi.yaml`, whose `integer`
  * type would refuse `0.5`; `quantity` is a Kubernetes quantity.
  */
-export type KeyKind = "string" | "quantity" | "boolean" | "decimal" | "integer" | "list" | "map";
+export type KeyKind = ReadableKey["kind"];
 
-export interface KeyDeclaration {
-    readonly kind: KeyKind;
-    /** The value when the stack does not set it, as `Pulumi.yaml` declares it. */
-    readonly default: string | boolean | number | readonly string[] | Readonly<Record<string, never>>;
+/** What the reader needs (kind, default, check, range), and what the docs show. */
+export interface KeyDeclaration extends ReadableKey {
     /** One sentence or two, in Markdown: the README's table and `Pulumi.yaml` show it. */
     readonly description: string;
-    /** For a string, or each item of a list: what is wrong with the value, or undefined. */
-    readonly check?: (value: string) => string | undefined;
-    /** For a number: its range, and the unit messages name. */
-    readonly range?: { readonly min: number; readonly max: number; readonly unit: string };
 }
 
 const PRIVATE_RANGES = ["10.0.0.0/8", "127.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];

@@ -12,6 +12,8 @@ import type { ConfigKey } from "./keys";
 export interface IdleKeySettings {
     readonly addons: readonly Addon[];
     readonly dashboards: "ingress" | "none";
+    readonly dashboardHost?: string;
+    readonly ingressServiceType: "LoadBalancer" | "NodePort" | "ClusterIP";
 }
 
 interface Dependency {
@@ -44,6 +46,7 @@ function needsRoutedDashboards(key: ConfigKey): Dependency {
     };
 }
 
+/** In order: a key gets the message of the first dependency it misses, and only that one. */
 const DEPENDENCIES: readonly Dependency[] = [
     needsAddon("tracingSampling", "jaeger", "no trace is collected"),
     needsAddon("prometheusRetention", "prometheus", "no metric is kept"),
@@ -54,6 +57,20 @@ const DEPENDENCIES: readonly Dependency[] = [
     needsRoutedDashboards("dashboardsWithoutLogin"),
     needsRoutedDashboards("dashboardTlsSecret"),
     needsRoutedDashboards("dashboardPlainHttp"),
+    {
+        key: "dashboardPlainHttp",
+        on: "dashboardHost",
+        effective: (settings) => settings.dashboardHost !== undefined,
+        why: (k) =>
+            `${k("dashboardHost")} is empty, and the dashboards of any host are served over plain HTTP anyway; remove it, or set the host it is meant for`,
+    },
+    {
+        key: "ingressExternalTrafficPolicy",
+        on: "ingressServiceType",
+        effective: (settings) => settings.ingressServiceType !== "ClusterIP",
+        why: (k) =>
+            `${k("ingressServiceType")} is ClusterIP, which no client outside the cluster reaches, so no node forwards to it; remove it, or use NodePort or LoadBalancer`,
+    },
 ];
 
 /** Each changed key the configuration gives no effect: the key, why, and the key it rests on. */
@@ -62,9 +79,8 @@ export function idleKeyProblems(
     changed: (name: ConfigKey) => boolean,
     fullKey: (name: string) => string,
 ): [key: ConfigKey, message: string, restsOn: ConfigKey][] {
-    return DEPENDENCIES.filter((d) => changed(d.key) && !d.effective(settings)).map((d) => [
-        d.key,
-        `is set, but ${d.why(fullKey)}`,
-        d.on,
-    ]);
+    const missed = DEPENDENCIES.filter((d) => changed(d.key) && !d.effective(settings));
+    return missed
+        .filter((d, index) => missed.findIndex((other) => other.key === d.key) === index)
+        .map((d) => [d.key, `is set, but ${d.why(fullKey)}`, d.on]);
 }

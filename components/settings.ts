@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigReader, MeshConfigError } from "./config/config-reader";
 import { CONFIG_KEYS, CONFIG_NAMESPACE, MeshSettings, PROVIDER_CONFIG, readMeshSettings } from "./config/config";
+import type { ConfigKey } from "./config/keys";
 import { sizingProblems } from "./sizing/checks";
 
 /**
@@ -10,7 +11,14 @@ import { sizingProblems } from "./sizing/checks";
  */
 
 /** The keys the sizing checks read: a problem with one of them would make those checks mislead. */
-const SIZING_KEYS = ["memory", "addons", "egressGateway", "memoryBudgetPercent", "resources", "replicas"];
+const SIZING_KEYS: readonly ConfigKey[] = [
+    "memory",
+    "addons",
+    "egressGateway",
+    "memoryBudgetPercent",
+    "resources",
+    "replicas",
+];
 
 /**
  * Parses and validates raw configuration (full keys, string values, as the CLI hands them

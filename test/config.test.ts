@@ -1,12 +1,14 @@
 import * as assert from "assert";
 import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { problemsOf } from "./support/problems";
 import { CONFIG_DEFAULTS, CONFIG_KEYS, PROVIDER_CONFIG } from "../components/config/config";
 import { parseMeshSettings } from "../components/settings";
 import { providerSettings } from "../components/config/kubernetes-settings";
 import { MeshConfigError } from "../components/config/config-reader";
 import { projectDefaults, readProjectFile, ROOT } from "./support/program";
-import { configDocs, projectDeclaration } from "./tools/config-docs";
+import { configDocs, configDocsCommand, projectDeclaration } from "./tools/config-docs";
 
 const KNOWN_KEYS = Object.keys(CONFIG_DEFAULTS)
     .sort()
@@ -60,8 +62,38 @@ describe("config", () => {
         assert.deepStrictEqual(
             stale.map(({ file }) => file),
             [],
-            "stale: run `npm run config-docs -- --write`",
+            "stale: run `npm run config-docs`",
         );
+    });
+
+    it("npm run config-docs rewrites a stale table and Pulumi.yaml, and --check then passes (in a temporary copy)", async () => {
+        const copy = fs.mkdtempSync(path.join(os.tmpdir(), "config-docs-"));
+        try {
+            const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+            fs.writeFileSync(
+                path.join(copy, "README.md"),
+                readme.replace("| `memory` | quantity |", "| `memory` | ? |"),
+            );
+            fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(copy, "Pulumi.yaml"));
+            const io = { out: [] as string[], err: [] as string[] };
+            const console = { out: (text: string) => io.out.push(text), err: (text: string) => io.err.push(text) };
+            assert.strictEqual(await configDocsCommand(["--check"], console, copy), 1);
+            assert.strictEqual(await configDocsCommand([], console, copy), 0);
+            assert.strictEqual(await configDocsCommand(["--check"], console, copy), 0);
+            assert.deepStrictEqual(io, {
+                out: [
+                    "Pulumi.yaml is up to date",
+                    "Pulumi.yaml is up to date",
+                    "wrote README.md",
+                    "Pulumi.yaml is up to date",
+                    "README.md is up to date",
+                ],
+                err: ["README.md is stale: run `npm run config-docs`"],
+            });
+            assert.strictEqual(fs.readFileSync(path.join(copy, "README.md"), "utf8"), readme);
+        } finally {
+            fs.rmSync(copy, { recursive: true, force: true });
+        }
     });
 
     it("reads every declared key, and only those: an undeclared read is a programming error", () => {
@@ -263,6 +295,11 @@ describe("config", () => {
             'istio-mesh:prometheusRetention: "2 days" is not a Prometheus duration; use e.g. 6h, 24h or 15d',
         ],
         [
+            "a zero retention, which Prometheus replaces with its default",
+            { "istio-mesh:prometheusRetention": "0d" },
+            'istio-mesh:prometheusRetention: "0d" is zero, which Prometheus reads as 15d; use e.g. 6h or 15d',
+        ],
+        [
             "a bad volume size",
             { "istio-mesh:prometheusStorage": "8" },
             'istio-mesh:prometheusStorage: "8" is not a volume size; use a quantity of at least 256Mi, e.g. 8Gi, or "" for no volume',
@@ -399,6 +436,20 @@ describe("config", () => {
                 "a misspelt add-on with a key that needs it",
                 { "istio-mesh:addons": '["prometheus","jeager"]', "istio-mesh:tracingSampling": "10" },
                 'istio-mesh:addons: item 1 "jeager" is not an add-on; use any of prometheus, grafana, jaeger, kiali',
+            ],
+            [
+                "an empty allow-list with dashboards not routed: it has no effect, whatever it holds",
+                { "istio-mesh:dashboards": "none", "istio-mesh:dashboardAllowedCidrs": "[]" },
+                "istio-mesh:dashboardAllowedCidrs: is set, but istio-mesh:dashboards is none, so no dashboard is routed; remove it or set istio-mesh:dashboards: ingress",
+            ],
+            [
+                "an add-on that is not installed, in dashboardsWithoutLogin: that it is missing, not that it has a login",
+                {
+                    "istio-mesh:addons": '["prometheus"]',
+                    "istio-mesh:dashboards": "ingress",
+                    "istio-mesh:dashboardsWithoutLogin": '["kiali"]',
+                },
+                'istio-mesh:dashboardsWithoutLogin: "kiali" is not in istio-mesh:addons; add it there or remove it here',
             ],
             [
                 "a misspelt exposure with a host",

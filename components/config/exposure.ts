@@ -35,7 +35,7 @@ export interface ExposureSettings {
 }
 
 /** Whether the ingress Service is reached from outside the cluster, where a traffic policy applies. */
-function externallyReachable(settings: Pick<ExposureSettings, "ingressServiceType">): boolean {
+export function externallyReachable(settings: Pick<ExposureSettings, "ingressServiceType">): boolean {
     return settings.ingressServiceType !== "ClusterIP";
 }
 
@@ -80,17 +80,18 @@ export function exposureProblems(
     }
     const loginless = loginlessDashboards(s);
     for (const addon of s.dashboardsWithoutLogin) {
-        if (!loginless.includes(addon)) {
-            problems.push([
-                "dashboardsWithoutLogin",
-                `${show(addon)} has a login and is routed with ${key("dashboards")}: ingress; list only ${loginless.join(", ")}`,
-                ["kialiAnonymous"],
-            ]);
-        } else if (!s.addons.includes(addon)) {
+        // An add-on that is not installed is routed by nothing, login or not: say that first.
+        if (!s.addons.includes(addon)) {
             problems.push([
                 "dashboardsWithoutLogin",
                 `${show(addon)} is not in ${key("addons")}; add it there or remove it here`,
                 ["addons"],
+            ]);
+        } else if (!loginless.includes(addon)) {
+            problems.push([
+                "dashboardsWithoutLogin",
+                `${show(addon)} has a login and is routed with ${key("dashboards")}: ingress; list only ${loginless.join(", ")}`,
+                ["kialiAnonymous"],
             ]);
         }
     }

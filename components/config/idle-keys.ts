@@ -1,4 +1,5 @@
 import type { Addon } from "./addons";
+import { externallyReachable } from "./exposure";
 import type { ConfigKey } from "./keys";
 
 /**
@@ -67,7 +68,7 @@ const DEPENDENCIES: readonly Dependency[] = [
     {
         key: "ingressExternalTrafficPolicy",
         on: "ingressServiceType",
-        effective: (settings) => settings.ingressServiceType !== "ClusterIP",
+        effective: externallyReachable,
         why: (k) =>
             `${k("ingressServiceType")} is ClusterIP, which no client outside the cluster reaches, so no node forwards to it; remove it, or use NodePort or LoadBalancer`,
     },

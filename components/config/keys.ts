@@ -143,7 +143,7 @@ export const CONFIG_KEYS = {
         kind: "list",
         default: [],
         description:
-            "dashboards with no login of their own (`prometheus`, `jaeger`) to route through the ingress gateway anyway; Kiali and Grafana, which have logins, are always routed with `dashboards: ingress`",
+            "dashboards with no login of their own (`prometheus`, `jaeger`, and `kiali` with `kialiAnonymous`) to route through the ingress gateway anyway; Kiali and Grafana with their logins are always routed with `dashboards: ingress`",
         check: checkAddon,
     },
     dashboardTlsSecret: {
@@ -170,7 +170,7 @@ export const CONFIG_KEYS = {
         kind: "boolean",
         default: false,
         description:
-            "Kiali without login, and then view-only (`view_only_mode`: its ServiceAccount is bound the chart's read-only role, so no visitor can change Istio config or workloads through it); never on a shared cluster",
+            "Kiali without login, and then view-only (`view_only_mode`: its ServiceAccount is bound to the chart's read-only role, so no visitor can change Istio config or workloads through it); never on a shared cluster",
     },
     prometheusRetention: {
         kind: "string",

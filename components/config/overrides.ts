@@ -124,13 +124,24 @@ export function overrideConflicts(component: Component, size: Size, override: Si
     return conflicts;
 }
 
-/** Overrides for components this environment does not deploy: set by mistake, or left behind. */
-export function idleOverrides(
+/** The key that decides whether a component that may be left out is deployed. */
+function deployedBy(component: Component): string {
+    if (component === "egressGateway") {
+        return "istio-mesh:egressGateway is false";
+    }
+    const addon = component === "prometheusReloader" ? "prometheus" : component;
+    return `${addon} is not in istio-mesh:addons`;
+}
+
+/** Components with an override that this environment does not deploy: set by mistake, or left behind. */
+export function idleComponents(
     overrides: Readonly<Partial<Record<Component, unknown>>>,
     deployed: readonly Component[],
-): string[] {
-    return COMPONENTS.filter((component) => overrides[component] !== undefined && !deployed.includes(component)).map(
-        (component) =>
-            `${component} is not deployed in this environment (see istio-mesh:addons and istio-mesh:egressGateway); remove its entry`,
-    );
+): Component[] {
+    return COMPONENTS.filter((component) => overrides[component] !== undefined && !deployed.includes(component));
+}
+
+/** What is wrong with an override of a component that is not deployed. */
+export function idleOverride(component: Component): string {
+    return `${component} is not deployed in this environment (${deployedBy(component)}); remove its entry`;
 }

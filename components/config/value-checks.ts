@@ -62,9 +62,13 @@ export function checkCidr(value: string): string | undefined {
 }
 
 export function checkRetention(value: string): string | undefined {
-    return PROMETHEUS_DURATION.test(value)
+    if (!PROMETHEUS_DURATION.test(value)) {
+        return `${show(value)} is not a Prometheus duration; use e.g. 6h, 24h or 15d`;
+    }
+    // Prometheus reads a zero retention time (with no size limit) as its default, 15d.
+    return /[1-9]/.test(value)
         ? undefined
-        : `${show(value)} is not a Prometheus duration; use e.g. 6h, 24h or 15d`;
+        : `${show(value)} is zero, which Prometheus reads as 15d; use e.g. 6h or 15d`;
 }
 
 export function checkStorage(value: string): string | undefined {

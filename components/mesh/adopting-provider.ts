@@ -5,7 +5,7 @@ import { ProviderSettings } from "../config/kubernetes-settings";
 /**
  * A kubernetes provider that adopts objects that already exist (`upsertExistingObjects`)
  * instead of failing with AlreadyExists, as pulumi-kubernetes does since 4.29 for objects it
- * creates client-side. Two things leave such objects behind:
+ * creates client-side. Three things leave such objects behind:
  *  - `pulumi destroy` keeps Istio's CRDs (`helm.sh/resource-policy: keep`), so the next `up`
  *    creates them again;
  *  - `pulumi destroy` keeps `istio-system` and Prometheus's data claim (`retainOnDelete`);

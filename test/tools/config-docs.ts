@@ -7,7 +7,8 @@ import { Console, runAsProgram } from "./command";
 /**
  * `npm run config-docs`: writes what components/config/keys.ts declares into the two places
  * that show it, `Pulumi.yaml`'s `config:` block (which the CLI checks stack values against)
- * and the README's configuration table; `--check` fails when either is stale.
+ * and the README's configuration table; `npm run config-docs -- --check` fails when either
+ * is stale.
  */
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -87,10 +88,11 @@ export function configDocs(root = ROOT): { file: string; actual: string; expecte
 }
 
 export async function configDocsCommand(args: readonly string[], io: Console, root = ROOT): Promise<number> {
-    if (args.length !== 1 || !["--write", "--check"].includes(args[0])) {
-        io.err("usage: npm run config-docs -- --write | --check");
+    if (args.length > 1 || (args.length === 1 && args[0] !== "--check")) {
+        io.err("usage: npm run config-docs [-- --check]");
         return 2;
     }
+    const check = args.length === 1;
     let code = 0;
     for (const { file, actual, expected } of configDocs(root)) {
         if (expected === undefined) {
@@ -98,11 +100,11 @@ export async function configDocsCommand(args: readonly string[], io: Console, ro
             code = 1;
         } else if (actual === expected) {
             io.out(`${file} is up to date`);
-        } else if (args[0] === "--write") {
+        } else if (!check) {
             fs.writeFileSync(path.join(root, file), expected);
             io.out(`wrote ${file}`);
         } else {
-            io.err(`${file} is stale: run \`npm run config-docs -- --write\``);
+            io.err(`${file} is stale: run \`npm run config-docs\``);
             code = 1;
         }
     }

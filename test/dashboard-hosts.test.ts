@@ -3,6 +3,7 @@ import {
     DenySpec,
     denies,
     GatewayServer,
+    OUTSIDER,
     Request,
     requestLine,
     RouteSpec,
@@ -11,6 +12,8 @@ import {
 } from "./support/dashboard-traffic";
 import { Graph } from "./support/graph";
 import { evaluateStack } from "./support/program";
+import { renderStack } from "./support/render";
+import { committedStacks } from "./tools/snapshot";
 
 /**
  * The allow-list holds for every spelling of the dashboard host the gateway routes: what an
@@ -18,6 +21,7 @@ import { evaluateStack } from "./support/program";
  */
 
 interface Exposure {
+    namespace: string;
     servers: GatewayServer[];
     services: RouteSpec[];
     policy: DenySpec;
@@ -29,18 +33,24 @@ async function exposureOf(stack: string, overrides: Record<string, unknown> = {}
     const graph = new Graph(run.registrations);
     const [gateway] = graph.ofType("kubernetes:networking.istio.io/v1:Gateway");
     const [policy] = graph.ofType("kubernetes:security.istio.io/v1:AuthorizationPolicy");
+    const namespaceOf = (r: { inputs: Record<string, unknown> }): string =>
+        (r.inputs.metadata as { namespace: string }).namespace;
     return {
+        namespace: namespaceOf(gateway),
         servers: (gateway.inputs.spec as { servers: GatewayServer[] }).servers,
-        services: graph
-            .ofType("kubernetes:networking.istio.io/v1:VirtualService")
-            .map((service) => service.inputs.spec as RouteSpec),
+        services: graph.ofType("kubernetes:networking.istio.io/v1:VirtualService").map((service) => ({
+            namespace: namespaceOf(service),
+            ...(service.inputs.spec as Omit<RouteSpec, "namespace">),
+        })),
         policy: policy.inputs.spec as DenySpec,
     };
 }
 
 /** Requests an outsider gets through to a dashboard: routed and not denied. */
 function admitted(exposure: Exposure, requests: readonly Request[]): { routed: number; leaks: string[] } {
-    const routed = requests.filter((request) => routes(exposure.servers, exposure.services, request));
+    const routed = requests.filter((request) =>
+        routes(exposure.namespace, exposure.servers, exposure.services, request),
+    );
     return {
         routed: routed.length,
         leaks: routed.filter((request) => !denies(exposure.policy, request)).map(requestLine),
@@ -104,7 +114,7 @@ describe("dashboard host spellings", () => {
     });
 
     it("routes neither a trailing dot nor the HTTP port of an HTTPS host, nor another SNI", async () => {
-        const { servers, services } = await exposureOf("staging");
+        const { namespace, servers, services } = await exposureOf("staging");
         const request = (port: number, sni: string, authority: string): Request => ({
             port,
             sni,
@@ -113,21 +123,95 @@ describe("dashboard host spellings", () => {
             clientIp: "203.0.113.7",
         });
         assert.strictEqual(
-            routes(servers, services, request(443, "mesh.staging.example.com", "Mesh.Staging.Example.com:443")),
+            routes(
+                namespace,
+                servers,
+                services,
+                request(443, "mesh.staging.example.com", "Mesh.Staging.Example.com:443"),
+            ),
             true,
         );
         assert.strictEqual(
-            routes(servers, services, request(443, "mesh.staging.example.com", "mesh.staging.example.com.")),
+            routes(namespace, servers, services, request(443, "mesh.staging.example.com", "mesh.staging.example.com.")),
             false,
         );
-        assert.strictEqual(routes(servers, services, request(80, "", "mesh.staging.example.com")), false);
+        assert.strictEqual(routes(namespace, servers, services, request(80, "", "mesh.staging.example.com")), false);
         assert.strictEqual(
-            routes(servers, services, request(443, "other.example.com", "mesh.staging.example.com")),
+            routes(namespace, servers, services, request(443, "other.example.com", "mesh.staging.example.com")),
             false,
         );
         assert.strictEqual(
-            routes(servers, services, request(443, "mesh.staging.example.com", "other.example.com")),
+            routes(namespace, servers, services, request(443, "mesh.staging.example.com", "other.example.com")),
             false,
         );
+    });
+
+    describe("no other namespace binds the dashboard gateway", () => {
+        // A VirtualService anyone with rights in `shop` may write, bound to the dashboard Gateway.
+        const intruder = (host: string): RouteSpec => ({
+            namespace: "shop",
+            hosts: [host],
+            http: [{ match: [{ uri: { prefix: "/" } }] }],
+        });
+        const visit = (host: string, port: number, sni: string): Request => ({
+            port,
+            sni,
+            authority: host,
+            path: "/login-page-of-mine",
+            clientIp: "10.1.2.3",
+        });
+        const cases: [string, string, Record<string, unknown>, string, number][] = [
+            ["dev (any host)", "dev", {}, "anything.example.com", 80],
+            ["staging (HTTPS host)", "staging", {}, "mesh.staging.example.com", 443],
+        ];
+        for (const [title, stack, overrides, host, port] of cases) {
+            it(`${title}: a VirtualService of another namespace gets no route, as it did with unscoped hosts`, async () => {
+                const exposure = await exposureOf(stack, overrides);
+                const request = visit(host, port, host);
+                assert.strictEqual(routes(exposure.namespace, exposure.servers, [intruder(host)], request), false);
+                // The Gateway as it was, hosts without `./`: the intruder is served.
+                const unscoped = exposure.servers.map((server) => ({
+                    ...server,
+                    hosts: server.hosts.map((h) => h.replace(/^\.\//, "")),
+                }));
+                assert.strictEqual(routes(exposure.namespace, unscoped, [intruder(host)], request), true);
+            });
+        }
+
+        for (const stack of committedStacks()) {
+            it(`${stack}: every Gateway the program writes or a chart renders admits VirtualServices of its own namespace only`, async () => {
+                const { run, releases } = await renderStack(stack);
+                const gateways = [
+                    ...run.registrations
+                        .filter((r) => r.type === "kubernetes:networking.istio.io/v1:Gateway")
+                        .map((r) => ({ ...(r.inputs as { metadata: { namespace: string } }), spec: r.inputs.spec })),
+                    ...releases.flatMap((release) => release.objects.filter((o) => o.kind === "Gateway")),
+                ] as { metadata: { namespace: string }; spec: unknown }[];
+                const open = gateways.flatMap((gateway) =>
+                    (gateway.spec as { servers: GatewayServer[] }).servers.flatMap((server) =>
+                        server.hosts.filter(
+                            (host) => !host.startsWith("./") && !host.startsWith(`${gateway.metadata.namespace}/`),
+                        ),
+                    ),
+                );
+                assert.deepStrictEqual(open, []);
+                assert.strictEqual(gateways.length, stack === "prod" ? 0 : 1);
+            });
+        }
+
+        it("the allow-list covers the whole dashboard host, not only the dashboard paths", async () => {
+            const { policy } = await exposureOf("staging");
+            const outsider = (path: string): Request => ({
+                port: 443,
+                sni: "mesh.staging.example.com",
+                authority: "mesh.staging.example.com",
+                path,
+                clientIp: OUTSIDER,
+            });
+            assert.deepStrictEqual(
+                ["/", "/login-page-of-mine", "/kialix", "/kiali"].map((path) => denies(policy, outsider(path))),
+                [true, true, true, true],
+            );
+        });
     });
 });

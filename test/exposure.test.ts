@@ -132,12 +132,12 @@ describe("dashboard exposure", () => {
             servers: [
                 {
                     port: { number: 443, name: "https-dashboards", protocol: "HTTPS" },
-                    hosts: ["mesh.staging.example.com"],
+                    hosts: ["./mesh.staging.example.com"],
                     tls: { mode: "SIMPLE", credentialName: "mesh-staging-tls" },
                 },
                 {
                     port: { number: 80, name: "http-dashboards", protocol: "HTTP" },
-                    hosts: ["mesh.staging.example.com"],
+                    hosts: ["./mesh.staging.example.com"],
                     tls: { httpsRedirect: true },
                 },
             ],
@@ -156,16 +156,13 @@ describe("dashboard exposure", () => {
         assert.deepStrictEqual(kiali.http[0].headers, {
             response: { set: { "Strict-Transport-Security": "max-age=31536000" } },
         });
-        // The allow-list guards the dashboard host's paths, not other hosts on the same gateway.
+        // The allow-list guards the whole dashboard host, not other hosts on the same gateway.
         const [policy] = graph.ofType(POLICY);
         const operation = (
-            policy.inputs.spec as { rules: { to: { operation: { hosts?: string[]; paths: string[] } }[] }[] }
+            policy.inputs.spec as { rules: { to: { operation: { hosts?: string[]; paths?: string[] } }[] }[] }
         ).rules[0].to[0].operation;
         // With and without a port in the authority: the gateway routes `host:443` like `host`.
-        assert.deepStrictEqual(operation, {
-            hosts: ["mesh.staging.example.com", "mesh.staging.example.com:*"],
-            paths: ["/grafana", "/grafana/*", "/kiali", "/kiali/*"],
-        });
+        assert.deepStrictEqual(operation, { hosts: ["mesh.staging.example.com", "mesh.staging.example.com:*"] });
     });
 
     it("treats an anonymous Kiali as having no login: routed only when dashboardsWithoutLogin names it", async () => {
@@ -200,7 +197,7 @@ describe("dashboard exposure", () => {
         });
         const [gateway] = graph.ofType("kubernetes:networking.istio.io/v1:Gateway");
         assert.deepStrictEqual((gateway.inputs.spec as { servers: unknown[] }).servers, [
-            { port: { number: 80, name: "http-dashboards", protocol: "HTTP" }, hosts: ["mesh.example.com"] },
+            { port: { number: 80, name: "http-dashboards", protocol: "HTTP" }, hosts: ["./mesh.example.com"] },
         ]);
     });
 

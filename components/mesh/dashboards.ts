@@ -40,9 +40,9 @@ export interface DashboardRoutesArgs {
 
 /**
  * Dashboards through the ingress gateway: an Istio `Gateway` (HTTPS with a TLS Secret),
- * one `VirtualService` per dashboard path, and an `AuthorizationPolicy` that admits exactly
- * those paths only from the allowed ranges. All are validated by istiod's webhook, so
- * create this after the control plane (`dependsOn`).
+ * one `VirtualService` per dashboard path, and an `AuthorizationPolicy` that admits the
+ * dashboard host (or, without one, the dashboard paths) only from the allowed ranges. All
+ * are validated by istiod's webhook, so create this after the control plane (`dependsOn`).
  */
 export class DashboardRoutes extends pulumi.ComponentResource {
     /** The dashboard paths routed, e.g. `/kiali`. */
@@ -51,6 +51,10 @@ export class DashboardRoutes extends pulumi.ComponentResource {
     constructor(name: string, args: DashboardRoutesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("istio-mesh:dashboards:DashboardRoutes", name, {}, opts);
         const hosts = [args.host ?? "*"];
+        // `./`: only VirtualServices of the Gateway's own namespace bind to it. A bare host
+        // means `*/host`, which lets anyone who may write a VirtualService anywhere publish
+        // paths under the dashboard host, its certificate and its HSTS.
+        const serverHosts = hosts.map((host) => `./${host}`);
         const gatewayName = "dashboards";
         const istioResource = (
             suffix: string,
@@ -66,7 +70,7 @@ export class DashboardRoutes extends pulumi.ComponentResource {
             );
         };
 
-        const plainHttp = { port: { number: 80, name: "http-dashboards", protocol: "HTTP" }, hosts };
+        const plainHttp = { port: { number: 80, name: "http-dashboards", protocol: "HTTP" }, hosts: serverHosts };
         istioResource("gateway", "networking.istio.io/v1", "Gateway", gatewayName, {
             selector: args.gatewaySelector,
             servers:
@@ -75,7 +79,7 @@ export class DashboardRoutes extends pulumi.ComponentResource {
                     : [
                           {
                               port: { number: 443, name: "https-dashboards", protocol: "HTTPS" },
-                              hosts,
+                              hosts: serverHosts,
                               tls: { mode: "SIMPLE", credentialName: args.tlsSecret },
                           },
                           // Port 80 answers everything with a redirect: no dashboard is served over it.
@@ -115,13 +119,15 @@ export class DashboardRoutes extends pulumi.ComponentResource {
             rules: [
                 {
                     from: [{ source: { notRemoteIpBlocks: [...args.allowedCidrs] } }],
-                    // The routes' host and paths only: other hosts on the shared gateway are not ours to deny.
+                    // The whole dashboard host, whatever path a route may ever serve on it. Without
+                    // a host the routes answer on any host, so only their paths are ours to deny:
+                    // other hosts' applications share the gateway.
                     to: [
                         {
-                            operation: {
-                                ...(args.host !== undefined && { hosts: authoritiesOf(args.host) }),
-                                paths: this.paths.flatMap((path) => [path, `${path}/*`]),
-                            },
+                            operation:
+                                args.host !== undefined
+                                    ? { hosts: authoritiesOf(args.host) }
+                                    : { paths: this.paths.flatMap((path) => [path, `${path}/*`]) },
                         },
                     ],
                 },

@@ -5,14 +5,16 @@
  *
  * Routing (pilot/pkg/networking/core/gateway.go): each Gateway server gets its own route
  * configuration, with `ignore_port_in_host_matching`; a virtual host's domains are the
- * server's hosts, lowercased. Envoy cuts the authority after its last `:` and lowercases
+ * server's hosts, lowercased. A server host is `namespace/dns`: a VirtualService binds only
+ * from that namespace, `.` being the Gateway's own and `*` (or no `namespace/`) any. Envoy cuts the authority after its last `:` and lowercases
  * it before matching domains. An HTTPS server is reached only with an SNI its hosts
  * match; a server with `httpsRedirect` answers every request with a redirect. URI
  * matches are case-sensitive and see the path without its query.
  *
  * Policy (pilot/pkg/security/authz/model): `hosts` match the raw `:authority`, port
  * included, ignoring case; `x*` is a prefix, `*x` a suffix, `*` anything. `paths` match
- * the path without its query, case-sensitively, with the same `x*` and `*x` forms.
+ * the path without its query, case-sensitively, with the same `x*` and `*x` forms; an
+ * operation without `hosts` or `paths` matches any.
  */
 
 export interface GatewayServer {
@@ -22,6 +24,8 @@ export interface GatewayServer {
 }
 
 export interface RouteSpec {
+    /** The VirtualService's namespace. */
+    namespace: string;
     hosts: string[];
     http: { match: { uri: { exact?: string; prefix?: string } }[] }[];
 }
@@ -30,7 +34,7 @@ export interface DenySpec {
     action: string;
     rules: {
         from: { source: { notRemoteIpBlocks: string[] } }[];
-        to: { operation: { hosts?: string[]; paths: string[] } }[];
+        to: { operation: { hosts?: string[]; paths?: string[] } }[];
     }[];
 }
 
@@ -65,22 +69,45 @@ function withoutQuery(path: string): string {
     return mark === -1 ? path : path.slice(0, mark);
 }
 
-/** Whether the Gateway and VirtualServices deliver `request` to a dashboard. */
-export function routes(servers: readonly GatewayServer[], services: readonly RouteSpec[], request: Request): boolean {
+/** A server host's namespace part and DNS part: `./x` is the Gateway's namespace, `x` any. */
+function serverHost(host: string, gatewayNamespace: string): { namespace: string; dns: string } {
+    const slash = host.indexOf("/");
+    if (slash === -1) {
+        return { namespace: "*", dns: host };
+    }
+    const namespace = host.slice(0, slash);
+    return { namespace: namespace === "." ? gatewayNamespace : namespace, dns: host.slice(slash + 1) };
+}
+
+/**
+ * Whether the Gateway (in `gatewayNamespace`) and VirtualServices bound to it deliver
+ * `request` to one of them.
+ */
+export function routes(
+    gatewayNamespace: string,
+    servers: readonly GatewayServer[],
+    services: readonly RouteSpec[],
+    request: Request,
+): boolean {
     const name = routedName(request.authority);
     const path = withoutQuery(request.path);
     return servers.some((server) => {
         if (server.port.number !== request.port || server.tls?.httpsRedirect === true) {
             return false;
         }
-        if (server.port.protocol === "HTTPS" && !server.hosts.some((host) => domainMatches(host, request.sni))) {
+        const hosts = server.hosts.map((host) => serverHost(host, gatewayNamespace));
+        if (server.port.protocol === "HTTPS" && !hosts.some(({ dns }) => domainMatches(dns, request.sni))) {
             return false;
         }
-        // A VirtualService joins the server's route configuration under the hosts both name.
+        // A VirtualService joins the server's route configuration under the hosts both name,
+        // if the server admits its namespace under that host.
         return services.some(
             (service) =>
                 service.hosts.some((host) => domainMatches(host, name)) &&
-                server.hosts.some((host) => domainMatches(host, name)) &&
+                hosts.some(
+                    ({ namespace, dns }) =>
+                        (namespace === "*" || namespace === service.namespace) && domainMatches(dns, name),
+                ) &&
                 service.http.some((route) =>
                     route.match.some(({ uri }) =>
                         uri.exact !== undefined ? path === uri.exact : path.startsWith(uri.prefix ?? "\u0000"),
@@ -129,7 +156,8 @@ export function denies(policy: DenySpec, request: Request): boolean {
                 ({ operation }) =>
                     (operation.hosts === undefined ||
                         operation.hosts.some((host) => stringMatches(host, request.authority, true))) &&
-                    operation.paths.some((pattern) => stringMatches(pattern, path, false)),
+                    (operation.paths === undefined ||
+                        operation.paths.some((pattern) => stringMatches(pattern, path, false))),
             ),
     );
 }

@@ -84,11 +84,24 @@ const tags = new RevisionTags(
 // Istio resources are validated by the default revision's istiod (the base chart's default
 // validator), or during the move to revisions by the kept istiod, which already runs.
 const afterIstiod = { dependsOn: [stableControlPlane] };
-const gateway = { namespace: namespace.name, version, revision: revisions.stable.revision, sizing };
+// Each gateway in a namespace of its own (or istio-system, for a stack deployed so): the
+// gateway chart's role reads every Secret of its namespace, and istio-system holds the root CA.
+const gatewayNamespaces = new Map<string, MeshNamespace>([[ISTIO_NAMESPACE, namespace]]);
+const gatewayNamespace = (name: string): pulumi.Output<string> => {
+    let created = gatewayNamespaces.get(name);
+    if (created === undefined) {
+        created = new MeshNamespace(name, { name }, adopting);
+        gatewayNamespaces.set(name, created);
+    }
+    return created.name;
+};
+const gateway = { version, revision: revisions.stable.revision, sizing };
+const ingressNamespace = settings.gatewayNamespaces.ingress;
 const ingress = new IstioGateway(
     "ingress-gateway",
     {
         ...gateway,
+        namespace: gatewayNamespace(ingressNamespace),
         role: "ingress",
         service: {
             type: settings.ingressServiceType,
@@ -99,7 +112,11 @@ const ingress = new IstioGateway(
     afterIstiod,
 );
 if (settings.egressGateway) {
-    new IstioGateway("egress-gateway", { ...gateway, role: "egress" }, afterIstiod);
+    new IstioGateway(
+        "egress-gateway",
+        { ...gateway, namespace: gatewayNamespace(settings.gatewayNamespaces.egress), role: "egress" },
+        afterIstiod,
+    );
 }
 new MeshMtls("mesh-mtls", { rootNamespace: namespace.name, mode: settings.mtlsMode }, afterIstiod);
 const injection = new SidecarInjection(
@@ -181,7 +198,8 @@ if (routed.length > 0) {
     new DashboardRoutes(
         "dashboards",
         {
-            namespace: ISTIO_NAMESPACE,
+            namespace: gatewayNamespace(ingressNamespace),
+            addonNamespace: ISTIO_NAMESPACE,
             addons: routed,
             host: settings.dashboardHost,
             tlsSecret: settings.dashboardTlsSecret,
@@ -224,7 +242,7 @@ export const dashboardUrls = dashboardUrlsKnown(settings)
 export const dashboardAccess = describeDashboardAccess(
     settings,
     routed.map((addon) => ADDON_SERVICES[addon].path),
-    { namespace: ISTIO_NAMESPACE, name: GATEWAY_NAMES.ingress },
+    { namespace: ingressNamespace, name: GATEWAY_NAMES.ingress },
 );
 export const portForwardCommands = Object.fromEntries(
     settings.addons.map((addon) => [addon, portForwardCommand(addon, ISTIO_NAMESPACE)]),

@@ -25,6 +25,7 @@ describe("config", () => {
             revisions: { stable: { version: "1.31.4", revision: "1-31-4", tag: "default" } },
             canaryNamespaces: [],
             egressGateway: true,
+            gatewayNamespaces: { ingress: "istio-ingress", egress: "istio-egress" },
             ingressServiceType: "LoadBalancer",
             awaitIngressAddress: false,
             ingressExternalTrafficPolicy: "Local",
@@ -157,6 +158,7 @@ describe("config", () => {
             revisions: { stable: { version: "1.31.0", revision: "1-31-0", tag: "default" } },
             canaryNamespaces: [],
             egressGateway: false,
+            gatewayNamespaces: { ingress: "istio-ingress", egress: "istio-egress" },
             ingressServiceType: "NodePort",
             awaitIngressAddress: false,
             ingressExternalTrafficPolicy: "Local",
@@ -298,6 +300,26 @@ describe("config", () => {
             "a zero retention, which Prometheus replaces with its default",
             { "istio-mesh:prometheusRetention": "0d" },
             'istio-mesh:prometheusRetention: "0d" is zero, which Prometheus reads as 15d; use e.g. 6h or 15d',
+        ],
+        [
+            "a gateway in a Kubernetes system namespace",
+            { "istio-mesh:ingressNamespace": "kube-system" },
+            'istio-mesh:ingressNamespace: "kube-system" is a Kubernetes system namespace; use a namespace of the gateway\'s own, e.g. istio-ingress',
+        ],
+        [
+            "a gateway namespace that is no namespace name",
+            { "istio-mesh:egressNamespace": "Istio_Egress" },
+            "istio-mesh:egressNamespace: \"Istio_Egress\" is not a valid namespace name; use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit (RFC 1123)",
+        ],
+        [
+            "a gateway in an application's namespace",
+            { "istio-mesh:ingressNamespace": "default" },
+            "istio-mesh:ingressNamespace: \"default\" is in istio-mesh:injectionNamespaces, an application's namespace; the gateway's role reads every Secret of its namespace, so give it one of its own, e.g. istio-ingress",
+        ],
+        [
+            "an egress namespace without an egress gateway",
+            { "istio-mesh:egressGateway": "false", "istio-mesh:egressNamespace": "egress" },
+            "istio-mesh:egressNamespace: is set, but istio-mesh:egressGateway is false, so there is no egress gateway to place; remove it or install one",
         ],
         [
             "a bad volume size",

@@ -15,12 +15,14 @@ const PVC = "kubernetes:core/v1:PersistentVolumeClaim";
 
 describe("what pulumi destroy keeps", () => {
     for (const stack of committedStacks()) {
-        it(`${stack}: istio-system (istiod's root CA lives there) and, with storage, Prometheus's data`, async () => {
+        it(`${stack}: istio-system (istiod's root CA), the gateways' namespaces (the TLS Secret) and, with storage, Prometheus's data`, async () => {
             const { run } = await renderStack(stack);
             const kept = run.registrations.filter((r) => r.retainOnDelete).map((r) => `${r.type}::${r.name}`);
             const storage = parseMeshSettings(stackConfig(stack)).prometheusStorage !== undefined;
             assert.deepStrictEqual(kept, [
                 ...(storage ? [`${PVC}::prometheus-data`] : []),
+                "kubernetes:core/v1:Namespace::istio-egress",
+                "kubernetes:core/v1:Namespace::istio-ingress",
                 "kubernetes:core/v1:Namespace::istio-system",
             ]);
         });

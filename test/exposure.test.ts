@@ -41,7 +41,7 @@ describe("dashboard exposure", () => {
         const kiali = graph.get(VS, "dashboards-kiali");
         assert.deepStrictEqual(kiali.inputs.spec, {
             hosts: ["*"],
-            gateways: ["istio-system/dashboards"],
+            gateways: ["dashboards"],
             http: [
                 {
                     match: [{ uri: { exact: "/kiali" } }, { uri: { prefix: "/kiali/" } }],
@@ -219,7 +219,7 @@ describe("dashboard URLs and how to reach the dashboards", () => {
         assert.deepStrictEqual(await valueOf(outputs.dashboardUrls as Record<string, string>), {});
         assert.strictEqual(
             outputs.dashboardAccess,
-            "Pulumi does not wait for the ingress gateway's address (istio-mesh:awaitIngressAddress is false). Once it has one (on minikube, keep `minikube tunnel` running in another terminal), `kubectl -n istio-system get service istio-ingressgateway` shows it as EXTERNAL-IP: open http://EXTERNAL-IP/grafana or http://EXTERNAL-IP/kiali; or run a line of portForwardCommands and open the URL it names. prometheus and jaeger (no login) are not routed: use portForwardCommands.",
+            "Pulumi does not wait for the ingress gateway's address (istio-mesh:awaitIngressAddress is false). Once it has one (on minikube, keep `minikube tunnel` running in another terminal), `kubectl -n istio-ingress get service istio-ingressgateway` shows it as EXTERNAL-IP: open http://EXTERNAL-IP/grafana or http://EXTERNAL-IP/kiali; or run a line of portForwardCommands and open the URL it names. prometheus and jaeger (no login) are not routed: use portForwardCommands.",
         );
         assert.deepStrictEqual(Object.keys(outputs.ingressGateway as object), ["service", "namespace"]);
     });
@@ -231,7 +231,7 @@ describe("dashboard URLs and how to reach the dashboards", () => {
         });
         assert.strictEqual(
             outputs.dashboardAccess,
-            "The ingress gateway listens on a node port: `kubectl -n istio-system get service istio-ingressgateway` shows the one for port 80 (on minikube, `minikube service -n istio-system istio-ingressgateway --url` prints the URLs); open http://NODE-ADDRESS:NODE-PORT/prometheus or http://NODE-ADDRESS:NODE-PORT/grafana or http://NODE-ADDRESS:NODE-PORT/jaeger or http://NODE-ADDRESS:NODE-PORT/kiali; or run a line of portForwardCommands and open the URL it names.",
+            "The ingress gateway listens on a node port: `kubectl -n istio-ingress get service istio-ingressgateway` shows the one for port 80 (on minikube, `minikube service -n istio-ingress istio-ingressgateway --url` prints the URLs); open http://NODE-ADDRESS:NODE-PORT/prometheus or http://NODE-ADDRESS:NODE-PORT/grafana or http://NODE-ADDRESS:NODE-PORT/jaeger or http://NODE-ADDRESS:NODE-PORT/kiali; or run a line of portForwardCommands and open the URL it names.",
         );
     });
 
@@ -264,7 +264,7 @@ describe("exposure config", () => {
 
     it("refuses a host served over plain HTTP, unless the stack accepts it", () => {
         reject({ "istio-mesh:dashboards": "ingress", "istio-mesh:dashboardHost": "mesh.example.com" }, [
-            "istio-mesh:dashboardHost: \"mesh.example.com\" is served over plain HTTP, so Kiali's token and Grafana's password would cross the network readable; name a kubernetes.io/tls Secret in istio-system in istio-mesh:dashboardTlsSecret (e.g. one cert-manager fills), or set istio-mesh:dashboardPlainHttp: true to accept plain HTTP",
+            "istio-mesh:dashboardHost: \"mesh.example.com\" is served over plain HTTP, so Kiali's token and Grafana's password would cross the network readable; name a kubernetes.io/tls Secret of the ingress gateway's namespace (istio-mesh:ingressNamespace) in istio-mesh:dashboardTlsSecret (e.g. one cert-manager fills), or set istio-mesh:dashboardPlainHttp: true to accept plain HTTP",
         ]);
     });
 

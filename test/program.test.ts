@@ -29,7 +29,7 @@ describe("the dev stack as a whole program", () => {
             "istio-mesh:core:ControlPlane": 1,
             "istio-mesh:core:Gateway": 2,
             "istio-mesh:core:IstioBase": 1,
-            "istio-mesh:core:Namespace": 1,
+            "istio-mesh:core:Namespace": 3,
             "istio-mesh:core:RevisionTags": 1,
             "istio-mesh:core:SidecarInjection": 1,
             "istio-mesh:dashboards:DashboardRoutes": 1,
@@ -38,7 +38,7 @@ describe("the dev stack as a whole program", () => {
             "istio-mesh:telemetry:MeshTracing": 1,
             "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration": 1,
             "kubernetes:core/v1:ConfigMap": 2,
-            "kubernetes:core/v1:Namespace": 2,
+            "kubernetes:core/v1:Namespace": 4,
             "kubernetes:core/v1:NamespacePatch": 1,
             "kubernetes:core/v1:Secret": 3,
             "kubernetes:core/v1:Service": 1,
@@ -71,7 +71,7 @@ describe("the dev stack as a whole program", () => {
         }
     });
 
-    it("installs the pinned Istio charts into istio-system with their release names", () => {
+    it("installs the pinned Istio charts with their release names: istiod and base in istio-system, each gateway in its own", () => {
         const charts = graph
             .ofType(CHART)
             .filter((r) => (r.inputs.repositoryOpts as { repo: string }).repo === ISTIO_REPO)
@@ -98,7 +98,7 @@ describe("the dev stack as a whole program", () => {
                 version: "1.31.4",
                 repo: ISTIO_REPO,
                 release: "istio-egressgateway",
-                namespace: "istio-system",
+                namespace: "istio-egress",
             },
             {
                 name: "ingress-gateway",
@@ -106,7 +106,7 @@ describe("the dev stack as a whole program", () => {
                 version: "1.31.4",
                 repo: ISTIO_REPO,
                 release: "istio-ingressgateway",
-                namespace: "istio-system",
+                namespace: "istio-ingress",
             },
             {
                 name: "istio-base",
@@ -195,7 +195,7 @@ describe("the dev stack as a whole program", () => {
         });
     });
 
-    it("adopts existing objects only for istio-system and the base chart (destroy keeps the CRDs; a manual install made both)", () => {
+    it("adopts existing objects only for the mesh's namespaces and the base chart (destroy keeps them; a manual install made some)", () => {
         const [provider] = graph.ofType("pulumi:providers:kubernetes");
         assert.deepStrictEqual(provider.inputs, { enablePatchForce: "true", upsertExistingObjects: "true" });
         const ref = `${provider.urn}::${provider.name}-id`;
@@ -209,7 +209,11 @@ describe("the dev stack as a whole program", () => {
             [
                 "urn:pulumi:dev::istio-mesh::istio-mesh:core:IstioBase$kubernetes:helm.sh/v4:Chart::istio-base",
                 "urn:pulumi:dev::istio-mesh::istio-mesh:core:IstioBase::istio-base",
+                "urn:pulumi:dev::istio-mesh::istio-mesh:core:Namespace$kubernetes:core/v1:Namespace::istio-egress",
+                "urn:pulumi:dev::istio-mesh::istio-mesh:core:Namespace$kubernetes:core/v1:Namespace::istio-ingress",
                 "urn:pulumi:dev::istio-mesh::istio-mesh:core:Namespace$kubernetes:core/v1:Namespace::istio-system",
+                "urn:pulumi:dev::istio-mesh::istio-mesh:core:Namespace::istio-egress",
+                "urn:pulumi:dev::istio-mesh::istio-mesh:core:Namespace::istio-ingress",
                 "urn:pulumi:dev::istio-mesh::istio-mesh:core:Namespace::istio-system",
             ],
         );
@@ -258,24 +262,27 @@ describe("the dev stack as a whole program", () => {
         const created = typo.registrations
             .filter((r) => r.type === "kubernetes:core/v1:Namespace" && r.readId === undefined)
             .map((r) => r.name);
-        assert.deepStrictEqual(created, ["istio-system"]);
+        assert.deepStrictEqual(created, ["istio-egress", "istio-ingress", "istio-system"]);
     });
 
     it("labels each injection namespace with a patch of the namespace it read, never creating or owning one", () => {
         const [patch] = graph.ofType("kubernetes:core/v1:NamespacePatch");
         assert.deepStrictEqual(patch.inputs.metadata, { name: "default", labels: { "istio-injection": "enabled" } });
-        // The one Namespace the program creates is istio-system; `default` is only read, so a
+        // The Namespaces the program creates are the mesh's own; `default` is only read, so a
         // missing (misspelt) namespace fails the preview instead of being created by the patch.
         const namespaces = graph.ofType("kubernetes:core/v1:Namespace");
         assert.deepStrictEqual(
             namespaces.map((r) => [r.name, r.readId ?? "created"]),
             [
+                ["istio-egress", "created"],
+                ["istio-ingress", "created"],
                 ["istio-system", "created"],
                 ["sidecar-injection-default", "default"],
             ],
         );
+        const read = graph.get("kubernetes:core/v1:Namespace", "sidecar-injection-default");
         const tag = graph.ofType("kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration")[0];
-        assert.ok(patch.dependencies.includes(namespaces[1].urn) && patch.dependencies.includes(tag.urn));
+        assert.ok(patch.dependencies.includes(read.urn) && patch.dependencies.includes(tag.urn));
     });
 
     it("enforces STRICT mTLS mesh-wide with a PeerAuthentication that matches its CRD", () => {
@@ -374,7 +381,7 @@ describe("the dev stack as a whole program", () => {
         const ingress = run.outputs.ingressGateway as { service: string; namespace: string };
         assert.deepStrictEqual(
             [await valueOf(ingress.service), await valueOf(ingress.namespace)],
-            ["istio-ingressgateway", "istio-system"],
+            ["istio-ingressgateway", "istio-ingress"],
         );
     });
 
@@ -396,6 +403,40 @@ describe("the program with other config", () => {
         assert.deepStrictEqual(
             new Graph(run.registrations).ofType(CHART).map((r) => r.name),
             ["istiod-1-31-4", "ingress-gateway", "istio-base"],
+        );
+    });
+
+    it("keeps the gateways of a stack deployed before they had namespaces of their own where they were", async () => {
+        const run = await evaluateStack("staging", {
+            "istio-mesh:ingressNamespace": "istio-system",
+            "istio-mesh:egressNamespace": "istio-system",
+        });
+        const graph = new Graph(run.registrations);
+        assert.deepStrictEqual(
+            graph
+                .ofType(CHART)
+                .filter((r) => r.inputs.chart === "gateway")
+                .map((r) => [r.name, r.inputs.name, r.inputs.namespace]),
+            [
+                ["egress-gateway", "istio-egressgateway", "istio-system"],
+                ["ingress-gateway", "istio-ingressgateway", "istio-system"],
+            ],
+        );
+        assert.deepStrictEqual(
+            graph
+                .ofType("kubernetes:core/v1:Namespace")
+                .filter((r) => r.readId === undefined)
+                .map((r) => r.name),
+            ["istio-system"],
+        );
+        const routes = [
+            ...graph.ofType("kubernetes:networking.istio.io/v1:Gateway"),
+            ...graph.ofType("kubernetes:networking.istio.io/v1:VirtualService"),
+            ...graph.ofType("kubernetes:security.istio.io/v1:AuthorizationPolicy"),
+        ];
+        assert.deepStrictEqual(
+            [...new Set(routes.map((r) => (r.inputs.metadata as { namespace: string }).namespace))],
+            ["istio-system"],
         );
     });
 

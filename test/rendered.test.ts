@@ -103,7 +103,7 @@ for (const stack of committedStacks()) {
             // minikube gives none without a tunnel: there Pulumi would wait 10 minutes, then fail.
             const awaited = loadBalancerWaitProblems(render.releases);
             const expected = parseMeshSettings(stackConfig(stack)).awaitIngressAddress
-                ? ["Service istio-system/istio-ingressgateway: type LoadBalancer without pulumi.com/skipAwait"]
+                ? ["Service istio-ingress/istio-ingressgateway: type LoadBalancer without pulumi.com/skipAwait"]
                 : [];
             assert.deepStrictEqual(awaited, expected);
         });
@@ -202,7 +202,7 @@ describe("the checks on rendered objects catch what they look for (dev stack)", 
         assert.deepStrictEqual(loadBalancerWaitProblems(broken.releases), []);
         delete gatewayService.metadata.annotations?.["pulumi.com/skipAwait"];
         assert.deepStrictEqual(loadBalancerWaitProblems(broken.releases), [
-            "Service istio-system/istio-ingressgateway: type LoadBalancer without pulumi.com/skipAwait",
+            "Service istio-ingress/istio-ingressgateway: type LoadBalancer without pulumi.com/skipAwait",
         ]);
     });
 

@@ -389,9 +389,9 @@ describe("a canary upgrade, step by step (dev stack, mocks and rendered charts)"
 
     it("injects each pod from the revision its namespace or its labels name (step 3: shop on the canary)", () => {
         const webhooks = injectionWebhooks(ownedObjects(stepRender("3-move")).map((o) => o.object));
-        // The ingress gateway's pods as the gateway chart renders them, in istio-system (no injection labels).
+        // The ingress gateway's pods as the gateway chart renders them, in istio-ingress (no injection labels).
         const gateway = ownedObjects(stepRender("3-move")).find(
-            (o) => o.identity === "Deployment istio-system/istio-ingressgateway",
+            (o) => o.identity === "Deployment istio-ingress/istio-ingressgateway",
         )?.object as unknown as {
             spec: { template: { metadata: { labels: Record<string, string> } } };
         };

@@ -45,6 +45,8 @@ export interface MeshSettings {
     /** Injection namespaces labelled `istio.io/rev=canary` instead of `istio-injection=enabled`, sorted. */
     readonly canaryNamespaces: readonly string[];
     readonly egressGateway: boolean;
+    /** Namespaces of the gateways: their own, or `istio-system` for a stack deployed so. */
+    readonly gatewayNamespaces: { readonly ingress: string; readonly egress: string };
     readonly ingressServiceType: IngressServiceType;
     /** Whether `pulumi up` waits for the ingress LoadBalancer's address (10 minutes at most). */
     readonly awaitIngressAddress: boolean;
@@ -172,6 +174,7 @@ export function readMeshSettings(config: ConfigReader, raw: Readonly<Record<stri
         },
         canaryNamespaces,
         egressGateway: config.boolean("egressGateway"),
+        gatewayNamespaces: { ingress: config.string("ingressNamespace"), egress: config.string("egressNamespace") },
         ingressServiceType: config.oneOf("ingressServiceType", INGRESS_SERVICE_TYPES),
         awaitIngressAddress: config.boolean("awaitIngressAddress"),
         ingressExternalTrafficPolicy: config.oneOf("ingressExternalTrafficPolicy", TRAFFIC_POLICIES),
@@ -192,6 +195,19 @@ export function readMeshSettings(config: ConfigReader, raw: Readonly<Record<stri
         kubernetes: providerSettings(raw),
     };
     const key = (name: string): string => config.key(name);
+    const gateways: [ConfigKey, string, boolean][] = [
+        ["ingressNamespace", settings.gatewayNamespaces.ingress, true],
+        ["egressNamespace", settings.gatewayNamespaces.egress, settings.egressGateway],
+    ];
+    for (const [name, namespace, deployed] of gateways) {
+        if (deployed && injectionNamespaces.includes(namespace)) {
+            config.crossKeyProblem(
+                name,
+                `${show(namespace)} is in ${key("injectionNamespaces")}, an application's namespace; the gateway's role reads every Secret of its namespace, so give it one of its own, e.g. istio-${name === "ingressNamespace" ? "ingress" : "egress"}`,
+                ["injectionNamespaces"],
+            );
+        }
+    }
     for (const [name, message, restsOn] of exposureProblems(settings, key)) {
         config.crossKeyProblem(name, message, restsOn);
     }

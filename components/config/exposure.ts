@@ -112,7 +112,7 @@ export function exposureProblems(
     if (s.dashboardHost !== undefined && s.dashboardTlsSecret === undefined && !s.dashboardPlainHttp) {
         problems.push([
             "dashboardHost",
-            `${show(s.dashboardHost)} is served over plain HTTP, so Kiali's token and Grafana's password would cross the network readable; name a kubernetes.io/tls Secret in istio-system in ${key("dashboardTlsSecret")} (e.g. one cert-manager fills), or set ${key("dashboardPlainHttp")}: true to accept plain HTTP`,
+            `${show(s.dashboardHost)} is served over plain HTTP, so Kiali's token and Grafana's password would cross the network readable; name a kubernetes.io/tls Secret of the ingress gateway's namespace (${key("ingressNamespace")}) in ${key("dashboardTlsSecret")} (e.g. one cert-manager fills), or set ${key("dashboardPlainHttp")}: true to accept plain HTTP`,
             ["dashboardTlsSecret", "dashboardPlainHttp"],
         ]);
     }

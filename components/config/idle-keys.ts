@@ -12,6 +12,7 @@ import type { ConfigKey } from "./keys";
 /** What an idle-key check reads, as parsed. */
 export interface IdleKeySettings {
     readonly addons: readonly Addon[];
+    readonly egressGateway: boolean;
     readonly dashboards: "ingress" | "none";
     readonly dashboardHost?: string;
     readonly ingressServiceType: "LoadBalancer" | "NodePort" | "ClusterIP";
@@ -53,6 +54,12 @@ const DEPENDENCIES: readonly Dependency[] = [
     needsAddon("prometheusRetention", "prometheus", "no metric is kept"),
     needsAddon("prometheusStorage", "prometheus", "no volume is made"),
     needsAddon("kialiAnonymous", "kiali", "there is no Kiali to log into"),
+    {
+        key: "egressNamespace",
+        on: "egressGateway",
+        effective: (settings) => settings.egressGateway,
+        why: (k) => `${k("egressGateway")} is false, so there is no egress gateway to place; remove it or install one`,
+    },
     needsRoutedDashboards("dashboardHost"),
     needsRoutedDashboards("dashboardAllowedCidrs"),
     needsRoutedDashboards("dashboardsWithoutLogin"),

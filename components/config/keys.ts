@@ -3,6 +3,7 @@ import type { ReadableKey } from "./config-reader";
 import {
     checkAddon,
     checkCidr,
+    checkGatewayNamespace,
     checkHost,
     checkMemory,
     checkNamespace,
@@ -98,6 +99,19 @@ export const CONFIG_KEYS = {
         default: true,
         description: "install the egress gateway (`istio-egressgateway`, ClusterIP)",
     },
+    ingressNamespace: {
+        kind: "string",
+        default: "istio-ingress",
+        description:
+            "namespace of the ingress gateway, created and kept by `pulumi destroy`; also where the dashboard routes and `dashboardTlsSecret` live. Not `istio-system`, whose root CA key the gateway's Secret-reading role would reach, except to keep a stack deployed with its gateways there (docs/upgrades.md, gateways in their own namespaces)",
+        check: checkGatewayNamespace,
+    },
+    egressNamespace: {
+        kind: "string",
+        default: "istio-egress",
+        description: "namespace of the egress gateway, created and kept by `pulumi destroy`; as `ingressNamespace`",
+        check: checkGatewayNamespace,
+    },
     ingressServiceType: {
         kind: "string",
         default: "LoadBalancer",
@@ -150,7 +164,7 @@ export const CONFIG_KEYS = {
         kind: "string",
         default: "",
         description:
-            "a `kubernetes.io/tls` Secret in `istio-system` with `dashboardHost`'s certificate: HTTPS on 443, HTTP redirected; required with a host unless `dashboardPlainHttp`",
+            "a `kubernetes.io/tls` Secret in the ingress gateway's namespace (`ingressNamespace`) with `dashboardHost`'s certificate: HTTPS on 443, HTTP redirected; required with a host unless `dashboardPlainHttp`",
         check: checkSecretName,
     },
     dashboardPlainHttp: {

@@ -43,6 +43,19 @@ export function checkNamespace(value: string): string | undefined {
     return undefined;
 }
 
+/**
+ * The namespace of a gateway: its own by default; `istio-system` only to keep a stack
+ * deployed before gateways had their own (its LoadBalancer address stays with it).
+ */
+export function checkGatewayNamespace(value: string): string | undefined {
+    if (value.length > 63 || !RFC1123_LABEL.test(value)) {
+        return `${show(value)} is not a valid namespace name; use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit (RFC 1123)`;
+    }
+    return SYSTEM_NAMESPACES.includes(value) && value !== "istio-system"
+        ? `${show(value)} is a Kubernetes system namespace; use a namespace of the gateway's own, e.g. istio-ingress`
+        : undefined;
+}
+
 export function checkHost(value: string): string | undefined {
     return value === "" || DNS_NAME.test(value)
         ? undefined

@@ -17,8 +17,13 @@ export function authoritiesOf(host: string): string[] {
 }
 
 export interface DashboardRoutesArgs {
-    /** Namespace of the ingress gateway and the add-ons. */
-    namespace: string;
+    /**
+     * Namespace of the ingress gateway, where the routes, the allow-list and the TLS Secret
+     * live; pass the namespace's output so they wait for it.
+     */
+    namespace: pulumi.Input<string>;
+    /** Namespace of the add-ons the routes lead to. */
+    addonNamespace: string;
     /** Add-ons whose dashboards get a route. */
     addons: readonly Addon[];
     /**
@@ -29,7 +34,7 @@ export interface DashboardRoutesArgs {
     /** Client ranges admitted to the dashboard paths; everyone else gets 403. */
     allowedCidrs: readonly string[];
     /**
-     * `kubernetes.io/tls` Secret in `namespace` with the host's certificate: HTTPS on 443,
+     * `kubernetes.io/tls` Secret in `namespace`, the gateway's, with the host's certificate: HTTPS on 443,
      * and port 80 redirects to it. Needs `host`.
      * @default none: plain HTTP on port 80
      */
@@ -90,7 +95,8 @@ export class DashboardRoutes extends pulumi.ComponentResource {
             const { service, port, path } = ADDON_SERVICES[addon];
             istioResource(addon, "networking.istio.io/v1", "VirtualService", `${addon}-dashboard`, {
                 hosts,
-                gateways: [`${args.namespace}/${gatewayName}`],
+                // The Gateway of the VirtualService's own namespace, by its short name.
+                gateways: [gatewayName],
                 http: [
                     {
                         // Exactly the paths the AuthorizationPolicy guards: `/x` and `/x/...`,
@@ -103,7 +109,7 @@ export class DashboardRoutes extends pulumi.ComponentResource {
                         route: [
                             {
                                 destination: {
-                                    host: `${service}.${args.namespace}.svc.cluster.local`,
+                                    host: `${service}.${args.addonNamespace}.svc.cluster.local`,
                                     port: { number: port },
                                 },
                             },

@@ -13,10 +13,11 @@ export interface MeshNamespaceArgs {
 }
 
 /**
- * The namespace every mesh component lives in (`istio-system`). `pulumi destroy` keeps it
- * (`retainOnDelete`), as `istioctl uninstall` and Istio's Helm guide do: it holds what
- * nobody can recreate, istiod's root CA (`istio-ca-secret`, whose loss breaks STRICT mTLS
- * for every workload holding a certificate from it), the dashboard TLS Secret, and
+ * A namespace the mesh owns: `istio-system`, where the control plane and add-ons live, or a
+ * gateway's own. `pulumi destroy` keeps it (`retainOnDelete`), as `istioctl uninstall` and
+ * Istio's Helm guide do: it holds what nobody can recreate, istiod's root CA
+ * (`istio-ca-secret` in istio-system, whose loss breaks STRICT mTLS for every workload
+ * holding a certificate from it), the dashboard TLS Secret (the ingress gateway's), and
  * whatever else a user put there.
  */
 export class MeshNamespace extends pulumi.ComponentResource {

@@ -42,7 +42,13 @@ export function rulesBoundTo(objects: readonly K8sObject[], account: ServiceAcco
         (o): o is Binding =>
             (o.kind === "RoleBinding" || o.kind === "ClusterRoleBinding") &&
             ((o as Binding).subjects ?? []).some(
-                (s) => s.kind === "ServiceAccount" && s.name === account.name && s.namespace === account.namespace,
+                (s) =>
+                    s.kind === "ServiceAccount" &&
+                    s.name === account.name &&
+                    // A RoleBinding's ServiceAccount without a namespace is of the binding's
+                    // namespace, as the API server's RBAC authorizer reads it.
+                    (s.namespace ?? (o.kind === "RoleBinding" ? o.metadata.namespace : undefined)) ===
+                        account.namespace,
             ),
     );
     return bindings.flatMap((binding) => {

@@ -202,17 +202,21 @@ describe("GitHub Actions workflows", () => {
             assert.deepStrictEqual(picked, ["preview", "${{ matrix.stack }}", true, "${{ github.token }}"]);
         });
 
-        it("runs every step after the secrets check only if the check found them", () => {
+        it("installs without install scripts, then checks the secrets; previews only if the check found them", () => {
             assert.strictEqual(check.id, "secrets");
             assert.deepStrictEqual(names(job.steps), [
                 "Check out",
-                "Check secrets and write the kubeconfig",
                 "Set up Node.js",
                 "Install dependencies",
+                "Check secrets and write the kubeconfig",
                 "pulumi preview",
             ]);
+            assert.strictEqual(named(job.steps, "Install dependencies").run?.trim(), "npm ci --ignore-scripts");
             assert.strictEqual(check.run?.trim(), "bash .github/scripts/stack-secrets.sh preview");
-            for (const step of job.steps.slice(2)) assert.strictEqual(step.if, ready, step.name);
+            assert.deepStrictEqual(
+                job.steps.map((step) => step.if),
+                [undefined, undefined, undefined, undefined, ready],
+            );
             for (const stack of stacks) {
                 const key = previewKubeconfigSecret(stack);
                 assert.strictEqual(check.env?.[key], `\${{ matrix.stack == '${stack}' && secrets.${key} || '' }}`);
@@ -293,6 +297,19 @@ describe("GitHub Actions workflows", () => {
                 );
                 assert.deepStrictEqual(job.steps, wf.jobs.dev.steps, `${stack} runs the shared steps`);
             });
+        });
+
+        it("writes the kubeconfig only after an install that runs no package's script, and never creates a stack", () => {
+            const steps = wf.jobs.dev.steps;
+            assert.deepStrictEqual(names(steps), [
+                "Check out",
+                "Set up Node.js",
+                "Install dependencies",
+                "Check secrets and write the kubeconfig",
+                "pulumi up",
+            ]);
+            assert.strictEqual(named(steps, "Install dependencies").run?.trim(), "npm ci --ignore-scripts");
+            assert.strictEqual(named(steps, "pulumi up").with?.upsert, false);
         });
 
         for (const stack of stacks) {

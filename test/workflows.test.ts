@@ -114,13 +114,24 @@ describe("GitHub Actions workflows", () => {
         );
     });
 
-    it("pin every action to an exact release, one per action, and the CLI to package.json's", () => {
+    it("pin every action by commit SHA with its release in a comment, one per action, and the CLI to package.json's", () => {
+        // A tag can be moved to other code; a commit cannot. The comment is what Renovate
+        // (helpers:pinGitHubActionDigests) and a reviewer read.
         const refs = new Map<string, Set<string>>();
         for (const file of files) {
-            for (const ref of uses(load(file))) {
-                assert.match(ref, /^[\w.-]+\/[\w.-]+@(v\d+\.\d+\.\d+|[0-9a-f]{40})$/, `${file}: ${ref}`);
-                const [name, version] = ref.split("@");
-                refs.set(name, (refs.get(name) ?? new Set()).add(version));
+            const lines = source(file)
+                .split("\n")
+                .filter((line) => /^\s*(- )?uses:/.test(line));
+            // Every action the parsed workflow runs (an anchor's steps count once) is on a line checked here.
+            assert.deepStrictEqual(
+                [...new Set(lines.map((line) => line.replace(/^.*uses: (\S+).*$/, "$1")))].sort(),
+                [...new Set(uses(load(file)))].sort(),
+                `${file}: a uses: the line check missed`,
+            );
+            for (const line of lines) {
+                const match = /uses: ([\w.-]+\/[\w.-]+)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)$/.exec(line);
+                assert.ok(match, `${file}: ${line.trim()} is not pinned by SHA with its release`);
+                refs.set(match[1], (refs.get(match[1]) ?? new Set()).add(`${match[2]} ${match[3]}`));
             }
         }
         assert.deepStrictEqual([...refs.keys()].sort(), [

@@ -150,7 +150,6 @@ const prometheus = enabled("prometheus")
           {
               namespace: ISTIO_NAMESPACE,
               size: sizing.sizes.prometheus,
-              reloaderSize: sizing.sizes.prometheusReloader,
               retention: settings.prometheusRetention,
               storage: settings.prometheusStorage,
               volumeProvider: adopter,

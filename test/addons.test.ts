@@ -10,7 +10,10 @@ import {
 import { dashboardTitles, ISTIO_DASHBOARD_SETS } from "../components/values/grafana-dashboards";
 import { parseMeshSettings } from "../components/settings";
 import { planSizing } from "../components/sizing/sizing";
+import * as yaml from "js-yaml";
 import { Graph } from "./support/graph";
+import { releaseOf } from "./support/manifests";
+import { renderStack } from "./support/render";
 import { isWireSecret } from "./support/monitor";
 import { evaluateStack } from "./support/program";
 import { chartSchemaErrors, unknownValuePaths } from "./support/reference";
@@ -34,7 +37,6 @@ const KIALI_CREDENTIALS = [
 describe("add-on chart values", () => {
     const prometheus = prometheusValues({
         size: sizes.prometheus,
-        reloaderSize: sizes.prometheusReloader,
         retention: "24h",
     });
     const grafana = grafanaValues({
@@ -53,7 +55,7 @@ describe("add-on chart values", () => {
         externalUrls: { grafana: "/grafana", jaeger: "/jaeger" },
     });
 
-    it("Prometheus: the server alone as `prometheus:9090` under /prometheus, scraping itself there, no volume, a bounded reloader, no sidecar", () => {
+    it("Prometheus: the server alone as `prometheus:9090` under /prometheus, scraping itself there, no volume, no lifecycle API, no reloader, no label a pod chooses, no sidecar", () => {
         assert.deepStrictEqual(prometheus, {
             alertmanager: { enabled: false },
             "kube-state-metrics": { enabled: false },
@@ -68,17 +70,21 @@ describe("add-on chart values", () => {
                 retention: "24h",
                 persistentVolume: { enabled: false },
                 resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1000m", memory: "768Mi" } },
+                extraFlags: ["config.auto-reload"],
             },
-            configmapReload: {
-                prometheus: {
-                    resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "48Mi" } },
-                },
+            configmapReload: { prometheus: { enabled: false } },
+            scrapeConfigs: {
+                prometheus: { metrics_path: "/prometheus/metrics" },
+                "kubernetes-service-endpoints": { honor_labels: false },
+                "kubernetes-service-endpoints-slow": { honor_labels: false },
+                "kubernetes-pods": { honor_labels: false },
+                "kubernetes-pods-slow": { honor_labels: false },
+                "prometheus-pushgateway": { enabled: false },
+                "kubernetes-services": { enabled: false },
             },
-            scrapeConfigs: { prometheus: { metrics_path: "/prometheus/metrics" } },
         });
         const withVolume = prometheusValues({
             size: sizes.prometheus,
-            reloaderSize: sizes.prometheusReloader,
             retention: "15d",
             volumeClaim: "prometheus-server",
             externalUrl: "http://mesh.example.com/prometheus",
@@ -363,5 +369,45 @@ describe("add-ons in the program", () => {
                 "generated-grafana-admin".padEnd(24, "x"),
             );
         });
+    });
+});
+
+describe("Prometheus as rendered: what any pod in the cluster can do to it", () => {
+    it("has no lifecycle API (no POST /-/quit), rereads its configuration itself, and runs no reloader", async () => {
+        const prometheus = releaseOf((await renderStack("dev")).releases, "prometheus");
+        const deployment = prometheus.objects.find((o) => o.kind === "Deployment") as unknown as {
+            spec: { template: { spec: { containers: { name: string; args: string[] }[] } } };
+        };
+        const containers = deployment.spec.template.spec.containers;
+        assert.deepStrictEqual(
+            containers.map((c) => c.name),
+            ["prometheus-server"],
+        );
+        const flags = containers[0].args.filter((arg) => /lifecycle|auto-reload/.test(arg));
+        assert.deepStrictEqual(flags, ["--config.auto-reload"]);
+    });
+
+    it("scrapes no job whose target chooses its own job, namespace or pod labels", async () => {
+        const prometheus = releaseOf((await renderStack("dev")).releases, "prometheus");
+        const config = prometheus.objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "prometheus");
+        const jobs = (
+            yaml.load((config?.data as Record<string, string>)["prometheus.yml"]) as {
+                scrape_configs: { job_name: string; honor_labels?: boolean }[];
+            }
+        ).scrape_configs;
+        assert.deepStrictEqual(
+            jobs.filter((job) => job.honor_labels === true).map((job) => job.job_name),
+            [],
+        );
+        assert.deepStrictEqual(jobs.map((job) => job.job_name).sort(), [
+            "kubernetes-api-servers",
+            "kubernetes-nodes",
+            "kubernetes-nodes-cadvisor",
+            "kubernetes-pods",
+            "kubernetes-pods-slow",
+            "kubernetes-service-endpoints",
+            "kubernetes-service-endpoints-slow",
+            "prometheus",
+        ]);
     });
 });

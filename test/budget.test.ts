@@ -10,30 +10,29 @@ function budgetOf(memory: string): { totalMi: number; budgetMi: number } {
 
 describe("memory budget", () => {
     it("the 4Gi dev environment with every add-on requests at most 1536Mi", () => {
-        assert.deepStrictEqual(budgetOf("4Gi"), { ...budgetOf("4Gi"), totalMi: 1040, budgetMi: 2048 });
+        assert.deepStrictEqual(budgetOf("4Gi"), { ...budgetOf("4Gi"), totalMi: 1024, budgetMi: 2048 });
         assert.ok(budgetOf("4Gi").totalMi <= 1536);
     });
 
     it("2Gi with every add-on fits within half", () => {
-        assert.deepStrictEqual([budgetOf("2Gi").totalMi, budgetOf("2Gi").budgetMi], [640, 1024]);
-        assert.deepStrictEqual([budgetOf("2048Mi").totalMi, budgetOf("3.5Gi").totalMi], [640, 640]);
+        assert.deepStrictEqual([budgetOf("2Gi").totalMi, budgetOf("2Gi").budgetMi], [624, 1024]);
+        assert.deepStrictEqual([budgetOf("2048Mi").totalMi, budgetOf("3.5Gi").totalMi], [624, 624]);
     });
 
     it("a cluster that cannot fit is refused with a table of every request and what to change", () => {
         assert.deepStrictEqual(problemsOf({ "istio-mesh:memory": "1Gi" }), [
             [
-                "istio-mesh:memory: the components request 640Mi of memory, over the budget of 512Mi (50% of istio-mesh:memory):",
+                "istio-mesh:memory: the components request 624Mi of memory, over the budget of 512Mi (50% of istio-mesh:memory):",
                 "      istiod             1x      128Mi",
                 "      ingressGateway     1x       40Mi",
                 "      egressGateway      1x       40Mi",
                 "      prometheus         1x      192Mi",
-                "      prometheusReloader 1x       16Mi",
                 "      grafana            1x       64Mi",
                 "      jaeger             1x       96Mi",
                 "      kiali              1x       64Mi",
-                "      total                      640Mi",
+                "      total                      624Mi",
                 "      proxy (per pod)             40Mi  per workload pod, not counted",
-                "    To fit: disable grafana, kiali (istio-mesh:addons: [prometheus, jaeger]); or give the cluster 2Gi (istio-mesh:memory), the next size that fits; or raise istio-mesh:memoryBudgetPercent to 63",
+                "    To fit: disable grafana, kiali (istio-mesh:addons: [prometheus, jaeger]); or give the cluster 2Gi (istio-mesh:memory), the next size that fits; or raise istio-mesh:memoryBudgetPercent to 61",
             ].join("\n"),
         ]);
     });
@@ -41,17 +40,17 @@ describe("memory budget", () => {
     const lastLine = (raw: Record<string, string>): string => problemsOf(raw)[0].split("\n").pop() ?? "";
 
     it("names the next cluster that fits, found across tiers, not divided out", () => {
-        // At 10%, 1Gi's 640Mi would suggest 7Gi; but 7Gi is the small tier (1040Mi, needs
-        // 11Gi), and 11Gi is the medium tier (2576Mi): the first cluster that fits is 26Gi.
+        // At 10%, 1Gi's 624Mi would suggest 7Gi; but 7Gi is the small tier (1024Mi, needs
+        // 10Gi), and 10Gi is the medium tier (2560Mi): the first cluster that fits is 25Gi.
         // No set of add-ons fits in 102Mi, so disabling them is not offered.
         assert.strictEqual(
             lastLine({ "istio-mesh:memory": "1Gi", "istio-mesh:memoryBudgetPercent": "10" }),
-            "    To fit: give the cluster 26Gi (istio-mesh:memory), the next size that fits; or raise istio-mesh:memoryBudgetPercent to 63",
+            "    To fit: give the cluster 25Gi (istio-mesh:memory), the next size that fits; or raise istio-mesh:memoryBudgetPercent to 61",
         );
-        assert.deepStrictEqual(problemsOf({ "istio-mesh:memory": "26Gi", "istio-mesh:memoryBudgetPercent": "10" }), []);
+        assert.deepStrictEqual(problemsOf({ "istio-mesh:memory": "25Gi", "istio-mesh:memoryBudgetPercent": "10" }), []);
         assert.match(
-            problemsOf({ "istio-mesh:memory": "25Gi", "istio-mesh:memoryBudgetPercent": "10" })[0],
-            /request 2576Mi of memory, over the budget of 2560Mi/,
+            problemsOf({ "istio-mesh:memory": "24Gi", "istio-mesh:memoryBudgetPercent": "10" })[0],
+            /request 2560Mi of memory, over the budget of 2457Mi/,
         );
     });
 
@@ -105,7 +104,7 @@ describe("memory budget", () => {
     it("names replica overrides among what to lower", () => {
         assert.strictEqual(
             lastLine({ "istio-mesh:memory": "2Gi", "istio-mesh:replicas": JSON.stringify({ istiod: 5 }) }),
-            "    To fit: lower istio-mesh:replicas (set for istiod); or disable grafana, kiali (istio-mesh:addons: [prometheus, jaeger]); or give the cluster 3Gi (istio-mesh:memory), the next size that fits; or raise istio-mesh:memoryBudgetPercent to 57",
+            "    To fit: lower istio-mesh:replicas (set for istiod); or disable grafana, kiali (istio-mesh:addons: [prometheus, jaeger]); or give the cluster 3Gi (istio-mesh:memory), the next size that fits; or raise istio-mesh:memoryBudgetPercent to 56",
         );
     });
 
@@ -119,7 +118,7 @@ describe("memory budget", () => {
     it("counts the minimum replicas of an autoscaled control plane and gateways (32Gi)", () => {
         assert.deepStrictEqual(budgetOf("32Gi"), {
             ...budgetOf("32Gi"),
-            totalMi: 2 * 2048 + 2 * 256 + 2 * 256 + 4096 + 16 + 512 + 1024 + 512,
+            totalMi: 2 * 2048 + 2 * 256 + 2 * 256 + 4096 + 512 + 1024 + 512,
             budgetMi: 16384,
         });
     });

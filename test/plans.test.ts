@@ -169,16 +169,16 @@ describe("plan snapshots (plans/)", () => {
             { removed: named(diff.removed), added: named(diff.added) },
             {
                 removed: [
-                    "# kiali                      1          20m       500m           128Mi         384Mi      128Mi",
-                    "# total requested 1040Mi of the 2048Mi budget; sidecars are per pod and not counted",
+                    "# kiali                   1          20m       500m           128Mi         384Mi      128Mi",
+                    "# total requested 1024Mi of the 2048Mi budget; sidecars are per pod and not counted",
                     "  istio-mesh:resources: {}",
                     "    - ConfigMap istio-system/kiali <digest>",
                     "    - Deployment istio-system/kiali <digest>",
                     "              memory: 128Mi",
                 ],
                 added: [
-                    "# kiali                      1          20m       500m          192Mi*         384Mi      192Mi",
-                    "# total requested 1104Mi of the 2048Mi budget; sidecars are per pod and not counted (* set in istio-mesh:resources or istio-mesh:replicas)",
+                    "# kiali                   1          20m       500m          192Mi*         384Mi      192Mi",
+                    "# total requested 1088Mi of the 2048Mi budget; sidecars are per pod and not counted (* set in istio-mesh:resources or istio-mesh:replicas)",
                     "  istio-mesh:resources:",
                     "    kiali:",
                     "      requests:",

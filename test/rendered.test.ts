@@ -284,6 +284,6 @@ describe("the checks on rendered objects catch what they look for (dev stack)", 
             renderedMemoryRequest(render.releases).totalMi,
             memoryBudget(parseMeshSettings(stackConfig("dev", overrides))).totalMi,
         );
-        assert.strictEqual(renderedMemoryRequest(render.releases).totalMi, 1040 + 64 + 2 * 256);
+        assert.strictEqual(renderedMemoryRequest(render.releases).totalMi, 1024 + 64 + 2 * 256);
     });
 });

@@ -167,12 +167,12 @@ describe("Istio versions as revisions", () => {
             replicas: 2,
             requestMi: 512,
         });
-        // 2Gi at 35% is 716Mi: one istiod fits (640Mi), two do not (768Mi).
+        // 2Gi at 35% is 716Mi: one istiod fits (624Mi), two do not (752Mi).
         const tight = { memory: "2Gi", memoryBudgetPercent: "35" };
         assert.deepStrictEqual(problemsOf(keys(tight)), []);
         const [problem] = problemsOf(keys({ ...tight, canaryVersion: "1.31.5" }));
         assert.deepStrictEqual(problem.split("\n").slice(0, 2), [
-            "istio-mesh:memory: the components request 768Mi of memory, over the budget of 716Mi (35% of istio-mesh:memory):",
+            "istio-mesh:memory: the components request 752Mi of memory, over the budget of 716Mi (35% of istio-mesh:memory):",
             "      istiod (2 revisions) 2x      256Mi",
         ]);
     });

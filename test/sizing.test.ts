@@ -29,18 +29,18 @@ describe("sizing table", () => {
     // memory as written -> tier, control plane / gateway scaling, total requested of the budget.
     const edges: [string, string, string, string, string][] = [
         ["1Gi", "minimal", "1", "1", "refused"],
-        ["2Gi", "minimal", "1", "1", "640/1024"],
-        ["3.5Gi", "minimal", "1", "1", "640/1792"],
+        ["2Gi", "minimal", "1", "1", "624/1024"],
+        ["3.5Gi", "minimal", "1", "1", "624/1792"],
         // 4G is 4x10^9 bytes, 3.73Gi: below the 4Gi edge.
-        ["4G", "minimal", "1", "1", "640/1907"],
-        ["4095Mi", "minimal", "1", "1", "640/2047"],
-        ["4Gi", "small", "1", "1", "1040/2048"],
-        ["4096Mi", "small", "1", "1", "1040/2048"],
-        ["8Gi", "medium", "1", "1-3", "2576/4096"],
-        ["16Gi", "medium", "1", "1-3", "2576/8192"],
-        ["32767Mi", "medium", "1", "1-3", "2576/16383"],
-        ["32Gi", "large", "2-5", "2-5", "11280/16384"],
-        ["64Gi", "large", "2-5", "2-5", "11280/32768"],
+        ["4G", "minimal", "1", "1", "624/1907"],
+        ["4095Mi", "minimal", "1", "1", "624/2047"],
+        ["4Gi", "small", "1", "1", "1024/2048"],
+        ["4096Mi", "small", "1", "1", "1024/2048"],
+        ["8Gi", "medium", "1", "1-3", "2560/4096"],
+        ["16Gi", "medium", "1", "1-3", "2560/8192"],
+        ["32767Mi", "medium", "1", "1-3", "2560/16383"],
+        ["32Gi", "large", "2-5", "2-5", "11264/16384"],
+        ["64Gi", "large", "2-5", "2-5", "11264/32768"],
     ];
     const scaling = (s: { replicas: number; autoscale?: { min: number; max: number } }): string =>
         s.autoscale ? `${s.autoscale.min}-${s.autoscale.max}` : String(s.replicas);
@@ -130,7 +130,7 @@ describe("istio-mesh:resources overrides", () => {
         });
         assert.match(
             refused[0],
-            /^istio-mesh:memory: the components request 1472Mi of memory, over the budget of 1024Mi/,
+            /^istio-mesh:memory: the components request 1456Mi of memory, over the budget of 1024Mi/,
         );
     });
 
@@ -212,15 +212,15 @@ describe("istio-mesh:resources overrides", () => {
     });
 
     it("reject an entry for a component that is not deployed once, not also for its sizes", () => {
-        // The reloader goes with Prometheus; a request above the computed limit is not checked twice.
+        // A request above the computed limit is not checked too.
         assert.deepStrictEqual(
             problemsOf({
                 "istio-mesh:addons": "[]",
                 "istio-mesh:tracingSampling": "1",
-                ...resourcesKey({ prometheusReloader: { requests: { memory: "1Gi" } } }),
+                ...resourcesKey({ kiali: { requests: { memory: "1Gi" } } }),
             }),
             [
-                "istio-mesh:resources: prometheusReloader is not deployed in this environment (prometheus is not in istio-mesh:addons); remove its entry",
+                "istio-mesh:resources: kiali is not deployed in this environment (kiali is not in istio-mesh:addons); remove its entry",
             ],
         );
     });
@@ -242,7 +242,6 @@ describe("chart values carry the sizing to each chart's keys", () => {
         ["ingress-gateway", "resources", "ingressGateway"],
         ["egress-gateway", "resources", "egressGateway"],
         ["prometheus", "server.resources", "prometheus"],
-        ["prometheus", "configmapReload.prometheus.resources", "prometheusReloader"],
         ["grafana", "resources", "grafana"],
         ["jaeger", "jaeger.resources", "jaeger"],
         ["kiali", "deployment.resources", "kiali"],
@@ -303,11 +302,10 @@ describe("npm run plan's table", () => {
                 "| istiod | 1 | 250m | 2000m | 512Mi | 1024Mi | 512Mi |",
                 "| ingressGateway | 1-3 (HPA) | 100m | 2000m | 128Mi | 512Mi | 128Mi |",
                 "| prometheus | 1 | 250m | 2000m | 1024Mi | 2048Mi | 1024Mi |",
-                "| prometheusReloader | 1 | 10m | 100m | 16Mi | 48Mi | 16Mi |",
                 "| kiali | 1 | 50m | 1000m | 256Mi | 512Mi | 256Mi |",
                 "| proxy (per pod) | - | 50m | 2000m | 128Mi | 512Mi | - |",
                 "",
-                "**total requested 1936Mi of the 4096Mi budget; sidecars are per pod and not counted**",
+                "**total requested 1920Mi of the 4096Mi budget; sidecars are per pod and not counted**",
                 "",
             ].join("\n"),
         );

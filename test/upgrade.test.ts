@@ -610,7 +610,7 @@ describe("a canary upgrade, step by step (dev stack, mocks and rendered charts)"
         const settings = parseMeshSettings(stackConfig("dev", upgradeStep("2-canary").config));
         assert.deepStrictEqual(
             [renderedMemoryRequest(render.releases).totalMi, memoryBudget(settings).totalMi],
-            [1296, 1296],
+            [1280, 1280],
         );
     });
 });

@@ -11,7 +11,6 @@ export const COMPONENTS = [
     "egressGateway",
     "proxy",
     "prometheus",
-    "prometheusReloader",
     "grafana",
     "jaeger",
     "kiali",

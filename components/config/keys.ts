@@ -210,7 +210,7 @@ export const CONFIG_KEYS = {
         kind: "map",
         default: {},
         description:
-            "per-component requests and limits that win over the sizing table, keyed by `istiod`, `ingressGateway`, `egressGateway`, `proxy`, `prometheus`, `prometheusReloader`, `grafana`, `jaeger` or `kiali`, each like a container's `resources`",
+            "per-component requests and limits that win over the sizing table, keyed by `istiod`, `ingressGateway`, `egressGateway`, `proxy`, `prometheus`, `grafana`, `jaeger` or `kiali`, each like a container's `resources`",
     },
     replicas: {
         kind: "map",

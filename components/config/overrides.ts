@@ -129,8 +129,7 @@ function deployedBy(component: Component): string {
     if (component === "egressGateway") {
         return "istio-mesh:egressGateway is false";
     }
-    const addon = component === "prometheusReloader" ? "prometheus" : component;
-    return `${addon} is not in istio-mesh:addons`;
+    return `${component} is not in istio-mesh:addons`;
 }
 
 /** Components with an override that this environment does not deploy: set by mistake, or left behind. */

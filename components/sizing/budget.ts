@@ -67,10 +67,7 @@ export function deployedComponents(
         },
         one("ingressGateway", plan.scaling.ingressGateway),
         ...(settings.egressGateway ? [one("egressGateway", plan.scaling.egressGateway)] : []),
-        // Prometheus' pod also runs its config reloader, sized on its own line.
-        ...settings.addons.flatMap((addon): Deployed[] =>
-            addon === "prometheus" ? [one(addon, SINGLE), one("prometheusReloader", SINGLE)] : [one(addon, SINGLE)],
-        ),
+        ...settings.addons.map((addon): Deployed => one(addon, SINGLE)),
     ];
 }
 

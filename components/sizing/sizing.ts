@@ -31,7 +31,6 @@ export const SINGLE: Scaling = { replicas: 1, podDisruptionBudget: false };
  * Prometheus' config reloader, a container beside the server that watches one ConfigMap and
  * calls /-/reload: its needs do not grow with the mesh, so every tier gives it the same.
  */
-const RELOADER = size(10, 100, 16, 48);
 
 /**
  * The sizing table. Requests are what the scheduler reserves; limits stop one component
@@ -49,7 +48,6 @@ export const TIERS: readonly Tier[] = [
             egressGateway: size(10, 500, 40, 256), // the same idle Envoy
             proxy: size(10, 500, 40, 256), // demo profile's sidecar request
             prometheus: size(50, 500, 192, 512), // TSDB head of a few hundred series
-            prometheusReloader: RELOADER, // Prometheus' configmap-reload sidecar: one watched ConfigMap
             grafana: size(25, 250, 64, 192), // the Go server idles near 60Mi
             jaeger: size(25, 250, 96, 384), // the limit holds a few thousand traces in memory
             kiali: size(10, 250, 64, 256), // kiali-server's own 64Mi request
@@ -67,7 +65,6 @@ export const TIERS: readonly Tier[] = [
             egressGateway: size(50, 1000, 64, 384), // the same, for outbound traffic
             proxy: size(20, 1000, 64, 256), // routes for a handful of services
             prometheus: size(100, 1000, 256, 768), // about a thousand series from a dozen pods
-            prometheusReloader: RELOADER, // Prometheus' configmap-reload sidecar: one watched ConfigMap
             grafana: size(50, 500, 128, 256), // dashboards being rendered
             jaeger: size(50, 500, 128, 512), // about ten thousand traces at 100% sampling
             kiali: size(20, 500, 128, 384), // the graph cache of a small mesh
@@ -85,7 +82,6 @@ export const TIERS: readonly Tier[] = [
             egressGateway: size(100, 2000, 128, 512), // per replica; the autoscaler adds more
             proxy: size(50, 2000, 128, 512), // sidecars see routes for about a hundred services
             prometheus: size(250, 2000, 1024, 2048), // tens of thousands of series
-            prometheusReloader: RELOADER, // Prometheus' configmap-reload sidecar: one watched ConfigMap
             grafana: size(100, 1000, 256, 512), // several people at once
             jaeger: size(100, 1000, 256, 1024), // a day of traces at low sampling
             kiali: size(50, 1000, 256, 512), // the graph of about a hundred services
@@ -103,7 +99,6 @@ export const TIERS: readonly Tier[] = [
             egressGateway: size(250, 4000, 256, 1024), // per replica, at production traffic
             proxy: size(100, 2000, 128, 1024), // most sidecars stay small; the limit serves busy ones
             prometheus: size(500, 4000, 4096, 8192), // hundreds of thousands of series
-            prometheusReloader: RELOADER, // Prometheus' configmap-reload sidecar: one watched ConfigMap
             grafana: size(250, 2000, 512, 1024), // a team's worth of users
             jaeger: size(250, 2000, 1024, 2048), // recent traces of a large mesh
             kiali: size(100, 2000, 512, 1024), // the graph of hundreds of services

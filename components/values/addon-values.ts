@@ -43,8 +43,6 @@ export function jaegerTracingProvider(namespace: string): TracingProvider {
 
 export interface PrometheusOptions {
     size: Size;
-    /** Requests and limits of the config reloader container beside the server. */
-    reloaderSize: Size;
     /** Data retention, a Prometheus duration such as `24h`. */
     retention: string;
     /**
@@ -77,10 +75,26 @@ export function prometheusValues(options: PrometheusOptions): Record<string, unk
                     ? { enabled: false }
                     : { enabled: true, existingClaim: options.volumeClaim },
             resources: toResources(options.size),
+            // Not the chart's web.enable-lifecycle, which lets any pod POST /-/quit: the
+            // server rereads its configuration file when the ConfigMap behind it changes.
+            extraFlags: ["config.auto-reload"],
         },
-        configmapReload: { prometheus: { resources: toResources(options.reloaderSize) } },
-        // The server answers under its route prefix only, its own metrics included.
-        scrapeConfigs: { prometheus: { metrics_path: `${path}/metrics` } },
+        // No reloader sidecar: Prometheus 3 rereads its configuration file when it changes.
+        configmapReload: { prometheus: { enabled: false } },
+        scrapeConfigs: {
+            // The server answers under its route prefix only, its own metrics included.
+            prometheus: { metrics_path: `${path}/metrics` },
+            // A pod's or a Service's author chooses the labels its metrics carry: with
+            // honor_labels they would overwrite job, namespace and pod, and so Kiali's graph.
+            "kubernetes-service-endpoints": { honor_labels: false },
+            "kubernetes-service-endpoints-slow": { honor_labels: false },
+            "kubernetes-pods": { honor_labels: false },
+            "kubernetes-pods-slow": { honor_labels: false },
+            // No Pushgateway and no blackbox exporter are deployed: their jobs would only let
+            // an annotated Service be scraped with labels of its choosing, or probe nothing.
+            "prometheus-pushgateway": { enabled: false },
+            "kubernetes-services": { enabled: false },
+        },
     };
 }
 

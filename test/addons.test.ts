@@ -70,6 +70,13 @@ describe("add-on chart values", () => {
                 retention: "24h",
                 persistentVolume: { enabled: false },
                 resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1000m", memory: "768Mi" } },
+                containerSecurityContext: {
+                    allowPrivilegeEscalation: false,
+                    capabilities: { drop: ["ALL"] },
+                    runAsNonRoot: true,
+                    seccompProfile: { type: "RuntimeDefault" },
+                    readOnlyRootFilesystem: true,
+                },
                 extraFlags: ["config.auto-reload"],
             },
             configmapReload: { prometheus: { enabled: false } },

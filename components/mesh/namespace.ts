@@ -4,6 +4,17 @@ import * as pulumi from "@pulumi/pulumi";
 /** The namespace Istio's charts, samples and add-ons all expect. */
 export const ISTIO_NAMESPACE = "istio-system";
 
+/**
+ * Pod Security Admission: the mesh's pods pass `baseline` (no privilege, host namespace,
+ * hostPath or unsafe sysctl), which is enforced; `restricted` is only warned about and
+ * audited, since istiod's and the gateways' charts set no seccomp profile.
+ */
+const POD_SECURITY = {
+    "pod-security.kubernetes.io/enforce": "baseline",
+    "pod-security.kubernetes.io/warn": "restricted",
+    "pod-security.kubernetes.io/audit": "restricted",
+};
+
 export interface MeshNamespaceArgs {
     /**
      * Name of the namespace the control plane, gateways and add-ons live in.
@@ -28,7 +39,7 @@ export class MeshNamespace extends pulumi.ComponentResource {
         super("istio-mesh:core:Namespace", name, args, opts);
         const namespace = new k8s.core.v1.Namespace(
             name,
-            { metadata: { name: args.name ?? ISTIO_NAMESPACE } },
+            { metadata: { name: args.name ?? ISTIO_NAMESPACE, labels: POD_SECURITY } },
             { parent: this, retainOnDelete: true },
         );
         this.name = namespace.metadata.name;

@@ -54,6 +54,18 @@ export interface PrometheusOptions {
     externalUrl?: string;
 }
 
+/**
+ * A container that cannot gain privileges or capabilities, runs as a user, and sees only the
+ * runtime's default syscalls: Pod Security's `restricted` profile, for the add-on containers
+ * whose charts set none.
+ */
+const LOCKED_DOWN_CONTAINER = {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ["ALL"] },
+    runAsNonRoot: true,
+    seccompProfile: { type: "RuntimeDefault" },
+};
+
 export function prometheusValues(options: PrometheusOptions): Record<string, unknown> {
     const { path } = ADDON_SERVICES.prometheus;
     return {
@@ -75,6 +87,8 @@ export function prometheusValues(options: PrometheusOptions): Record<string, unk
                     ? { enabled: false }
                     : { enabled: true, existingClaim: options.volumeClaim },
             resources: toResources(options.size),
+            // Its data lives on the volume, its configuration in a ConfigMap: the image stays read-only.
+            containerSecurityContext: { ...LOCKED_DOWN_CONTAINER, readOnlyRootFilesystem: true },
             // Not the chart's web.enable-lifecycle, which lets any pod POST /-/quit: the
             // server rereads its configuration file when the ConfigMap behind it changes.
             extraFlags: ["config.auto-reload"],
@@ -114,6 +128,8 @@ export interface GrafanaOptions {
 export function grafanaValues(options: GrafanaOptions): Record<string, unknown> {
     return {
         podLabels: NO_SIDECAR,
+        // Dashboards come from mounted ConfigMaps, not the API: Grafana gets no token.
+        automountServiceAccountToken: false,
         // Never let the chart generate a password: a new one would be a diff on every preview.
         admin: { existingSecret: options.adminSecret, userKey: "admin-user", passwordKey: "admin-password" },
         persistence: { enabled: false },
@@ -185,7 +201,13 @@ export interface JaegerOptions {
 export function jaegerValues(options: JaegerOptions): Record<string, unknown> {
     return {
         fullnameOverride: ADDON_SERVICES.jaeger.service,
-        jaeger: { podLabels: NO_SIDECAR, resources: toResources(options.size) },
+        jaeger: {
+            podLabels: NO_SIDECAR,
+            resources: toResources(options.size),
+            securityContext: LOCKED_DOWN_CONTAINER,
+            // Jaeger never calls the Kubernetes API: no token for a compromised Jaeger to use.
+            serviceAccount: { automountServiceAccountToken: false },
+        },
         userconfig: {
             service: {
                 extensions: ["jaeger_storage", "jaeger_query", "healthcheckv2"],

@@ -442,3 +442,56 @@ describe("GitHub Actions workflows", () => {
         assert.deepStrictEqual(undocumented, [], `secrets missing from docs/ci.md: ${undocumented.join(", ")}`);
     });
 });
+
+describe("CODEOWNERS", () => {
+    /** The owners GitHub would request for `file`: the last matching line's (gitignore-like patterns). */
+    function ownersOf(codeowners: string, file: string): string[] {
+        let owners: string[] = [];
+        for (const line of codeowners.split("\n")) {
+            const [pattern, ...names] = line.replace(/#.*$/, "").trim().split(/\s+/);
+            if (pattern === undefined || pattern === "") continue;
+            const body = pattern
+                .replace(/^\//, "")
+                .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+                .replace(/\*/g, "[^/]*");
+            const anchored = pattern.startsWith("/") ? "^" : "(^|/)";
+            const regex = new RegExp(pattern.endsWith("/") ? `${anchored}${body}` : `${anchored}${body}$`);
+            if (regex.test(file)) owners = names;
+        }
+        return owners;
+    }
+
+    const codeowners = fs.readFileSync(path.join(root, ".github", "CODEOWNERS"), "utf8");
+    // What decides a stack's security, and the tests that guard it.
+    const guarded = [
+        "Pulumi.yaml",
+        ...committedStacks().map((stack) => `Pulumi.${stack}.yaml`),
+        ".github/workflows/deploy.yml",
+        ".github/workflows/preview.yml",
+        ".github/scripts/stack-secrets.sh",
+        ".github/CODEOWNERS",
+        "docs/preview-reader.yaml",
+        "components/config/keys.ts",
+        "components/mesh/dashboards.ts",
+        "test/workflows.test.ts",
+        "test/dashboard-hosts.test.ts",
+        "test/gateway-rights.test.ts",
+        "test/pod-security.test.ts",
+        "test/support/dashboard-traffic.ts",
+    ];
+
+    it("names an owner for every stack file, workflow, and test that guards them", () => {
+        assert.deepStrictEqual(
+            guarded.filter((file) => ownersOf(codeowners, file).length === 0),
+            [],
+        );
+        for (const file of guarded) assert.ok(fs.existsSync(path.join(root, file)), `${file} does not exist`);
+    });
+
+    it("the matcher reads patterns as GitHub does", () => {
+        assert.deepStrictEqual(ownersOf("/Pulumi.*.yaml @a\n", "Pulumi.prod.yaml"), ["@a"]);
+        assert.deepStrictEqual(ownersOf("/Pulumi.*.yaml @a\n", "docs/Pulumi.prod.yaml"), []);
+        assert.deepStrictEqual(ownersOf("/.github/ @a\n/.github/x @b\n", ".github/x"), ["@b"]);
+        assert.deepStrictEqual(ownersOf("/test/ @a\n", "README.md"), []);
+    });
+});

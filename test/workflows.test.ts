@@ -44,6 +44,8 @@ const stacks = (load("preview.yml").jobs.preview.strategy?.matrix as { stack: st
 const kubeconfigSecret = (stack: string) => `KUBECONFIG_${stack.toUpperCase().replace(/[.-]/g, "_")}`;
 // The read-only kubeconfig a preview gets (docs/preview-reader.yaml).
 const previewKubeconfigSecret = (stack: string) => `${kubeconfigSecret(stack)}_PREVIEW`;
+// Each stack's own passphrase; a protected stack's lives in its environment only.
+const passphraseSecret = (stack: string) => `PULUMI_CONFIG_PASSPHRASE_${stack.toUpperCase().replace(/[.-]/g, "_")}`;
 const runs = (steps: Step[]) => steps.flatMap((s) => (s.run === undefined ? [] : [s.run.trim()]));
 const names = (steps: Step[]) => steps.map((s) => s.name);
 const action = (step: Step) => (step.uses ?? "").split("@")[0];
@@ -242,7 +244,7 @@ describe("GitHub Actions workflows", () => {
             const deployOnly = runStep(check, {
                 STACK: "prod",
                 PULUMI_BACKEND_URL: "s3://state",
-                PULUMI_CONFIG_PASSPHRASE: "p",
+                PULUMI_CONFIG_PASSPHRASE_PROD: "p",
                 KUBECONFIG_PROD: "can write",
             });
             assert.deepStrictEqual([deployOnly.output, deployOnly.kubeconfig], ["ready=false\n", undefined]);
@@ -255,12 +257,12 @@ describe("GitHub Actions workflows", () => {
             assert.strictEqual(fork.output, "ready=false\n");
             assert.match(
                 fork.stdout,
-                /^::notice title=Preview of dev skipped::No pulumi preview for stack dev: missing secret\(s\) PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE KUBECONFIG_DEV_PREVIEW\. /,
+                /^::notice title=Preview of dev skipped::No pulumi preview for stack dev: missing secret\(s\) PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE_DEV KUBECONFIG_DEV_PREVIEW\. /,
             );
             const noProd = runStep(check, {
                 STACK: "prod",
                 PULUMI_BACKEND_URL: "s3://state",
-                PULUMI_CONFIG_PASSPHRASE: "p",
+                PULUMI_CONFIG_PASSPHRASE_PROD: "p",
                 KUBECONFIG_DEV_PREVIEW: "dev",
             });
             assert.strictEqual(noProd.output, "ready=false\n");
@@ -268,23 +270,42 @@ describe("GitHub Actions workflows", () => {
             const cloud = runStep(check, {
                 STACK: "prod",
                 PULUMI_BACKEND_URL: "https://api.pulumi.com",
-                PULUMI_CONFIG_PASSPHRASE: "p",
+                PULUMI_CONFIG_PASSPHRASE_PROD: "p",
                 KUBECONFIG_PROD_PREVIEW: "k",
             });
             assert.match(cloud.stdout, /missing secret\(s\) PULUMI_ACCESS_TOKEN\. /);
             assert.strictEqual(cloud.kubeconfig, undefined);
         });
 
-        it("writes the stack's kubeconfig and says ready when all are present", () => {
+        it("writes the stack's kubeconfig and passphrase and says ready when all are present", () => {
             const r = runStep(check, {
                 STACK: "staging",
                 PULUMI_BACKEND_URL: "s3://state",
-                PULUMI_CONFIG_PASSPHRASE: "p",
+                PULUMI_CONFIG_PASSPHRASE_STAGING: "staging's",
+                PULUMI_CONFIG_PASSPHRASE_DEV: "dev's",
                 KUBECONFIG_STAGING_PREVIEW: "apiVersion: v1",
             });
             assert.deepStrictEqual([r.status, r.stdout, r.output], [0, "", "ready=true\n"]);
             assert.strictEqual(r.kubeconfig, "apiVersion: v1\n");
-            assert.strictEqual(r.githubEnv, `KUBECONFIG=${r.tmp}/kubeconfig\n`);
+            assert.strictEqual(r.githubEnv, `KUBECONFIG=${r.tmp}/kubeconfig\nPULUMI_CONFIG_PASSPHRASE=staging's\n`);
+        });
+
+        it("gives each stack only its own passphrase, and skips prod, whose passphrase is its environment's only", () => {
+            for (const stack of stacks) {
+                const key = passphraseSecret(stack);
+                assert.strictEqual(check.env?.[key], `\${{ matrix.stack == '${stack}' && secrets.${key} || '' }}`);
+            }
+            assert.strictEqual(check.env?.PULUMI_CONFIG_PASSPHRASE, undefined, "no passphrase shared by every stack");
+            const prod = runStep(check, {
+                STACK: "prod",
+                PULUMI_BACKEND_URL: "s3://state",
+                KUBECONFIG_PROD_PREVIEW: "apiVersion: v1",
+            });
+            assert.deepStrictEqual([prod.status, prod.output, prod.kubeconfig], [0, "ready=false\n", undefined]);
+            assert.match(
+                prod.stdout.trim(),
+                /missing secret\(s\) PULUMI_CONFIG_PASSPHRASE_PROD\. .* plans\/prod\.yaml is its preview\.$/,
+            );
         });
     });
 
@@ -336,7 +357,7 @@ describe("GitHub Actions workflows", () => {
                         "each job reads only its own kubeconfig",
                     );
                 }
-                const base = { STACK: stack, PULUMI_BACKEND_URL: "s3://state", PULUMI_CONFIG_PASSPHRASE: "p" };
+                const base = { STACK: stack, PULUMI_BACKEND_URL: "s3://state", [passphraseSecret(stack)]: "p" };
                 const missing = runStep(check, base);
                 assert.deepStrictEqual([missing.status, missing.stderr, missing.kubeconfig], [1, "", undefined]);
                 assert.strictEqual(
@@ -348,7 +369,7 @@ describe("GitHub Actions workflows", () => {
                 assert.match(cloud.stdout, /^::error::Missing secret PULUMI_ACCESS_TOKEN: /);
                 const ok = runStep(check, { ...base, [key]: "apiVersion: v1" });
                 assert.deepStrictEqual([ok.status, ok.stdout, ok.kubeconfig], [0, "", "apiVersion: v1\n"]);
-                assert.strictEqual(ok.githubEnv, `KUBECONFIG=${ok.tmp}/kubeconfig\n`);
+                assert.strictEqual(ok.githubEnv, `KUBECONFIG=${ok.tmp}/kubeconfig\nPULUMI_CONFIG_PASSPHRASE=p\n`);
             });
         }
     });
@@ -364,7 +385,7 @@ describe("GitHub Actions workflows", () => {
     });
 
     it("the secrets script reads KUBECONFIG_QA_EU for a stack named qa-eu", () => {
-        const env = { STACK: "qa-eu", PULUMI_BACKEND_URL: "s3://state", PULUMI_CONFIG_PASSPHRASE: "p" };
+        const env = { STACK: "qa-eu", PULUMI_BACKEND_URL: "s3://state", PULUMI_CONFIG_PASSPHRASE_QA_EU: "p" };
         const missing = runStep({ run: "bash .github/scripts/stack-secrets.sh deploy" }, env);
         assert.match(missing.stdout, /^::error::Missing secret KUBECONFIG_QA_EU: add it to the qa-eu environment/);
         const ok = runStep(
@@ -432,9 +453,9 @@ describe("GitHub Actions workflows", () => {
             [
                 ...stacks.map(kubeconfigSecret),
                 ...stacks.map(previewKubeconfigSecret),
+                ...stacks.map(passphraseSecret),
                 "PULUMI_ACCESS_TOKEN",
                 "PULUMI_BACKEND_URL",
-                "PULUMI_CONFIG_PASSPHRASE",
             ].sort(),
         );
         const guide = fs.readFileSync(path.resolve(__dirname, "..", "docs", "ci.md"), "utf8");

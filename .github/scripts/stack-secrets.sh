@@ -7,9 +7,11 @@
 #   stack-secrets.sh deploy    reads KUBECONFIG_<STACK>; a missing secret is an error that
 #                              fails the job
 #
-# Reads STACK, PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, the kubeconfig above and, for a
-# Pulumi Cloud backend (https://), PULUMI_ACCESS_TOKEN. Writes ready=true|false to $GITHUB_OUTPUT
-# and KUBECONFIG to $GITHUB_ENV.
+# Reads STACK, PULUMI_BACKEND_URL, the stack's own PULUMI_CONFIG_PASSPHRASE_<STACK>, the
+# kubeconfig above and, for a Pulumi Cloud backend (https://), PULUMI_ACCESS_TOKEN. Writes
+# ready=true|false to $GITHUB_OUTPUT, and KUBECONFIG and PULUMI_CONFIG_PASSPHRASE to $GITHUB_ENV.
+# A protected stack's passphrase is a secret of its environment only (docs/ci.md), so its
+# preview, which runs without the environment, finds none and is skipped.
 set -euo pipefail
 
 mode="${1:-}"
@@ -25,10 +27,11 @@ fi
 # Stack names may hold '-' and '.', secret names may not: qa-eu reads KUBECONFIG_QA_EU.
 stack_key="${STACK^^}"
 kubeconfig="KUBECONFIG_${stack_key//[.-]/_}"
+passphrase="PULUMI_CONFIG_PASSPHRASE_${stack_key//[.-]/_}"
 # A preview runs a pull request's unreviewed program: it never gets a credential that writes.
 if [ "$mode" = preview ]; then kubeconfig="${kubeconfig}_PREVIEW"; fi
 missing=()
-for name in PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE "$kubeconfig"; do
+for name in PULUMI_BACKEND_URL "$passphrase" "$kubeconfig"; do
   if [ -z "${!name:-}" ]; then missing+=("$name"); fi
 done
 case "${PULUMI_BACKEND_URL:-}" in
@@ -38,7 +41,7 @@ esac
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "ready=false" >> "$GITHUB_OUTPUT"
   if [ "$mode" = preview ]; then
-    echo "::notice title=Preview of ${STACK} skipped::No pulumi preview for stack ${STACK}: missing secret(s) ${missing[*]}. Pull requests from forks and Dependabot get no secrets; otherwise add them as repository secrets (Settings > Secrets and variables > Actions; the kubeconfig is the read-only one of docs/preview-reader.yaml)."
+    echo "::notice title=Preview of ${STACK} skipped::No pulumi preview for stack ${STACK}: missing secret(s) ${missing[*]}. Pull requests from forks and Dependabot get no secrets; otherwise add them as repository secrets (Settings > Secrets and variables > Actions; the kubeconfig is the read-only one of docs/preview-reader.yaml). A protected stack keeps its passphrase in its environment only: plans/${STACK}.yaml is its preview."
     exit 0
   fi
   for name in "${missing[@]}"; do
@@ -50,4 +53,6 @@ fi
 umask 077
 printf '%s\n' "${!kubeconfig}" > "$RUNNER_TEMP/kubeconfig"
 echo "KUBECONFIG=$RUNNER_TEMP/kubeconfig" >> "$GITHUB_ENV"
+# GitHub masks it in logs, as it came from a secret.
+echo "PULUMI_CONFIG_PASSPHRASE=${!passphrase}" >> "$GITHUB_ENV"
 echo "ready=true" >> "$GITHUB_OUTPUT"

@@ -31,6 +31,8 @@ const KIALI_CREDENTIALS = [
     "kubernetes:core/v1:ServiceAccount kiali-credentials-login",
     "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole kiali-credentials-login",
     "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding kiali-credentials-login",
+    "kubernetes:rbac.authorization.k8s.io/v1:Role kiali-credentials-login-mesh-config",
+    "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding kiali-credentials-login-mesh-config",
     "random:index/randomPassword:RandomPassword kiali-credentials-signing-key",
 ];
 

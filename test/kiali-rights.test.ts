@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import { releaseOf } from "./support/manifests";
-import { rulesBoundTo, writeGrants } from "./support/rbac";
-import { renderChart, RenderedRelease, renderStack } from "./support/render";
+import { evaluateStack } from "./support/program";
+import { GrantedRule, rulesBoundTo, writeGrants } from "./support/rbac";
+import { K8sObject, renderChart, RenderedRelease, renderStack } from "./support/render";
 
 /**
  * What Kiali's own ServiceAccount may do, read from the kiali-server chart as rendered: an
@@ -73,5 +74,32 @@ describe("Kiali's rights in the cluster", () => {
             "ClusterRole elsewhere: <role not rendered>",
             "ClusterRole mixed: create /secrets",
         ]);
+    });
+});
+
+describe("the Kiali login token's rights (every user shares it)", () => {
+    const LOGIN = { namespace: "istio-system", name: "kiali-login" };
+
+    /** The RBAC objects the program registers, as the API server would hold them. */
+    async function rbacObjects(): Promise<K8sObject[]> {
+        const run = await evaluateStack("dev");
+        return run.registrations
+            .filter((r) => /^kubernetes:rbac\.authorization\.k8s\.io\/v1:(Cluster)?Role(Binding)?$/.test(r.type))
+            .map((r) => ({ kind: r.type.slice(r.type.lastIndexOf(":") + 1), ...r.inputs }) as unknown as K8sObject);
+    }
+
+    /** Where each granted rule reads the core `resource`: a namespace, or "*" for every one. */
+    const scopesOf = (granted: GrantedRule[], resource: string): string[] =>
+        granted
+            .filter(({ rule }) => (rule.apiGroups ?? [""]).some((group) => group === "" || group === "*"))
+            .filter(({ rule }) => (rule.resources ?? []).some((r) => r === resource || r === "*"))
+            .map(({ scope }) => scope);
+
+    it("reads ConfigMaps in istio-system only, no pod's log, and writes nothing", async () => {
+        const granted = rulesBoundTo(await rbacObjects(), LOGIN);
+        assert.deepStrictEqual(scopesOf(granted, "configmaps"), ["istio-system"]);
+        assert.deepStrictEqual(scopesOf(granted, "pods/log"), []);
+        assert.deepStrictEqual(scopesOf(granted, "pods"), ["*"]);
+        assert.deepStrictEqual(writeGrants(granted), []);
     });
 });

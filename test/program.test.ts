@@ -48,6 +48,8 @@ describe("the dev stack as a whole program", () => {
             "kubernetes:networking.istio.io/v1:VirtualService": 2,
             "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": 1,
             "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": 1,
+            "kubernetes:rbac.authorization.k8s.io/v1:Role": 1,
+            "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": 1,
             "kubernetes:security.istio.io/v1:AuthorizationPolicy": 1,
             "kubernetes:security.istio.io/v1:PeerAuthentication": 1,
             "kubernetes:telemetry.istio.io/v1:Telemetry": 1,

@@ -16,11 +16,16 @@ export interface KialiCredentialsArgs {
 /** Key of the signing key inside the `kiali` Secret. */
 const SIGNING_KEY = "signing-key";
 
-/** API groups whose objects Kiali shows; the login ServiceAccount may read them, never write. */
+/**
+ * What Kiali shows of the mesh, read-only and cluster-wide: workloads, services and Istio
+ * configuration. Not ConfigMaps or pod logs, which hold what applications put there (the
+ * same token is every user's): the mesh's own ConfigMaps are readable in its namespace only
+ * (MESH_CONFIG_RULES), and Kiali's log tab needs a user's own token.
+ */
 const READ_ONLY_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
     {
         apiGroups: [""],
-        resources: ["configmaps", "endpoints", "namespaces", "pods", "pods/log", "replicationcontrollers", "services"],
+        resources: ["endpoints", "namespaces", "pods", "replicationcontrollers", "services"],
         verbs: ["get", "list", "watch"],
     },
     {
@@ -41,6 +46,11 @@ const READ_ONLY_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
         resources: ["*"],
         verbs: ["get", "list", "watch"],
     },
+];
+
+/** istiod's mesh configuration and the root certificate, in the mesh's namespace only. */
+const MESH_CONFIG_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
+    { apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch"] },
 ];
 
 /**
@@ -93,6 +103,25 @@ export class KialiCredentials extends pulumi.ComponentResource {
             {
                 metadata: { name: "kiali-login-viewer" },
                 roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role.metadata.name },
+                subjects: [
+                    { kind: "ServiceAccount", name: account.metadata.name, namespace: account.metadata.namespace },
+                ],
+            },
+            { parent: this },
+        );
+        const meshConfig = new k8s.rbac.v1.Role(
+            `${name}-login-mesh-config`,
+            {
+                metadata: { name: "kiali-login-mesh-config", namespace: args.namespace },
+                rules: MESH_CONFIG_RULES,
+            },
+            { parent: this },
+        );
+        new k8s.rbac.v1.RoleBinding(
+            `${name}-login-mesh-config`,
+            {
+                metadata: { name: "kiali-login-mesh-config", namespace: args.namespace },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: meshConfig.metadata.name },
                 subjects: [
                     { kind: "ServiceAccount", name: account.metadata.name, namespace: account.metadata.namespace },
                 ],

@@ -199,6 +199,7 @@ if (routed.length > 0) {
         {
             namespace: gatewayNamespace(ingressNamespace),
             addonNamespace: ISTIO_NAMESPACE,
+            rootNamespace: namespace.name,
             addons: routed,
             host: settings.dashboardHost,
             tlsSecret: settings.dashboardTlsSecret,

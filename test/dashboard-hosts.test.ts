@@ -199,6 +199,27 @@ describe("dashboard host spellings", () => {
             });
         }
 
+        it("the allow-list sits in the mesh's root namespace, so it covers every pod the dashboard Gateway selects, in any namespace", async () => {
+            const { run, releases } = await renderStack("staging");
+            const namespaceOf = (type: string): string =>
+                (
+                    run.registrations.find((r) => r.type === type)?.inputs.metadata as {
+                        namespace: string;
+                    }
+                ).namespace;
+            const mesh = releases
+                .flatMap((release) => release.objects)
+                .find((o) => o.kind === "ConfigMap" && /^istio(-1-\d+-\d+)?$/.test(o.metadata.name));
+            const rootNamespace = /^rootNamespace: (\S+)$/m.exec(String((mesh?.data as Record<string, string>).mesh));
+            assert.deepStrictEqual(
+                [
+                    namespaceOf("kubernetes:security.istio.io/v1:AuthorizationPolicy"),
+                    namespaceOf("kubernetes:networking.istio.io/v1:Gateway"),
+                ],
+                [rootNamespace?.[1], "istio-ingress"],
+            );
+        });
+
         it("the allow-list covers the whole dashboard host, not only the dashboard paths", async () => {
             const { policy } = await exposureOf("staging");
             const outsider = (path: string): Request => ({

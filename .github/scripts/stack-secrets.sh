@@ -53,6 +53,12 @@ fi
 umask 077
 printf '%s\n' "${!kubeconfig}" > "$RUNNER_TEMP/kubeconfig"
 echo "KUBECONFIG=$RUNNER_TEMP/kubeconfig" >> "$GITHUB_ENV"
-# GitHub masks it in logs, as it came from a secret.
-echo "PULUMI_CONFIG_PASSPHRASE=${!passphrase}" >> "$GITHUB_ENV"
+# GitHub masks it in logs, as it came from a secret. The heredoc form with a random
+# delimiter keeps a passphrase with a newline one value, never a second variable.
+delimiter="passphrase_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+{
+  echo "PULUMI_CONFIG_PASSPHRASE<<${delimiter}"
+  printf '%s\n' "${!passphrase}"
+  echo "${delimiter}"
+} >> "$GITHUB_ENV"
 echo "ready=true" >> "$GITHUB_OUTPUT"

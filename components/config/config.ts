@@ -61,7 +61,7 @@ export interface MeshSettings {
     readonly dashboardAllowedCidrs: readonly string[];
     /** Dashboards without a login of their own (Prometheus, Jaeger) routed anyway, in canonical order. */
     readonly dashboardsWithoutLogin: readonly Addon[];
-    /** `kubernetes.io/tls` Secret in istio-system that serves the dashboard host over HTTPS. */
+    /** `kubernetes.io/tls` Secret in the ingress gateway's namespace that serves the dashboard host over HTTPS. */
     readonly dashboardTlsSecret?: string;
     /** Whether the stack accepts a dashboard host over plain HTTP. */
     readonly dashboardPlainHttp: boolean;

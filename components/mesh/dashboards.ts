@@ -24,6 +24,12 @@ export interface DashboardRoutesArgs {
     namespace: pulumi.Input<string>;
     /** Namespace of the add-ons the routes lead to. */
     addonNamespace: string;
+    /**
+     * The mesh's root namespace (istiod's, `istio-system`), where the allow-list lives: a
+     * policy there with a selector applies to the gateway pods of every namespace, as the
+     * dashboard Gateway's selector does (istiod does not scope Gateways to their namespace).
+     */
+    rootNamespace: pulumi.Input<string>;
     /** Add-ons whose dashboards get a route. */
     addons: readonly Addon[];
     /**
@@ -67,10 +73,11 @@ export class DashboardRoutes extends pulumi.ComponentResource {
             kind: string,
             objectName: string,
             spec: unknown,
+            namespace: pulumi.Input<string> = args.namespace,
         ): void => {
             new k8s.apiextensions.CustomResource(
                 `${name}-${suffix}`,
-                { apiVersion, kind, metadata: { name: objectName, namespace: args.namespace }, spec },
+                { apiVersion, kind, metadata: { name: objectName, namespace }, spec },
                 childOptions(this, opts),
             );
         };
@@ -119,26 +126,33 @@ export class DashboardRoutes extends pulumi.ComponentResource {
             });
         }
         this.paths = args.addons.map((addon) => ADDON_SERVICES[addon].path);
-        istioResource("allowed-clients", "security.istio.io/v1", "AuthorizationPolicy", "dashboard-allowed-clients", {
-            selector: { matchLabels: args.gatewaySelector },
-            action: "DENY",
-            rules: [
-                {
-                    from: [{ source: { notRemoteIpBlocks: [...args.allowedCidrs] } }],
-                    // The whole dashboard host, whatever path a route may ever serve on it. Without
-                    // a host the routes answer on any host, so only their paths are ours to deny:
-                    // other hosts' applications share the gateway.
-                    to: [
-                        {
-                            operation:
-                                args.host !== undefined
-                                    ? { hosts: authoritiesOf(args.host) }
-                                    : { paths: this.paths.flatMap((path) => [path, `${path}/*`]) },
-                        },
-                    ],
-                },
-            ],
-        });
+        istioResource(
+            "allowed-clients",
+            "security.istio.io/v1",
+            "AuthorizationPolicy",
+            "dashboard-allowed-clients",
+            {
+                selector: { matchLabels: args.gatewaySelector },
+                action: "DENY",
+                rules: [
+                    {
+                        from: [{ source: { notRemoteIpBlocks: [...args.allowedCidrs] } }],
+                        // The whole dashboard host, whatever path a route may ever serve on it. Without
+                        // a host the routes answer on any host, so only their paths are ours to deny:
+                        // other hosts' applications share the gateway.
+                        to: [
+                            {
+                                operation:
+                                    args.host !== undefined
+                                        ? { hosts: authoritiesOf(args.host) }
+                                        : { paths: this.paths.flatMap((path) => [path, `${path}/*`]) },
+                            },
+                        ],
+                    },
+                ],
+            },
+            args.rootNamespace,
+        );
         this.registerOutputs({ paths: this.paths });
     }
 }

@@ -28,11 +28,6 @@ const size = (cpuRequest: number, cpuLimit: number, memoryRequest: number, memor
 export const SINGLE: Scaling = { replicas: 1, podDisruptionBudget: false };
 
 /**
- * Prometheus' config reloader, a container beside the server that watches one ConfigMap and
- * calls /-/reload: its needs do not grow with the mesh, so every tier gives it the same.
- */
-
-/**
  * The sizing table. Requests are what the scheduler reserves; limits stop one component
  * from starving the others. CPU is in millicores, memory in MiB: size(cpu request, cpu
  * limit, memory request, memory limit). Each row says why its memory is what it is.

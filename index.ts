@@ -22,6 +22,7 @@ import { Kiali } from "./components/addons/kiali";
 import { KialiCredentials } from "./components/addons/kiali-credentials";
 import { MeshMtls } from "./components/mesh/mesh-mtls";
 import { MeshTracing } from "./components/mesh/mesh-tracing";
+import { MeshNetworkPolicies } from "./components/mesh/network-policies";
 import { ISTIO_NAMESPACE, MeshNamespace } from "./components/mesh/namespace";
 import { Prometheus } from "./components/addons/prometheus";
 import { RevisionTags } from "./components/mesh/revision-tags";
@@ -208,6 +209,17 @@ if (routed.length > 0) {
         },
         afterIstiod,
     );
+}
+
+if (settings.networkPolicies) {
+    const egress = settings.gatewayNamespaces.egress;
+    new MeshNetworkPolicies("network-policies", {
+        meshNamespace: { name: ISTIO_NAMESPACE, output: namespace.name },
+        ingressNamespace: { name: ingressNamespace, output: gatewayNamespace(ingressNamespace) },
+        ...(settings.egressGateway && { egressNamespace: { name: egress, output: gatewayNamespace(egress) } }),
+        addons: settings.addons,
+        routed,
+    });
 }
 
 // Real URLs only: the host's, or the address Pulumi waited for; dashboardAccess says the rest.

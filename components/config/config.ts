@@ -45,6 +45,8 @@ export interface MeshSettings {
     /** Injection namespaces labelled `istio.io/rev=canary` instead of `istio-injection=enabled`, sorted. */
     readonly canaryNamespaces: readonly string[];
     readonly egressGateway: boolean;
+    /** Whether the mesh's namespaces get NetworkPolicies. */
+    readonly networkPolicies: boolean;
     /** Namespaces of the gateways: their own, or `istio-system` for a stack deployed so. */
     readonly gatewayNamespaces: { readonly ingress: string; readonly egress: string };
     readonly ingressServiceType: IngressServiceType;
@@ -174,6 +176,7 @@ export function readMeshSettings(config: ConfigReader, raw: Readonly<Record<stri
         },
         canaryNamespaces,
         egressGateway: config.boolean("egressGateway"),
+        networkPolicies: config.boolean("networkPolicies"),
         gatewayNamespaces: { ingress: config.string("ingressNamespace"), egress: config.string("egressNamespace") },
         ingressServiceType: config.oneOf("ingressServiceType", INGRESS_SERVICE_TYPES),
         awaitIngressAddress: config.boolean("awaitIngressAddress"),

@@ -112,6 +112,12 @@ export const CONFIG_KEYS = {
         description: "namespace of the egress gateway, created and kept by `pulumi destroy`; as `ingressNamespace`",
         check: checkGatewayNamespace,
     },
+    networkPolicies: {
+        kind: "boolean",
+        default: false,
+        description:
+            "NetworkPolicies that let only the ingress gateway reach the dashboards, only Kiali and Grafana reach Prometheus and Jaeger's query port, and only pods reach istiod and Jaeger's collector; they hold only where the cluster's CNI enforces them (Calico, Cilium; not minikube's default)",
+    },
     ingressServiceType: {
         kind: "string",
         default: "LoadBalancer",

@@ -268,6 +268,9 @@ export function kialiValues(options: KialiOptions): Record<string, unknown> {
         login_token: { signing_key: options.signingKeyRef },
         deployment: {
             pod_labels: NO_SIDECAR,
+            // The chart's policy admits anyone to Kiali; with istio-mesh:networkPolicies the
+            // program's own decide, and a NetworkPolicy allowing all would win over them.
+            network_policy: { enabled: false },
             resources: toResources(options.size),
             // Anonymous means view-only: without it the chart binds Kiali's write ClusterRole,
             // and anyone who reaches Kiali could edit Istio config and workloads. With a token

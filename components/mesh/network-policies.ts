@@ -1,0 +1,148 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { Addon } from "../config/config";
+
+/**
+ * Who may connect to what in the mesh's namespaces. The add-ons run without sidecars, so
+ * STRICT mTLS and AuthorizationPolicies do not guard them; these NetworkPolicies do, where
+ * the cluster's CNI enforces them (Calico, Cilium; not minikube's default). Each namespace
+ * denies all ingress but what is listed. Only ingress is limited: Prometheus scrapes the
+ * whole cluster, and the gateways and add-ons call out.
+ */
+
+/** Pod labels each workload's chart gives it. */
+const PODS = {
+    istiod: { app: "istiod" },
+    prometheus: { "app.kubernetes.io/name": "prometheus", "app.kubernetes.io/component": "server" },
+    grafana: { "app.kubernetes.io/name": "grafana" },
+    jaeger: { "app.kubernetes.io/name": "jaeger" },
+    kiali: { "app.kubernetes.io/name": "kiali" },
+    ingressGateway: { istio: "ingressgateway" },
+    egressGateway: { istio: "egressgateway" },
+} as const;
+
+/** istiod's ports for proxies (xDS 15010, 15012), Prometheus (15014) and the API server's webhook calls (15017). */
+const ISTIOD_MESH_PORTS = [15010, 15012, 15014, 15017];
+/** istiod's debug port, which Kiali reads. */
+const ISTIOD_DEBUG_PORT = 8080;
+/** Jaeger's query port (its UI and API), and the ports proxies send spans to. */
+const JAEGER_QUERY_PORT = 16686;
+const JAEGER_COLLECTOR_PORTS = [4317, 4318, 9411];
+
+/** A namespace by name, and the output that makes a policy wait for it. */
+export interface PolicyNamespace {
+    name: string;
+    output: pulumi.Input<string>;
+}
+
+export interface MeshNetworkPoliciesArgs {
+    /** istiod's and the add-ons' namespace. */
+    meshNamespace: PolicyNamespace;
+    /** The ingress gateway's namespace (istio-system itself for a stack that keeps it there). */
+    ingressNamespace: PolicyNamespace;
+    /**
+     * The egress gateway's namespace.
+     * @default none: no egress gateway
+     */
+    egressNamespace?: PolicyNamespace;
+    /** Installed add-ons. */
+    addons: readonly Addon[];
+    /** Dashboards routed through the ingress gateway: only those admit it. */
+    routed: readonly Addon[];
+}
+
+type Peer = k8s.types.input.networking.v1.NetworkPolicyPeer;
+type Rule = k8s.types.input.networking.v1.NetworkPolicyIngressRule;
+
+const tcp = (...ports: number[]): { protocol: string; port: number }[] =>
+    ports.map((port) => ({ protocol: "TCP", port }));
+
+export class MeshNetworkPolicies extends pulumi.ComponentResource {
+    constructor(name: string, args: MeshNetworkPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("istio-mesh:security:NetworkPolicies", name, {}, opts);
+        const policy = (
+            suffix: string,
+            namespace: PolicyNamespace,
+            pods: Record<string, string>,
+            ingress: Rule[],
+        ): void => {
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-${suffix}`,
+                {
+                    metadata: { name: suffix, namespace: namespace.output },
+                    spec: { podSelector: { matchLabels: pods }, policyTypes: ["Ingress"], ingress },
+                },
+                { parent: this },
+            );
+        };
+        // One per namespace: a gateway kept in istio-system shares the mesh's.
+        const denied = new Set<string>();
+        const denyAll = (namespace: PolicyNamespace): void => {
+            if (denied.has(namespace.name)) {
+                return;
+            }
+            denied.add(namespace.name);
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-${namespace.name}-default-deny`,
+                {
+                    metadata: { name: "default-deny-ingress", namespace: namespace.output },
+                    spec: { podSelector: {}, policyTypes: ["Ingress"] },
+                },
+                { parent: this },
+            );
+        };
+        const mesh = args.meshNamespace;
+        const from = (pods: Record<string, string>): Peer => ({ podSelector: { matchLabels: pods } });
+        const gateway: Peer = {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.ingressNamespace.name } },
+            podSelector: { matchLabels: PODS.ingressGateway },
+        };
+        const anyPod: Peer = { namespaceSelector: {} };
+        const installed = (addon: Addon): boolean => args.addons.includes(addon);
+        const viaGateway = (addon: Addon): Peer[] => (args.routed.includes(addon) ? [gateway] : []);
+        const readers = [
+            ...(installed("grafana") ? [from(PODS.grafana)] : []),
+            ...(installed("kiali") ? [from(PODS.kiali)] : []),
+        ];
+
+        denyAll(mesh);
+        policy("istiod", mesh, PODS.istiod, [
+            // Every proxy of the cluster, and the API server's webhook calls, which come from no pod.
+            { ports: tcp(...ISTIOD_MESH_PORTS) },
+            ...(installed("kiali") ? [{ from: [from(PODS.kiali)], ports: tcp(ISTIOD_DEBUG_PORT) }] : []),
+        ]);
+        if (installed("prometheus")) {
+            // Prometheus reads every pod's metrics, on whatever port each serves them.
+            policy("prometheus-scrapes", mesh, {}, [{ from: [from(PODS.prometheus)] }]);
+            policy("prometheus", mesh, PODS.prometheus, [
+                { from: [...readers, ...viaGateway("prometheus")], ports: tcp(9090) },
+            ]);
+        }
+        if (installed("grafana")) {
+            policy("grafana", mesh, PODS.grafana, [
+                {
+                    from: [...(installed("kiali") ? [from(PODS.kiali)] : []), ...viaGateway("grafana")],
+                    ports: tcp(3000),
+                },
+            ]);
+        }
+        if (installed("jaeger")) {
+            policy("jaeger", mesh, PODS.jaeger, [
+                { from: [anyPod], ports: tcp(...JAEGER_COLLECTOR_PORTS) },
+                { from: [...readers, ...viaGateway("jaeger")], ports: tcp(JAEGER_QUERY_PORT) },
+            ]);
+        }
+        if (installed("kiali") && args.routed.includes("kiali")) {
+            policy("kiali", mesh, PODS.kiali, [{ from: [gateway], ports: tcp(20001) }]);
+        }
+
+        // The ingress gateway answers anyone: that is its job. Nothing else runs beside it.
+        denyAll(args.ingressNamespace);
+        policy("ingress-gateway", args.ingressNamespace, PODS.ingressGateway, [{}]);
+        if (args.egressNamespace !== undefined) {
+            denyAll(args.egressNamespace);
+            policy("egress-gateway", args.egressNamespace, PODS.egressGateway, [{ from: [anyPod] }]);
+        }
+        this.registerOutputs({});
+    }
+}

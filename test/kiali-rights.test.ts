@@ -1,46 +1,95 @@
 import * as assert from "assert";
 import { releaseOf } from "./support/manifests";
 import { evaluateStack } from "./support/program";
-import { GrantedRule, rulesBoundTo, writeGrants } from "./support/rbac";
+import { kialiServerRules } from "../components/values/kiali-rights";
+import { GrantedRule, PolicyRule, registeredRbac, rulesBoundTo, writeGrants } from "./support/rbac";
 import { K8sObject, renderChart, RenderedRelease, renderStack } from "./support/render";
 
 /**
- * What Kiali's own ServiceAccount may do, read from the kiali-server chart as rendered: an
- * anonymous Kiali acts with its own rights for every visitor, so those rights must not
- * change the cluster.
+ * What Kiali's own ServiceAccount may do: the rules the program binds to it, with whatever
+ * the kiali-server chart renders. An anonymous Kiali acts with its own rights for every
+ * visitor, so those rights must not change the cluster, open pods' ports or read their logs.
  */
 
 const KIALI_ACCOUNT = { namespace: "istio-system", name: "kiali" };
 
-const roles = (release: RenderedRelease): string[] => [
-    ...new Set(rulesBoundTo(release.objects, KIALI_ACCOUNT).map((granted) => granted.role)),
+/** Everything that binds roles in a stack: the program's registrations and the charts' objects. */
+async function clusterRbac(
+    overrides: Record<string, unknown> = {},
+): Promise<{ objects: K8sObject[]; kiali: RenderedRelease }> {
+    const { run, releases } = await renderStack("dev", overrides);
+    return {
+        objects: [...registeredRbac(run), ...releases.flatMap((release) => release.objects)],
+        kiali: releaseOf(releases, "kiali"),
+    };
+}
+
+const roles = (objects: readonly K8sObject[]): string[] => [
+    ...new Set(rulesBoundTo(objects, KIALI_ACCOUNT).map((granted) => granted.role)),
 ];
 
+/** Where each granted rule reaches the core `resource`: a namespace, or "*" for every one. */
+const scopesOf = (granted: GrantedRule[], resource: string): string[] =>
+    granted
+        .filter(({ rule }) => (rule.apiGroups ?? [""]).some((group) => group === "" || group === "*"))
+        .filter(({ rule }) => (rule.resources ?? []).some((r) => r === resource || r === "*"))
+        .map(({ scope }) => scope);
+
+/** The chart's own viewer ClusterRole, rendered as the chart would bind it without our values. */
+async function chartViewerRules(kiali: RenderedRelease): Promise<PolicyRule[]> {
+    const values = JSON.parse(JSON.stringify(kiali.values)) as Record<string, unknown>;
+    delete values.skipResources;
+    const rendered = await renderChart({ ...kiali, values });
+    const role = rendered.objects.find((o) => o.kind === "ClusterRole" && o.metadata.name === "kiali-viewer");
+    assert.ok(role, "the chart renders no kiali-viewer ClusterRole");
+    return role.rules as PolicyRule[];
+}
+
 describe("Kiali's rights in the cluster", () => {
-    it("an anonymous Kiali is view-only: its ServiceAccount is bound kiali-viewer, which changes nothing", async () => {
-        const render = await renderStack("dev", { "istio-mesh:kialiAnonymous": true });
-        const kiali = releaseOf(render.releases, "kiali");
+    for (const anonymous of [true, false]) {
+        const mode = anonymous ? "an anonymous Kiali" : "a Kiali with a token login";
+        it(`${mode}: read-only, port-forwards only in istio-system${anonymous ? ", reads no pod's log" : ""}`, async () => {
+            const { objects } = await clusterRbac({ "istio-mesh:kialiAnonymous": anonymous });
+            const granted = rulesBoundTo(objects, KIALI_ACCOUNT);
+            assert.deepStrictEqual(roles(objects), [
+                "ClusterRole kiali-server-viewer",
+                "Role istio-system/kiali-server-port-forward",
+            ]);
+            assert.deepStrictEqual(writeGrants(granted), []);
+            assert.deepStrictEqual(scopesOf(granted, "pods/portforward"), ["istio-system"]);
+            assert.deepStrictEqual(scopesOf(granted, "pods/log"), anonymous ? [] : ["*"]);
+            assert.deepStrictEqual(scopesOf(granted, "secrets"), []);
+        });
+
+        it(`${mode}: its rules are the chart's viewer role's, less port-forward and OpenShift's (fails when a chart bump changes them)`, async () => {
+            const { kiali } = await clusterRbac({ "istio-mesh:kialiAnonymous": anonymous });
+            const chart = (await chartViewerRules(kiali))
+                .filter((rule) => !(rule.resources ?? []).includes("pods/portforward"))
+                .filter((rule) => !(rule.apiGroups ?? []).some((group) => group.endsWith(".openshift.io")));
+            assert.deepStrictEqual(kialiServerRules(anonymous), chart);
+        });
+    }
+
+    it("the chart alone would let Kiali port-forward to every pod: the check sees that grant", async () => {
+        const { kiali } = await clusterRbac();
+        const values = JSON.parse(JSON.stringify(kiali.values)) as Record<string, unknown>;
+        delete values.skipResources;
+        const chart = await renderChart({ ...kiali, values });
+        assert.deepStrictEqual(scopesOf(rulesBoundTo(chart.objects, KIALI_ACCOUNT), "pods/portforward"), ["*"]);
+    });
+
+    it("an anonymous Kiali is view-only: without it the chart would bind its write role", async () => {
+        const { kiali } = await clusterRbac({ "istio-mesh:kialiAnonymous": true });
         const config = kiali.objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "kiali");
         assert.match(String((config?.data as Record<string, string>)["config.yaml"]), /^ {2}view_only_mode: true$/m);
-        assert.deepStrictEqual(roles(kiali), ["ClusterRole kiali-viewer"]);
-        assert.deepStrictEqual(writeGrants(rulesBoundTo(kiali.objects, KIALI_ACCOUNT)), []);
-    });
-
-    it("a Kiali with a token login is bound kiali-viewer too: it acts with each user's token", async () => {
-        const kiali = releaseOf((await renderStack("dev")).releases, "kiali");
-        assert.deepStrictEqual(roles(kiali), ["ClusterRole kiali-viewer"]);
-        assert.deepStrictEqual(writeGrants(rulesBoundTo(kiali.objects, KIALI_ACCOUNT)), []);
-    });
-
-    it("the check finds the write role the chart binds to an anonymous Kiali that is not view-only", async () => {
-        const anonymous = releaseOf(
-            (await renderStack("dev", { "istio-mesh:kialiAnonymous": true })).releases,
-            "kiali",
-        );
-        const values = JSON.parse(JSON.stringify(anonymous.values)) as { deployment: Record<string, unknown> };
+        const values = JSON.parse(JSON.stringify(kiali.values)) as {
+            deployment: Record<string, unknown>;
+            skipResources?: unknown;
+        };
         delete values.deployment.view_only_mode;
-        const writable = await renderChart({ ...anonymous, values });
-        assert.deepStrictEqual(roles(writable), ["ClusterRole kiali"]);
+        delete values.skipResources;
+        const writable = await renderChart({ ...kiali, values });
+        assert.deepStrictEqual(roles(writable.objects), ["ClusterRole kiali"]);
         const grants = writeGrants(rulesBoundTo(writable.objects, KIALI_ACCOUNT));
         const istio = "networking.istio.io/*, security.istio.io/*, extensions.istio.io/*, telemetry.istio.io/*";
         for (const expected of [
@@ -80,23 +129,8 @@ describe("Kiali's rights in the cluster", () => {
 describe("the Kiali login token's rights (every user shares it)", () => {
     const LOGIN = { namespace: "istio-system", name: "kiali-login" };
 
-    /** The RBAC objects the program registers, as the API server would hold them. */
-    async function rbacObjects(): Promise<K8sObject[]> {
-        const run = await evaluateStack("dev");
-        return run.registrations
-            .filter((r) => /^kubernetes:rbac\.authorization\.k8s\.io\/v1:(Cluster)?Role(Binding)?$/.test(r.type))
-            .map((r) => ({ kind: r.type.slice(r.type.lastIndexOf(":") + 1), ...r.inputs }) as unknown as K8sObject);
-    }
-
-    /** Where each granted rule reads the core `resource`: a namespace, or "*" for every one. */
-    const scopesOf = (granted: GrantedRule[], resource: string): string[] =>
-        granted
-            .filter(({ rule }) => (rule.apiGroups ?? [""]).some((group) => group === "" || group === "*"))
-            .filter(({ rule }) => (rule.resources ?? []).some((r) => r === resource || r === "*"))
-            .map(({ scope }) => scope);
-
     it("reads ConfigMaps in istio-system only, no pod's log, and writes nothing", async () => {
-        const granted = rulesBoundTo(await rbacObjects(), LOGIN);
+        const granted = rulesBoundTo(registeredRbac(await evaluateStack("dev")), LOGIN);
         assert.deepStrictEqual(scopesOf(granted, "configmaps"), ["istio-system"]);
         assert.deepStrictEqual(scopesOf(granted, "pods/log"), []);
         assert.deepStrictEqual(scopesOf(granted, "pods"), ["*"]);

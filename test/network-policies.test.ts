@@ -11,6 +11,7 @@ import { renderStack } from "./support/render";
 async function meshOf(
     stack: string,
     overrides: Record<string, unknown> = {},
+    everyAddon = true,
 ): Promise<{ policies: PolicyIn[]; pods: Record<string, Pod> }> {
     const { run, releases } = await renderStack(stack, overrides);
     const objects = releases.flatMap((release) => release.objects);
@@ -27,6 +28,9 @@ async function meshOf(
     ];
     const pod = (name: string): Pod => {
         const deployment = objects.find((o) => o.kind === "Deployment" && o.metadata.name === name);
+        if (deployment === undefined && !everyAddon) {
+            return { namespace: "absent", labels: {} };
+        }
         assert.ok(deployment, `no Deployment ${name}`);
         const template = (deployment.spec as { template: { metadata: { labels: Record<string, string> } } }).template;
         return { namespace: deployment.metadata.namespace ?? "", labels: template.metadata.labels };
@@ -65,6 +69,10 @@ describe("NetworkPolicies (istio-mesh:networkPolicies)", () => {
                 "app -> jaeger:16686": reach("app", "jaeger", 16686),
                 "app -> jaeger:4317": reach("app", "jaeger", 4317),
                 "app -> istiod:15012": reach("app", "istiod", 15012),
+                "app -> istiod:15017": reach("app", "istiod", 15017),
+                "app -> istiod:15014": reach("app", "istiod", 15014),
+                "prometheus -> istiod:15014": reach("prometheus", "istiod", 15014),
+                "kiali -> istiod:15014": reach("kiali", "istiod", 15014),
                 "app -> istiod:8080": reach("app", "istiod", 8080),
                 "kiali -> istiod:8080": reach("kiali", "istiod", 8080),
                 "prometheus -> kiali:9090": reach("prometheus", "kiali", 9090),
@@ -85,12 +93,40 @@ describe("NetworkPolicies (istio-mesh:networkPolicies)", () => {
                 "app -> jaeger:16686": false,
                 "app -> jaeger:4317": true,
                 "app -> istiod:15012": true,
+                "app -> istiod:15017": true,
+                "app -> istiod:15014": false,
+                "prometheus -> istiod:15014": true,
+                "kiali -> istiod:15014": true,
                 "app -> istiod:8080": false,
-                "kiali -> istiod:8080": true,
+                "kiali -> istiod:8080": false,
                 "prometheus -> kiali:9090": true,
                 "app -> kiali:9090": false,
                 "app -> gateway:8080": true,
                 "app -> egress:8443": true,
+            },
+        );
+    });
+
+    it("without Kiali and Grafana, nobody reaches Prometheus and Jaeger's query port, which staging does not route (no rule with an empty from, which would admit all)", async () => {
+        const { policies, pods } = await meshOf("staging", { "istio-mesh:addons": ["prometheus", "jaeger"] }, false);
+        const emptyFrom = policies.flatMap((p) => p.spec.ingress ?? []).filter((rule) => rule.from?.length === 0);
+        assert.deepStrictEqual(emptyFrom, []);
+        assert.deepStrictEqual(
+            {
+                "app -> prometheus:9090": admits(policies, pods.app, pods.prometheus, 9090),
+                "app -> jaeger:16686": admits(policies, pods.app, pods.jaeger, 16686),
+                "gateway -> prometheus:9090": admits(policies, pods.gateway, pods.prometheus, 9090),
+                "gateway -> jaeger:16686": admits(policies, pods.gateway, pods.jaeger, 16686),
+                "app -> jaeger:4317": admits(policies, pods.app, pods.jaeger, 4317),
+                "app -> istiod:15014": admits(policies, pods.app, pods.istiod, 15014),
+            },
+            {
+                "app -> prometheus:9090": false,
+                "app -> jaeger:16686": false,
+                "gateway -> prometheus:9090": false,
+                "gateway -> jaeger:16686": false,
+                "app -> jaeger:4317": true,
+                "app -> istiod:15014": false,
             },
         );
     });

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { KIALI_LOGIN_MESH_CONFIG_RULES, KIALI_LOGIN_RULES } from "../values/kiali-rights";
 
 export interface KialiCredentialsArgs {
     /** Namespace Kiali runs in; pass the namespace's output so the Secrets wait for it. */
@@ -15,43 +16,6 @@ export interface KialiCredentialsArgs {
 
 /** Key of the signing key inside the `kiali` Secret. */
 const SIGNING_KEY = "signing-key";
-
-/**
- * What Kiali shows of the mesh, read-only and cluster-wide: workloads, services and Istio
- * configuration. Not ConfigMaps or pod logs, which hold what applications put there (the
- * same token is every user's): the mesh's own ConfigMaps are readable in its namespace only
- * (MESH_CONFIG_RULES), and Kiali's log tab needs a user's own token.
- */
-const READ_ONLY_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
-    {
-        apiGroups: [""],
-        resources: ["endpoints", "namespaces", "pods", "replicationcontrollers", "services"],
-        verbs: ["get", "list", "watch"],
-    },
-    {
-        apiGroups: ["apps"],
-        resources: ["daemonsets", "deployments", "replicasets", "statefulsets"],
-        verbs: ["get", "list", "watch"],
-    },
-    { apiGroups: ["batch"], resources: ["cronjobs", "jobs"], verbs: ["get", "list", "watch"] },
-    { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] },
-    {
-        apiGroups: [
-            "extensions.istio.io",
-            "gateway.networking.k8s.io",
-            "networking.istio.io",
-            "security.istio.io",
-            "telemetry.istio.io",
-        ],
-        resources: ["*"],
-        verbs: ["get", "list", "watch"],
-    },
-];
-
-/** istiod's mesh configuration and the root certificate, in the mesh's namespace only. */
-const MESH_CONFIG_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
-    { apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch"] },
-];
 
 /**
  * What Kiali's `token` login needs, generated: a signing key for its session tokens (in
@@ -95,7 +59,7 @@ export class KialiCredentials extends pulumi.ComponentResource {
         );
         const role = new k8s.rbac.v1.ClusterRole(
             `${name}-login`,
-            { metadata: { name: "kiali-login-viewer" }, rules: READ_ONLY_RULES },
+            { metadata: { name: "kiali-login-viewer" }, rules: KIALI_LOGIN_RULES },
             { parent: this },
         );
         new k8s.rbac.v1.ClusterRoleBinding(
@@ -113,7 +77,7 @@ export class KialiCredentials extends pulumi.ComponentResource {
             `${name}-login-mesh-config`,
             {
                 metadata: { name: "kiali-login-mesh-config", namespace: args.namespace },
-                rules: MESH_CONFIG_RULES,
+                rules: KIALI_LOGIN_MESH_CONFIG_RULES,
             },
             { parent: this },
         );

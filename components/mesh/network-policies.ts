@@ -21,10 +21,16 @@ const PODS = {
     egressGateway: { istio: "egressgateway" },
 } as const;
 
-/** istiod's ports for proxies (xDS 15010, 15012), Prometheus (15014) and the API server's webhook calls (15017). */
-const ISTIOD_MESH_PORTS = [15010, 15012, 15014, 15017];
-/** istiod's debug port, which Kiali reads. */
-const ISTIOD_DEBUG_PORT = 8080;
+/** istiod's xDS and CA ports, which every proxy of the cluster calls. */
+const ISTIOD_PROXY_PORTS = [15010, 15012];
+/** istiod's webhook port, which the API server calls: from no pod, so from any address. */
+const ISTIOD_WEBHOOK_PORT = 15017;
+/**
+ * istiod's monitoring port: Prometheus scrapes it (prometheus-scrapes) and Kiali reads
+ * istiod's version there. Kiali reads istiod's debug endpoints through the API server's
+ * port-forward, which no NetworkPolicy sees.
+ */
+const ISTIOD_MONITORING_PORT = 15014;
 /** Jaeger's query port (its UI and API), and the ports proxies send spans to. */
 const JAEGER_QUERY_PORT = 16686;
 const JAEGER_COLLECTOR_PORTS = [4317, 4318, 9411];
@@ -56,6 +62,13 @@ type Rule = k8s.types.input.networking.v1.NetworkPolicyIngressRule;
 
 const tcp = (...ports: number[]): { protocol: string; port: number }[] =>
     ports.map((port) => ({ protocol: "TCP", port }));
+
+/**
+ * A rule admitting `peers` to `ports`, or none when no peer is installed: a rule whose
+ * `from` is empty admits every source.
+ */
+const allow = (peers: Peer[], ...ports: number[]): Rule[] =>
+    peers.length === 0 ? [] : [{ from: peers, ports: tcp(...ports) }];
 
 export class MeshNetworkPolicies extends pulumi.ComponentResource {
     constructor(name: string, args: MeshNetworkPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -100,40 +113,31 @@ export class MeshNetworkPolicies extends pulumi.ComponentResource {
         const anyPod: Peer = { namespaceSelector: {} };
         const installed = (addon: Addon): boolean => args.addons.includes(addon);
         const viaGateway = (addon: Addon): Peer[] => (args.routed.includes(addon) ? [gateway] : []);
-        const readers = [
-            ...(installed("grafana") ? [from(PODS.grafana)] : []),
-            ...(installed("kiali") ? [from(PODS.kiali)] : []),
-        ];
+        const kiali = installed("kiali") ? [from(PODS.kiali)] : [];
+        const readers = [...(installed("grafana") ? [from(PODS.grafana)] : []), ...kiali];
 
         denyAll(mesh);
         policy("istiod", mesh, PODS.istiod, [
-            // Every proxy of the cluster, and the API server's webhook calls, which come from no pod.
-            { ports: tcp(...ISTIOD_MESH_PORTS) },
-            ...(installed("kiali") ? [{ from: [from(PODS.kiali)], ports: tcp(ISTIOD_DEBUG_PORT) }] : []),
+            { ports: tcp(ISTIOD_WEBHOOK_PORT) },
+            ...allow([anyPod], ...ISTIOD_PROXY_PORTS),
+            ...allow(kiali, ISTIOD_MONITORING_PORT),
         ]);
         if (installed("prometheus")) {
             // Prometheus reads every pod's metrics, on whatever port each serves them.
             policy("prometheus-scrapes", mesh, {}, [{ from: [from(PODS.prometheus)] }]);
-            policy("prometheus", mesh, PODS.prometheus, [
-                { from: [...readers, ...viaGateway("prometheus")], ports: tcp(9090) },
-            ]);
+            policy("prometheus", mesh, PODS.prometheus, allow([...readers, ...viaGateway("prometheus")], 9090));
         }
         if (installed("grafana")) {
-            policy("grafana", mesh, PODS.grafana, [
-                {
-                    from: [...(installed("kiali") ? [from(PODS.kiali)] : []), ...viaGateway("grafana")],
-                    ports: tcp(3000),
-                },
-            ]);
+            policy("grafana", mesh, PODS.grafana, allow([...kiali, ...viaGateway("grafana")], 3000));
         }
         if (installed("jaeger")) {
             policy("jaeger", mesh, PODS.jaeger, [
-                { from: [anyPod], ports: tcp(...JAEGER_COLLECTOR_PORTS) },
-                { from: [...readers, ...viaGateway("jaeger")], ports: tcp(JAEGER_QUERY_PORT) },
+                ...allow([anyPod], ...JAEGER_COLLECTOR_PORTS),
+                ...allow([...readers, ...viaGateway("jaeger")], JAEGER_QUERY_PORT),
             ]);
         }
         if (installed("kiali") && args.routed.includes("kiali")) {
-            policy("kiali", mesh, PODS.kiali, [{ from: [gateway], ports: tcp(20001) }]);
+            policy("kiali", mesh, PODS.kiali, allow([gateway], 20001));
         }
 
         // The ingress gateway answers anyone: that is its job. Nothing else runs beside it.

@@ -265,6 +265,11 @@ export function kialiValues(options: KialiOptions): Record<string, unknown> {
         options.externalUrls[addon] === undefined ? {} : { external_url: options.externalUrls[addon] as string };
     return {
         auth: { strategy: options.anonymous ? "anonymous" : "token" },
+        // The Kiali component binds Kiali's ServiceAccount to rules of its own
+        // (values/kiali-rights.ts): the chart's would let it port-forward to any pod.
+        skipResources: ["clusterrole", "clusterrolebinding"],
+        // An anonymous Kiali reads logs with its own rights, for every visitor.
+        ...(options.anonymous && { kiali_feature_flags: { disabled_features: ["logs-tab"] } }),
         login_token: { signing_key: options.signingKeyRef },
         deployment: {
             pod_labels: NO_SIDECAR,

@@ -52,17 +52,33 @@ export class Graph {
 
     /** Number of resources in the longest chain of resources that wait for each other. */
     depth(): number {
-        const memo = new Map<string, number>();
-        const chain = (urn: string): number => {
+        return this.longestChain().length;
+    }
+
+    /**
+     * A longest chain of resources that wait for each other, as `type::name` from the first
+     * to be created, to say in a failure what made the graph deeper.
+     */
+    longestChain(): string[] {
+        const memo = new Map<string, string[]>();
+        const chain = (urn: string): string[] => {
             const known = memo.get(urn);
             if (known !== undefined) {
                 return known;
             }
-            const deps = this.byUrn.get(urn)?.dependencies ?? [];
-            const length = 1 + Math.max(0, ...deps.map(chain));
-            memo.set(urn, length);
-            return length;
+            const longest = [...(this.byUrn.get(urn)?.dependencies ?? [])]
+                .sort()
+                .map(chain)
+                .reduce<string[]>((best, next) => (next.length > best.length ? next : best), []);
+            const registration = this.byUrn.get(urn);
+            const label = registration === undefined ? urn : `${registration.type}::${registration.name}`;
+            const result = [...longest, label];
+            memo.set(urn, result);
+            return result;
         };
-        return Math.max(0, ...this.registrations.filter((r) => r.custom || r.remote).map((r) => chain(r.urn)));
+        return this.registrations
+            .filter((r) => r.custom || r.remote)
+            .map((r) => chain(r.urn))
+            .reduce<string[]>((best, next) => (next.length > best.length ? next : best), []);
     }
 }

@@ -1,3 +1,4 @@
+import { ProgramRun } from "./program";
 import { K8sObject } from "./render";
 
 /**
@@ -65,6 +66,13 @@ export function rulesBoundTo(objects: readonly K8sObject[], account: ServiceAcco
         }
         return ((role.rules as PolicyRule[] | undefined) ?? []).map((rule) => ({ role: roleLabel, scope, rule }));
     });
+}
+
+/** The RBAC objects a program run registers itself, as the API server would hold them. */
+export function registeredRbac(run: ProgramRun): K8sObject[] {
+    return run.registrations
+        .filter((r) => /^kubernetes:rbac\.authorization\.k8s\.io\/v1:(Cluster)?Role(Binding)?$/.test(r.type))
+        .map((r) => ({ kind: r.type.slice(r.type.lastIndexOf(":") + 1), ...r.inputs }) as unknown as K8sObject);
 }
 
 /** Verbs that read; anything else may change the cluster. */

@@ -152,6 +152,7 @@ const prometheus = enabled("prometheus")
               namespace: ISTIO_NAMESPACE,
               size: sizing.sizes.prometheus,
               retention: settings.prometheusRetention,
+              kubeletTlsVerify: settings.kubeletTlsVerify,
               storage: settings.prometheusStorage,
               volumeProvider: adopter,
               externalUrl: hostUrl("prometheus"),

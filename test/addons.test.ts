@@ -40,6 +40,7 @@ describe("add-on chart values", () => {
     const prometheus = prometheusValues({
         size: sizes.prometheus,
         retention: "24h",
+        kubeletTlsVerify: true,
     });
     const grafana = grafanaValues({
         size: sizes.grafana,
@@ -57,7 +58,7 @@ describe("add-on chart values", () => {
         externalUrls: { grafana: "/grafana", jaeger: "/jaeger" },
     });
 
-    it("Prometheus: the server alone as `prometheus:9090` under /prometheus, scraping itself there, no volume, no lifecycle API, no reloader, no label a pod chooses, no sidecar", () => {
+    it("Prometheus: the server alone as `prometheus:9090` under /prometheus, scraping itself there, no volume, no lifecycle API, no reloader, no label a pod chooses, kubelets' certificates checked, no sidecar", () => {
         assert.deepStrictEqual(prometheus, {
             alertmanager: { enabled: false },
             "kube-state-metrics": { enabled: false },
@@ -88,6 +89,8 @@ describe("add-on chart values", () => {
                 "kubernetes-service-endpoints-slow": { honor_labels: false },
                 "kubernetes-pods": { honor_labels: false },
                 "kubernetes-pods-slow": { honor_labels: false },
+                "kubernetes-nodes": { tls_config: { insecure_skip_verify: false } },
+                "kubernetes-nodes-cadvisor": { tls_config: { insecure_skip_verify: false } },
                 "prometheus-pushgateway": { enabled: false },
                 "kubernetes-services": { enabled: false },
             },
@@ -97,7 +100,15 @@ describe("add-on chart values", () => {
             retention: "15d",
             volumeClaim: "prometheus-server",
             externalUrl: "http://mesh.example.com/prometheus",
+            kubeletTlsVerify: false,
         });
+        // Where kubelets serve self-signed certificates, the node jobs keep the chart's settings.
+        assert.deepStrictEqual(
+            Object.keys(withVolume.scrapeConfigs as Record<string, unknown>).filter((job) =>
+                job.startsWith("kubernetes-nodes"),
+            ),
+            [],
+        );
         // The chart mounts the claim the component made (and destroy keeps); it renders none of its own.
         assert.deepStrictEqual((withVolume.server as Record<string, unknown>).persistentVolume, {
             enabled: true,
@@ -274,9 +285,11 @@ describe("add-ons in the program", () => {
     ];
     for (const [addons, charts] of cases) {
         it(`with ${JSON.stringify(addons)}: exactly those charts, routes and outputs`, async () => {
-            // dev samples 100% of requests for Jaeger; without Jaeger the key goes back to its default.
+            // dev samples 100% of requests for Jaeger and scrapes minikube's kubelet unverified;
+            // without Jaeger or Prometheus each key goes back to its default.
             const sampling = addons.includes("jaeger") ? {} : { "istio-mesh:tracingSampling": "1" };
-            const run = await evaluateStack("dev", { "istio-mesh:addons": addons, ...sampling });
+            const kubelet = addons.includes("prometheus") ? {} : { "istio-mesh:kubeletTlsVerify": true };
+            const run = await evaluateStack("dev", { "istio-mesh:addons": addons, ...sampling, ...kubelet });
             const graph = new Graph(run.registrations);
             assert.strictEqual(run.error, undefined);
             assert.deepStrictEqual(addonCharts(graph), [...charts].sort());

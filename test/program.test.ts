@@ -400,6 +400,7 @@ describe("the program with other config", () => {
                 "istio-mesh:egressGateway": false,
                 "istio-mesh:addons": [],
                 "istio-mesh:tracingSampling": "1",
+                "istio-mesh:kubeletTlsVerify": true,
             }),
         );
         assert.deepStrictEqual(

@@ -16,6 +16,7 @@ import {
     offlineStartProblems,
     renderedMemoryRequest,
     selfScrapeProblems,
+    unverifiedScrapeJobs,
     servedPathProblems,
 } from "./support/rendered-checks";
 import { renderCharts, renderStack, StackRender } from "./support/render";
@@ -97,6 +98,13 @@ for (const stack of committedStacks()) {
 
         it("has Prometheus scrape itself at a path it serves", () => {
             assert.deepStrictEqual(selfScrapeProblems(render), []);
+        });
+
+        it("has Prometheus check every kubelet's certificate unless the stack says its kubelets' are self-signed", () => {
+            const expected = parseMeshSettings(stackConfig(stack)).kubeletTlsVerify
+                ? []
+                : ["kubernetes-nodes", "kubernetes-nodes-cadvisor"];
+            assert.deepStrictEqual(unverifiedScrapeJobs(render), expected);
         });
 
         it("has Pulumi wait for a LoadBalancer's address exactly when the stack says its cluster gives one", () => {

@@ -71,6 +71,8 @@ export interface MeshSettings {
     readonly tracingSampling: number;
     readonly kialiAnonymous: boolean;
     readonly prometheusRetention: string;
+    /** Whether Prometheus checks the kubelets' certificates against the cluster's CA. */
+    readonly kubeletTlsVerify: boolean;
     /** Prometheus volume size, or undefined for no persistent volume. */
     readonly prometheusStorage?: string;
     /** Share of `memory` this environment's components may request, in percent. */
@@ -191,6 +193,7 @@ export function readMeshSettings(config: ConfigReader, raw: Readonly<Record<stri
         tracingSampling: config.number("tracingSampling"),
         kialiAnonymous: config.boolean("kialiAnonymous"),
         prometheusRetention: config.string("prometheusRetention"),
+        kubeletTlsVerify: config.boolean("kubeletTlsVerify"),
         ...(prometheusStorage !== "" && { prometheusStorage }),
         memoryBudgetPercent: config.number("memoryBudgetPercent"),
         resources: parseOverrides(config.map("resources"), (message) => config.problem("resources", message)),

@@ -53,6 +53,7 @@ const DEPENDENCIES: readonly Dependency[] = [
     needsAddon("tracingSampling", "jaeger", "no trace is collected"),
     needsAddon("prometheusRetention", "prometheus", "no metric is kept"),
     needsAddon("prometheusStorage", "prometheus", "no volume is made"),
+    needsAddon("kubeletTlsVerify", "prometheus", "no node is scraped"),
     needsAddon("kialiAnonymous", "kiali", "there is no Kiali to log into"),
     {
         key: "egressNamespace",

@@ -205,6 +205,12 @@ export const CONFIG_KEYS = {
             "size of a persistent volume for Prometheus data, e.g. `8Gi`, kept by `pulumi destroy`; empty for none (data is lost on restart)",
         check: checkStorage,
     },
+    kubeletTlsVerify: {
+        kind: "boolean",
+        default: true,
+        description:
+            "Prometheus verifies each kubelet's certificate when it scrapes the nodes' container metrics (which Istio's performance dashboards read), so its token goes to no impostor. Set false only where kubelets serve self-signed certificates (kubeadm's default, minikube): those scrapes fail otherwise",
+    },
     memoryBudgetPercent: {
         kind: "integer",
         default: 50,

@@ -52,6 +52,8 @@ export interface PrometheusOptions {
     volumeClaim?: string;
     /** Browser-facing URL of the dashboard, when exposed with a host name. */
     externalUrl?: string;
+    /** Whether the node jobs check each kubelet's certificate against the cluster's CA. */
+    kubeletTlsVerify: boolean;
 }
 
 /**
@@ -104,6 +106,12 @@ export function prometheusValues(options: PrometheusOptions): Record<string, unk
             "kubernetes-service-endpoints-slow": { honor_labels: false },
             "kubernetes-pods": { honor_labels: false },
             "kubernetes-pods-slow": { honor_labels: false },
+            // The node jobs send Prometheus's token to each kubelet: the chart skips checking
+            // whom it talks to. The CA file stays the chart's (the ServiceAccount's).
+            ...(options.kubeletTlsVerify && {
+                "kubernetes-nodes": { tls_config: { insecure_skip_verify: false } },
+                "kubernetes-nodes-cadvisor": { tls_config: { insecure_skip_verify: false } },
+            }),
             // No Pushgateway and no blackbox exporter are deployed: their jobs would only let
             // an annotated Service be scraped with labels of its choosing, or probe nothing.
             "prometheus-pushgateway": { enabled: false },

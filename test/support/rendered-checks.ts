@@ -128,6 +128,21 @@ export function selfScrapeProblems(render: StackRender): string[] {
 }
 
 /**
+ * Prometheus's scrape jobs that send its token to a server without checking who it is
+ * (`insecure_skip_verify`), as `job_name`. Prometheus absent: none.
+ */
+export function unverifiedScrapeJobs(render: StackRender): string[] {
+    if (servedPaths(render).prometheus === undefined) {
+        return [];
+    }
+    const jobs =
+        (configFile(render, "prometheus", "prometheus", "prometheus.yml").scrape_configs as
+            | { job_name: string; tls_config?: { insecure_skip_verify?: boolean } }[]
+            | undefined) ?? [];
+    return jobs.filter((job) => job.tls_config?.insecure_skip_verify === true).map((job) => job.job_name);
+}
+
+/**
  * What a pod would download when it starts: any init container (the Grafana chart adds
  * `download-dashboards` for dashboards given by grafana.com id or URL; none of our charts
  * needs one), Grafana's plugin preinstall left on, or Istio's dashboard ConfigMaps not

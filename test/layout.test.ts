@@ -17,12 +17,12 @@ function layerOf(file: string): number {
         [/^components\/sizing\//, 2],
         [/^components\/(settings\.ts|values\/)/, 3],
         [/^components\/chart\.ts$/, 4],
-        [/^components\/(mesh|addons)\//, 5],
+        [/^components\/(mesh|addons|policies)\//, 5],
         [/^index\.ts$/, 6],
     ];
     const found = layers.find(([pattern]) => pattern.test(relative));
     if (found === undefined) {
-        throw new Error(`${relative} is in no layer: put it in config/, sizing/, values/, mesh/ or addons/`);
+        throw new Error(`${relative} is in no layer: put it in config/, sizing/, values/, mesh/, addons/ or policies/`);
     }
     return found[1];
 }

@@ -228,8 +228,16 @@ describe("GitHub Actions workflows", () => {
             );
             assert.strictEqual(job.environment, undefined, "an environment with reviewers would hold every PR");
             const { with: inputs } = named(job.steps, "pulumi preview");
-            const picked = ["command", "stack-name", "comment-on-pr", "github-token"].map((k) => inputs?.[k]);
-            assert.deepStrictEqual(picked, ["preview", "${{ matrix.stack }}", true, "${{ github.token }}"]);
+            const picked = ["command", "stack-name", "comment-on-pr", "github-token", "policyPacks"].map(
+                (k) => inputs?.[k],
+            );
+            assert.deepStrictEqual(picked, [
+                "preview",
+                "${{ matrix.stack }}",
+                true,
+                "${{ github.token }}",
+                "components/policies",
+            ]);
         });
 
         it("installs without install scripts, then checks the secrets; previews only if the check found them", () => {
@@ -370,6 +378,8 @@ describe("GitHub Actions workflows", () => {
             ]);
             assert.strictEqual(named(steps, "Install dependencies").run?.trim(), "npm ci --ignore-scripts");
             assert.strictEqual(named(steps, "pulumi up").with?.upsert, false);
+            // Resource policies run before each step: a violation stops the deploy before the cluster changes.
+            assert.strictEqual(named(steps, "pulumi up").with?.policyPacks, "components/policies");
         });
 
         for (const stack of stacks) {
@@ -443,8 +453,10 @@ describe("GitHub Actions workflows", () => {
         );
         assert.strictEqual(steps.find((s) => action(s) === "helm/kind-action")?.with?.cloud_provider, true);
         const pulumiLines = steps.flatMap(lines).filter((line) => /^pulumi (up|preview|destroy)\b/.test(line));
+        // The policy pack runs under the real CLI here: dev is not protected, so it stops nothing,
+        // but a pack that does not load fails the up.
         assert.deepStrictEqual(pulumiLines, [
-            "pulumi up --yes --stack dev",
+            "pulumi up --yes --stack dev --policy-pack components/policies",
             "pulumi preview --stack dev --expect-no-changes --diff",
             "pulumi destroy --yes --stack dev",
             "pulumi up --yes --stack dev",
@@ -457,7 +469,7 @@ describe("GitHub Actions workflows", () => {
             keptCrds >= 0 && lines(steps[keptCrds])[0] === "pulumi destroy --yes --stack dev",
             "the first destroy checks that the CRDs stayed",
         );
-        const firstUp = at((s) => s.run?.trim() === "pulumi up --yes --stack dev");
+        const firstUp = at((s) => s.run?.trim() === "pulumi up --yes --stack dev --policy-pack components/policies");
         assert.ok(
             at((s) => action(s) === "helm/kind-action") < setup && setup < firstUp,
             "kind, then the stack, then up",

@@ -28,14 +28,14 @@ import { Prometheus } from "./components/addons/prometheus";
 import { RevisionTags } from "./components/mesh/revision-tags";
 import { RunningControlPlanes } from "./components/mesh/running-control-planes";
 import { SidecarInjection } from "./components/mesh/sidecar-injection";
-import { allRevisions, istiodName, newestVersion, revisionTags } from "./components/config/revisions";
+import { planControlPlanes } from "./components/values/control-plane-plan";
 import { planSizing } from "./components/sizing/sizing";
 
 // Validate first: a bad key stops the program here, before any resource is registered.
 const settings = loadMeshSettings();
 const sizing = planSizing(settings);
 const version = settings.istioVersion;
-const revisions = settings.revisions;
+const controlPlanePlan = planControlPlanes(settings);
 const enabled = (addon: Addon): boolean => settings.addons.includes(addon);
 
 // Tracing goes to Jaeger's OTLP receiver when Jaeger is on.
@@ -48,43 +48,36 @@ const tracing: TracingProvider[] = enabled("jaeger") ? [jaegerTracingProvider(IS
 const adopter = adoptingProvider("adopt-existing", settings.kubernetes);
 const adopting = { providers: [adopter] };
 const namespace = new MeshNamespace("istio-system", {}, adopting);
-// CRDs serve every revision, so they follow the newest. The default validator follows the
-// `default` tag, except while the istiod of before revisions is kept: it stays on that one,
-// which runs, rather than move to one this same `up` is still creating.
-const validatingRevision = revisions.unrevisioned !== undefined ? "default" : revisions.stable.revision;
 const base = new IstioBase(
     "istio-base",
-    { namespace: namespace.name, version: newestVersion(revisions), defaultRevision: validatingRevision },
+    {
+        namespace: namespace.name,
+        version: controlPlanePlan.crdVersion,
+        validatingRevision: controlPlanePlan.validatingRevision,
+    },
     adopting,
 );
 // Named from their revisions: an upgrade adds and removes whole control planes, never renames one.
-const running = allRevisions(revisions);
 const istiods = new Map(
-    running.map((r) => [
-        r.revision,
+    controlPlanePlan.istiods.map((istiod) => [
+        istiod.name,
         new IstioControlPlane(
-            istiodName(r.revision),
-            { namespace: namespace.name, revision: r, sizing, tracing },
+            istiod.name,
+            { namespace: namespace.name, istiod, sizing, tracing },
             { dependsOn: [base] },
         ),
     ]),
 );
-const stableControlPlane = istiods.get(revisions.stable.revision) as IstioControlPlane;
-// Kept only for the proxies they started: they must be running, or the version is wrong.
-const kept = [revisions.unrevisioned, revisions.previous].flatMap((r) =>
-    r === undefined ? [] : [istiodName(r.revision)],
-);
+const kept = controlPlanePlan.istiods.filter((istiod) => istiod.mustBeRunning).map((istiod) => istiod.name);
 if (kept.length > 0) {
     new RunningControlPlanes("running-control-planes", { namespace: ISTIO_NAMESPACE, istiods: kept });
 }
 const tags = new RevisionTags(
     "revision-tags",
-    { namespace: ISTIO_NAMESPACE, tags: revisionTags(revisions) },
+    { namespace: ISTIO_NAMESPACE, tags: controlPlanePlan.tags },
     { dependsOn: [...istiods.values()] },
 );
-// Istio resources are validated by the default revision's istiod (the base chart's default
-// validator), or during the move to revisions by the kept istiod, which already runs.
-const afterIstiod = { dependsOn: [stableControlPlane] };
+const afterIstiod = { dependsOn: [istiods.get(controlPlanePlan.stableIstiod) as IstioControlPlane] };
 // Each gateway in a namespace of its own (or istio-system, for a stack deployed so): the
 // gateway chart's role reads every Secret of its namespace, and istio-system holds the root CA.
 const gatewayNamespaces = new Map<string, MeshNamespace>([[ISTIO_NAMESPACE, namespace]]);
@@ -96,7 +89,7 @@ const gatewayNamespace = (name: string): pulumi.Output<string> => {
     }
     return created.name;
 };
-const gateway = { version, revision: revisions.stable.revision, sizing };
+const gateway = { version, revision: controlPlanePlan.gatewayRevision, sizing };
 const ingressNamespace = settings.gatewayNamespaces.ingress;
 const ingress = new IstioGateway(
     "ingress-gateway",
@@ -122,11 +115,7 @@ if (settings.egressGateway) {
 new MeshMtls("mesh-mtls", { rootNamespace: namespace.name, mode: settings.mtlsMode }, afterIstiod);
 const injection = new SidecarInjection(
     "sidecar-injection",
-    {
-        namespaces: settings.injectionNamespaces,
-        canaryNamespaces: settings.canaryNamespaces,
-        previousRevisionRuns: revisions.previous !== undefined || revisions.unrevisioned !== undefined,
-    },
+    { namespaces: controlPlanePlan.namespaces, defaultTagRestartOwed: controlPlanePlan.defaultTagRestartOwed },
     { dependsOn: [tags] },
 );
 // Kiali's login token reads the whole cluster: it exists only where Kiali does.
@@ -234,7 +223,7 @@ const urlBase: pulumi.Output<string | undefined> =
 export const istioVersion = version;
 /** Each istiod by name, with its version and the tag pointing to it ("" for one kept for unrestarted proxies). */
 export const controlPlanes = Object.fromEntries(
-    running.map((r) => [istiodName(r.revision), { version: r.version, tag: r.tag ?? "" }]),
+    controlPlanePlan.istiods.map((istiod) => [istiod.name, { version: istiod.version, tag: istiod.tag ?? "" }]),
 );
 export const istioNamespace = namespace.name;
 export const injectionNamespaces = injection.namespaces;

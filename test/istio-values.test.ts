@@ -39,7 +39,7 @@ describe("Istio chart values", () => {
     it("the istiod of before revisions keeps its values, without a revision and without its injection webhooks", () => {
         const { revision, ...rest } = istiodValues("1-31-4", dev);
         assert.strictEqual(revision, "1-31-4");
-        assert.deepStrictEqual(istiodValues("", dev), {
+        assert.deepStrictEqual(istiodValues(undefined, dev), {
             ...rest,
             global: { ...rest.global, operatorManageWebhooks: true },
         });
@@ -127,7 +127,7 @@ describe("Istio chart values", () => {
                         [],
                     );
                     assert.deepStrictEqual(
-                        unknownValuePaths(`${ref}/istiod`, istiodFiles, istiodValues("", plan, tracing)),
+                        unknownValuePaths(`${ref}/istiod`, istiodFiles, istiodValues(undefined, plan, tracing)),
                         [],
                     );
                     for (const role of ["ingress", "egress"] as const) {

@@ -34,7 +34,7 @@ describe("Istio versions as revisions", () => {
         });
         assert.deepStrictEqual(canary.canaryNamespaces, ["shop"]);
         const moving = parseMeshSettings(keys({ unrevisionedVersion: "1.31.4" }));
-        assert.deepStrictEqual(moving.revisions.unrevisioned, { version: "1.31.4", revision: "" });
+        assert.deepStrictEqual(moving.revisions.unrevisioned, { version: "1.31.4" });
         const promoted = parseMeshSettings(keys({ istioVersion: "1.31.10", previousVersion: "1.31.9" }));
         assert.deepStrictEqual(promoted.revisions, {
             stable: { version: "1.31.10", revision: "1-31-10", tag: "default" },

@@ -174,7 +174,7 @@ export function readMeshSettings(config: ConfigReader, raw: Readonly<Record<stri
             stable: controlPlaneRevision(istioVersion, DEFAULT_TAG),
             ...(canaryVersion !== "" && { canary: controlPlaneRevision(canaryVersion, CANARY_TAG) }),
             ...(previousVersion !== "" && { previous: controlPlaneRevision(previousVersion) }),
-            ...(unrevisionedVersion !== "" && { unrevisioned: { version: unrevisionedVersion, revision: "" } }),
+            ...(unrevisionedVersion !== "" && { unrevisioned: { version: unrevisionedVersion } }),
         },
         canaryNamespaces,
         egressGateway: config.boolean("egressGateway"),

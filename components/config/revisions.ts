@@ -17,20 +17,28 @@ export type RevisionTag = typeof DEFAULT_TAG | typeof CANARY_TAG;
 /** One istiod: the Istio version it runs and the revision name its objects carry. */
 export interface ControlPlaneRevision {
     readonly version: string;
-    /** `1-31-4` for 1.31.4; "" for an istiod installed before revisions. */
-    readonly revision: string;
+    /**
+     * `1-31-4` for 1.31.4; absent for the istiod installed before revisions (release `istiod`,
+     * which Istio's charts call the `default` revision).
+     */
+    readonly revision?: string;
     /** The tag pointing to it; none for a previous revision kept for unrestarted proxies. */
     readonly tag?: RevisionTag;
+}
+
+/** An istiod installed as a revision: every one but the istiod of before revisions. */
+export interface Revisioned extends ControlPlaneRevision {
+    readonly revision: string;
 }
 
 /** Every istiod of one environment. */
 export interface MeshRevisions {
     /** `istio-mesh:istioVersion`: the `default` tag, the gateways and the base chart's default validator. */
-    readonly stable: ControlPlaneRevision;
+    readonly stable: Revisioned;
     /** `istio-mesh:canaryVersion`: a second istiod, tagged `canary`. */
-    readonly canary?: ControlPlaneRevision;
+    readonly canary?: Revisioned;
     /** `istio-mesh:previousVersion`: the istiod of before a promotion, untagged, until retired. */
-    readonly previous?: ControlPlaneRevision;
+    readonly previous?: Revisioned;
     /**
      * `istio-mesh:unrevisionedVersion`: the istiod this program installed before revisions
      * (release `istiod`), kept without its injection webhooks for the proxies it started,
@@ -50,8 +58,8 @@ export function allRevisions(revisions: MeshRevisions): ControlPlaneRevision[] {
  * The name of a revision's istiod: its Helm release, Deployment and Service, `istiod-1-31-4`;
  * plain `istiod` for the one installed before revisions.
  */
-export function istiodName(revision: string): string {
-    return revision === "" ? "istiod" : `istiod-${revision}`;
+export function istiodName(revision: string | undefined): string {
+    return revision === undefined ? "istiod" : `istiod-${revision}`;
 }
 
 /** The newest version running: the cluster-scoped resources (CRDs, base chart) follow it. */
@@ -69,12 +77,7 @@ export interface TagTarget {
     readonly revision: string;
 }
 
-/** Each tag and the revision it points to. */
-export function revisionTags(revisions: MeshRevisions): TagTarget[] {
-    return allRevisions(revisions).flatMap((r) => (r.tag === undefined ? [] : [{ tag: r.tag, revision: r.revision }]));
-}
-
-export function controlPlaneRevision(version: string, tag?: RevisionTag): ControlPlaneRevision {
+export function controlPlaneRevision(version: string, tag?: RevisionTag): Revisioned {
     return { version, revision: istioRevision(version), ...(tag !== undefined && { tag }) };
 }
 

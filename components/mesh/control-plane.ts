@@ -9,7 +9,7 @@ export interface IstioControlPlaneArgs {
     /** Namespace of the control plane; pass the namespace's output so the chart waits for it. */
     namespace: pulumi.Input<string>;
     /** The Istio version this istiod runs and the revision its objects are named from. */
-    revision: ControlPlaneRevision;
+    istiod: ControlPlaneRevision;
     /** Sizes of istiod and of the sidecar default, from the sizing module. */
     sizing: SizingPlan;
     /**
@@ -25,11 +25,11 @@ export interface IstioControlPlaneArgs {
  * `istiod-<revision>` and every object it renders carries the revision in its name, so
  * revisions are added and removed whole and never rename one another's objects. Which
  * namespaces it serves through a tag is up to RevisionTags. The istiod of before revisions
- * (revision "") keeps its release `istiod` and serves only the proxies it already started.
+ * (no revision) keeps its release `istiod` and serves only the proxies it already started.
  */
 export class IstioControlPlane extends ChartComponent {
     constructor(name: string, args: IstioControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
-        const { version, revision } = args.revision;
+        const { version, revision } = args.istiod;
         const values = istiodValues(revision, args.sizing, args.tracing);
         super(
             "istio-mesh:core:ControlPlane",

@@ -12,9 +12,10 @@ export interface IstioBaseArgs {
     version: string;
     /**
      * The revision whose istiod validates Istio resources: the one the `default` tag points
-     * to, or `default` for the istiod of before revisions (Service `istiod`).
+     * to, or the istiod of before revisions (Service `istiod`).
+     * @default the istiod of before revisions
      */
-    defaultRevision: string;
+    validatingRevision?: string;
 }
 
 /**
@@ -29,7 +30,7 @@ export class IstioBase extends ChartComponent {
             "istio-mesh:core:IstioBase",
             name,
             istioCharts(args.version).base,
-            { release: "istio-base", namespace: args.namespace, values: baseValues(args.defaultRevision) },
+            { release: "istio-base", namespace: args.namespace, values: baseValues(args.validatingRevision) },
             opts,
         );
     }

@@ -1,27 +1,23 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "../chart";
-import { CANARY_TAG, DEFAULT_TAG, RevisionTag } from "../config/revisions";
+import { DEFAULT_TAG, RevisionTag } from "../config/revisions";
+import { NamespaceTag } from "../values/control-plane-plan";
 
 export interface SidecarInjectionArgs {
     /**
-     * Existing namespaces whose new pods get an Envoy sidecar.
-     * @default ["default"]
+     * Existing namespaces whose new pods get an Envoy sidecar, each with the tag that serves
+     * it: `default` (`istio-injection=enabled`) or `canary` (`istio.io/rev=canary`).
+     * @default the `default` namespace, on the `default` tag
      */
-    namespaces?: readonly string[];
-    /**
-     * Those of `namespaces` served by the `canary` tag (`istio.io/rev=canary`); the rest are
-     * served by `default` (`istio-injection=enabled`).
-     * @default []
-     */
-    canaryNamespaces?: readonly string[];
+    namespaces?: readonly NamespaceTag[];
     /**
      * Whether an older control plane still runs beside the default one (the previous one
      * after a promotion, or the one from before revisions): every namespace on the `default`
      * tag may still have its proxies, so each owes a restart until it is retired.
      * @default false
      */
-    previousRevisionRuns?: boolean;
+    defaultTagRestartOwed?: boolean;
 }
 
 /** The labels that put a namespace on a tag: `istio-injection` wins over `istio.io/rev`, so never both. */
@@ -65,9 +61,11 @@ export class SidecarInjection extends pulumi.ComponentResource {
 
     constructor(name: string, args: SidecarInjectionArgs, opts?: pulumi.ComponentResourceOptions) {
         super("istio-mesh:core:SidecarInjection", name, {}, opts);
-        this.namespaces = [...(args.namespaces ?? ["default"])].sort();
-        const owed = this.namespaces.map((namespace) => {
-            const tag = args.canaryNamespaces?.includes(namespace) ? CANARY_TAG : DEFAULT_TAG;
+        const tagged = [...(args.namespaces ?? [{ namespace: "default", tag: DEFAULT_TAG }])].sort((a, b) =>
+            a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0,
+        );
+        this.namespaces = tagged.map(({ namespace }) => namespace);
+        const owed = tagged.map(({ namespace, tag }) => {
             // A patch of a missing namespace would create it (server-side apply), and destroy
             // would leave it behind: read it first, so a typo fails on that read, by name.
             // The read comes before this step's patch, so it shows the labels the step changes.
@@ -79,7 +77,7 @@ export class SidecarInjection extends pulumi.ComponentResource {
             );
             return existing.metadata.labels.apply((labels) => {
                 const moved = servingTag(labels) !== tag;
-                return moved || (tag === DEFAULT_TAG && args.previousRevisionRuns === true)
+                return moved || (tag === DEFAULT_TAG && args.defaultTagRestartOwed === true)
                     ? [restartCommand(namespace)]
                     : [];
             });

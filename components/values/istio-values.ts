@@ -19,13 +19,19 @@ const VALIDATION = { validationFailurePolicy: "Fail" } as const;
 
 export interface BaseValues {
     base: typeof VALIDATION;
-    /** The revision whose istiod validates Istio resources (`istiod-default-validator`). */
+    /**
+     * The revision whose istiod validates Istio resources (`istiod-default-validator`);
+     * `default` is the chart's name for the istiod installed without a revision.
+     */
     defaultRevision: string;
 }
 
-/** @param defaultRevision the revision the `default` tag points to, e.g. `1-31-4` */
-export function baseValues(defaultRevision: string): BaseValues {
-    return { base: VALIDATION, defaultRevision };
+/**
+ * @param validatingRevision the revision whose istiod validates, e.g. `1-31-4`; undefined for
+ *   the istiod installed before revisions
+ */
+export function baseValues(validatingRevision: string | undefined): BaseValues {
+    return { base: VALIDATION, defaultRevision: validatingRevision ?? "default" };
 }
 
 /** One tracing backend istiod may send spans to (`meshConfig.extensionProviders`). */
@@ -61,18 +67,18 @@ export interface IstiodValues {
  * config, so a proxy sends its spans and logs to the same place whichever istiod injected it.
  * Revision tags are not rendered here (`revisionTags` stays empty): see values/revision-tags.ts.
  *
- * @param revision "" for the istiod installed before revisions: its values stay as they were
+ * @param revision undefined for the istiod installed before revisions: its values stay as they were
  *   (no `revision`), except that it renders no injection webhooks, which would serve
  *   `istio-injection=enabled` namespaces beside the `default` tag.
  */
 export function istiodValues(
-    revision: string,
+    revision: string | undefined,
     plan: SizingPlan,
     tracing: readonly TracingProvider[] = [],
 ): IstiodValues {
     const controlPlane = plan.scaling.istiod;
     return {
-        ...(revision !== "" && { revision }),
+        ...(revision !== undefined && { revision }),
         base: VALIDATION,
         replicaCount: controlPlane.replicas,
         autoscaleEnabled: controlPlane.autoscale !== undefined,
@@ -85,7 +91,7 @@ export function istiodValues(
             // A budget of minAvailable 1 over a single replica would block every node drain.
             defaultPodDisruptionBudget: { enabled: controlPlane.podDisruptionBudget },
             proxy: { resources: toResources(plan.sizes.proxy) },
-            ...(revision === "" && { operatorManageWebhooks: true as const }),
+            ...(revision === undefined && { operatorManageWebhooks: true as const }),
         },
         meshConfig: {
             accessLogFile: "/dev/stdout",

@@ -1,0 +1,121 @@
+import {
+    allRevisions,
+    CANARY_TAG,
+    ControlPlaneRevision,
+    DEFAULT_TAG,
+    istiodName,
+    MeshRevisions,
+    newestVersion,
+    RevisionTag,
+    TagTarget,
+} from "../config/revisions";
+
+/**
+ * The control planes of one step of an upgrade, decided from config alone: which istiods run
+ * and why, where each revision tag points, which istiod validates Istio resources, what must
+ * already run in the cluster, and which namespace each tag serves. index.ts only wires
+ * components from this plan; test/control-plane-plan.test.ts holds every step's plan.
+ */
+
+/** Why an istiod runs in this step. */
+export type IstiodRole =
+    /** `istioVersion`: the `default` tag, the gateways and the mesh-wide resources follow it. */
+    | "stable"
+    /** `canaryVersion`: tagged `canary`, serving only the namespaces moved to it. */
+    | "canary"
+    /** `previousVersion`: what a promotion replaced, untagged, kept for the proxies it started. */
+    | "previous"
+    /** `unrevisionedVersion`: the istiod of before revisions, kept for the proxies it started. */
+    | "pre-revision";
+
+export interface PlannedIstiod extends ControlPlaneRevision {
+    /** Its Helm release, Deployment and Service: `istiod-1-31-4`, or `istiod` before revisions. */
+    readonly name: string;
+    readonly role: IstiodRole;
+    /**
+     * Whether it must be running already: kept istiods serve proxies that run, so the program
+     * reads their Deployments first, and a wrong version fails the preview by name.
+     */
+    readonly mustBeRunning: boolean;
+}
+
+/** A namespace of `injectionNamespaces` and the tag whose webhooks inject its pods. */
+export interface NamespaceTag {
+    readonly namespace: string;
+    readonly tag: RevisionTag;
+}
+
+export interface ControlPlanePlan {
+    /** Every istiod, oldest first. */
+    readonly istiods: readonly PlannedIstiod[];
+    /** The Istio release of the base chart: the newest running, since the CRDs serve every revision. */
+    readonly crdVersion: string;
+    /**
+     * The revision whose istiod the base chart's default validator calls for every Istio
+     * resource: the one the `default` tag points to, except while the istiod of before
+     * revisions is kept (then absent: that istiod), which runs already, rather than one this
+     * same `up` is still creating.
+     */
+    readonly validatingRevision?: string;
+    /** Each revision tag and the revision it points to. */
+    readonly tags: readonly TagTarget[];
+    /** The stable istiod: the gateways' proxies and the mesh-wide Istio resources wait for it. */
+    readonly stableIstiod: string;
+    /** The revision that injects the gateways: the stable one (the `default` tag's). */
+    readonly gatewayRevision: string;
+    /** Each injection namespace, sorted, with its tag. */
+    readonly namespaces: readonly NamespaceTag[];
+    /**
+     * Whether a namespace on the `default` tag may still run proxies of an older istiod (a
+     * previous or pre-revision one runs): each owes a restart until that istiod is retired.
+     */
+    readonly defaultTagRestartOwed: boolean;
+}
+
+/** What the plan reads of the settings. */
+export interface ControlPlaneSettings {
+    readonly revisions: MeshRevisions;
+    readonly injectionNamespaces: readonly string[];
+    readonly canaryNamespaces: readonly string[];
+}
+
+function roleOf(revisions: MeshRevisions, istiod: ControlPlaneRevision): IstiodRole {
+    if (istiod === revisions.stable) {
+        return "stable";
+    }
+    if (istiod === revisions.canary) {
+        return "canary";
+    }
+    return istiod === revisions.previous ? "previous" : "pre-revision";
+}
+
+export function planControlPlanes(settings: ControlPlaneSettings): ControlPlanePlan {
+    const { revisions } = settings;
+    const stable = revisions.stable;
+    const istiods = allRevisions(revisions).map((istiod): PlannedIstiod => {
+        const role = roleOf(revisions, istiod);
+        return {
+            ...istiod,
+            name: istiodName(istiod.revision),
+            role,
+            mustBeRunning: role === "previous" || role === "pre-revision",
+        };
+    });
+    return {
+        istiods,
+        crdVersion: newestVersion(revisions),
+        ...(revisions.unrevisioned === undefined && { validatingRevision: stable.revision }),
+        tags: istiods.flatMap((istiod) =>
+            istiod.tag === undefined || istiod.revision === undefined
+                ? []
+                : [{ tag: istiod.tag, revision: istiod.revision }],
+        ),
+        stableIstiod: istiodName(stable.revision),
+        gatewayRevision: stable.revision,
+        namespaces: [...settings.injectionNamespaces].sort().map((namespace) => ({
+            namespace,
+            tag: settings.canaryNamespaces.includes(namespace) ? CANARY_TAG : DEFAULT_TAG,
+        })),
+        defaultTagRestartOwed: istiods.some((istiod) => istiod.mustBeRunning),
+    };
+}

@@ -1,0 +1,160 @@
+import * as assert from "assert";
+import { parseMeshSettings } from "../components/settings";
+import { ControlPlanePlan, planControlPlanes } from "../components/values/control-plane-plan";
+import { stackConfig } from "./support/program";
+import { UPGRADE_STEPS } from "./support/upgrade-flow";
+
+/**
+ * The control planes of every upgrade step, as exact plans: which istiods run and why, where
+ * the tags point, which istiod validates, what must already run, which tag serves each
+ * namespace and whether the `default` tag's namespaces owe a restart.
+ */
+
+const planOf = (config: Record<string, unknown>): ControlPlanePlan =>
+    planControlPlanes(parseMeshSettings(stackConfig("dev", config)));
+
+const OLD_STABLE = { version: "1.31.4", revision: "1-31-4", name: "istiod-1-31-4", mustBeRunning: false } as const;
+const NEW_CANARY = { version: "1.31.5", revision: "1-31-5", name: "istiod-1-31-5", mustBeRunning: false } as const;
+const onDefault = (namespace: string) => ({ namespace, tag: "default" }) as const;
+
+const EXPECTED: Record<string, ControlPlanePlan> = {
+    "1-install": {
+        istiods: [{ ...OLD_STABLE, tag: "default", role: "stable" }],
+        crdVersion: "1.31.4",
+        validatingRevision: "1-31-4",
+        tags: [{ tag: "default", revision: "1-31-4" }],
+        stableIstiod: "istiod-1-31-4",
+        gatewayRevision: "1-31-4",
+        namespaces: [onDefault("default"), onDefault("shop")],
+        defaultTagRestartOwed: false,
+    },
+    "2-canary": {
+        istiods: [
+            { ...OLD_STABLE, tag: "default", role: "stable" },
+            { ...NEW_CANARY, tag: "canary", role: "canary" },
+        ],
+        // The CRDs follow the newest istiod; the validator stays with the default tag's.
+        crdVersion: "1.31.5",
+        validatingRevision: "1-31-4",
+        tags: [
+            { tag: "default", revision: "1-31-4" },
+            { tag: "canary", revision: "1-31-5" },
+        ],
+        stableIstiod: "istiod-1-31-4",
+        gatewayRevision: "1-31-4",
+        namespaces: [onDefault("default"), onDefault("shop")],
+        defaultTagRestartOwed: false,
+    },
+    "3-move": {
+        istiods: [
+            { ...OLD_STABLE, tag: "default", role: "stable" },
+            { ...NEW_CANARY, tag: "canary", role: "canary" },
+        ],
+        crdVersion: "1.31.5",
+        validatingRevision: "1-31-4",
+        tags: [
+            { tag: "default", revision: "1-31-4" },
+            { tag: "canary", revision: "1-31-5" },
+        ],
+        stableIstiod: "istiod-1-31-4",
+        gatewayRevision: "1-31-4",
+        namespaces: [onDefault("default"), { namespace: "shop", tag: "canary" }],
+        defaultTagRestartOwed: false,
+    },
+    "4-promote": {
+        istiods: [
+            { ...OLD_STABLE, role: "previous", mustBeRunning: true },
+            { ...NEW_CANARY, tag: "default", role: "stable" },
+        ],
+        crdVersion: "1.31.5",
+        validatingRevision: "1-31-5",
+        tags: [{ tag: "default", revision: "1-31-5" }],
+        stableIstiod: "istiod-1-31-5",
+        gatewayRevision: "1-31-5",
+        namespaces: [onDefault("default"), onDefault("shop")],
+        defaultTagRestartOwed: true,
+    },
+    "5-retire": {
+        istiods: [{ ...NEW_CANARY, tag: "default", role: "stable" }],
+        crdVersion: "1.31.5",
+        validatingRevision: "1-31-5",
+        tags: [{ tag: "default", revision: "1-31-5" }],
+        stableIstiod: "istiod-1-31-5",
+        gatewayRevision: "1-31-5",
+        namespaces: [onDefault("default"), onDefault("shop")],
+        defaultTagRestartOwed: false,
+    },
+    "migrate-1-keep-unrevisioned": {
+        istiods: [
+            { version: "1.31.4", name: "istiod", role: "pre-revision", mustBeRunning: true },
+            { ...OLD_STABLE, tag: "default", role: "stable" },
+        ],
+        crdVersion: "1.31.4",
+        // The kept istiod validates: it runs already, and the revision is created in this step.
+        tags: [{ tag: "default", revision: "1-31-4" }],
+        stableIstiod: "istiod-1-31-4",
+        gatewayRevision: "1-31-4",
+        namespaces: [onDefault("default"), onDefault("shop")],
+        defaultTagRestartOwed: true,
+    },
+    "migrate-2-retire-unrevisioned": {
+        istiods: [{ ...OLD_STABLE, tag: "default", role: "stable" }],
+        crdVersion: "1.31.4",
+        validatingRevision: "1-31-4",
+        tags: [{ tag: "default", revision: "1-31-4" }],
+        stableIstiod: "istiod-1-31-4",
+        gatewayRevision: "1-31-4",
+        namespaces: [onDefault("default"), onDefault("shop")],
+        defaultTagRestartOwed: false,
+    },
+    "rollback-1-move-back": {
+        istiods: [
+            { ...OLD_STABLE, tag: "default", role: "stable" },
+            { ...NEW_CANARY, tag: "canary", role: "canary" },
+        ],
+        crdVersion: "1.31.5",
+        validatingRevision: "1-31-4",
+        tags: [
+            { tag: "default", revision: "1-31-4" },
+            { tag: "canary", revision: "1-31-5" },
+        ],
+        stableIstiod: "istiod-1-31-4",
+        gatewayRevision: "1-31-4",
+        namespaces: [onDefault("default"), onDefault("shop")],
+        defaultTagRestartOwed: false,
+    },
+    "rollback-2-remove-canary": {
+        istiods: [{ ...OLD_STABLE, tag: "default", role: "stable" }],
+        // The rolled-back stack's CRDs go back to its istiod's release.
+        crdVersion: "1.31.4",
+        validatingRevision: "1-31-4",
+        tags: [{ tag: "default", revision: "1-31-4" }],
+        stableIstiod: "istiod-1-31-4",
+        gatewayRevision: "1-31-4",
+        namespaces: [onDefault("default"), onDefault("shop")],
+        defaultTagRestartOwed: false,
+    },
+};
+
+describe("control-plane plans (values/control-plane-plan.ts)", () => {
+    it("has an expected plan for exactly the steps of the upgrade flows", () => {
+        assert.deepStrictEqual(Object.keys(EXPECTED).sort(), UPGRADE_STEPS.map((step) => step.id).sort());
+    });
+
+    for (const step of UPGRADE_STEPS) {
+        it(`${step.id}: ${step.title}`, () => {
+            assert.deepStrictEqual(planOf(step.config), EXPECTED[step.id]);
+        });
+    }
+
+    it("the committed stacks: one stable istiod each, validating, no restart owed", () => {
+        for (const stack of ["dev", "staging", "prod"]) {
+            const plan = planControlPlanes(parseMeshSettings(stackConfig(stack)));
+            assert.deepStrictEqual(
+                [plan.istiods.map((i) => `${i.name} ${i.role}`), plan.validatingRevision, plan.defaultTagRestartOwed],
+                [["istiod-1-31-4 stable"], "1-31-4", false],
+                stack,
+            );
+        }
+    });
+});

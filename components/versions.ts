@@ -16,17 +16,33 @@ export interface PinnedChart {
  */
 const ISTIO_REPO = "https://blob.istio.io/istio-release/charts";
 
-/** The Istio release installed unless `istio-mesh:istioVersion` says otherwise. */
+/** The Istio release installed unless `istio-mesh:istioVersion` says otherwise: the newest. */
 export const DEFAULT_ISTIO_VERSION = "1.31.4";
 
+/** A release of the minor before, which stacks upgrade from (Renovate proposes its patches only). */
+export const PREVIOUS_MINOR_ISTIO_VERSION = "1.30.3";
+
 /**
- * The Istio minor releases our chart values are written for, oldest first. Any patch of
- * these may be installed, as the stable, canary or previous revision. Another minor may
- * rename or drop keys we set, so it is refused rather than installed half-configured;
- * supporting the next one means adding it here, its values in values/istio-values.ts and
- * its reference files in test/reference/.
+ * One release of each Istio minor our chart values are written for, oldest first: the
+ * charts vendored for tests and the reference files in test/reference/ are of these. Any
+ * patch of these minors may be installed, as the stable, canary or previous revision.
+ * Another minor may rename or drop keys we set, so it is refused rather than installed
+ * half-configured; supporting the next one means adding it here, what differs in its values
+ * in values/istio-values.ts, and its charts and reference files under test/. Istio supports
+ * two minors at a time.
  */
-export const SUPPORTED_ISTIO_MINORS = ["1.31"] as const;
+export const ISTIO_RELEASES: readonly string[] = [PREVIOUS_MINOR_ISTIO_VERSION, DEFAULT_ISTIO_VERSION];
+
+/** The Istio minor releases our chart values are written for, oldest first. */
+export const SUPPORTED_ISTIO_MINORS: readonly string[] = ISTIO_RELEASES.map(istioMinor);
+
+/**
+ * Where every Istio image comes from, for every revision. Istio publishes only to Docker Hub
+ * from 1.31 on, and stops serving gcr.io/istio-release and registry.istio.io (1.31 upgrade
+ * notes); the 1.30 charts as released still pull from registry.istio.io/release
+ * (istio/release-builder, release-1.30), so the hub is set, not left to each chart.
+ */
+export const ISTIO_IMAGE_HUB = "docker.io/istio";
 
 /** The minor release of an Istio version: `1.31` for `1.31.4`. */
 export function istioMinor(version: string): string {
@@ -59,7 +75,10 @@ export const ADDON_CHARTS = {
     kiali: { chart: "kiali-server", repo: "https://kiali.org/helm-charts", version: "2.29.0" },
 } as const satisfies Record<string, PinnedChart>;
 
-/** Every chart pin, for tools that vendor or check them all. */
-export function allPinnedCharts(istioVersion: string = DEFAULT_ISTIO_VERSION): PinnedChart[] {
-    return [...Object.values(istioCharts(istioVersion)), ...Object.values(ADDON_CHARTS)];
+/** Every chart pin, Istio's at each release of ISTIO_RELEASES, for tools that vendor or check them all. */
+export function allPinnedCharts(): PinnedChart[] {
+    return [
+        ...ISTIO_RELEASES.flatMap((release) => Object.values(istioCharts(release))),
+        ...Object.values(ADDON_CHARTS),
+    ];
 }

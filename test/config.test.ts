@@ -242,8 +242,8 @@ describe("config", () => {
         ],
         [
             "an unsupported version",
-            { "istio-mesh:istioVersion": "1.30.2" },
-            'istio-mesh:istioVersion: "1.30.2" is not supported: the pinned chart values are written for Istio 1.31; use 1.31.x (default 1.31.4)',
+            { "istio-mesh:istioVersion": "1.29.2" },
+            'istio-mesh:istioVersion: "1.29.2" is not supported: the pinned chart values are written for Istio 1.30, 1.31; use 1.30.x or 1.31.x (default 1.31.4)',
         ],
         [
             "a boolean that is not one",

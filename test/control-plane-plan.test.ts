@@ -136,6 +136,70 @@ const EXPECTED: Record<string, ControlPlanePlan> = {
     },
 };
 
+// The minor path: the 1.31 istiod keeps 1.30's behaviour while a 1.30 istiod runs beside it.
+const OLD_MINOR = { version: "1.30.3", revision: "1-30-3", name: "istiod-1-30-3", mustBeRunning: false } as const;
+const NEW_MINOR = { version: "1.31.4", revision: "1-31-4", name: "istiod-1-31-4", mustBeRunning: false } as const;
+const KEEPS_1_30 = { compatibilityVersion: "1.30" } as const;
+const MINOR_BOTH = {
+    istiods: [
+        { ...OLD_MINOR, tag: "default", role: "stable" },
+        { ...NEW_MINOR, tag: "canary", role: "canary", ...KEEPS_1_30 },
+    ],
+    crdVersion: "1.31.4",
+    validatingRevision: "1-30-3",
+    tags: [
+        { tag: "default", revision: "1-30-3" },
+        { tag: "canary", revision: "1-31-4" },
+    ],
+    stableIstiod: "istiod-1-30-3",
+    gatewayRevision: "1-30-3",
+    namespaces: [onDefault("default"), onDefault("shop")],
+    defaultTagRestartOwed: false,
+} as const satisfies ControlPlanePlan;
+const MINOR_OLD_ONLY = {
+    istiods: [{ ...OLD_MINOR, tag: "default", role: "stable" }],
+    crdVersion: "1.30.3",
+    validatingRevision: "1-30-3",
+    tags: [{ tag: "default", revision: "1-30-3" }],
+    stableIstiod: "istiod-1-30-3",
+    gatewayRevision: "1-30-3",
+    namespaces: [onDefault("default"), onDefault("shop")],
+    defaultTagRestartOwed: false,
+} as const satisfies ControlPlanePlan;
+const MINOR_NEW_ONLY = {
+    istiods: [{ ...NEW_MINOR, tag: "default", role: "stable" }],
+    crdVersion: "1.31.4",
+    validatingRevision: "1-31-4",
+    tags: [{ tag: "default", revision: "1-31-4" }],
+    stableIstiod: "istiod-1-31-4",
+    gatewayRevision: "1-31-4",
+    namespaces: [onDefault("default"), onDefault("shop")],
+    defaultTagRestartOwed: false,
+} as const satisfies ControlPlanePlan;
+
+Object.assign(EXPECTED, {
+    "minor-1-install": MINOR_OLD_ONLY,
+    "minor-2-canary": MINOR_BOTH,
+    "minor-3-move": { ...MINOR_BOTH, namespaces: [onDefault("default"), { namespace: "shop", tag: "canary" }] },
+    "minor-4-promote": {
+        istiods: [
+            { ...OLD_MINOR, role: "previous", mustBeRunning: true },
+            { ...NEW_MINOR, tag: "default", role: "stable", ...KEEPS_1_30 },
+        ],
+        crdVersion: "1.31.4",
+        validatingRevision: "1-31-4",
+        tags: [{ tag: "default", revision: "1-31-4" }],
+        stableIstiod: "istiod-1-31-4",
+        gatewayRevision: "1-31-4",
+        namespaces: [onDefault("default"), onDefault("shop")],
+        defaultTagRestartOwed: true,
+    },
+    // Retiring 1.30 is the step where 1.31's own behaviour arrives.
+    "minor-5-retire": MINOR_NEW_ONLY,
+    "minor-rollback-1-move-back": MINOR_BOTH,
+    "minor-rollback-2-remove-canary": MINOR_OLD_ONLY,
+} satisfies Record<string, ControlPlanePlan>);
+
 describe("control-plane plans (values/control-plane-plan.ts)", () => {
     it("has an expected plan for exactly the steps of the upgrade flows", () => {
         assert.deepStrictEqual(Object.keys(EXPECTED).sort(), UPGRADE_STEPS.map((step) => step.id).sort());

@@ -17,13 +17,14 @@ describe("Istio chart values", () => {
     });
 
     it("istiod on the 4Gi dev cluster: its revision, one small replica, access logs, paths normalized before routing and policy, small sidecars", () => {
-        assert.deepStrictEqual(istiodValues("1-31-4", dev), {
+        assert.deepStrictEqual(istiodValues({ revision: "1-31-4" }, dev), {
             revision: "1-31-4",
             base: { validationFailurePolicy: "Fail" },
             replicaCount: 1,
             autoscaleEnabled: false,
             resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1000m", memory: "768Mi" } },
             global: {
+                hub: "docker.io/istio",
                 defaultPodDisruptionBudget: { enabled: false },
                 proxy: {
                     resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "1000m", memory: "256Mi" } },
@@ -37,16 +38,23 @@ describe("Istio chart values", () => {
     });
 
     it("the istiod of before revisions keeps its values, without a revision and without its injection webhooks", () => {
-        const { revision, ...rest } = istiodValues("1-31-4", dev);
+        const { revision, ...rest } = istiodValues({ revision: "1-31-4" }, dev);
         assert.strictEqual(revision, "1-31-4");
-        assert.deepStrictEqual(istiodValues(undefined, dev), {
+        assert.deepStrictEqual(istiodValues({}, dev), {
             ...rest,
             global: { ...rest.global, operatorManageWebhooks: true },
         });
     });
 
+    it("an istiod of a newer minor beside an older one keeps the older's behaviour: compatibilityVersion", () => {
+        const values = istiodValues({ revision: "1-31-4", compatibilityVersion: "1.30" }, dev);
+        const { compatibilityVersion, ...rest } = values;
+        assert.strictEqual(compatibilityVersion, "1.30");
+        assert.deepStrictEqual(rest, istiodValues({ revision: "1-31-4" }, dev));
+    });
+
     it("istiod on a 32Gi cluster: autoscaled from two replicas with a disruption budget", () => {
-        const values = istiodValues("1-31-4", large);
+        const values = istiodValues({ revision: "1-31-4" }, large);
         assert.deepStrictEqual(
             [
                 values.replicaCount,
@@ -123,11 +131,15 @@ describe("Istio chart values", () => {
                         [],
                     );
                     assert.deepStrictEqual(
-                        unknownValuePaths(`${ref}/istiod`, istiodFiles, istiodValues("1-31-4", plan, tracing)),
+                        unknownValuePaths(
+                            `${ref}/istiod`,
+                            istiodFiles,
+                            istiodValues({ revision: "1-31-4" }, plan, tracing),
+                        ),
                         [],
                     );
                     assert.deepStrictEqual(
-                        unknownValuePaths(`${ref}/istiod`, istiodFiles, istiodValues(undefined, plan, tracing)),
+                        unknownValuePaths(`${ref}/istiod`, istiodFiles, istiodValues({}, plan, tracing)),
                         [],
                     );
                     for (const role of ["ingress", "egress"] as const) {

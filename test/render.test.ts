@@ -35,6 +35,9 @@ describe("vendored charts (test/charts/)", () => {
         assert.deepStrictEqual(
             pins.map((pin) => vendoredChartFor(pin).dir),
             [
+                "base-1.30.3",
+                "istiod-1.30.3",
+                "gateway-1.30.3",
                 "base-1.31.0-rc.0",
                 "istiod-1.31.0-rc.0",
                 "gateway-1.31.0-rc.0",

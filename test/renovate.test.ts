@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { ADDON_CHARTS, DEFAULT_ISTIO_VERSION, istioCharts } from "../components/versions";
+import { ADDON_CHARTS, DEFAULT_ISTIO_VERSION, istioCharts, PREVIOUS_MINOR_ISTIO_VERSION } from "../components/versions";
 import { extractDependencies, readRenovateConfig, renovateConfigProblems } from "./support/renovate";
 
 describe("Renovate (.github/renovate.json)", () => {
@@ -21,7 +21,7 @@ describe("Renovate (.github/renovate.json)", () => {
         ]);
     });
 
-    it("extracts exactly the pins: the Istio release from versions.ts and Pulumi.yaml, each add-on chart with its repository", () => {
+    it("extracts exactly the pins: the Istio release from versions.ts and Pulumi.yaml, the previous minor's, each add-on chart with its repository", () => {
         const istio = {
             depName: "istio",
             packageName: "istiod",
@@ -31,6 +31,12 @@ describe("Renovate (.github/renovate.json)", () => {
         };
         assert.deepStrictEqual(extractDependencies(readRenovateConfig()), [
             { file: "components/versions.ts", ...istio },
+            {
+                file: "components/versions.ts",
+                ...istio,
+                depName: "istio-previous-minor",
+                currentValue: PREVIOUS_MINOR_ISTIO_VERSION,
+            },
             { file: "Pulumi.yaml", ...istio },
             ...Object.values(ADDON_CHARTS).map((pin) => ({
                 file: "components/versions.ts",

@@ -98,7 +98,7 @@ describe("Istio versions as revisions", () => {
         [
             "an unsupported canary version",
             { canaryVersion: "1.33.0" },
-            'istio-mesh:canaryVersion: "1.33.0" is not supported: the pinned chart values are written for Istio 1.31; use 1.31.x (default 1.31.4)',
+            'istio-mesh:canaryVersion: "1.33.0" is not supported: the pinned chart values are written for Istio 1.30, 1.31; use 1.30.x or 1.31.x (default 1.31.4)',
         ],
         [
             "canary namespaces without a canary",
@@ -142,8 +142,8 @@ describe("Istio versions as revisions", () => {
         ],
         [
             "an unsupported previous version",
-            { previousVersion: "1.30.2" },
-            'istio-mesh:previousVersion: "1.30.2" is not supported: the pinned chart values are written for Istio 1.31; use 1.31.x (default 1.31.4)',
+            { previousVersion: "1.29.2" },
+            'istio-mesh:previousVersion: "1.29.2" is not supported: the pinned chart values are written for Istio 1.30, 1.31; use 1.30.x or 1.31.x (default 1.31.4)',
         ],
     ];
     for (const [what, values, message] of refused) {

@@ -2,11 +2,13 @@ import * as assert from "assert";
 import * as yaml from "js-yaml";
 import { memoryBudget } from "../components/sizing/budget";
 import { parseMeshSettings } from "../components/settings";
+import { istioRevision } from "../components/versions";
 import { Graph } from "./support/graph";
 import { runProgram, stackConfig } from "./support/program";
 import {
     addressProblems,
     containerResourceProblems,
+    istioCrdProblems,
     kubernetesSchemaProblems,
     renderedMemoryRequest,
 } from "./support/rendered-checks";
@@ -14,12 +16,16 @@ import { configFile, configuredAddresses } from "./support/configured";
 import { renderChart, RenderedRelease, StackRender } from "./support/render";
 import {
     appliedLabels,
+    canarySteps,
     clusterAfter,
     collisions,
+    MINOR_FLOW,
     movedObjects,
     ownedObjects,
+    PATCH_FLOW,
     registrationChanges,
     renderUpgradeStep,
+    UpgradeFlow,
     UPGRADE_STEPS,
     upgradeStep,
 } from "./support/upgrade-flow";
@@ -27,249 +33,434 @@ import { valueOf } from "./support/values";
 import { injectionWebhooks, matches, overlappingWebhooks } from "./support/webhooks";
 
 /**
- * A canary upgrade of the dev stack, 1.31.4 to 1.31.5, one pull request per step
- * (test/support/upgrade-flow.ts): install, canary, move a namespace, promote, retire, and a
- * rollback from the move in two steps. Each step is evaluated under mocks on the cluster the step before
- * left, and rendered; the checks compare consecutive steps the way the engine would diff them.
+ * Canary upgrades of the dev stack, one pull request per step (test/support/upgrade-flow.ts):
+ * across patches (1.31.4 to 1.31.5) and across minors (1.30.3 to 1.31.4), each install,
+ * canary, move a namespace, promote, retire, and a rollback from the move in two steps; and
+ * the move of a stack deployed before revisions. Each step is evaluated under mocks on the
+ * cluster the step before left, and rendered with the real charts of its minors; the checks
+ * compare consecutive steps the way the engine would diff them.
  */
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
 const TAG_WEBHOOK = "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration";
-const TRANSITIONS: [from: string, to: string][] = [
-    ["1-install", "2-canary"],
-    ["2-canary", "3-move"],
-    ["3-move", "4-promote"],
-    ["4-promote", "5-retire"],
-    ["3-move", "rollback-1-move-back"],
-    ["rollback-1-move-back", "rollback-2-remove-canary"],
-    ["migrate-1-keep-unrevisioned", "migrate-2-retire-unrevisioned"],
-];
 
 const renders = new Map<string, StackRender>();
 const stepRender = (id: string): StackRender => renders.get(id) as StackRender;
 const graphOf = (id: string): Graph => new Graph(stepRender(id).run.registrations);
-const perStep = <T>(f: (id: string) => T): Record<string, T> =>
-    Object.fromEntries(UPGRADE_STEPS.map((step) => [step.id, f(step.id)]));
-
-describe("a canary upgrade, step by step (dev stack, mocks and rendered charts)", () => {
-    before(async function () {
-        this.timeout(120000);
-        for (const step of UPGRADE_STEPS) {
-            renders.set(step.id, await renderUpgradeStep(step));
-        }
-    });
-
-    it("installs the Istio charts of each step, each istiod named from its revision, the gateways on the default's", () => {
-        const charts = (id: string): string[] =>
-            graphOf(id)
-                .ofType(CHART)
-                .filter(
-                    (r) =>
-                        r.inputs.chart !== undefined && ["base", "istiod", "gateway"].includes(String(r.inputs.chart)),
-                )
-                .map(
-                    (r) =>
-                        `${r.name} ${String(r.inputs.version)} ${String(r.inputs.name)}${(r.inputs.values as { revision?: string }).revision ? ` rev ${(r.inputs.values as { revision: string }).revision}` : ""}`,
-                );
-        const old = [
-            "egress-gateway 1.31.4 istio-egressgateway rev 1-31-4",
-            "ingress-gateway 1.31.4 istio-ingressgateway rev 1-31-4",
-        ];
-        const promoted = [
-            "egress-gateway 1.31.5 istio-egressgateway rev 1-31-5",
-            "ingress-gateway 1.31.5 istio-ingressgateway rev 1-31-5",
-        ];
-        const stable = "istiod-1-31-4 1.31.4 istiod-1-31-4 rev 1-31-4";
-        const canary = "istiod-1-31-5 1.31.5 istiod-1-31-5 rev 1-31-5";
-        assert.deepStrictEqual(perStep(charts), {
-            "1-install": [stable, ...old, "istio-base 1.31.4 istio-base"],
-            "2-canary": [stable, canary, ...old, "istio-base 1.31.5 istio-base"],
-            "3-move": [stable, canary, ...old, "istio-base 1.31.5 istio-base"],
-            "4-promote": [stable, canary, ...promoted, "istio-base 1.31.5 istio-base"],
-            "5-retire": [canary, ...promoted, "istio-base 1.31.5 istio-base"],
-            "rollback-1-move-back": [stable, canary, ...old, "istio-base 1.31.5 istio-base"],
-            "rollback-2-remove-canary": [stable, ...old, "istio-base 1.31.4 istio-base"],
-            "migrate-1-keep-unrevisioned": ["istiod 1.31.4 istiod", stable, ...old, "istio-base 1.31.4 istio-base"],
-            "migrate-2-retire-unrevisioned": [stable, ...old, "istio-base 1.31.4 istio-base"],
+const restart = (namespace: string): string => `kubectl rollout restart deployment -n ${namespace}`;
+const onDefault = { "istio-injection": "enabled" };
+const onCanary = { "istio.io/rev": "canary" };
+/** What the validating webhook of a step's base chart calls. */
+const validator = (id: string): unknown =>
+    (
+        ownedObjects(stepRender(id)).find(
+            (o) => o.identity === "ValidatingWebhookConfiguration istiod-default-validator",
+        )?.object.webhooks as { clientConfig: { service: { name: string } } }[]
+    )[0].clientConfig.service.name;
+const tagTargets = (id: string): Record<string, string> =>
+    Object.fromEntries(
+        graphOf(id)
+            .ofType(TAG_WEBHOOK)
+            .map((r) => [
+                (r.inputs.metadata as { name: string }).name,
+                (r.inputs.metadata as { labels: Record<string, string> }).labels["istio.io/rev"],
+            ]),
+    );
+const istioCharts = (id: string): string[] =>
+    graphOf(id)
+        .ofType(CHART)
+        .filter((r) => r.inputs.chart !== undefined && ["base", "istiod", "gateway"].includes(String(r.inputs.chart)))
+        .map((r) => {
+            const values = r.inputs.values as { revision?: string; compatibilityVersion?: string };
+            return [
+                `${r.name} ${String(r.inputs.version)} ${String(r.inputs.name)}`,
+                values.revision ? ` rev ${values.revision}` : "",
+                values.compatibilityVersion ? ` as ${values.compatibilityVersion}` : "",
+            ].join("");
         });
-    });
+const overlaps = (id: string): string[] =>
+    overlappingWebhooks(injectionWebhooks(ownedObjects(stepRender(id)).map((o) => o.object)));
 
-    it("points the revision tags, and the base chart's default validator, at the right revision in each step", () => {
-        const tags = (id: string): Record<string, string> =>
-            Object.fromEntries(
-                graphOf(id)
-                    .ofType(TAG_WEBHOOK)
-                    .map((r) => [
-                        (r.inputs.metadata as { name: string }).name,
-                        (r.inputs.metadata as { labels: Record<string, string> }).labels["istio.io/rev"],
-                    ]),
+before(async function () {
+    this.timeout(180000);
+    for (const step of UPGRADE_STEPS) {
+        renders.set(step.id, await renderUpgradeStep(step));
+    }
+});
+
+/** The checks of a canary upgrade, from `flow.from` to `flow.to`. */
+function canaryFlowChecks(flow: UpgradeFlow): void {
+    const { from, to } = flow;
+    const [oldRev, newRev] = [istioRevision(from), istioRevision(to)];
+    const [oldIstiod, newIstiod] = [`istiod-${oldRev}`, `istiod-${newRev}`];
+    const minor = flow === MINOR_FLOW;
+    /** The new minor's istiod keeps the old one's behaviour while the old one runs. */
+    const keeps = minor ? ` as ${from.split(".").slice(0, 2).join(".")}` : "";
+    const id = (step: string): string => `${flow.prefix}${step}`;
+    const steps = canarySteps(flow).map((step) => step.id);
+    const perStep = <T>(f: (step: string) => T): Record<string, T> =>
+        Object.fromEntries(steps.map((step) => [step, f(step)]));
+    const expect = <T>(byStep: Record<string, T>): Record<string, T> =>
+        Object.fromEntries(Object.entries(byStep).map(([step, value]) => [id(step), value]));
+    const transitions: [string, string][] = [
+        ["1-install", "2-canary"],
+        ["2-canary", "3-move"],
+        ["3-move", "4-promote"],
+        ["4-promote", "5-retire"],
+        ["3-move", "rollback-1-move-back"],
+        ["rollback-1-move-back", "rollback-2-remove-canary"],
+    ];
+
+    describe(`a canary upgrade from ${from} to ${to}, step by step (dev stack, mocks and rendered charts)`, () => {
+        it("installs the Istio charts of each step, each istiod named from its revision, the gateways on the default's", () => {
+            const gateways = (version: string, revision: string): string[] => [
+                `egress-gateway ${version} istio-egressgateway rev ${revision}`,
+                `ingress-gateway ${version} istio-ingressgateway rev ${revision}`,
+            ];
+            const [old, promoted] = [gateways(from, oldRev), gateways(to, newRev)];
+            const stable = `${oldIstiod} ${from} ${oldIstiod} rev ${oldRev}`;
+            const canary = `${newIstiod} ${to} ${newIstiod} rev ${newRev}${keeps}`;
+            const [baseOld, baseNew] = [`istio-base ${from} istio-base`, `istio-base ${to} istio-base`];
+            assert.deepStrictEqual(
+                perStep(istioCharts),
+                expect({
+                    "1-install": [stable, ...old, baseOld],
+                    "2-canary": [stable, canary, ...old, baseNew],
+                    "3-move": [stable, canary, ...old, baseNew],
+                    "4-promote": [stable, canary, ...promoted, baseNew],
+                    "5-retire": [`${newIstiod} ${to} ${newIstiod} rev ${newRev}`, ...promoted, baseNew],
+                    "rollback-1-move-back": [stable, canary, ...old, baseNew],
+                    "rollback-2-remove-canary": [stable, ...old, baseOld],
+                }),
             );
-        const old = { "istio-revision-tag-default": "1-31-4" };
-        const both = { "istio-revision-tag-canary": "1-31-5", "istio-revision-tag-default": "1-31-4" };
-        const promoted = { "istio-revision-tag-default": "1-31-5" };
-        assert.deepStrictEqual(perStep(tags), {
-            "1-install": old,
-            "2-canary": both,
-            "3-move": both,
-            "4-promote": promoted,
-            "5-retire": promoted,
-            "rollback-1-move-back": both,
-            "rollback-2-remove-canary": old,
-            "migrate-1-keep-unrevisioned": old,
-            "migrate-2-retire-unrevisioned": old,
         });
-        // The rendered default validator sends Istio resources to the default revision's istiod.
-        const validator = (id: string): unknown =>
-            (
-                ownedObjects(stepRender(id)).find(
-                    (o) => o.identity === "ValidatingWebhookConfiguration istiod-default-validator",
-                )?.object.webhooks as { clientConfig: { service: { name: string } } }[]
-            )[0].clientConfig.service.name;
-        const [old4, new5] = ["istiod-1-31-4", "istiod-1-31-5"];
-        assert.deepStrictEqual(perStep(validator), {
-            "1-install": old4,
-            "2-canary": old4,
-            "3-move": old4,
-            "4-promote": new5,
-            "5-retire": new5,
-            "rollback-1-move-back": old4,
-            "rollback-2-remove-canary": old4,
-            "migrate-1-keep-unrevisioned": "istiod",
-            "migrate-2-retire-unrevisioned": old4,
+
+        it("points the revision tags, and the base chart's default validator, at the right revision in each step", () => {
+            const old = { "istio-revision-tag-default": oldRev };
+            const both = { "istio-revision-tag-canary": newRev, "istio-revision-tag-default": oldRev };
+            const promoted = { "istio-revision-tag-default": newRev };
+            assert.deepStrictEqual(
+                perStep(tagTargets),
+                expect({
+                    "1-install": old,
+                    "2-canary": both,
+                    "3-move": both,
+                    "4-promote": promoted,
+                    "5-retire": promoted,
+                    "rollback-1-move-back": both,
+                    "rollback-2-remove-canary": old,
+                }),
+            );
+            assert.deepStrictEqual(
+                perStep(validator),
+                expect({
+                    "1-install": oldIstiod,
+                    "2-canary": oldIstiod,
+                    "3-move": oldIstiod,
+                    "4-promote": newIstiod,
+                    "5-retire": newIstiod,
+                    "rollback-1-move-back": oldIstiod,
+                    "rollback-2-remove-canary": oldIstiod,
+                }),
+            );
+        });
+
+        it("labels each namespace for one tag only: istio-injection=enabled for default, istio.io/rev=canary for the canary", () => {
+            const same = { default: onDefault, shop: onDefault };
+            assert.deepStrictEqual(
+                perStep((step) => appliedLabels(stepRender(step).run.registrations)),
+                expect({
+                    "1-install": same,
+                    "2-canary": same,
+                    "3-move": { default: onDefault, shop: onCanary },
+                    "4-promote": same,
+                    "5-retire": same,
+                    "rollback-1-move-back": same,
+                    "rollback-2-remove-canary": same,
+                }),
+            );
+        });
+
+        it("lists the restarts each step owes: labelled or moved namespaces, and every default namespace while the previous revision runs", async () => {
+            const owed: Record<string, unknown> = {};
+            for (const step of steps) {
+                owed[step] = await valueOf(stepRender(step).run.outputs.restartCommands as string[]);
+            }
+            assert.deepStrictEqual(
+                owed,
+                expect({
+                    "1-install": [restart("default"), restart("shop")],
+                    "2-canary": [],
+                    "3-move": [restart("shop")],
+                    "4-promote": [restart("default"), restart("shop")],
+                    "5-retire": [],
+                    "rollback-1-move-back": [restart("shop")],
+                    "rollback-2-remove-canary": [],
+                }),
+            );
+        });
+
+        it("reports every control plane with its version and tag", () => {
+            const plane = (version: string, tag: string) => ({ version, tag });
+            const both = { [oldIstiod]: plane(from, "default"), [newIstiod]: plane(to, "canary") };
+            assert.deepStrictEqual(
+                perStep((step) => stepRender(step).run.outputs.controlPlanes),
+                expect({
+                    "1-install": { [oldIstiod]: plane(from, "default") },
+                    "2-canary": both,
+                    "3-move": both,
+                    "4-promote": { [oldIstiod]: plane(from, ""), [newIstiod]: plane(to, "default") },
+                    "5-retire": { [newIstiod]: plane(to, "default") },
+                    "rollback-1-move-back": both,
+                    "rollback-2-remove-canary": { [oldIstiod]: plane(from, "default") },
+                }),
+            );
+        });
+
+        it("adds, updates and deletes whole revisions: no Chart is replaced, the running istiod is never touched by a promotion", () => {
+            const canaryTag = ["MutatingWebhookConfiguration::revision-tags-canary", "Service::revision-tags-canary"];
+            const canaryIstiod = [`Chart::${newIstiod}`];
+            assert.deepStrictEqual(
+                Object.fromEntries(
+                    transitions.map(([a, b]) => [
+                        `${a} -> ${b}`,
+                        registrationChanges(stepRender(id(a)), stepRender(id(b))),
+                    ]),
+                ),
+                {
+                    "1-install -> 2-canary": {
+                        created: [...canaryIstiod, ...canaryTag].sort(),
+                        deleted: [],
+                        updated: ["Chart::istio-base"],
+                    },
+                    "2-canary -> 3-move": {
+                        created: [],
+                        deleted: [],
+                        updated: ["NamespacePatch::sidecar-injection-shop"],
+                    },
+                    "3-move -> 4-promote": {
+                        created: [],
+                        deleted: canaryTag,
+                        updated: [
+                            "Chart::egress-gateway",
+                            "Chart::ingress-gateway",
+                            "Chart::istio-base",
+                            "MutatingWebhookConfiguration::revision-tags-default",
+                            "NamespacePatch::sidecar-injection-shop",
+                            "Service::revision-tags-default",
+                        ],
+                    },
+                    // Across minors, the retirement is also when the new minor's own behaviour arrives.
+                    "4-promote -> 5-retire": {
+                        created: [],
+                        deleted: [`Chart::${oldIstiod}`],
+                        updated: minor ? [`Chart::${newIstiod}`] : [],
+                    },
+                    "3-move -> rollback-1-move-back": {
+                        created: [],
+                        deleted: [],
+                        updated: ["NamespacePatch::sidecar-injection-shop"],
+                    },
+                    "rollback-1-move-back -> rollback-2-remove-canary": {
+                        created: [],
+                        deleted: [...canaryIstiod, ...canaryTag].sort(),
+                        updated: ["Chart::istio-base"],
+                    },
+                },
+            );
+        });
+
+        it("never moves an object from one owner to another between two steps, and keeps every selector of what stays", () => {
+            for (const [a, b] of transitions) {
+                const [before, after] = [ownedObjects(stepRender(id(a))), ownedObjects(stepRender(id(b)))];
+                assert.deepStrictEqual(movedObjects(before, after), [], `${a} -> ${b}`);
+                const kept = new Map(before.map((o) => [o.identity, o.object]));
+                for (const { identity, object } of after) {
+                    const selector = (o: unknown): unknown => (o as { spec?: { selector?: unknown } }).spec?.selector;
+                    if (kept.has(identity) && ["Deployment", "StatefulSet", "DaemonSet"].includes(object.kind)) {
+                        assert.deepStrictEqual(
+                            selector(object),
+                            selector(kept.get(identity)),
+                            `${a} -> ${b}: ${identity} would be replaced`,
+                        );
+                    }
+                }
+            }
+        });
+
+        it("orders the canary: its istiod after the base chart, its tag after its istiod, the namespace's label after its tag", () => {
+            const graph = graphOf(id("3-move"));
+            const canary = graph.get(CHART, newIstiod);
+            assert.ok(
+                canary.dependencies.includes(graph.get(CHART, "istio-base").urn),
+                "the canary istiod does not wait for the CRDs",
+            );
+            const tag = graph.get(TAG_WEBHOOK, "revision-tags-canary");
+            assert.ok(tag.dependencies.includes(canary.urn), "the canary tag does not wait for the canary istiod");
+            const shop = graph.get("kubernetes:core/v1:NamespacePatch", "sidecar-injection-shop");
+            assert.ok(
+                shop.dependencies.includes(tag.urn) && graph.waitsFor(shop, canary),
+                "relabelling shop does not wait for the canary",
+            );
+        });
+
+        it("renders no object twice and gives no pod two injection webhooks in any step; each revision's cluster-scoped objects carry its name", () => {
+            assert.deepStrictEqual(
+                perStep((step) => collisions(ownedObjects(stepRender(step)))),
+                perStep(() => []),
+            );
+            assert.deepStrictEqual(
+                perStep(overlaps),
+                perStep(() => []),
+            );
+            const clusterScoped = ownedObjects(stepRender(id("2-canary")))
+                .filter((o) => o.owner === `Chart ${newIstiod}` && o.object.metadata.namespace === undefined)
+                .map((o) => o.identity);
+            assert.deepStrictEqual(clusterScoped, [
+                `ClusterRole istio-reader-clusterrole-${newRev}-istio-system`,
+                `ClusterRole istiod-clusterrole-${newRev}-istio-system`,
+                `ClusterRole istiod-gateway-controller-${newRev}-istio-system`,
+                `ClusterRoleBinding istio-reader-clusterrole-${newRev}-istio-system`,
+                `ClusterRoleBinding istiod-clusterrole-${newRev}-istio-system`,
+                `ClusterRoleBinding istiod-gateway-controller-${newRev}-istio-system`,
+                `MutatingWebhookConfiguration istio-sidecar-injector-${newRev}`,
+                `ValidatingWebhookConfiguration istio-validator-${newRev}-istio-system`,
+            ]);
+        });
+
+        it("injects each pod from the revision its namespace or its labels name (step 3: shop on the canary)", () => {
+            const objects = ownedObjects(stepRender(id("3-move")));
+            const webhooks = injectionWebhooks(objects.map((o) => o.object));
+            // The ingress gateway's pods as the gateway chart renders them, in istio-ingress (no injection labels).
+            const gateway = objects.find((o) => o.identity === "Deployment istio-ingress/istio-ingressgateway")
+                ?.object as unknown as { spec: { template: { metadata: { labels: Record<string, string> } } } };
+            const injector = (namespace: Record<string, string>, pod: Record<string, string>): string[] =>
+                webhooks.filter((w) => matches(w, namespace, pod)).map((w) => w.name.slice(0, w.name.indexOf("/")));
+            assert.deepStrictEqual(
+                {
+                    default: injector(onDefault, {}),
+                    shop: injector(onCanary, {}),
+                    gateway: injector({}, gateway.spec.template.metadata.labels),
+                    unlabelled: injector({}, {}),
+                    optedOut: injector(onDefault, { "sidecar.istio.io/inject": "false" }),
+                },
+                {
+                    default: ["istio-revision-tag-default"],
+                    shop: ["istio-revision-tag-canary"],
+                    gateway: [`istio-sidecar-injector-${oldRev}`],
+                    unlabelled: [],
+                    optedOut: [],
+                },
+            );
+            const service = (tag: string): unknown =>
+                (
+                    objects.find((o) => o.identity === `MutatingWebhookConfiguration istio-revision-tag-${tag}`)?.object
+                        .webhooks as { clientConfig: { service: { name: string } } }[]
+                )[0].clientConfig.service.name;
+            assert.deepStrictEqual([service("default"), service("canary")], [oldIstiod, newIstiod]);
+        });
+
+        it("gives both revisions the same mesh config, tracing provider included", () => {
+            const mesh = (release: string): { defaultConfig: { discoveryAddress: string } } => {
+                const configMap = stepRender(id("2-canary"))
+                    .releases.find((r) => r.release === release)
+                    ?.objects.find(
+                        (o) => o.kind === "ConfigMap" && o.metadata.name === release.replace(/^istiod/, "istio"),
+                    );
+                return yaml.load((configMap?.data as Record<string, string>).mesh) as {
+                    defaultConfig: { discoveryAddress: string };
+                };
+            };
+            const [stable, canary] = [mesh(oldIstiod), mesh(newIstiod)];
+            // Each revision's proxies connect to their own istiod; everything else is the same.
+            assert.deepStrictEqual(
+                [stable.defaultConfig.discoveryAddress, canary.defaultConfig.discoveryAddress],
+                [`${oldIstiod}.istio-system.svc:15012`, `${newIstiod}.istio-system.svc:15012`],
+            );
+            canary.defaultConfig.discoveryAddress = stable.defaultConfig.discoveryAddress;
+            assert.deepStrictEqual(canary, stable);
+            assert.deepStrictEqual((stable as unknown as { extensionProviders: unknown }).extensionProviders, [
+                { name: "jaeger", opentelemetry: { service: "jaeger.istio-system.svc.cluster.local", port: 4317 } },
+            ]);
+        });
+
+        it("has Prometheus scrape both istiods and Kiali find both by label: app=istiod and istio.io/rev on each, istio.io/tag on each tag", () => {
+            const render = stepRender(id("2-canary"));
+            const objects = ownedObjects(render).map((o) => o.object);
+            const istiods = objects
+                .filter((o) => o.kind === "Deployment" && o.metadata.labels?.app === "istiod")
+                .map((o) => {
+                    const pod = (o.spec as { template: { metadata: { annotations: Record<string, string> } } }).template
+                        .metadata.annotations;
+                    return `${o.metadata.name} rev ${o.metadata.labels?.["istio.io/rev"]} scrape ${pod["prometheus.io/scrape"]}:${pod["prometheus.io/port"]}`;
+                });
+            assert.deepStrictEqual(istiods, [
+                `${oldIstiod} rev ${oldRev} scrape true:15014`,
+                `${newIstiod} rev ${newRev} scrape true:15014`,
+            ]);
+            const jobs = configFile(render, "prometheus", "prometheus", "prometheus.yml").scrape_configs as {
+                job_name: string;
+                relabel_configs?: { action: string; source_labels?: string[] }[];
+            }[];
+            assert.deepStrictEqual(jobs.find((job) => job.job_name === "kubernetes-pods")?.relabel_configs?.[0], {
+                action: "keep",
+                regex: true,
+                source_labels: ["__meta_kubernetes_pod_annotation_prometheus_io_scrape"],
+            });
+            const tags = objects
+                .filter(
+                    (o) =>
+                        o.kind === "MutatingWebhookConfiguration" && o.metadata.labels?.["istio.io/tag"] !== undefined,
+                )
+                .map((o) => `${o.metadata.labels?.["istio.io/tag"]} -> ${o.metadata.labels?.["istio.io/rev"]}`);
+            assert.deepStrictEqual(tags, [`canary -> ${newRev}`, `default -> ${oldRev}`]);
+        });
+
+        it("reads the Deployment of the previous istiod after the promotion, and nothing waits for the read", () => {
+            const reads = (step: string): string[] =>
+                stepRender(step)
+                    .run.registrations.filter(
+                        (r) => r.readId !== undefined && r.type === "kubernetes:apps/v1:Deployment",
+                    )
+                    .map((r) => r.readId as string);
+            assert.deepStrictEqual(perStep(reads), {
+                ...perStep(() => []),
+                [id("4-promote")]: [`istio-system/${oldIstiod}`],
+            });
+            const graph = graphOf(id("4-promote"));
+            const read = graph.get("kubernetes:apps/v1:Deployment", `running-control-planes-${oldIstiod}`);
+            assert.deepStrictEqual(
+                graph.registrations.filter((r) => r.dependencies.includes(read.urn)).map((r) => r.name),
+                [],
+            );
+        });
+
+        it("passes the render checks with two control planes: resources, addresses, schemas, Istio objects against the newest CRDs, and the memory the budget counts", async () => {
+            const render = stepRender(id("2-canary"));
+            assert.deepStrictEqual(containerResourceProblems(render.releases), []);
+            const addresses = configuredAddresses(
+                render,
+                await valueOf(render.run.outputs.portForwardCommands as Record<string, string>),
+            );
+            assert.deepStrictEqual(addressProblems(render.releases, addresses), []);
+            assert.deepStrictEqual(await kubernetesSchemaProblems(render.releases), []);
+            assert.deepStrictEqual(
+                perStep((step) => istioCrdProblems(stepRender(step))),
+                perStep(() => []),
+            );
+            const settings = parseMeshSettings(stackConfig("dev", upgradeStep(id("2-canary")).config));
+            assert.deepStrictEqual(
+                [renderedMemoryRequest(render.releases).totalMi, memoryBudget(settings).totalMi],
+                [1280, 1280],
+            );
         });
     });
+}
 
-    it("labels each namespace for one tag only: istio-injection=enabled for default, istio.io/rev=canary for the canary", () => {
-        const onDefault = { "istio-injection": "enabled" };
-        const onCanary = { "istio.io/rev": "canary" };
-        assert.deepStrictEqual(
-            perStep((id) => appliedLabels(stepRender(id).run.registrations)),
-            {
-                "1-install": { default: onDefault, shop: onDefault },
-                "2-canary": { default: onDefault, shop: onDefault },
-                "3-move": { default: onDefault, shop: onCanary },
-                "4-promote": { default: onDefault, shop: onDefault },
-                "5-retire": { default: onDefault, shop: onDefault },
-                "rollback-1-move-back": { default: onDefault, shop: onDefault },
-                "rollback-2-remove-canary": { default: onDefault, shop: onDefault },
-                "migrate-1-keep-unrevisioned": { default: onDefault, shop: onDefault },
-                "migrate-2-retire-unrevisioned": { default: onDefault, shop: onDefault },
-            },
-        );
-    });
+canaryFlowChecks(PATCH_FLOW);
+canaryFlowChecks(MINOR_FLOW);
 
-    it("lists the restarts each step owes: labelled or moved namespaces, and every default namespace while the previous revision runs", async () => {
-        const restart = (namespace: string): string => `kubectl rollout restart deployment -n ${namespace}`;
-        const owed: Record<string, unknown> = {};
-        for (const step of UPGRADE_STEPS) {
-            owed[step.id] = await valueOf(stepRender(step.id).run.outputs.restartCommands as string[]);
-        }
-        assert.deepStrictEqual(owed, {
-            "1-install": [restart("default"), restart("shop")],
-            "2-canary": [],
-            "3-move": [restart("shop")],
-            "4-promote": [restart("default"), restart("shop")],
-            "5-retire": [],
-            "rollback-1-move-back": [restart("shop")],
-            "rollback-2-remove-canary": [],
-            // The kept istiod's proxies owe a restart, though no label changes.
-            "migrate-1-keep-unrevisioned": [restart("default"), restart("shop")],
-            "migrate-2-retire-unrevisioned": [],
-        });
-    });
-
-    it("reports every control plane with its version and tag", () => {
-        assert.deepStrictEqual(
-            perStep((id) => stepRender(id).run.outputs.controlPlanes),
-            {
-                "1-install": { "istiod-1-31-4": { version: "1.31.4", tag: "default" } },
-                "2-canary": {
-                    "istiod-1-31-4": { version: "1.31.4", tag: "default" },
-                    "istiod-1-31-5": { version: "1.31.5", tag: "canary" },
-                },
-                "3-move": {
-                    "istiod-1-31-4": { version: "1.31.4", tag: "default" },
-                    "istiod-1-31-5": { version: "1.31.5", tag: "canary" },
-                },
-                "4-promote": {
-                    "istiod-1-31-4": { version: "1.31.4", tag: "" },
-                    "istiod-1-31-5": { version: "1.31.5", tag: "default" },
-                },
-                "5-retire": { "istiod-1-31-5": { version: "1.31.5", tag: "default" } },
-                "rollback-1-move-back": {
-                    "istiod-1-31-4": { version: "1.31.4", tag: "default" },
-                    "istiod-1-31-5": { version: "1.31.5", tag: "canary" },
-                },
-                "rollback-2-remove-canary": { "istiod-1-31-4": { version: "1.31.4", tag: "default" } },
-                "migrate-1-keep-unrevisioned": {
-                    istiod: { version: "1.31.4", tag: "" },
-                    "istiod-1-31-4": { version: "1.31.4", tag: "default" },
-                },
-                "migrate-2-retire-unrevisioned": { "istiod-1-31-4": { version: "1.31.4", tag: "default" } },
-            },
-        );
-    });
-
-    it("adds, updates and deletes whole revisions: no Chart is replaced, the running istiod is never touched by a promotion", () => {
-        const canaryTag = ["MutatingWebhookConfiguration::revision-tags-canary", "Service::revision-tags-canary"];
-        const canaryIstiod = ["Chart::istiod-1-31-5"];
-        assert.deepStrictEqual(
-            Object.fromEntries(
-                TRANSITIONS.map(([from, to]) => [
-                    `${from} -> ${to}`,
-                    registrationChanges(stepRender(from), stepRender(to)),
-                ]),
-            ),
-            {
-                "1-install -> 2-canary": {
-                    created: [...canaryIstiod, ...canaryTag].sort(),
-                    deleted: [],
-                    updated: ["Chart::istio-base"],
-                },
-                "2-canary -> 3-move": { created: [], deleted: [], updated: ["NamespacePatch::sidecar-injection-shop"] },
-                "3-move -> 4-promote": {
-                    created: [],
-                    deleted: canaryTag,
-                    updated: [
-                        "Chart::egress-gateway",
-                        "Chart::ingress-gateway",
-                        "Chart::istio-base",
-                        "MutatingWebhookConfiguration::revision-tags-default",
-                        "NamespacePatch::sidecar-injection-shop",
-                        "Service::revision-tags-default",
-                    ],
-                },
-                "4-promote -> 5-retire": { created: [], deleted: ["Chart::istiod-1-31-4"], updated: [] },
-                "3-move -> rollback-1-move-back": {
-                    created: [],
-                    deleted: [],
-                    updated: ["NamespacePatch::sidecar-injection-shop"],
-                },
-                "rollback-1-move-back -> rollback-2-remove-canary": {
-                    created: [],
-                    deleted: [...canaryIstiod, ...canaryTag].sort(),
-                    updated: ["Chart::istio-base"],
-                },
-                "migrate-1-keep-unrevisioned -> migrate-2-retire-unrevisioned": {
-                    created: [],
-                    deleted: ["Chart::istiod"],
-                    updated: ["Chart::istio-base"],
-                },
-            },
-        );
-    });
-
-    it("never moves an object from one owner to another between two steps", () => {
-        const moves = TRANSITIONS.map(([from, to]) => [
-            `${from} -> ${to}`,
-            movedObjects(ownedObjects(stepRender(from)), ownedObjects(stepRender(to))),
-        ]);
-        assert.deepStrictEqual(
-            moves,
-            TRANSITIONS.map(([from, to]) => [`${from} -> ${to}`, []]),
-        );
-    });
-
+describe("upgrade mechanics the flows rely on (the patch flow's renders)", () => {
     it("the move check finds what revision tags rendered by the istiod chart would do at promotion", async () => {
         // The design this program avoids: each istiod release renders its tags (`revisionTags`).
         const istiod = (revision: string, revisionTags: string[]): Promise<RenderedRelease> =>
@@ -295,22 +486,6 @@ describe("a canary upgrade, step by step (dev stack, mocks and rendered charts)"
         ]);
     });
 
-    it("orders the canary: its istiod after the base chart, its tag after its istiod, the namespace's label after its tag", () => {
-        const graph = graphOf("3-move");
-        const canary = graph.get(CHART, "istiod-1-31-5");
-        assert.ok(
-            canary.dependencies.includes(graph.get(CHART, "istio-base").urn),
-            "the canary istiod does not wait for the CRDs",
-        );
-        const tag = graph.get(TAG_WEBHOOK, "revision-tags-canary");
-        assert.ok(tag.dependencies.includes(canary.urn), "the canary tag does not wait for the canary istiod");
-        const shop = graph.get("kubernetes:core/v1:NamespacePatch", "sidecar-injection-shop");
-        assert.ok(
-            shop.dependencies.includes(tag.urn) && graph.waitsFor(shop, canary),
-            "relabelling shop does not wait for the canary",
-        );
-    });
-
     it("an update of the stable istiod's values is an in-place update of the same Chart and objects", async () => {
         // The canary step, on a bigger cluster: istiod's size changes.
         const resized = await renderUpgradeStep({
@@ -329,44 +504,6 @@ describe("a canary upgrade, step by step (dev stack, mocks and rendered charts)"
         assert.notDeepStrictEqual(deployment(resized).spec.template, deployment(stepRender("2-canary")).spec.template);
     });
 
-    it("keeps every selector of every object that stays in place from one step to the next", () => {
-        for (const [from, to] of TRANSITIONS) {
-            const before = new Map(ownedObjects(stepRender(from)).map((o) => [o.identity, o.object]));
-            for (const { identity, object } of ownedObjects(stepRender(to))) {
-                const selector = (o: unknown): unknown => (o as { spec?: { selector?: unknown } }).spec?.selector;
-                if (before.has(identity) && ["Deployment", "StatefulSet", "DaemonSet"].includes(object.kind)) {
-                    assert.deepStrictEqual(
-                        selector(object),
-                        selector(before.get(identity)),
-                        `${from} -> ${to}: ${identity} would be replaced`,
-                    );
-                }
-            }
-        }
-    });
-
-    it("renders no object twice in any step: two istiod releases share no cluster-scoped object", () => {
-        assert.deepStrictEqual(
-            perStep((id) => collisions(ownedObjects(stepRender(id)))),
-            perStep(() => []),
-        );
-        const clusterScoped = (id: string, release: string): string[] =>
-            ownedObjects(stepRender(id))
-                .filter((o) => o.owner === `Chart ${release}` && o.object.metadata.namespace === undefined)
-                .map((o) => o.identity);
-        // Each revision's cluster-scoped objects carry its name.
-        assert.deepStrictEqual(clusterScoped("2-canary", "istiod-1-31-5"), [
-            "ClusterRole istio-reader-clusterrole-1-31-5-istio-system",
-            "ClusterRole istiod-clusterrole-1-31-5-istio-system",
-            "ClusterRole istiod-gateway-controller-1-31-5-istio-system",
-            "ClusterRoleBinding istio-reader-clusterrole-1-31-5-istio-system",
-            "ClusterRoleBinding istiod-clusterrole-1-31-5-istio-system",
-            "ClusterRoleBinding istiod-gateway-controller-1-31-5-istio-system",
-            "MutatingWebhookConfiguration istio-sidecar-injector-1-31-5",
-            "ValidatingWebhookConfiguration istio-validator-1-31-5-istio-system",
-        ]);
-    });
-
     it("the collision check finds an object two owners render", () => {
         const objects = ownedObjects(stepRender("1-install"));
         const copy = {
@@ -376,51 +513,6 @@ describe("a canary upgrade, step by step (dev stack, mocks and rendered charts)"
         assert.deepStrictEqual(collisions([...objects, copy]), [
             "MutatingWebhookConfiguration istio-sidecar-injector-1-31-4: Chart istiod-1-31-4, Chart other",
         ]);
-    });
-
-    it("gives no pod two injection webhooks in any step", () => {
-        const overlaps = (id: string): string[] =>
-            overlappingWebhooks(injectionWebhooks(ownedObjects(stepRender(id)).map((o) => o.object)));
-        assert.deepStrictEqual(
-            perStep(overlaps),
-            perStep(() => []),
-        );
-    });
-
-    it("injects each pod from the revision its namespace or its labels name (step 3: shop on the canary)", () => {
-        const webhooks = injectionWebhooks(ownedObjects(stepRender("3-move")).map((o) => o.object));
-        // The ingress gateway's pods as the gateway chart renders them, in istio-ingress (no injection labels).
-        const gateway = ownedObjects(stepRender("3-move")).find(
-            (o) => o.identity === "Deployment istio-ingress/istio-ingressgateway",
-        )?.object as unknown as {
-            spec: { template: { metadata: { labels: Record<string, string> } } };
-        };
-        const gatewayPodLabels = gateway.spec.template.metadata.labels;
-        const injector = (namespace: Record<string, string>, pod: Record<string, string>): string[] =>
-            webhooks.filter((w) => matches(w, namespace, pod)).map((w) => w.name.slice(0, w.name.indexOf("/")));
-        assert.deepStrictEqual(
-            {
-                default: injector({ "istio-injection": "enabled" }, {}),
-                shop: injector({ "istio.io/rev": "canary" }, {}),
-                gateway: injector({}, gatewayPodLabels),
-                unlabelled: injector({}, {}),
-                optedOut: injector({ "istio-injection": "enabled" }, { "sidecar.istio.io/inject": "false" }),
-            },
-            {
-                default: ["istio-revision-tag-default"],
-                shop: ["istio-revision-tag-canary"],
-                gateway: ["istio-sidecar-injector-1-31-4"],
-                unlabelled: [],
-                optedOut: [],
-            },
-        );
-        const service = (tag: string): unknown =>
-            (
-                ownedObjects(stepRender("3-move")).find(
-                    (o) => o.identity === `MutatingWebhookConfiguration istio-revision-tag-${tag}`,
-                )?.object.webhooks as { clientConfig: { service: { name: string } } }[]
-            )[0].clientConfig.service.name;
-        assert.deepStrictEqual([service("default"), service("canary")], ["istiod-1-31-4", "istiod-1-31-5"]);
     });
 
     it("the overlap check finds two webhooks for one pod: an istiod without a revision beside the default tag", async () => {
@@ -444,72 +536,24 @@ describe("a canary upgrade, step by step (dev stack, mocks and rendered charts)"
         );
     });
 
-    it("gives both revisions the same mesh config, tracing provider included", () => {
-        const mesh = (release: string): { defaultConfig: { discoveryAddress: string } } => {
-            const configMap = stepRender("2-canary")
-                .releases.find((r) => r.release === release)
-                ?.objects.find(
-                    (o) => o.kind === "ConfigMap" && o.metadata.name === release.replace(/^istiod/, "istio"),
-                );
-            return yaml.load((configMap?.data as Record<string, string>).mesh) as {
-                defaultConfig: { discoveryAddress: string };
-            };
-        };
-        const [stable, canary] = [mesh("istiod-1-31-4"), mesh("istiod-1-31-5")];
-        // Each revision's proxies connect to their own istiod; everything else is the same.
-        assert.deepStrictEqual(
-            [stable.defaultConfig.discoveryAddress, canary.defaultConfig.discoveryAddress],
-            ["istiod-1-31-4.istio-system.svc:15012", "istiod-1-31-5.istio-system.svc:15012"],
+    it("a kept revision that does not run fails its read, naming the Deployment: a mistyped previousVersion stops the preview", async () => {
+        // On the cluster step 3 left, no istiod-1-31-3 runs.
+        const typo = await runProgram(
+            stackConfig("dev", { ...upgradeStep("4-promote").config, "istio-mesh:previousVersion": "1.31.3" }),
+            "dev",
+            clusterAfter(stepRender("3-move")),
         );
-        canary.defaultConfig.discoveryAddress = stable.defaultConfig.discoveryAddress;
-        assert.deepStrictEqual(canary, stable);
-        assert.deepStrictEqual((stable as unknown as { extensionProviders: unknown }).extensionProviders, [
-            { name: "jaeger", opentelemetry: { service: "jaeger.istio-system.svc.cluster.local", port: 4317 } },
-        ]);
+        const reads = typo.registrations
+            .filter((r) => r.type === "kubernetes:apps/v1:Deployment")
+            .map((r) => [r.readId, r.readError !== undefined]);
+        assert.deepStrictEqual(reads, [["istio-system/istiod-1-31-3", true]]);
     });
 
-    it("has Prometheus scrape both istiods: each pod is annotated for the pod job, which keeps annotated pods", () => {
-        const render = stepRender("2-canary");
-        const annotations = ownedObjects(render)
-            .filter((o) => o.object.kind === "Deployment" && o.object.metadata.labels?.app === "istiod")
-            .map((o) => {
-                const pod = (o.object.spec as { template: { metadata: { annotations: Record<string, string> } } })
-                    .template.metadata.annotations;
-                return [o.object.metadata.name, pod["prometheus.io/scrape"], pod["prometheus.io/port"]];
-            });
-        assert.deepStrictEqual(annotations, [
-            ["istiod-1-31-4", "true", "15014"],
-            ["istiod-1-31-5", "true", "15014"],
-        ]);
-        const jobs = configFile(render, "prometheus", "prometheus", "prometheus.yml").scrape_configs as {
-            job_name: string;
-            relabel_configs?: { action: string; source_labels?: string[] }[];
-        }[];
-        const pods = jobs.find((job) => job.job_name === "kubernetes-pods");
-        assert.deepStrictEqual(pods?.relabel_configs?.[0], {
-            action: "keep",
-            regex: true,
-            source_labels: ["__meta_kubernetes_pod_annotation_prometheus_io_scrape"],
-        });
-    });
-
-    it("lets Kiali find both revisions by label: app=istiod and istio.io/rev on each istiod, istio.io/tag on each tag, no fixed istiod name", () => {
-        const objects = ownedObjects(stepRender("2-canary")).map((o) => o.object);
-        const istiods = objects
-            .filter((o) => o.kind === "Deployment" && o.metadata.labels?.app === "istiod")
-            .map((o) => `${o.metadata.name} rev ${o.metadata.labels?.["istio.io/rev"]}`);
-        assert.deepStrictEqual(istiods, ["istiod-1-31-4 rev 1-31-4", "istiod-1-31-5 rev 1-31-5"]);
-        const tags = objects
-            .filter(
-                (o) => o.kind === "MutatingWebhookConfiguration" && o.metadata.labels?.["istio.io/tag"] !== undefined,
-            )
-            .map((o) => `${o.metadata.labels?.["istio.io/tag"]} -> ${o.metadata.labels?.["istio.io/rev"]}`);
-        assert.deepStrictEqual(tags, ["canary -> 1-31-5", "default -> 1-31-4"]);
+    it("Kiali's configuration pins no istiod name: Kiali 2 discovers each control plane by its labels", () => {
         const kiali = stepRender("2-canary")
             .releases.find((r) => r.release === "kiali")
             ?.objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "kiali");
         const config = String((kiali?.data as Record<string, string>)["config.yaml"]);
-        // Kiali 2 dropped these keys and discovers control planes; none may pin a name.
         for (const pinned of [
             "istiod_deployment_name",
             "config_map_name",
@@ -520,6 +564,83 @@ describe("a canary upgrade, step by step (dev stack, mocks and rendered charts)"
             assert.ok(!config.includes(pinned), `Kiali's config sets ${pinned}`);
         }
     });
+});
+
+describe("moving a stack deployed before revisions (dev stack, 1.31.4)", () => {
+    const steps = ["migrate-1-keep-unrevisioned", "migrate-2-retire-unrevisioned"];
+    const perStep = <T>(f: (step: string) => T): Record<string, T> =>
+        Object.fromEntries(steps.map((step) => [step, f(step)]));
+    const stable = "istiod-1-31-4 1.31.4 istiod-1-31-4 rev 1-31-4";
+    const gateways = [
+        "egress-gateway 1.31.4 istio-egressgateway rev 1-31-4",
+        "ingress-gateway 1.31.4 istio-ingressgateway rev 1-31-4",
+    ];
+
+    it("keeps the istiod of before revisions beside revision 1-31-4, which its tag serves; the kept one validates until retired", () => {
+        assert.deepStrictEqual(perStep(istioCharts), {
+            "migrate-1-keep-unrevisioned": [
+                "istiod 1.31.4 istiod",
+                stable,
+                ...gateways,
+                "istio-base 1.31.4 istio-base",
+            ],
+            "migrate-2-retire-unrevisioned": [stable, ...gateways, "istio-base 1.31.4 istio-base"],
+        });
+        assert.deepStrictEqual(
+            perStep(tagTargets),
+            perStep(() => ({ "istio-revision-tag-default": "1-31-4" })),
+        );
+        assert.deepStrictEqual(perStep(validator), {
+            "migrate-1-keep-unrevisioned": "istiod",
+            "migrate-2-retire-unrevisioned": "istiod-1-31-4",
+        });
+        assert.deepStrictEqual(
+            perStep((step) => appliedLabels(stepRender(step).run.registrations)),
+            perStep(() => ({ default: onDefault, shop: onDefault })),
+        );
+        assert.deepStrictEqual(
+            perStep((step) => stepRender(step).run.outputs.controlPlanes),
+            {
+                "migrate-1-keep-unrevisioned": {
+                    istiod: { version: "1.31.4", tag: "" },
+                    "istiod-1-31-4": { version: "1.31.4", tag: "default" },
+                },
+                "migrate-2-retire-unrevisioned": { "istiod-1-31-4": { version: "1.31.4", tag: "default" } },
+            },
+        );
+        assert.deepStrictEqual(registrationChanges(stepRender(steps[0]), stepRender(steps[1])), {
+            created: [],
+            deleted: ["Chart::istiod"],
+            updated: ["Chart::istio-base"],
+        });
+        assert.deepStrictEqual(
+            movedObjects(ownedObjects(stepRender(steps[0])), ownedObjects(stepRender(steps[1]))),
+            [],
+        );
+        assert.deepStrictEqual(
+            perStep(overlaps),
+            perStep(() => []),
+        );
+    });
+
+    it("owes a restart of every namespace while the kept istiod runs, though no label changes; reads its Deployment", async () => {
+        const owed: Record<string, unknown> = {};
+        for (const step of steps) {
+            owed[step] = await valueOf(stepRender(step).run.outputs.restartCommands as string[]);
+        }
+        assert.deepStrictEqual(owed, {
+            "migrate-1-keep-unrevisioned": [restart("default"), restart("shop")],
+            "migrate-2-retire-unrevisioned": [],
+        });
+        const reads = (step: string): string[] =>
+            stepRender(step)
+                .run.registrations.filter((r) => r.readId !== undefined && r.type === "kubernetes:apps/v1:Deployment")
+                .map((r) => r.readId as string);
+        assert.deepStrictEqual(perStep(reads), {
+            "migrate-1-keep-unrevisioned": ["istio-system/istiod"],
+            "migrate-2-retire-unrevisioned": [],
+        });
+    });
 
     it("moves a stack deployed before revisions without deleting its istiod: the same Chart, its values kept but its injection webhooks", () => {
         const graph = graphOf("migrate-1-keep-unrevisioned");
@@ -529,7 +650,8 @@ describe("a canary upgrade, step by step (dev stack, mocks and rendered charts)"
             kept.urn,
             "urn:pulumi:dev::istio-mesh::istio-mesh:core:ControlPlane$kubernetes:helm.sh/v4:Chart::istiod",
         );
-        // The values the program gave it before revisions (plans/dev.yaml at that time), plus the switch for its webhooks.
+        // The values the program gave it before revisions (plans/dev.yaml at that time), plus the
+        // switch for its webhooks and the image hub, which is the chart's own for 1.31.
         const resources = (cpu: [string, string], memory: [string, string]): unknown => ({
             limits: { cpu: cpu[1], memory: memory[1] },
             requests: { cpu: cpu[0], memory: memory[0] },
@@ -539,6 +661,7 @@ describe("a canary upgrade, step by step (dev stack, mocks and rendered charts)"
             base: { validationFailurePolicy: "Fail" },
             global: {
                 defaultPodDisruptionBudget: { enabled: false },
+                hub: "docker.io/istio",
                 operatorManageWebhooks: true,
                 proxy: { resources: resources(["20m", "1000m"], ["64Mi", "256Mi"]) },
             },
@@ -563,54 +686,6 @@ describe("a canary upgrade, step by step (dev stack, mocks and rendered charts)"
         assert.deepStrictEqual(
             objects.filter((id) => id.startsWith("MutatingWebhookConfiguration")),
             [],
-        );
-    });
-
-    it("reads the Deployment of each istiod kept for its proxies, and nothing waits for the read", () => {
-        const reads = (id: string): string[] =>
-            stepRender(id)
-                .run.registrations.filter((r) => r.readId !== undefined && r.type === "kubernetes:apps/v1:Deployment")
-                .map((r) => r.readId as string);
-        assert.deepStrictEqual(perStep(reads), {
-            ...perStep(() => []),
-            "4-promote": ["istio-system/istiod-1-31-4"],
-            "migrate-1-keep-unrevisioned": ["istio-system/istiod"],
-        });
-        const graph = graphOf("4-promote");
-        // Nothing waits for the read: a resource that did would wait forever on a failed one.
-        const read = graph.get("kubernetes:apps/v1:Deployment", "running-control-planes-istiod-1-31-4");
-        assert.deepStrictEqual(
-            graph.registrations.filter((r) => r.dependencies.includes(read.urn)).map((r) => r.name),
-            [],
-        );
-    });
-
-    it("a kept revision that does not run fails its read, naming the Deployment: a mistyped previousVersion stops the preview", async () => {
-        // On the cluster step 3 left, no istiod-1-31-3 runs.
-        const typo = await runProgram(
-            stackConfig("dev", { ...upgradeStep("4-promote").config, "istio-mesh:previousVersion": "1.31.3" }),
-            "dev",
-            clusterAfter(stepRender("3-move")),
-        );
-        const reads = typo.registrations
-            .filter((r) => r.type === "kubernetes:apps/v1:Deployment")
-            .map((r) => [r.readId, r.readError !== undefined]);
-        assert.deepStrictEqual(reads, [["istio-system/istiod-1-31-3", true]]);
-    });
-
-    it("passes the render checks with two control planes: resources, addresses, schemas, and the memory the budget counts", async () => {
-        const render = stepRender("2-canary");
-        assert.deepStrictEqual(containerResourceProblems(render.releases), []);
-        const addresses = configuredAddresses(
-            render,
-            await valueOf(render.run.outputs.portForwardCommands as Record<string, string>),
-        );
-        assert.deepStrictEqual(addressProblems(render.releases, addresses), []);
-        assert.deepStrictEqual(await kubernetesSchemaProblems(render.releases), []);
-        const settings = parseMeshSettings(stackConfig("dev", upgradeStep("2-canary").config));
-        assert.deepStrictEqual(
-            [renderedMemoryRequest(render.releases).totalMi, memoryBudget(settings).totalMi],
-            [1280, 1280],
         );
     });
 });

@@ -8,8 +8,11 @@ import { istioCharts } from "../versions";
 export interface IstioControlPlaneArgs {
     /** Namespace of the control plane; pass the namespace's output so the chart waits for it. */
     namespace: pulumi.Input<string>;
-    /** The Istio version this istiod runs and the revision its objects are named from. */
-    istiod: ControlPlaneRevision;
+    /**
+     * The Istio version this istiod runs, the revision its objects are named from, and the
+     * older minor whose behaviour it keeps while an istiod of that minor still runs.
+     */
+    istiod: ControlPlaneRevision & { compatibilityVersion?: string };
     /** Sizes of istiod and of the sidecar default, from the sizing module. */
     sizing: SizingPlan;
     /**
@@ -30,7 +33,7 @@ export interface IstioControlPlaneArgs {
 export class IstioControlPlane extends ChartComponent {
     constructor(name: string, args: IstioControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
         const { version, revision } = args.istiod;
-        const values = istiodValues(revision, args.sizing, args.tracing);
+        const values = istiodValues(args.istiod, args.sizing, args.tracing);
         super(
             "istio-mesh:core:ControlPlane",
             name,

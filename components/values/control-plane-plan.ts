@@ -1,6 +1,7 @@
 import {
     allRevisions,
     CANARY_TAG,
+    compareVersions,
     ControlPlaneRevision,
     DEFAULT_TAG,
     istiodName,
@@ -9,6 +10,7 @@ import {
     RevisionTag,
     TagTarget,
 } from "../config/revisions";
+import { istioMinor } from "../versions";
 
 /**
  * The control planes of one step of an upgrade, decided from config alone: which istiods run
@@ -32,6 +34,13 @@ export interface PlannedIstiod extends ControlPlaneRevision {
     /** Its Helm release, Deployment and Service: `istiod-1-31-4`, or `istiod` before revisions. */
     readonly name: string;
     readonly role: IstiodRole;
+    /**
+     * The older minor whose behaviour it keeps (istiod's `compatibilityVersion`), while an
+     * istiod of that minor runs beside it: a minor's canary, and after the promotion the
+     * stable, behave as the mesh did until the old minor is retired. Then the retirement's
+     * preview shows the new behaviour arrive, in istiod's environment, on its own.
+     */
+    readonly compatibilityVersion?: string;
     /**
      * Whether it must be running already: kept istiods serve proxies that run, so the program
      * reads their Deployments first, and a wrong version fails the preview by name.
@@ -92,13 +101,16 @@ function roleOf(revisions: MeshRevisions, istiod: ControlPlaneRevision): IstiodR
 export function planControlPlanes(settings: ControlPlaneSettings): ControlPlanePlan {
     const { revisions } = settings;
     const stable = revisions.stable;
-    const istiods = allRevisions(revisions).map((istiod): PlannedIstiod => {
+    const running = allRevisions(revisions);
+    const oldestMinor = istioMinor(running.map((istiod) => istiod.version).sort(compareVersions)[0]);
+    const istiods = running.map((istiod): PlannedIstiod => {
         const role = roleOf(revisions, istiod);
         return {
             ...istiod,
             name: istiodName(istiod.revision),
             role,
             mustBeRunning: role === "previous" || role === "pre-revision",
+            ...(istioMinor(istiod.version) !== oldestMinor && { compatibilityVersion: oldestMinor }),
         };
     });
     return {

@@ -1,6 +1,7 @@
 import { IngressServiceType } from "../config/config";
 import { TrafficPolicy } from "../config/exposure";
 import { SizingPlan, toResources } from "../sizing/sizing";
+import { ISTIO_IMAGE_HUB } from "../versions";
 
 /**
  * Pure functions from settings to the values of Istio's `base`, `istiod` and `gateway`
@@ -43,6 +44,8 @@ export interface TracingProvider {
 export interface IstiodValues {
     /** Suffixes every object the chart renders, so two revisions never share one. */
     revision?: string;
+    /** Keeps an older minor's behaviour (the chart's `profile-compatibility-version-<minor>`). */
+    compatibilityVersion?: string;
     base: typeof VALIDATION;
     replicaCount: number;
     autoscaleEnabled: boolean;
@@ -50,6 +53,8 @@ export interface IstiodValues {
     autoscaleMax?: number;
     resources: Resources;
     global: {
+        /** Where its images, and the proxies it injects, come from. */
+        hub: string;
         defaultPodDisruptionBudget: { enabled: boolean };
         proxy: { resources: Resources };
         /** Leaves out the injection webhooks: set only for the istiod kept from before revisions. */
@@ -67,18 +72,21 @@ export interface IstiodValues {
  * config, so a proxy sends its spans and logs to the same place whichever istiod injected it.
  * Revision tags are not rendered here (`revisionTags` stays empty): see values/revision-tags.ts.
  *
- * @param revision undefined for the istiod installed before revisions: its values stay as they were
- *   (no `revision`), except that it renders no injection webhooks, which would serve
- *   `istio-injection=enabled` namespaces beside the `default` tag.
+ * @param istiod its revision, undefined for the istiod installed before revisions: its values
+ *   stay as they were (no `revision`), except that it renders no injection webhooks, which
+ *   would serve `istio-injection=enabled` namespaces beside the `default` tag; and the older
+ *   minor whose behaviour it keeps, if any
  */
 export function istiodValues(
-    revision: string | undefined,
+    istiod: { revision?: string; compatibilityVersion?: string },
     plan: SizingPlan,
     tracing: readonly TracingProvider[] = [],
 ): IstiodValues {
+    const { revision, compatibilityVersion } = istiod;
     const controlPlane = plan.scaling.istiod;
     return {
         ...(revision !== undefined && { revision }),
+        ...(compatibilityVersion !== undefined && { compatibilityVersion }),
         base: VALIDATION,
         replicaCount: controlPlane.replicas,
         autoscaleEnabled: controlPlane.autoscale !== undefined,
@@ -88,6 +96,7 @@ export function istiodValues(
         }),
         resources: toResources(plan.sizes.istiod),
         global: {
+            hub: ISTIO_IMAGE_HUB,
             // A budget of minAvailable 1 over a single replica would block every node drain.
             defaultPodDisruptionBudget: { enabled: controlPlane.podDisruptionBudget },
             proxy: { resources: toResources(plan.sizes.proxy) },

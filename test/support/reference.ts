@@ -60,6 +60,7 @@ const RENDERED_WHOLE: Record<string, readonly string[]> = {
     "kiali-server-2.29.0": ["external_services.prometheus", "external_services.grafana", "external_services.tracing"],
     // istiod writes meshConfig into the `istio` ConfigMap as it is; MeshConfig's
     // `pathNormalization` (ProxyPathNormalization) is a field neither values file sets.
+    "istio-1.30/istiod": ["meshConfig.pathNormalization"],
     "istio-1.31/istiod": ["meshConfig.pathNormalization"],
 };
 

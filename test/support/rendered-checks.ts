@@ -230,18 +230,25 @@ export async function kubernetesSchemaProblems(releases: readonly RenderedReleas
     return problems;
 }
 
-/** Istio objects the program registers that the base chart's rendered CRDs reject. */
+/** Istio objects the program registers or a chart renders that the base chart's rendered CRDs reject. */
 export function istioCrdProblems(render: StackRender): string[] {
     const crds = releaseOf(render.releases, "istio-base").objects.filter(
         (object) => object.kind === "CustomResourceDefinition",
     ) as unknown as Crd[];
-    return render.run.registrations
+    const registered = render.run.registrations
         .filter((r) => /^kubernetes:[a-z]+\.istio\.io\//.test(r.type))
-        .flatMap((r) =>
-            crdSchemaErrors(r.inputs as Parameters<typeof crdSchemaErrors>[0], crds).map(
-                (error) => `${r.type.split(":").pop()} ${r.name}: ${error}`,
-            ),
-        );
+        .map((r) => ({ label: `${r.type.split(":").pop()} ${r.name}`, object: r.inputs }));
+    // What a chart of another revision renders meets the same CRDs: those of the newest.
+    const rendered = render.releases.flatMap((release) =>
+        release.objects
+            .filter((o) => /^[a-z]+\.istio\.io\//.test(o.apiVersion))
+            .map((o) => ({ label: `${o.kind} ${o.metadata.name} (Chart ${release.resourceName})`, object: o })),
+    );
+    return [...registered, ...rendered].flatMap(({ label, object }) =>
+        crdSchemaErrors(object as unknown as Parameters<typeof crdSchemaErrors>[0], crds).map(
+            (error) => `${label}: ${error}`,
+        ),
+    );
 }
 
 /** A deep copy of a render, for showing that a check catches a broken object. */

@@ -2,13 +2,11 @@ import { MockCluster, NamespaceLabels, Registration } from "./monitor";
 import { K8sObject, objectDigest, renderStack, StackRender } from "./render";
 
 /**
- * A canary upgrade of the dev stack, 1.31.4 to 1.31.5, step by step as its pull requests
- * would change the stack file; each step is evaluated on the cluster the step before left
- * (the namespace labels its patches applied), and rendered.
+ * The canary upgrades of the dev stack, step by step as their pull requests would change the
+ * stack file: across patches (1.31.4 to 1.31.5) and across minors (1.30.3 to 1.31.4). Each
+ * step is evaluated on the cluster the step before left (the namespace labels its patches
+ * applied, the Deployments it ran), and rendered with the real charts of each minor.
  */
-
-const OLD = "1.31.4";
-const NEW = "1.31.5";
 
 export interface UpgradeStep {
     /** File name under plans/upgrade/ and test title, e.g. `2-canary`. */
@@ -21,39 +19,67 @@ export interface UpgradeStep {
     config: Record<string, unknown>;
 }
 
+/** A canary upgrade from one Istio release to the next: its steps' ids carry `prefix`. */
+export interface UpgradeFlow {
+    readonly prefix: string;
+    readonly from: string;
+    readonly to: string;
+}
+
+export const PATCH_FLOW: UpgradeFlow = { prefix: "", from: "1.31.4", to: "1.31.5" };
+export const MINOR_FLOW: UpgradeFlow = { prefix: "minor-", from: "1.30.3", to: "1.31.4" };
+
 // `shop` joins the mesh from the start, so that one namespace can move while `default` stays.
 const MESH = { "istio-mesh:injectionNamespaces": ["default", "shop"] };
 
-export const UPGRADE_STEPS: readonly UpgradeStep[] = [
-    {
-        id: "1-install",
-        title: `install Istio ${OLD}: one revision, tagged default`,
-        config: { ...MESH, "istio-mesh:istioVersion": OLD },
-    },
-    {
-        id: "2-canary",
-        title: `start a canary: ${NEW} beside ${OLD}`,
-        after: "1-install",
-        config: { ...MESH, "istio-mesh:istioVersion": OLD, "istio-mesh:canaryVersion": NEW },
-    },
-    {
-        id: "3-move",
-        title: "move namespace shop to the canary",
-        after: "2-canary",
-        config: {
-            ...MESH,
-            "istio-mesh:istioVersion": OLD,
-            "istio-mesh:canaryVersion": NEW,
-            "istio-mesh:canaryNamespaces": ["shop"],
+/**
+ * Install, canary, move a namespace, promote, retire; and a rollback from the move in two
+ * pull requests: the namespaces leave the canary (and restart) before it goes.
+ */
+export function canarySteps(flow: UpgradeFlow): UpgradeStep[] {
+    const { prefix: p, from, to } = flow;
+    const stable = (version: string): Record<string, unknown> => ({ ...MESH, "istio-mesh:istioVersion": version });
+    const withCanary = { ...stable(from), "istio-mesh:canaryVersion": to };
+    return [
+        { id: `${p}1-install`, title: `install Istio ${from}: one revision, tagged default`, config: stable(from) },
+        {
+            id: `${p}2-canary`,
+            title: `start a canary: ${to} beside ${from}`,
+            after: `${p}1-install`,
+            config: withCanary,
         },
-    },
-    {
-        id: "4-promote",
-        title: `promote ${NEW}: the default tag and the gateways move, ${OLD} stays untagged`,
-        after: "3-move",
-        config: { ...MESH, "istio-mesh:istioVersion": NEW, "istio-mesh:previousVersion": OLD },
-    },
-    { id: "5-retire", title: `retire ${OLD}`, after: "4-promote", config: { ...MESH, "istio-mesh:istioVersion": NEW } },
+        {
+            id: `${p}3-move`,
+            title: "move namespace shop to the canary",
+            after: `${p}2-canary`,
+            config: { ...withCanary, "istio-mesh:canaryNamespaces": ["shop"] },
+        },
+        {
+            id: `${p}4-promote`,
+            title: `promote ${to}: the default tag and the gateways move, ${from} stays untagged`,
+            after: `${p}3-move`,
+            config: { ...stable(to), "istio-mesh:previousVersion": from },
+        },
+        { id: `${p}5-retire`, title: `retire ${from}`, after: `${p}4-promote`, config: stable(to) },
+        {
+            id: `${p}rollback-1-move-back`,
+            title: "roll back from step 3, first pull request: move shop back to the default tag",
+            after: `${p}3-move`,
+            config: withCanary,
+        },
+        {
+            id: `${p}rollback-2-remove-canary`,
+            title: "roll back, second pull request: remove the canary",
+            after: `${p}rollback-1-move-back`,
+            config: stable(from),
+        },
+    ];
+}
+
+const OLD = PATCH_FLOW.from;
+
+export const UPGRADE_STEPS: readonly UpgradeStep[] = [
+    ...canarySteps(PATCH_FLOW),
     // A stack deployed before revisions (release `istiod`, `istio-injection=enabled` labels)
     // moves to them in two pull requests: keep the old istiod until its proxies restarted.
     {
@@ -68,19 +94,7 @@ export const UPGRADE_STEPS: readonly UpgradeStep[] = [
         after: "migrate-1-keep-unrevisioned",
         config: { ...MESH, "istio-mesh:istioVersion": OLD },
     },
-    // A rollback in two pull requests: the namespaces leave the canary (and restart) before it goes.
-    {
-        id: "rollback-1-move-back",
-        title: "roll back from step 3, first pull request: move shop back to the default tag",
-        after: "3-move",
-        config: { ...MESH, "istio-mesh:istioVersion": OLD, "istio-mesh:canaryVersion": NEW },
-    },
-    {
-        id: "rollback-2-remove-canary",
-        title: "roll back, second pull request: remove the canary",
-        after: "rollback-1-move-back",
-        config: { ...MESH, "istio-mesh:istioVersion": OLD },
-    },
+    ...canarySteps(MINOR_FLOW),
 ];
 
 export function upgradeStep(id: string): UpgradeStep {

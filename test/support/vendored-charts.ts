@@ -18,7 +18,17 @@ export const CHARTS_DIR = path.join(ROOT, "test", "charts");
  * into istiod's values. SOURCES.yaml's `pinned` names the release each one stands for.
  */
 const ISTIO_PLACEHOLDER_VERSION = "1.0.0";
-const ISTIO_RELEASE_HUB = "docker.io/istio";
+
+/**
+ * The image hub Istio's release writes into each minor's published istiod chart
+ * (istio/release-builder `release/build.sh`, `DOCKER_HUB`, "which version to embed in the
+ * Helm charts"): `registry.istio.io/release` on release-1.30, `docker.io/istio` from 1.31,
+ * when Istio stopped publishing to registry.istio.io and gcr.io (1.31 upgrade notes).
+ */
+export const ISTIO_CHART_HUBS: Readonly<Record<string, string>> = {
+    "1.30": "registry.istio.io/release",
+    "1.31": "docker.io/istio",
+};
 
 interface Source {
     repo: string;
@@ -144,12 +154,20 @@ export function chartDirectory(vendored: VendoredChart): string {
     ]);
     if (vendored.pinned.chart === "istiod") {
         rewrite("values.yaml", [
-            [/^ {4}hub: registry\.istio\.io\/testing$/m, `    hub: ${ISTIO_RELEASE_HUB}`],
+            [/^ {4}hub: registry\.istio\.io\/testing$/m, `    hub: ${chartHub(release)}`],
             [/^ {4}tag: latest$/m, `    tag: ${release}`],
         ]);
     }
     staged.set(key, dir);
     return dir;
+}
+
+function chartHub(release: string): string {
+    const hub = ISTIO_CHART_HUBS[istioMinor(release)];
+    if (hub === undefined) {
+        throw new VendorError(`no published image hub known for Istio ${release}: add its minor to ISTIO_CHART_HUBS`);
+    }
+    return hub;
 }
 
 /** `text` with the one match of `pattern` replaced; a layout change upstream is an error. */

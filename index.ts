@@ -28,224 +28,255 @@ import { Prometheus } from "./components/addons/prometheus";
 import { RevisionTags } from "./components/mesh/revision-tags";
 import { RunningControlPlanes } from "./components/mesh/running-control-planes";
 import { SidecarInjection } from "./components/mesh/sidecar-injection";
-import { planControlPlanes } from "./components/values/control-plane-plan";
+import { gatewayMoveNotes, planControlPlanes } from "./components/values/control-plane-plan";
 import { planSizing } from "./components/sizing/sizing";
+import { readLastControlPlanes } from "./components/mesh/last-deployment";
 
-// Validate first: a bad key stops the program here, before any resource is registered.
-const settings = loadMeshSettings();
-const sizing = planSizing(settings);
-const version = settings.istioVersion;
-const controlPlanePlan = planControlPlanes(settings);
-const enabled = (addon: Addon): boolean => settings.addons.includes(addon);
+/**
+ * The program: one istio-mesh environment. Async so that it reads what the stack's last
+ * deployment ran before it validates the configuration, and registers nothing else before
+ * that. It returns the stack outputs.
+ */
+export = async (): Promise<Record<string, unknown>> => {
+    // Validate first: a bad key stops the program here, before any resource is registered but
+    // the read of what the last deployment ran, which an upgrade step is checked against.
+    const last = await readLastControlPlanes();
+    const settings = loadMeshSettings(last);
+    const sizing = planSizing(settings);
+    const version = settings.istioVersion;
+    const controlPlanePlan = planControlPlanes(settings, last);
+    const enabled = (addon: Addon): boolean => settings.addons.includes(addon);
 
-// Tracing goes to Jaeger's OTLP receiver when Jaeger is on.
-const tracing: TracingProvider[] = enabled("jaeger") ? [jaegerTracingProvider(ISTIO_NAMESPACE)] : [];
+    // Tracing goes to Jaeger's OTLP receiver when Jaeger is on.
+    const tracing: TracingProvider[] = enabled("jaeger") ? [jaegerTracingProvider(ISTIO_NAMESPACE)] : [];
 
-// The core mesh: namespace -> base -> one istiod per revision -> the revision tags ->
-// namespace labels; istiod's webhooks admit everything Istio after it. The namespace and the
-// CRDs may exist already (kept by destroy, or from a manual install): those two adopt what
-// they find.
-const adopter = adoptingProvider("adopt-existing", settings.kubernetes);
-const adopting = { providers: [adopter] };
-const namespace = new MeshNamespace("istio-system", {}, adopting);
-const base = new IstioBase(
-    "istio-base",
-    {
-        namespace: namespace.name,
-        version: controlPlanePlan.crdVersion,
-        validatingRevision: controlPlanePlan.validatingRevision,
-    },
-    adopting,
-);
-// Named from their revisions: an upgrade adds and removes whole control planes, never renames one.
-const istiods = new Map(
-    controlPlanePlan.istiods.map((istiod) => [
-        istiod.name,
-        new IstioControlPlane(
+    // The core mesh: namespace -> base -> one istiod per revision -> the revision tags ->
+    // namespace labels; istiod's webhooks admit everything Istio after it. The namespace and the
+    // CRDs may exist already (kept by destroy, or from a manual install): those two adopt what
+    // they find.
+    const adopter = adoptingProvider("adopt-existing", settings.kubernetes);
+    const adopting = { providers: [adopter] };
+    const namespace = new MeshNamespace("istio-system", {}, adopting);
+    const base = new IstioBase(
+        "istio-base",
+        {
+            namespace: namespace.name,
+            version: controlPlanePlan.crdVersion,
+            validatingRevision: controlPlanePlan.validatingRevision,
+        },
+        adopting,
+    );
+    // Named from their revisions: an upgrade adds and removes whole control planes, never renames one.
+    const istiods = new Map(
+        controlPlanePlan.istiods.map((istiod) => [
             istiod.name,
-            { namespace: namespace.name, istiod, sizing, tracing },
-            { dependsOn: [base] },
-        ),
-    ]),
-);
-const kept = controlPlanePlan.istiods.filter((istiod) => istiod.mustBeRunning).map((istiod) => istiod.name);
-if (kept.length > 0) {
-    new RunningControlPlanes("running-control-planes", { namespace: ISTIO_NAMESPACE, istiods: kept });
-}
-const tags = new RevisionTags(
-    "revision-tags",
-    { namespace: ISTIO_NAMESPACE, tags: controlPlanePlan.tags },
-    { dependsOn: [...istiods.values()] },
-);
-const afterIstiod = { dependsOn: [istiods.get(controlPlanePlan.stableIstiod) as IstioControlPlane] };
-// Each gateway in a namespace of its own (or istio-system, for a stack deployed so): the
-// gateway chart's role reads every Secret of its namespace, and istio-system holds the root CA.
-const gatewayNamespaces = new Map<string, MeshNamespace>([[ISTIO_NAMESPACE, namespace]]);
-const gatewayNamespace = (name: string): pulumi.Output<string> => {
-    let created = gatewayNamespaces.get(name);
-    if (created === undefined) {
-        created = new MeshNamespace(name, { name }, adopting);
-        gatewayNamespaces.set(name, created);
+            new IstioControlPlane(
+                istiod.name,
+                { namespace: namespace.name, istiod, sizing, tracing },
+                { dependsOn: [base] },
+            ),
+        ]),
+    );
+    const kept = controlPlanePlan.istiods.filter((istiod) => istiod.mustBeRunning).map((istiod) => istiod.name);
+    if (kept.length > 0) {
+        new RunningControlPlanes("running-control-planes", { namespace: ISTIO_NAMESPACE, istiods: kept });
     }
-    return created.name;
-};
-const gateway = { version, revision: controlPlanePlan.gatewayRevision, sizing };
-const ingressNamespace = settings.gatewayNamespaces.ingress;
-const ingress = new IstioGateway(
-    "ingress-gateway",
-    {
-        ...gateway,
-        namespace: gatewayNamespace(ingressNamespace),
-        role: "ingress",
-        service: {
-            type: settings.ingressServiceType,
-            awaitAddress: settings.awaitIngressAddress,
-            externalTrafficPolicy: settings.ingressExternalTrafficPolicy,
-        },
-    },
-    afterIstiod,
-);
-if (settings.egressGateway) {
-    new IstioGateway(
-        "egress-gateway",
-        { ...gateway, namespace: gatewayNamespace(settings.gatewayNamespaces.egress), role: "egress" },
-        afterIstiod,
+    const tags = new RevisionTags(
+        "revision-tags",
+        { namespace: ISTIO_NAMESPACE, tags: controlPlanePlan.tags },
+        { dependsOn: [...istiods.values()] },
     );
-}
-new MeshMtls("mesh-mtls", { rootNamespace: namespace.name, mode: settings.mtlsMode }, afterIstiod);
-const injection = new SidecarInjection(
-    "sidecar-injection",
-    { namespaces: controlPlanePlan.namespaces, defaultTagRestartOwed: controlPlanePlan.defaultTagRestartOwed },
-    { dependsOn: [tags] },
-);
-// Kiali's login token reads the whole cluster: it exists only where Kiali does.
-const kialiCredentials = enabled("kiali")
-    ? new KialiCredentials("kiali-credentials", { namespace: namespace.name })
-    : undefined;
-
-// Telemetry add-ons: they need the namespace, and Grafana and Kiali need Prometheus; none
-// waits for the gateways.
-// Dashboards with a login are routed with `dashboards: ingress`; Prometheus and Jaeger only on request.
-const routed = routedDashboards(settings);
-const hostBase = hostBaseUrl(settings);
-// A routed dashboard's browser URL: absolute with a host name, else its path on whatever address the browser used.
-const externalUrl = (addon: Addon): string | undefined =>
-    routed.includes(addon) ? dashboardUrl(addon, hostBase ?? "") : undefined;
-// Absolute URLs only where a host name makes them known before deployment.
-const hostUrl = (addon: Addon): string | undefined => (hostBase === undefined ? undefined : externalUrl(addon));
-const afterNamespace = { dependsOn: [namespace] };
-const prometheus = enabled("prometheus")
-    ? new Prometheus(
-          "prometheus",
-          {
-              namespace: ISTIO_NAMESPACE,
-              size: sizing.sizes.prometheus,
-              retention: settings.prometheusRetention,
-              kubeletTlsVerify: settings.kubeletTlsVerify,
-              storage: settings.prometheusStorage,
-              volumeProvider: adopter,
-              externalUrl: hostUrl("prometheus"),
-          },
-          afterNamespace,
-      )
-    : undefined;
-const afterPrometheus = { dependsOn: [namespace, ...(prometheus ? [prometheus] : [])] };
-const grafana = enabled("grafana")
-    ? new Grafana(
-          "grafana",
-          { namespace: ISTIO_NAMESPACE, size: sizing.sizes.grafana, externalUrl: hostUrl("grafana") },
-          afterPrometheus,
-      )
-    : undefined;
-if (enabled("jaeger")) {
-    new Jaeger(
-        "jaeger",
-        { namespace: ISTIO_NAMESPACE, size: sizing.sizes.jaeger, maxTraces: jaegerMaxTraces(sizing.sizes.jaeger) },
-        afterNamespace,
-    );
-    new MeshTracing(
-        "mesh-tracing",
-        { rootNamespace: namespace.name, provider: "jaeger", samplingPercentage: settings.tracingSampling },
-        afterIstiod,
-    );
-}
-if (kialiCredentials !== undefined) {
-    new Kiali(
-        "kiali",
+    const afterIstiod = { dependsOn: [istiods.get(controlPlanePlan.stableIstiod) as IstioControlPlane] };
+    // Each gateway in a namespace of its own (or istio-system, for a stack deployed so): the
+    // gateway chart's role reads every Secret of its namespace, and istio-system holds the root CA.
+    const gatewayNamespaces = new Map<string, MeshNamespace>([[ISTIO_NAMESPACE, namespace]]);
+    const gatewayNamespace = (name: string): pulumi.Output<string> => {
+        let created = gatewayNamespaces.get(name);
+        if (created === undefined) {
+            created = new MeshNamespace(name, { name }, adopting);
+            gatewayNamespaces.set(name, created);
+        }
+        return created.name;
+    };
+    const gateway = { version, revision: controlPlanePlan.gatewayRevision, sizing };
+    const ingressNamespace = settings.gatewayNamespaces.ingress;
+    const ingress = new IstioGateway(
+        "ingress-gateway",
         {
-            namespace: ISTIO_NAMESPACE,
-            size: sizing.sizes.kiali,
-            signingKeyRef: kialiCredentials.signingKeyRef,
-            anonymous: settings.kialiAnonymous,
-            addons: settings.addons,
-            externalUrls: Object.fromEntries(routed.map((addon) => [addon, externalUrl(addon)])),
-        },
-        // Kiali's pod mounts Grafana's admin Secret to read Grafana's API.
-        { dependsOn: [...afterPrometheus.dependsOn, kialiCredentials, ...(grafana ? [grafana.adminSecret] : [])] },
-    );
-}
-if (routed.length > 0) {
-    new DashboardRoutes(
-        "dashboards",
-        {
+            ...gateway,
             namespace: gatewayNamespace(ingressNamespace),
-            addonNamespace: ISTIO_NAMESPACE,
-            rootNamespace: namespace.name,
-            addons: routed,
-            host: settings.dashboardHost,
-            tlsSecret: settings.dashboardTlsSecret,
-            allowedCidrs: settings.dashboardAllowedCidrs,
-            gatewaySelector: { istio: GATEWAY_NAMES.ingress.replace(/^istio-/, "") },
+            role: "ingress",
+            service: {
+                type: settings.ingressServiceType,
+                awaitAddress: settings.awaitIngressAddress,
+                externalTrafficPolicy: settings.ingressExternalTrafficPolicy,
+            },
         },
         afterIstiod,
     );
-}
+    if (settings.egressGateway) {
+        new IstioGateway(
+            "egress-gateway",
+            { ...gateway, namespace: gatewayNamespace(settings.gatewayNamespaces.egress), role: "egress" },
+            afterIstiod,
+        );
+    }
+    new MeshMtls("mesh-mtls", { rootNamespace: namespace.name, mode: settings.mtlsMode }, afterIstiod);
+    const injection = new SidecarInjection(
+        "sidecar-injection",
+        { namespaces: controlPlanePlan.namespaces, defaultTagRestartOwed: controlPlanePlan.defaultTagRestartOwed },
+        { dependsOn: [tags] },
+    );
+    // Kiali's login token reads the whole cluster: it exists only where Kiali does.
+    const kialiCredentials = enabled("kiali")
+        ? new KialiCredentials("kiali-credentials", { namespace: namespace.name })
+        : undefined;
 
-if (settings.networkPolicies) {
-    const egress = settings.gatewayNamespaces.egress;
-    new MeshNetworkPolicies("network-policies", {
-        meshNamespace: { name: ISTIO_NAMESPACE, output: namespace.name },
-        ingressNamespace: { name: ingressNamespace, output: gatewayNamespace(ingressNamespace) },
-        ...(settings.egressGateway && { egressNamespace: { name: egress, output: gatewayNamespace(egress) } }),
-        addons: settings.addons,
-        routed,
-    });
-}
+    // Telemetry add-ons: they need the namespace, and Grafana and Kiali need Prometheus; none
+    // waits for the gateways.
+    // Dashboards with a login are routed with `dashboards: ingress`; Prometheus and Jaeger only on request.
+    const routed = routedDashboards(settings);
+    const hostBase = hostBaseUrl(settings);
+    // A routed dashboard's browser URL: absolute with a host name, else its path on whatever address the browser used.
+    const externalUrl = (addon: Addon): string | undefined =>
+        routed.includes(addon) ? dashboardUrl(addon, hostBase ?? "") : undefined;
+    // Absolute URLs only where a host name makes them known before deployment.
+    const hostUrl = (addon: Addon): string | undefined => (hostBase === undefined ? undefined : externalUrl(addon));
+    const afterNamespace = { dependsOn: [namespace] };
+    const prometheus = enabled("prometheus")
+        ? new Prometheus(
+              "prometheus",
+              {
+                  namespace: ISTIO_NAMESPACE,
+                  size: sizing.sizes.prometheus,
+                  retention: settings.prometheusRetention,
+                  kubeletTlsVerify: settings.kubeletTlsVerify,
+                  storage: settings.prometheusStorage,
+                  volumeProvider: adopter,
+                  externalUrl: hostUrl("prometheus"),
+              },
+              afterNamespace,
+          )
+        : undefined;
+    const afterPrometheus = { dependsOn: [namespace, ...(prometheus ? [prometheus] : [])] };
+    const grafana = enabled("grafana")
+        ? new Grafana(
+              "grafana",
+              { namespace: ISTIO_NAMESPACE, size: sizing.sizes.grafana, externalUrl: hostUrl("grafana") },
+              afterPrometheus,
+          )
+        : undefined;
+    if (enabled("jaeger")) {
+        new Jaeger(
+            "jaeger",
+            { namespace: ISTIO_NAMESPACE, size: sizing.sizes.jaeger, maxTraces: jaegerMaxTraces(sizing.sizes.jaeger) },
+            afterNamespace,
+        );
+        new MeshTracing(
+            "mesh-tracing",
+            { rootNamespace: namespace.name, provider: "jaeger", samplingPercentage: settings.tracingSampling },
+            afterIstiod,
+        );
+    }
+    if (kialiCredentials !== undefined) {
+        new Kiali(
+            "kiali",
+            {
+                namespace: ISTIO_NAMESPACE,
+                size: sizing.sizes.kiali,
+                signingKeyRef: kialiCredentials.signingKeyRef,
+                anonymous: settings.kialiAnonymous,
+                addons: settings.addons,
+                externalUrls: Object.fromEntries(routed.map((addon) => [addon, externalUrl(addon)])),
+            },
+            // Kiali's pod mounts Grafana's admin Secret to read Grafana's API.
+            { dependsOn: [...afterPrometheus.dependsOn, kialiCredentials, ...(grafana ? [grafana.adminSecret] : [])] },
+        );
+    }
+    if (routed.length > 0) {
+        new DashboardRoutes(
+            "dashboards",
+            {
+                namespace: gatewayNamespace(ingressNamespace),
+                addonNamespace: ISTIO_NAMESPACE,
+                rootNamespace: namespace.name,
+                addons: routed,
+                host: settings.dashboardHost,
+                tlsSecret: settings.dashboardTlsSecret,
+                allowedCidrs: settings.dashboardAllowedCidrs,
+                gatewaySelector: { istio: GATEWAY_NAMES.ingress.replace(/^istio-/, "") },
+            },
+            afterIstiod,
+        );
+    }
 
-// Real URLs only: the host's, or the address Pulumi waited for; dashboardAccess says the rest.
-const urlBase: pulumi.Output<string | undefined> =
-    hostBase !== undefined
-        ? pulumi.output(hostBase)
-        : ingress.address.apply((address) =>
-              settings.awaitIngressAddress && address !== "" ? `http://${address}` : undefined,
-          );
+    if (settings.networkPolicies) {
+        const egress = settings.gatewayNamespaces.egress;
+        new MeshNetworkPolicies("network-policies", {
+            meshNamespace: { name: ISTIO_NAMESPACE, output: namespace.name },
+            ingressNamespace: { name: ingressNamespace, output: gatewayNamespace(ingressNamespace) },
+            ...(settings.egressGateway && { egressNamespace: { name: egress, output: gatewayNamespace(egress) } }),
+            addons: settings.addons,
+            routed,
+        });
+    }
 
-export const istioVersion = version;
-/** Each istiod by name, with its version and the tag pointing to it ("" for one kept for unrestarted proxies). */
-export const controlPlanes = Object.fromEntries(
-    controlPlanePlan.istiods.map((istiod) => [istiod.name, { version: istiod.version, tag: istiod.tag ?? "" }]),
-);
-export const istioNamespace = namespace.name;
-export const injectionNamespaces = injection.namespaces;
-export const canaryNamespaces = settings.canaryNamespaces;
-export const restartCommands = injection.restartCommands;
-export const ingressGateway = {
-    service: ingress.serviceName,
-    namespace: ingress.namespace,
-    ...(settings.awaitIngressAddress && { address: ingress.address }),
+    // Real URLs only: the host's, or the address Pulumi waited for; dashboardAccess says the rest.
+    const urlBase: pulumi.Output<string | undefined> =
+        hostBase !== undefined
+            ? pulumi.output(hostBase)
+            : ingress.address.apply((address) =>
+                  settings.awaitIngressAddress && address !== "" ? `http://${address}` : undefined,
+              );
+
+    const istioVersion = version;
+    /** Each istiod by name, with its version and the tag pointing to it ("" for one kept for unrestarted proxies). */
+    const controlPlanes = Object.fromEntries(
+        controlPlanePlan.istiods.map((istiod) => [istiod.name, { version: istiod.version, tag: istiod.tag ?? "" }]),
+    );
+    const istioNamespace = namespace.name;
+    const injectionNamespaces = injection.namespaces;
+    const canaryNamespaces = settings.canaryNamespaces;
+    const gateways = [
+        `${ingressNamespace}/${GATEWAY_NAMES.ingress}`,
+        ...(settings.egressGateway ? [`${settings.gatewayNamespaces.egress}/${GATEWAY_NAMES.egress}`] : []),
+    ];
+    const restartCommands = injection.restartCommands.apply((commands) => [
+        ...commands,
+        ...gatewayMoveNotes(controlPlanePlan, gateways),
+    ]);
+    const ingressGateway = {
+        service: ingress.serviceName,
+        namespace: ingress.namespace,
+        ...(settings.awaitIngressAddress && { address: ingress.address }),
+    };
+    const kialiLoginToken = kialiCredentials?.loginToken;
+    const grafanaAdminPassword = grafana?.adminPassword;
+    const dashboardUrls = dashboardUrlsKnown(settings)
+        ? urlBase.apply((base) =>
+              base === undefined ? {} : Object.fromEntries(routed.map((addon) => [addon, dashboardUrl(addon, base)])),
+          )
+        : {};
+    const dashboardAccess = describeDashboardAccess(
+        settings,
+        routed.map((addon) => ADDON_SERVICES[addon].path),
+        { namespace: ingressNamespace, name: GATEWAY_NAMES.ingress },
+    );
+    const portForwardCommands = Object.fromEntries(
+        settings.addons.map((addon) => [addon, portForwardCommand(addon, ISTIO_NAMESPACE)]),
+    );
+    return {
+        istioVersion,
+        controlPlanes,
+        istioNamespace,
+        injectionNamespaces,
+        canaryNamespaces,
+        restartCommands,
+        ingressGateway,
+        kialiLoginToken,
+        grafanaAdminPassword,
+        dashboardUrls,
+        dashboardAccess,
+        portForwardCommands,
+    };
 };
-export const kialiLoginToken = kialiCredentials?.loginToken;
-export const grafanaAdminPassword = grafana?.adminPassword;
-export const dashboardUrls = dashboardUrlsKnown(settings)
-    ? urlBase.apply((base) =>
-          base === undefined ? {} : Object.fromEntries(routed.map((addon) => [addon, dashboardUrl(addon, base)])),
-      )
-    : {};
-export const dashboardAccess = describeDashboardAccess(
-    settings,
-    routed.map((addon) => ADDON_SERVICES[addon].path),
-    { namespace: ingressNamespace, name: GATEWAY_NAMES.ingress },
-);
-export const portForwardCommands = Object.fromEntries(
-    settings.addons.map((addon) => [addon, portForwardCommand(addon, ISTIO_NAMESPACE)]),
-);

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigReader, MeshConfigError } from "./config/config-reader";
 import { CONFIG_KEYS, CONFIG_NAMESPACE, MeshSettings, PROVIDER_CONFIG, readMeshSettings } from "./config/config";
 import type { ConfigKey } from "./config/keys";
+import { deletedDefaultIstiodProblem, LastControlPlanes } from "./config/revisions";
 import { sizingProblems } from "./sizing/checks";
 
 /**
@@ -22,11 +23,26 @@ const SIZING_KEYS: readonly ConfigKey[] = [
 
 /**
  * Parses and validates raw configuration (full keys, string values, as the CLI hands them
- * over). Throws one `MeshConfigError` listing every problem.
+ * over), against what the stack's last deployment ran (`last`, none for a first install).
+ * Throws one `MeshConfigError` listing every problem.
  */
-export function parseMeshSettings(raw: Readonly<Record<string, string>>): MeshSettings {
+export function parseMeshSettings(raw: Readonly<Record<string, string>>, last?: LastControlPlanes): MeshSettings {
     const config = new ConfigReader(CONFIG_NAMESPACE, CONFIG_KEYS, raw, PROVIDER_CONFIG);
     const settings = readMeshSettings(config, raw);
+    if (!config.failed("istioVersion", "canaryVersion", "previousVersion")) {
+        const deleted = deletedDefaultIstiodProblem(
+            last,
+            {
+                istioVersion: settings.istioVersion,
+                canaryVersion: settings.revisions.canary?.version ?? "",
+                previousVersion: settings.revisions.previous?.version ?? "",
+            },
+            (name) => config.key(name),
+        );
+        if (deleted !== undefined) {
+            config.problem("istioVersion", deleted);
+        }
+    }
     // Other problems do not stop the sizing checks.
     if (!config.failed(...SIZING_KEYS)) {
         sizingProblems(settings).forEach(([key, message]) => config.problem(key, message));
@@ -38,7 +54,7 @@ export function parseMeshSettings(raw: Readonly<Record<string, string>>): MeshSe
     return settings;
 }
 
-/** Reads this stack's configuration; call once, before creating any resource. */
-export function loadMeshSettings(): MeshSettings {
-    return parseMeshSettings(pulumi.runtime.allConfig());
+/** Reads this stack's configuration; call once, before creating any resource but the read of `last`. */
+export function loadMeshSettings(last: LastControlPlanes | undefined): MeshSettings {
+    return parseMeshSettings(pulumi.runtime.allConfig(), last);
 }

@@ -1,8 +1,9 @@
 import * as assert from "assert";
 import { parseMeshSettings } from "../components/settings";
+import { LastControlPlanes } from "../components/config/revisions";
 import { ControlPlanePlan, planControlPlanes } from "../components/values/control-plane-plan";
 import { stackConfig } from "./support/program";
-import { UPGRADE_STEPS } from "./support/upgrade-flow";
+import { previousStep, UPGRADE_STEPS, upgradeStep } from "./support/upgrade-flow";
 
 /**
  * The control planes of every upgrade step, as exact plans: which istiods run and why, where
@@ -10,8 +11,12 @@ import { UPGRADE_STEPS } from "./support/upgrade-flow";
  * namespace and whether the `default` tag's namespaces owe a restart.
  */
 
-const planOf = (config: Record<string, unknown>): ControlPlanePlan =>
-    planControlPlanes(parseMeshSettings(stackConfig("dev", config)));
+/** What a step's deployment reports of its istiods, as the next step reads it. */
+const reported = (plan: ControlPlanePlan): LastControlPlanes =>
+    Object.fromEntries(plan.istiods.map((istiod) => [istiod.name, { version: istiod.version, tag: istiod.tag ?? "" }]));
+
+const planOf = (config: Record<string, unknown>, last?: LastControlPlanes): ControlPlanePlan =>
+    planControlPlanes(parseMeshSettings(stackConfig("dev", config), last), last);
 
 const OLD_STABLE = { version: "1.31.4", revision: "1-31-4", name: "istiod-1-31-4", mustBeRunning: false } as const;
 const NEW_CANARY = { version: "1.31.5", revision: "1-31-5", name: "istiod-1-31-5", mustBeRunning: false } as const;
@@ -66,6 +71,8 @@ const EXPECTED: Record<string, ControlPlanePlan> = {
             { ...OLD_STABLE, role: "previous", mustBeRunning: true },
             { ...NEW_CANARY, tag: "default", role: "stable" },
         ],
+        // The gateways roll from the last deployment's default revision onto the new one.
+        gatewaysMovedFrom: "1-31-4",
         crdVersion: "1.31.5",
         validatingRevision: "1-31-5",
         tags: [{ tag: "default", revision: "1-31-5" }],
@@ -186,6 +193,7 @@ Object.assign(EXPECTED, {
             { ...OLD_MINOR, role: "previous", mustBeRunning: true },
             { ...NEW_MINOR, tag: "default", role: "stable", ...KEEPS_1_30 },
         ],
+        gatewaysMovedFrom: "1-30-3",
         crdVersion: "1.31.4",
         validatingRevision: "1-31-4",
         tags: [{ tag: "default", revision: "1-31-4" }],
@@ -207,9 +215,22 @@ describe("control-plane plans (values/control-plane-plan.ts)", () => {
 
     for (const step of UPGRADE_STEPS) {
         it(`${step.id}: ${step.title}`, () => {
-            assert.deepStrictEqual(planOf(step.config), EXPECTED[step.id]);
+            const before = previousStep(step);
+            const last = before === undefined ? undefined : reported(EXPECTED[before.id]);
+            assert.deepStrictEqual(planOf(step.config, last), EXPECTED[step.id]);
         });
     }
+
+    it("a promotion without a canary first keeps the validator on the running istiod until the new one runs", () => {
+        const last = reported(EXPECTED["1-install"]);
+        const promoted = planOf({ ...upgradeStep("4-promote").config, "istio-mesh:previousVersion": "1.31.4" }, last);
+        assert.deepStrictEqual(
+            [promoted.istiods.map((i) => `${i.name} ${i.role}`), promoted.validatingRevision, promoted.tags],
+            [["istiod-1-31-4 previous", "istiod-1-31-5 stable"], "1-31-4", [{ tag: "default", revision: "1-31-5" }]],
+        );
+        // The retirement that follows moves it: 1.31.5 runs by then.
+        assert.strictEqual(planOf(upgradeStep("5-retire").config, reported(promoted)).validatingRevision, "1-31-5");
+    });
 
     it("the committed stacks: one stable istiod each, validating, no restart owed", () => {
         for (const stack of ["dev", "staging", "prod"]) {

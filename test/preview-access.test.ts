@@ -22,6 +22,7 @@ const READ_KINDS: Record<string, { group: string; resource: string }> = {
 };
 
 /** Every `Resource.get` of every committed stack and every upgrade step, as each evaluates. */
+/** The program's reads of the cluster; the read of the stack's own outputs goes to the backend. */
 async function programReads(): Promise<{ where: string; type: string; id: string }[]> {
     const renders = [
         ...(await Promise.all(committedStacks().map((stack) => renderStack(stack)))).map((render) => ({
@@ -34,7 +35,7 @@ async function programReads(): Promise<{ where: string; type: string; id: string
     ];
     return renders.flatMap(({ where, render }) =>
         render.run.registrations
-            .filter((r) => r.readId !== undefined)
+            .filter((r) => r.readId !== undefined && r.type !== "pulumi:pulumi:StackReference")
             .map((r) => ({ where, type: r.type, id: r.readId as string })),
     );
 }

@@ -192,10 +192,43 @@ function canaryFlowChecks(flow: UpgradeFlow): void {
                     "1-install": [restart("default"), restart("shop")],
                     "2-canary": [],
                     "3-move": [restart("shop")],
-                    "4-promote": [restart("default"), restart("shop")],
+                    "4-promote": [
+                        restart("default"),
+                        restart("shop"),
+                        `# istio-ingress/istio-ingressgateway, istio-egress/istio-egressgateway: roll from revision ${oldRev} onto ${newRev} by themselves (their pod template changes); nothing to run`,
+                    ],
                     "5-retire": [],
                     "rollback-1-move-back": [restart("shop")],
                     "rollback-2-remove-canary": [],
+                }),
+            );
+        });
+
+        it("injects the gateways from the default tag's revision in each step: they move in the promotion, by their pod template", () => {
+            const injectingRevision = (step: string): Record<string, string | undefined> =>
+                Object.fromEntries(
+                    ownedObjects(stepRender(step))
+                        .filter((o) => /^Deployment istio-(ingress|egress)\//.test(o.identity))
+                        .map((o) => [
+                            o.identity,
+                            (o.object.spec as { template: { metadata: { labels: Record<string, string> } } }).template
+                                .metadata.labels["istio.io/rev"],
+                        ]),
+                );
+            const on = (revision: string) => ({
+                "Deployment istio-egress/istio-egressgateway": revision,
+                "Deployment istio-ingress/istio-ingressgateway": revision,
+            });
+            assert.deepStrictEqual(
+                perStep(injectingRevision),
+                expect({
+                    "1-install": on(oldRev),
+                    "2-canary": on(oldRev),
+                    "3-move": on(oldRev),
+                    "4-promote": on(newRev),
+                    "5-retire": on(newRev),
+                    "rollback-1-move-back": on(oldRev),
+                    "rollback-2-remove-canary": on(oldRev),
                 }),
             );
         });
@@ -536,17 +569,74 @@ describe("upgrade mechanics the flows rely on (the patch flow's renders)", () =>
         );
     });
 
-    it("a kept revision that does not run fails its read, naming the Deployment: a mistyped previousVersion stops the preview", async () => {
-        // On the cluster step 3 left, no istiod-1-31-3 runs.
-        const typo = await runProgram(
-            stackConfig("dev", { ...upgradeStep("4-promote").config, "istio-mesh:previousVersion": "1.31.3" }),
-            "dev",
-            clusterAfter(stepRender("3-move")),
-        );
+    it("a mistyped previousVersion stops the preview: the last deployment shows what it deletes, and the read of a kept istiod that does not run fails", async () => {
+        // On the cluster step 3 left, no istiod-1-31-3 runs; istiod-1-31-4 does, on the default tag.
+        const config = stackConfig("dev", {
+            ...upgradeStep("4-promote").config,
+            "istio-mesh:previousVersion": "1.31.3",
+        });
+        const refused = await runProgram(config, "dev", clusterAfter(stepRender("3-move")));
+        assert.match(refused.error?.message ?? "", /"1\.31\.5" would delete istiod-1-31-4 \(Istio 1\.31\.4\)/);
+        // Without the last deployment's outputs (a stack that never reported them), the read catches it.
+        const typo = await runProgram(config, "dev", { ...clusterAfter(stepRender("3-move")), lastOutputs: {} });
         const reads = typo.registrations
             .filter((r) => r.type === "kubernetes:apps/v1:Deployment")
             .map((r) => [r.readId, r.readError !== undefined]);
         assert.deepStrictEqual(reads, [["istio-system/istiod-1-31-3", true]]);
+    });
+
+    it("refuses a version change that would delete the istiod the default tag points to, naming the keys that do what was meant", async () => {
+        for (const [installed, next] of [
+            ["1-install", "1.31.5"],
+            ["minor-1-install", "1.31.4"],
+        ]) {
+            const running = upgradeStep(installed).config["istio-mesh:istioVersion"] as string;
+            const run = await runProgram(
+                stackConfig("dev", { ...upgradeStep(installed).config, "istio-mesh:istioVersion": next }),
+                "dev",
+                clusterAfter(stepRender(installed)),
+            );
+            const istiod = `istiod-${istioRevision(running)}`;
+            assert.strictEqual(
+                run.error?.message,
+                `istio-mesh configuration has 1 problem; nothing was deployed:\n  - istio-mesh:istioVersion: "${next}" would delete ${istiod} (Istio ${running}), which the default tag points to and every proxy on it uses (the last deployment's controlPlanes output); to upgrade, start a canary: istio-mesh:istioVersion: ${running} and istio-mesh:canaryVersion: ${next}; or promote in one step and keep it running for its proxies: istio-mesh:previousVersion: ${running} (docs/upgrades.md)`,
+            );
+            assert.deepStrictEqual(
+                run.registrations.map((r) => r.type),
+                ["pulumi:pulumi:StackReference"],
+            );
+        }
+        // Going back to an older release is refused the same way.
+        const back = await runProgram(
+            stackConfig("dev", { ...upgradeStep("5-retire").config, "istio-mesh:istioVersion": "1.31.4" }),
+            "dev",
+            clusterAfter(stepRender("5-retire")),
+        );
+        assert.match(back.error?.message ?? "", /"1\.31\.4" would delete istiod-1-31-5 \(Istio 1\.31\.5\).*to go back/);
+    });
+
+    it("a promotion without a canary first: the validator stays on the running istiod, the tag and the gateways wait for the new one", async () => {
+        const run = await runProgram(
+            stackConfig("dev", { ...upgradeStep("4-promote").config }),
+            "dev",
+            clusterAfter(stepRender("1-install")),
+        );
+        assert.strictEqual(run.error, undefined);
+        const graph = new Graph(run.registrations);
+        const base = graph.get(CHART, "istio-base");
+        assert.strictEqual((base.inputs.values as { defaultRevision: string }).defaultRevision, "1-31-4");
+        const created = graph.get(CHART, "istiod-1-31-5");
+        for (const [type, name] of [
+            [TAG_WEBHOOK, "revision-tags-default"],
+            [CHART, "ingress-gateway"],
+            [CHART, "egress-gateway"],
+            ["kubernetes:core/v1:NamespacePatch", "sidecar-injection-default"],
+        ]) {
+            assert.ok(graph.waitsFor(graph.get(type, name), created), `${name} does not wait for istiod-1-31-5`);
+        }
+        // The base chart comes first: had it pointed at istiod-1-31-5, every Istio write would
+        // fail (failurePolicy Fail) until that istiod ran.
+        assert.ok(graph.waitsFor(created, base));
     });
 
     it("Kiali's configuration pins no istiod name: Kiali 2 discovers each control plane by its labels", () => {

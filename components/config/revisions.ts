@@ -230,3 +230,33 @@ export function revisionProblems(
     }
     return problems;
 }
+
+/** What the stack's last deployment reported of its istiods (its `controlPlanes` output). */
+export type LastControlPlanes = Readonly<Record<string, { readonly version: string; readonly tag: string }>>;
+
+/**
+ * Why the configuration would delete the istiod the `default` tag pointed to at the last
+ * deployment, which every proxy on that tag and the gateways use; undefined when it keeps
+ * it. A first install, with nothing deployed, deletes nothing.
+ */
+export function deletedDefaultIstiodProblem(
+    last: LastControlPlanes | undefined,
+    keys: Pick<RevisionKeys, "istioVersion" | "canaryVersion" | "previousVersion">,
+    fullKey: (name: string) => string,
+): string | undefined {
+    const running = Object.entries(last ?? {}).find(([, plane]) => plane.tag === DEFAULT_TAG);
+    if (running === undefined) {
+        return undefined;
+    }
+    const [name, { version }] = running;
+    const kept = [keys.istioVersion, keys.canaryVersion, keys.previousVersion].includes(version);
+    if (kept) {
+        return undefined;
+    }
+    const target = keys.istioVersion;
+    const newer = compareVersions(target, version) > 0;
+    const how = newer
+        ? `to upgrade, start a canary: ${fullKey("istioVersion")}: ${version} and ${fullKey("canaryVersion")}: ${target}; or promote in one step and keep it running for its proxies: ${fullKey("previousVersion")}: ${version}`
+        : `to go back, set ${fullKey("istioVersion")}: ${version} and start the older release as a canary (${fullKey("canaryVersion")} must be newer), or keep it with ${fullKey("previousVersion")}: ${version}`;
+    return `${show(target)} would delete ${name} (Istio ${version}), which the default tag points to and every proxy on it uses (the last deployment's controlPlanes output); ${how} (docs/upgrades.md)`;
+}

@@ -5,12 +5,13 @@ import {
     ControlPlaneRevision,
     DEFAULT_TAG,
     istiodName,
+    LastControlPlanes,
     MeshRevisions,
     newestVersion,
     RevisionTag,
     TagTarget,
 } from "../config/revisions";
-import { istioMinor } from "../versions";
+import { istioMinor, istioRevision } from "../versions";
 
 /**
  * The control planes of one step of an upgrade, decided from config alone: which istiods run
@@ -61,9 +62,11 @@ export interface ControlPlanePlan {
     readonly crdVersion: string;
     /**
      * The revision whose istiod the base chart's default validator calls for every Istio
-     * resource: the one the `default` tag points to, except while the istiod of before
-     * revisions is kept (then absent: that istiod), which runs already, rather than one this
-     * same `up` is still creating.
+     * resource: the one the `default` tag points to, once it runs. The base chart is applied
+     * before any istiod, so in a step that creates the stable istiod (a promotion without a
+     * canary first, the move to revisions) the validator stays on the istiod the last
+     * deployment's `default` tag pointed to, which runs (absent: the istiod of before
+     * revisions); a first install has none, and nothing writes Istio resources before istiod.
      */
     readonly validatingRevision?: string;
     /** Each revision tag and the revision it points to. */
@@ -72,6 +75,11 @@ export interface ControlPlanePlan {
     readonly stableIstiod: string;
     /** The revision that injects the gateways: the stable one (the `default` tag's). */
     readonly gatewayRevision: string;
+    /**
+     * The revision the gateways ran at the last deployment, when this step moves them: their
+     * Deployments' pod template changes, so they roll onto the new revision by themselves.
+     */
+    readonly gatewaysMovedFrom?: string;
     /** Each injection namespace, sorted, with its tag. */
     readonly namespaces: readonly NamespaceTag[];
     /**
@@ -88,6 +96,30 @@ export interface ControlPlaneSettings {
     readonly canaryNamespaces: readonly string[];
 }
 
+function gatewaysMovedFrom(
+    last: LastControlPlanes | undefined,
+    revision: string,
+): Pick<ControlPlanePlan, "gatewaysMovedFrom"> {
+    const lastDefault = Object.values(last ?? {}).find((plane) => plane.tag === DEFAULT_TAG);
+    const from = lastDefault === undefined ? undefined : istioRevision(lastDefault.version);
+    return from === undefined || from === revision ? {} : { gatewaysMovedFrom: from };
+}
+
+/** Where the default validator points in this step; see ControlPlanePlan.validatingRevision. */
+function validator(
+    istiods: readonly PlannedIstiod[],
+    last: LastControlPlanes | undefined,
+): Pick<ControlPlanePlan, "validatingRevision"> {
+    if (istiods.some((istiod) => istiod.role === "pre-revision")) {
+        return {};
+    }
+    const stable = istiods.find((istiod) => istiod.role === "stable") as PlannedIstiod;
+    const ran = last?.[stable.name] !== undefined;
+    const lastDefault = Object.keys(last ?? {}).find((name) => last?.[name].tag === DEFAULT_TAG);
+    const kept = istiods.find((istiod) => istiod.name === lastDefault && istiod.revision !== undefined);
+    return { validatingRevision: (ran || kept === undefined ? stable : kept).revision };
+}
+
 function roleOf(revisions: MeshRevisions, istiod: ControlPlaneRevision): IstiodRole {
     if (istiod === revisions.stable) {
         return "stable";
@@ -98,7 +130,11 @@ function roleOf(revisions: MeshRevisions, istiod: ControlPlaneRevision): IstiodR
     return istiod === revisions.previous ? "previous" : "pre-revision";
 }
 
-export function planControlPlanes(settings: ControlPlaneSettings): ControlPlanePlan {
+/**
+ * @param last what the stack's last deployment ran (its `controlPlanes` output); none for a
+ *   first install
+ */
+export function planControlPlanes(settings: ControlPlaneSettings, last?: LastControlPlanes): ControlPlanePlan {
     const { revisions } = settings;
     const stable = revisions.stable;
     const running = allRevisions(revisions);
@@ -116,7 +152,8 @@ export function planControlPlanes(settings: ControlPlaneSettings): ControlPlaneP
     return {
         istiods,
         crdVersion: newestVersion(revisions),
-        ...(revisions.unrevisioned === undefined && { validatingRevision: stable.revision }),
+        ...validator(istiods, last),
+        ...gatewaysMovedFrom(last, stable.revision),
         tags: istiods.flatMap((istiod) =>
             istiod.tag === undefined || istiod.revision === undefined
                 ? []
@@ -130,4 +167,17 @@ export function planControlPlanes(settings: ControlPlaneSettings): ControlPlaneP
         })),
         defaultTagRestartOwed: istiods.some((istiod) => istiod.mustBeRunning),
     };
+}
+
+/**
+ * What `restartCommands` says of the gateways in a step that moves them, as a shell comment
+ * (the list stays safe to paste): nothing to run, they roll by themselves.
+ * @param gateways each gateway as `namespace/name`
+ */
+export function gatewayMoveNotes(plan: ControlPlanePlan, gateways: readonly string[]): string[] {
+    return plan.gatewaysMovedFrom === undefined
+        ? []
+        : [
+              `# ${gateways.join(", ")}: roll from revision ${plan.gatewaysMovedFrom} onto ${plan.gatewayRevision} by themselves (their pod template changes); nothing to run`,
+          ];
 }

@@ -78,6 +78,12 @@ export interface MockCluster {
      * @default []
      */
     readonly deployments?: readonly string[];
+    /**
+     * The outputs the stack's last deployment saved, which a StackReference to the stack
+     * reads; not the cluster's, but state a run starts from all the same.
+     * @default {} (no deployment yet)
+     */
+    readonly lastOutputs?: Readonly<Record<string, unknown>>;
 }
 
 /** Whether `cluster` holds the object a read of `type` and `id` asks for. */
@@ -126,6 +132,10 @@ const mocksOn = (cluster: MockCluster): pulumi.runtime.Mocks => ({
         }
         if (args.type === "kubernetes:helm.sh/v4:Chart") {
             state.resources = [];
+        }
+        if (args.type === "pulumi:pulumi:StackReference") {
+            state.outputs = { ...cluster.lastOutputs };
+            state.secretOutputNames = [];
         }
         return { id: args.custom === false ? undefined : `${args.name}-id`, state };
     },
@@ -225,7 +235,8 @@ export class RecordingMonitor extends MockMonitor {
 /** Installs a fresh recording monitor, as `setMocks` would install its own. */
 export function installRecordingMonitor(project: string, stack: string, cluster: MockCluster = {}): RecordingMonitor {
     const monitor = new RecordingMonitor(cluster);
-    pulumi.runtime.setMockOptions(monitor, project, stack, false);
+    // The DIY backends' organization: a StackReference to the stack names it.
+    pulumi.runtime.setMockOptions(monitor, project, stack, false, "organization");
     // The feature flags setMocks sets; outputValues stays off so inputs arrive as plain values.
     const store = getStore();
     store.supportsSecrets = true;

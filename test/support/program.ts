@@ -112,9 +112,11 @@ async function evaluateUntraced(
     let outputs: Record<string, unknown> = {};
     let error: Error | undefined;
     try {
-        // A fresh require is how the language host runs the program: its exports are the outputs.
+        // A fresh require is how the language host runs the program; it exports a function, whose
+        // result, once settled, is the stack outputs.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        outputs = { ...(require(PROGRAM) as Record<string, unknown>) };
+        const program = require(PROGRAM) as () => Promise<Record<string, unknown>>;
+        outputs = { ...(await program()) };
     } catch (thrown) {
         error = thrown as Error;
     }

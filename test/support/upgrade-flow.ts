@@ -128,12 +128,16 @@ const BEFORE_REVISIONS: MockCluster = {
     deployments: ["istio-system/istiod"],
 };
 
-/** What a step leaves on the cluster: its labels and its Deployments. */
+/** What a step leaves: its labels and its Deployments on the cluster, its outputs in the stack. */
 export function clusterAfter(render: StackRender): MockCluster {
     const deployments = render.releases.flatMap((release) =>
         release.objects.filter((o) => o.kind === "Deployment").map((o) => `${o.metadata.namespace}/${o.metadata.name}`),
     );
-    return { namespaceLabels: appliedLabels(render.run.registrations), deployments: deployments.sort() };
+    return {
+        namespaceLabels: appliedLabels(render.run.registrations),
+        deployments: deployments.sort(),
+        lastOutputs: { controlPlanes: render.run.outputs.controlPlanes },
+    };
 }
 
 /** A fresh cluster with the application namespace `shop`, where the flow starts. */

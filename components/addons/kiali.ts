@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { KialiOptions, kialiValues } from "../values/addon-values";
-import { KIALI_SERVER_PORT_FORWARD_RULES, kialiServerRules } from "../values/kiali-rights";
+import { KIALI_SERVER_PORT_FORWARD_RULES, KIALI_SERVER_RULES } from "../values/kiali-rights";
 import { childOptions, pinnedChart } from "../chart";
 import { ADDON_CHARTS } from "../versions";
 
@@ -34,7 +34,7 @@ export class Kiali extends pulumi.ComponentResource {
         const rbac = { apiGroup: "rbac.authorization.k8s.io" };
         new k8s.rbac.v1.ClusterRole(
             `${name}-viewer`,
-            { metadata: { name: viewer }, rules: kialiServerRules(args.anonymous) },
+            { metadata: { name: viewer }, rules: KIALI_SERVER_RULES },
             { parent: this },
         );
         const viewerBinding = new k8s.rbac.v1.ClusterRoleBinding(

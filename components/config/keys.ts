@@ -116,7 +116,7 @@ export const CONFIG_KEYS = {
         kind: "boolean",
         default: false,
         description:
-            "NetworkPolicies that let only the ingress gateway reach the dashboards, only Kiali and Grafana reach Prometheus and Jaeger's query port, and only pods reach istiod's xDS ports and Jaeger's collector; every other connection into the mesh's namespaces is refused. They hold only where the cluster's CNI enforces them (Calico, Cilium; not minikube's default)",
+            "NetworkPolicies that let only the ingress gateway reach the dashboards, only Kiali and Grafana reach Prometheus and Jaeger's query port, and only pods reach istiod's xDS port and Jaeger's collector; every other connection into the mesh's namespaces is refused. They hold only where the cluster's CNI enforces them (Calico, Cilium; not minikube's default)",
     },
     ingressServiceType: {
         kind: "string",

@@ -21,16 +21,15 @@ const PODS = {
     egressGateway: { istio: "egressgateway" },
 } as const;
 
-/** istiod's xDS and CA ports, which every proxy of the cluster calls. */
-const ISTIOD_PROXY_PORTS = [15010, 15012];
+/**
+ * istiod's xDS and CA port over mutual TLS, which every proxy of the cluster calls. Not
+ * 15010, which serves the mesh's configuration in plaintext to anyone who asks: no proxy
+ * of this mesh uses it.
+ */
+const ISTIOD_PROXY_PORT = 15012;
 /** istiod's webhook port, which the API server calls: from no pod, so from any address. */
 const ISTIOD_WEBHOOK_PORT = 15017;
-/**
- * istiod's monitoring port: Prometheus scrapes it (prometheus-scrapes) and Kiali reads
- * istiod's version there. Kiali reads istiod's debug endpoints through the API server's
- * port-forward, which no NetworkPolicy sees.
- */
-const ISTIOD_MONITORING_PORT = 15014;
+
 /** Jaeger's query port (its UI and API), and the ports proxies send spans to. */
 const JAEGER_QUERY_PORT = 16686;
 const JAEGER_COLLECTOR_PORTS = [4317, 4318, 9411];
@@ -117,10 +116,12 @@ export class MeshNetworkPolicies extends pulumi.ComponentResource {
         const readers = [...(installed("grafana") ? [from(PODS.grafana)] : []), ...kiali];
 
         denyAll(mesh);
+        // Prometheus scrapes istiod's monitoring port through prometheus-scrapes. Kiali reads
+        // istiod (its version, readiness and debug endpoints) through the API server's
+        // port-forward, which no NetworkPolicy sees.
         policy("istiod", mesh, PODS.istiod, [
             { ports: tcp(ISTIOD_WEBHOOK_PORT) },
-            ...allow([anyPod], ...ISTIOD_PROXY_PORTS),
-            ...allow(kiali, ISTIOD_MONITORING_PORT),
+            ...allow([anyPod], ISTIOD_PROXY_PORT),
         ]);
         if (installed("prometheus")) {
             // Prometheus reads every pod's metrics, on whatever port each serves them.

@@ -27,50 +27,50 @@ const MESH_CONFIG_GROUPS = [
  * `pods/portforward`, which would let whoever runs as Kiali open any port of any pod (the
  * port-forward it needs is in KIALI_SERVER_PORT_FORWARD_RULES), and without the OpenShift
  * groups. ConfigMaps stay cluster-wide: Kiali's cluster-wide cache watches them, and a cache
- * that cannot list them never syncs. An anonymous Kiali gives its rights to every visitor,
- * so it reads no pod's log (its log tab is off, see kialiValues).
+ * that cannot list them never syncs. No pod logs: with a login, Kiali reads them with the
+ * user's own token (Kiali 2.29 uses its own account only for ztunnel's, which this mesh
+ * does not run); an anonymous Kiali would read them for every visitor (its log tab is off).
  */
-export function kialiServerRules(anonymous: boolean): RbacRule[] {
-    return [
-        { apiGroups: [""], resources: ["configmaps", ...(anonymous ? [] : ["pods/log"])], verbs: READ },
-        { apiGroups: [""], resources: ["namespaces", "pods", "replicationcontrollers", "services"], verbs: READ },
-        { apiGroups: ["apps"], resources: ["daemonsets", "deployments", "replicasets", "statefulsets"], verbs: READ },
-        { apiGroups: ["batch"], resources: ["cronjobs", "jobs"], verbs: READ },
-        {
-            apiGroups: [
-                "networking.istio.io",
-                "security.istio.io",
-                "extensions.istio.io",
-                "telemetry.istio.io",
-                "inference.networking.k8s.io",
-            ],
-            resources: ["*"],
-            verbs: READ,
-        },
-        {
-            apiGroups: ["gateway.networking.k8s.io"],
-            resources: [
-                "gatewayclasses",
-                "gateways",
-                "grpcroutes",
-                "httproutes",
-                "referencegrants",
-                "tcproutes",
-                "tlsroutes",
-            ],
-            verbs: READ,
-        },
-        // Neither reads nor changes an object.
-        { apiGroups: ["authentication.k8s.io"], resources: ["tokenreviews"], verbs: ["create"] },
-        { apiGroups: ["admissionregistration.k8s.io"], resources: ["mutatingwebhookconfigurations"], verbs: ["list"] },
-    ];
-}
+export const KIALI_SERVER_RULES: RbacRule[] = [
+    { apiGroups: [""], resources: ["configmaps"], verbs: READ },
+    { apiGroups: [""], resources: ["namespaces", "pods", "replicationcontrollers", "services"], verbs: READ },
+    { apiGroups: ["apps"], resources: ["daemonsets", "deployments", "replicasets", "statefulsets"], verbs: READ },
+    { apiGroups: ["batch"], resources: ["cronjobs", "jobs"], verbs: READ },
+    {
+        apiGroups: [
+            "networking.istio.io",
+            "security.istio.io",
+            "extensions.istio.io",
+            "telemetry.istio.io",
+            "inference.networking.k8s.io",
+        ],
+        resources: ["*"],
+        verbs: READ,
+    },
+    {
+        apiGroups: ["gateway.networking.k8s.io"],
+        resources: [
+            "gatewayclasses",
+            "gateways",
+            "grpcroutes",
+            "httproutes",
+            "referencegrants",
+            "tcproutes",
+            "tlsroutes",
+        ],
+        verbs: READ,
+    },
+    // Neither reads nor changes an object.
+    { apiGroups: ["authentication.k8s.io"], resources: ["tokenreviews"], verbs: ["create"] },
+    { apiGroups: ["admissionregistration.k8s.io"], resources: ["mutatingwebhookconfigurations"], verbs: ["list"] },
+];
 
 /**
- * Kiali reads istiod's debug endpoints (proxy sync status, the registry) through the API
- * server's port-forward: allowed in the mesh's namespace only. Kiali's Envoy tab, which
- * port-forwards to an application pod's proxy, shows nothing; `istioctl proxy-config` does
- * the same with the user's own rights.
+ * Kiali reads istiod (its version, readiness, debug endpoints) through the API server's
+ * port-forward: allowed in the mesh's namespace only. Kiali's Envoy tab, which port-forwards
+ * to a proxy with Kiali's own account, shows nothing for applications' workloads or the
+ * gateways (in their own namespaces); `istioctl proxy-config` shows the same with the user's
+ * own rights.
  */
 export const KIALI_SERVER_PORT_FORWARD_RULES: RbacRule[] = [
     { apiGroups: [""], resources: ["pods/portforward"], verbs: ["create"] },

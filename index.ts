@@ -121,7 +121,7 @@ export = async (): Promise<Record<string, unknown>> => {
             afterIstiod,
         );
     }
-    new MeshMtls("mesh-mtls", { rootNamespace: namespace.name, mode: settings.mtlsMode }, afterIstiod);
+    new MeshMtls("mesh-mtls", { rootNamespace: ISTIO_NAMESPACE, mode: settings.mtlsMode }, afterIstiod);
     const injection = new SidecarInjection(
         "sidecar-injection",
         { namespaces: controlPlanePlan.namespaces, defaultTagRestartOwed: controlPlanePlan.defaultTagRestartOwed },
@@ -174,7 +174,7 @@ export = async (): Promise<Record<string, unknown>> => {
         );
         new MeshTracing(
             "mesh-tracing",
-            { rootNamespace: namespace.name, provider: "jaeger", samplingPercentage: settings.tracingSampling },
+            { rootNamespace: ISTIO_NAMESPACE, provider: "jaeger", samplingPercentage: settings.tracingSampling },
             afterIstiod,
         );
     }
@@ -199,7 +199,7 @@ export = async (): Promise<Record<string, unknown>> => {
             {
                 namespace: gatewayNamespace(ingressNamespace),
                 addonNamespace: ISTIO_NAMESPACE,
-                rootNamespace: namespace.name,
+                rootNamespace: ISTIO_NAMESPACE,
                 addons: routed,
                 host: settings.dashboardHost,
                 tlsSecret: settings.dashboardTlsSecret,

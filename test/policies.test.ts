@@ -1,5 +1,7 @@
 import * as assert from "assert";
-import { stackOfUrn } from "../components/policies/mesh-invariants";
+import type { PolicyResource } from "@pulumi/policy";
+import { broadRanges, publicAddresses } from "../components/policies/allow-list";
+import { stackOfUrn } from "../components/policies/scope";
 import { policyResources, violationsOf } from "./support/policies";
 import { RunningPack, startPolicyPack } from "./support/policy-pack";
 import { renderStack } from "./support/render";
@@ -11,7 +13,7 @@ import { committedStacks } from "./tools/snapshot";
  * stop the change it guards against, made through a stack's config as a pull request would.
  */
 
-const STAGING = { protectedStacks: ["staging", "prod"] };
+const STAGING = { unprotectedStacks: ["dev"] };
 
 async function violations(stack: string, overrides: Record<string, unknown> = {}): Promise<string[]> {
     return violationsOf(policyResources(await renderStack(stack, overrides)), STAGING);
@@ -21,7 +23,7 @@ describe("the policy pack (components/policies)", () => {
     for (const stack of committedStacks()) {
         it(`${stack}: passes every policy, as a protected stack`, async () => {
             const resources = policyResources(await renderStack(stack));
-            assert.deepStrictEqual(await violationsOf(resources, { protectedStacks: [stack] }), []);
+            assert.deepStrictEqual(await violationsOf(resources, { unprotectedStacks: [] }), []);
         });
     }
 
@@ -56,18 +58,73 @@ describe("the policy pack (components/policies)", () => {
         ]);
     });
 
-    it("stops an allow-list that names every address in staging", async () => {
-        assert.deepStrictEqual(await violations("staging", { "istio-mesh:dashboardAllowedCidrs": ["0.0.0.0/0"] }), [
-            "istio-mesh-no-open-allow-list: AuthorizationPolicy istio-system/dashboard-allowed-clients names every address (notRemoteIpBlocks 0.0.0.0/0): list the networks that may reach the dashboards in istio-mesh:dashboardAllowedCidrs",
+    it("stops an allow-list that names every address in staging, in one range or split in two", async () => {
+        for (const cidrs of [["0.0.0.0/0"], ["0.0.0.0/1", "128.0.0.0/1"]]) {
+            assert.deepStrictEqual(await violations("staging", { "istio-mesh:dashboardAllowedCidrs": cidrs }), [
+                "istio-mesh-no-open-allow-list: AuthorizationPolicy istio-system/dashboard-allowed-clients admits too much of the internet (its IPv4 ranges cover 4260298752 public addresses, more than a /16 (65536)): list the networks that may reach the dashboards in istio-mesh:dashboardAllowedCidrs",
+            ]);
+        }
+    });
+
+    it("counts an allow-list's breadth in public addresses: private ranges are free, a /16's worth is the most", () => {
+        assert.deepStrictEqual(
+            ["10.0.0.0/8", "203.0.113.0/24", "172.0.0.0/8", "0.0.0.0/0", "198.51.100.7"].map(publicAddresses),
+            [0, 256, 2 ** 24 - 2 ** 20, 2 ** 32 - 2 ** 25 - 2 ** 20 - 2 ** 16, 1],
+        );
+        assert.deepStrictEqual(broadRanges(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8"]), []);
+        assert.deepStrictEqual(broadRanges(["198.51.0.0/16"]), []);
+        assert.deepStrictEqual(broadRanges(["198.51.0.0/16", "203.0.113.0/24", "2001:db8::/16"]), [
+            "2001:db8::/16 is shorter than /32",
+            "its IPv4 ranges cover 65792 public addresses, more than a /16 (65536)",
         ]);
     });
 
-    it("stops a Grafana opened to anonymous users, in its chart's values or in its rendered grafana.ini", async () => {
+    it("stops routed dashboards without their allow-list, whoever removed it", async () => {
+        const resources = policyResources(await renderStack("staging")).filter(
+            (r) => !/:AuthorizationPolicy$/.test(r.type),
+        );
+        assert.deepStrictEqual(await violationsOf(resources, STAGING), [
+            "istio-mesh-dashboards-allow-listed: VirtualService istio-ingress/grafana-dashboard, VirtualService istio-ingress/kiali-dashboard route dashboards through a gateway, but no DENY AuthorizationPolicy in istio-system on the ingress gateway refuses clients outside the allowed networks: keep the one istio-mesh writes (istio-mesh:dashboardAllowedCidrs)",
+        ]);
+    });
+
+    it("stops a Gateway API route to Prometheus, which has no login", async () => {
+        const route = {
+            type: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
+            urn: "urn:pulumi:staging::istio-mesh::kubernetes:gateway.networking.k8s.io/v1:HTTPRoute::metrics",
+            name: "metrics",
+            props: {
+                metadata: { name: "metrics", namespace: "istio-ingress" },
+                spec: { rules: [{ backendRefs: [{ name: "prometheus", namespace: "istio-system", port: 9090 }] }] },
+            },
+        } as unknown as PolicyResource;
+        const found = await violationsOf([...policyResources(await renderStack("staging")), route], STAGING);
+        assert.deepStrictEqual(
+            found.map((v) => v.slice(0, v.indexOf(": not in a protected stack"))),
+            [
+                "istio-mesh-no-anonymous-dashboards: prometheus, which has no login, through a gateway (HTTPRoute istio-ingress/metrics)",
+            ],
+        );
+    });
+
+    it("stops a Grafana opened to anonymous users or to a trusted header, in its chart's values, its grafana.ini or its environment", async () => {
         const resources = policyResources(await renderStack("staging")).map((r) => {
             if (r.type === "kubernetes:helm.sh/v4:Chart" && r.props.chart === "grafana") {
                 const values = r.props.values as Record<string, Record<string, unknown>>;
                 const ini = { ...values["grafana.ini"], "auth.anonymous": { enabled: true } };
-                return { ...r, props: { ...r.props, values: { ...values, "grafana.ini": ini } } };
+                const env = { GF_AUTH_PROXY_ENABLED: "true" };
+                return { ...r, props: { ...r.props, values: { ...values, "grafana.ini": ini, env } } };
+            }
+            if (
+                r.type === "kubernetes:apps/v1:Deployment" &&
+                (r.props.metadata as { name: string }).name === "grafana"
+            ) {
+                const copy = JSON.parse(JSON.stringify(r.props)) as {
+                    spec: { template: { spec: { containers: { env?: { name: string; value: string }[] }[] } } };
+                };
+                const grafana = copy.spec.template.spec.containers[0];
+                grafana.env = [...(grafana.env ?? []), { name: "GF_AUTH_ANONYMOUS_ENABLED", value: "true" }];
+                return { ...r, props: copy as unknown as Record<string, unknown> };
             }
             if (
                 r.type === "kubernetes:core/v1:ConfigMap" &&
@@ -87,13 +144,20 @@ describe("the policy pack (components/policies)", () => {
             (await violationsOf(resources, STAGING)).map((v) => v.slice(0, v.indexOf(": not in a protected stack"))),
             [
                 "istio-mesh-no-anonymous-dashboards: Grafana without login (grafana values grafana.ini auth.anonymous.enabled)",
+                "istio-mesh-no-anonymous-dashboards: Grafana without login (grafana values env.GF_AUTH_PROXY_ENABLED)",
                 "istio-mesh-no-anonymous-dashboards: Grafana without login (ConfigMap istio-system/grafana [auth.anonymous] enabled)",
+                "istio-mesh-no-anonymous-dashboards: Grafana without login (Deployment istio-system/grafana env GF_AUTH_ANONYMOUS_ENABLED)",
             ],
         );
     });
 
-    it("holds only in the protected stacks: dev may have an anonymous Kiali", async () => {
+    it("holds in every stack but dev: dev may have an anonymous Kiali, a new stack may not", async () => {
         assert.deepStrictEqual(await violations("dev", { "istio-mesh:kialiAnonymous": true }), []);
+        const qa = policyResources(await renderStack("staging", { "istio-mesh:kialiAnonymous": true })).map((r) => ({
+            ...r,
+            urn: r.urn.replace("urn:pulumi:staging::", "urn:pulumi:qa::"),
+        }));
+        assert.strictEqual((await violationsOf(qa)).length, 2);
     });
 
     it("reads the stack from a resource's URN", () => {
@@ -112,7 +176,7 @@ describe("the policy pack as the engine runs it (Pulumi's runner, the analyzer p
     });
     after(() => pack?.stop());
 
-    it("compiles with type checks and offers its four policies, each mandatory", async () => {
+    it("compiles with type checks and offers its five policies, each mandatory", async () => {
         assert.deepStrictEqual(await pack.info(), {
             name: "istio-mesh",
             version: "0.1.0",
@@ -120,6 +184,7 @@ describe("the policy pack as the engine runs it (Pulumi's runner, the analyzer p
                 "istio-mesh-strict-mtls (mandatory)",
                 "istio-mesh-mesh-wide-strict-mtls (mandatory)",
                 "istio-mesh-no-open-allow-list (mandatory)",
+                "istio-mesh-dashboards-allow-listed (mandatory)",
                 "istio-mesh-no-anonymous-dashboards (mandatory)",
             ],
         });

@@ -100,7 +100,7 @@ for (const stack of committedStacks()) {
             assert.deepStrictEqual(selfScrapeProblems(render), []);
         });
 
-        it("has Prometheus check every kubelet's certificate unless the stack says its kubelets' are self-signed", () => {
+        it("has Prometheus send its token only to servers it verifies, the kubelets too unless the stack says theirs are self-signed", () => {
             const expected = parseMeshSettings(stackConfig(stack)).kubeletTlsVerify
                 ? []
                 : ["kubernetes-nodes", "kubernetes-nodes-cadvisor"];
@@ -246,6 +246,25 @@ describe("the checks on rendered objects catch what they look for (dev stack)", 
         assert.deepStrictEqual(kialiSecretReferenceProblems(broken), [
             "Deployment istio-system/kiali: mounts no Secret grafana-creds for secret:grafana-creds:password",
             "secret:grafana-creds:password: the program creates no Secret grafana-creds with key password",
+        ]);
+    });
+
+    it("a token sent over HTTP, without a CA, or to a scheme a target chooses is named", () => {
+        const broken = copyOf(dev);
+        editConfigFile(broken, "prometheus", "prometheus", "prometheus.yml", (config) => {
+            const jobs = config.scrape_configs as Record<string, unknown>[];
+            const job = (name: string): Record<string, unknown> =>
+                jobs.find((j) => j.job_name === name) as Record<string, unknown>;
+            job("kubernetes-api-servers").scheme = "http";
+            job("kubernetes-nodes").tls_config = {};
+            (job("kubernetes-nodes-cadvisor").relabel_configs as unknown[]).push({ target_label: "__scheme__" });
+            job("kubernetes-pods").authorization = { credentials_file: "/token" };
+        });
+        assert.deepStrictEqual(unverifiedScrapeJobs(broken), [
+            "kubernetes-api-servers",
+            "kubernetes-nodes",
+            "kubernetes-nodes-cadvisor",
+            "kubernetes-pods",
         ]);
     });
 

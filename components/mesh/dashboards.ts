@@ -28,8 +28,10 @@ export interface DashboardRoutesArgs {
      * The mesh's root namespace (istiod's, `istio-system`), where the allow-list lives: a
      * policy there with a selector applies to the gateway pods of every namespace, as the
      * dashboard Gateway's selector does (istiod does not scope Gateways to their namespace).
+     * Text, not the namespace's output, so that the policy pack reads it in every preview;
+     * the component waits for the namespace through its `dependsOn`.
      */
-    rootNamespace: pulumi.Input<string>;
+    rootNamespace: string;
     /** Add-ons whose dashboards get a route. */
     addons: readonly Addon[];
     /**

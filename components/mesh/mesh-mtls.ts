@@ -4,8 +4,12 @@ import { childOptions } from "../chart";
 import { MtlsMode } from "../config/config";
 
 export interface MeshMtlsArgs {
-    /** Istio's root namespace: a policy there applies to the whole mesh. */
-    rootNamespace: pulumi.Input<string>;
+    /**
+     * Istio's root namespace: a policy there applies to the whole mesh. Text, not the
+     * namespace's output, so that the policy pack reads it in every preview; the component
+     * waits for the namespace through its `dependsOn`.
+     */
+    rootNamespace: string;
     /**
      * `STRICT` admits only mutual-TLS traffic between workloads; `PERMISSIVE` also admits
      * plain text, for a migration.

@@ -3,8 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "../chart";
 
 export interface MeshTracingArgs {
-    /** Istio's root namespace: a Telemetry resource there applies to the whole mesh. */
-    rootNamespace: pulumi.Input<string>;
+    /**
+     * Istio's root namespace: a Telemetry resource there applies to the whole mesh. Text, not
+     * the namespace's output; the component waits for the namespace through its `dependsOn`.
+     */
+    rootNamespace: string;
     /** Name of istiod's `meshConfig.extensionProviders` entry that receives the spans. */
     provider: string;
     /**

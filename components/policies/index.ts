@@ -1,5 +1,5 @@
 import { PolicyPack } from "@pulumi/policy";
-import { MESH_INVARIANTS } from "./mesh-invariants";
+import { MESH_INVARIANTS } from "./invariants";
 
 /**
  * The policy pack CI runs with every preview and deploy (`--policy-pack components/policies`):

@@ -1,5 +1,6 @@
 import type { PolicyResource, ReportViolation } from "@pulumi/policy";
-import { DEFAULT_PROTECTED_STACKS, InvariantConfig, MESH_INVARIANTS } from "../../components/policies/mesh-invariants";
+import { MESH_INVARIANTS } from "../../components/policies/invariants";
+import { DEFAULT_UNPROTECTED_STACKS, InvariantConfig } from "../../components/policies/scope";
 import type { K8sObject, StackRender } from "./render";
 
 /**
@@ -38,7 +39,7 @@ export function policyResources(render: StackRender): PolicyResource[] {
 /** Every violation the pack reports over `resources`, as `policy: message`. */
 export async function violationsOf(
     resources: readonly PolicyResource[],
-    config: InvariantConfig = { protectedStacks: DEFAULT_PROTECTED_STACKS },
+    config: InvariantConfig = { unprotectedStacks: DEFAULT_UNPROTECTED_STACKS },
 ): Promise<string[]> {
     const found: string[] = [];
     const report =

@@ -128,18 +128,35 @@ export function selfScrapeProblems(render: StackRender): string[] {
 }
 
 /**
- * Prometheus's scrape jobs that send its token to a server without checking who it is
+ * Prometheus's scrape jobs that send a credential (its ServiceAccount token, or any
+ * `authorization`) to a server it does not verify: over plain HTTP, or a scheme a target's
+ * relabelling may choose, without a CA to check against, or skipping the check
  * (`insecure_skip_verify`), as `job_name`. Prometheus absent: none.
  */
 export function unverifiedScrapeJobs(render: StackRender): string[] {
     if (servedPaths(render).prometheus === undefined) {
         return [];
     }
+    interface Job {
+        job_name: string;
+        scheme?: string;
+        bearer_token_file?: string;
+        authorization?: unknown;
+        tls_config?: { ca_file?: string; insecure_skip_verify?: boolean };
+        relabel_configs?: { target_label?: string }[];
+    }
     const jobs =
-        (configFile(render, "prometheus", "prometheus", "prometheus.yml").scrape_configs as
-            | { job_name: string; tls_config?: { insecure_skip_verify?: boolean } }[]
-            | undefined) ?? [];
-    return jobs.filter((job) => job.tls_config?.insecure_skip_verify === true).map((job) => job.job_name);
+        (configFile(render, "prometheus", "prometheus", "prometheus.yml").scrape_configs as Job[] | undefined) ?? [];
+    return jobs
+        .filter((job) => job.bearer_token_file !== undefined || job.authorization !== undefined)
+        .filter(
+            (job) =>
+                job.scheme !== "https" ||
+                (job.relabel_configs ?? []).some((relabel) => relabel.target_label === "__scheme__") ||
+                job.tls_config?.ca_file === undefined ||
+                job.tls_config.insecure_skip_verify === true,
+        )
+        .map((job) => job.job_name);
 }
 
 /**

@@ -58,12 +58,14 @@ export function istioRevision(version: string): string {
     return version.replace(/\./g, "-");
 }
 
-/** The three Istio charts, at the given Istio version (they share one version). */
-export function istioCharts(version: string): { base: PinnedChart; istiod: PinnedChart; gateway: PinnedChart } {
+/** Istio's charts at the given Istio version (they share one version); cni and ztunnel are ambient's. */
+export function istioCharts(version: string): Record<"base" | "istiod" | "gateway" | "cni" | "ztunnel", PinnedChart> {
     return {
         base: { chart: "base", repo: ISTIO_REPO, version },
         istiod: { chart: "istiod", repo: ISTIO_REPO, version },
         gateway: { chart: "gateway", repo: ISTIO_REPO, version },
+        cni: { chart: "cni", repo: ISTIO_REPO, version },
+        ztunnel: { chart: "ztunnel", repo: ISTIO_REPO, version },
     };
 }
 

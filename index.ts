@@ -30,7 +30,7 @@ import { RunningControlPlanes } from "./components/mesh/running-control-planes";
 import { SidecarInjection } from "./components/mesh/sidecar-injection";
 import { gatewayMoveNotes, planControlPlanes } from "./components/values/control-plane-plan";
 import { planSizing } from "./components/sizing/sizing";
-import { readLastControlPlanes } from "./components/mesh/last-deployment";
+import { readLastDeployment } from "./components/mesh/last-deployment";
 
 /**
  * The program: one istio-mesh environment. Async so that it reads what the stack's last
@@ -40,11 +40,11 @@ import { readLastControlPlanes } from "./components/mesh/last-deployment";
 export = async (): Promise<Record<string, unknown>> => {
     // Validate first: a bad key stops the program here, before any resource is registered but
     // the read of what the last deployment ran, which an upgrade step is checked against.
-    const last = await readLastControlPlanes();
+    const last = await readLastDeployment();
     const settings = loadMeshSettings(last);
     const sizing = planSizing(settings);
     const version = settings.istioVersion;
-    const controlPlanePlan = planControlPlanes(settings, last);
+    const controlPlanePlan = planControlPlanes(settings, last.controlPlanes);
     const enabled = (addon: Addon): boolean => settings.addons.includes(addon);
 
     // Tracing goes to Jaeger's OTLP receiver when Jaeger is on.

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigReader, MeshConfigError } from "./config/config-reader";
 import { CONFIG_KEYS, CONFIG_NAMESPACE, MeshSettings, PROVIDER_CONFIG, readMeshSettings } from "./config/config";
 import type { ConfigKey } from "./config/keys";
-import { deletedDefaultIstiodProblem, LastControlPlanes } from "./config/revisions";
+import { deletedIstiodProblems, LastDeployment } from "./config/revisions";
 import { sizingProblems } from "./sizing/checks";
 
 /**
@@ -26,21 +26,12 @@ const SIZING_KEYS: readonly ConfigKey[] = [
  * over), against what the stack's last deployment ran (`last`, none for a first install).
  * Throws one `MeshConfigError` listing every problem.
  */
-export function parseMeshSettings(raw: Readonly<Record<string, string>>, last?: LastControlPlanes): MeshSettings {
+export function parseMeshSettings(raw: Readonly<Record<string, string>>, last?: LastDeployment): MeshSettings {
     const config = new ConfigReader(CONFIG_NAMESPACE, CONFIG_KEYS, raw, PROVIDER_CONFIG);
     const settings = readMeshSettings(config, raw);
-    if (!config.failed("istioVersion", "canaryVersion", "previousVersion")) {
-        const deleted = deletedDefaultIstiodProblem(
-            last,
-            {
-                istioVersion: settings.istioVersion,
-                canaryVersion: settings.revisions.canary?.version ?? "",
-                previousVersion: settings.revisions.previous?.version ?? "",
-            },
-            (name) => config.key(name),
-        );
-        if (deleted !== undefined) {
-            config.problem("istioVersion", deleted);
+    if (!config.failed("istioVersion", "canaryVersion", "previousVersion", "unrevisionedVersion", "canaryNamespaces")) {
+        for (const [key, message] of deletedIstiodProblems(last, settings.revisions, (name) => config.key(name))) {
+            config.problem(key, message);
         }
     }
     // Other problems do not stop the sizing checks.
@@ -55,6 +46,6 @@ export function parseMeshSettings(raw: Readonly<Record<string, string>>, last?: 
 }
 
 /** Reads this stack's configuration; call once, before creating any resource but the read of `last`. */
-export function loadMeshSettings(last: LastControlPlanes | undefined): MeshSettings {
+export function loadMeshSettings(last: LastDeployment | undefined): MeshSettings {
     return parseMeshSettings(pulumi.runtime.allConfig(), last);
 }

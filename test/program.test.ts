@@ -464,7 +464,7 @@ describe("the program with other config", () => {
         const run = await runProgram(stackConfig("dev", { "istio-mesh:memroy": "8Gi", "istio-mesh:mtlsMode": "OFF" }));
         assert.deepStrictEqual(
             run.registrations.map((r) => [r.type, r.readId]),
-            [["pulumi:pulumi:StackReference", "organization/istio-mesh/dev"]],
+            [["pulumi:pulumi:StackReference", "dev"]],
         );
         assert.ok(run.error);
         assert.strictEqual(run.error.name, "MeshConfigError");

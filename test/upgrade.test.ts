@@ -2,6 +2,7 @@ import * as assert from "assert";
 import * as yaml from "js-yaml";
 import { memoryBudget } from "../components/sizing/budget";
 import { parseMeshSettings } from "../components/settings";
+import { selfReferenceName } from "../components/mesh/last-deployment";
 import { istioRevision } from "../components/versions";
 import { Graph } from "./support/graph";
 import { runProgram, stackConfig } from "./support/program";
@@ -612,7 +613,50 @@ describe("upgrade mechanics the flows rely on (the patch flow's renders)", () =>
             "dev",
             clusterAfter(stepRender("5-retire")),
         );
-        assert.match(back.error?.message ?? "", /"1\.31\.4" would delete istiod-1-31-5 \(Istio 1\.31\.5\).*to go back/);
+        assert.strictEqual(
+            back.error?.message,
+            'istio-mesh configuration has 1 problem; nothing was deployed:\n  - istio-mesh:istioVersion: "1.31.4" would delete istiod-1-31-5 (Istio 1.31.5), which the default tag points to and every proxy on it uses (the last deployment\'s controlPlanes output); to go back, keep it as the canary while the older release takes the default tag: istio-mesh:istioVersion: 1.31.4 and istio-mesh:canaryVersion: 1.31.5 (docs/upgrades.md)',
+        );
+        // Which is accepted: the way back it names.
+        const suggested = await runProgram(
+            stackConfig("dev", {
+                ...upgradeStep("5-retire").config,
+                "istio-mesh:istioVersion": "1.31.4",
+                "istio-mesh:canaryVersion": "1.31.5",
+            }),
+            "dev",
+            clusterAfter(stepRender("5-retire")),
+        );
+        assert.strictEqual(suggested.error, undefined);
+    });
+
+    it("refuses deleting the canary while namespaces run on it, and a previous istiod in a step that does more than retire it", async () => {
+        const refusal = async (after: string, config: Record<string, unknown>): Promise<string | undefined> =>
+            (await runProgram(stackConfig("dev", config), "dev", clusterAfter(stepRender(after)))).error?.message.split(
+                "\n",
+            )[1];
+        const moved = upgradeStep("3-move").config;
+        const withoutCanary = Object.fromEntries(
+            Object.entries(moved).filter(([key]) => !/^istio-mesh:canary/.test(key)),
+        );
+        const canaryGone =
+            '  - istio-mesh:canaryVersion: would delete istiod-1-31-5 (Istio 1.31.5) while "shop" runs on it (the last deployment\'s canaryNamespaces output); move them back first: empty istio-mesh:canaryNamespaces and keep istio-mesh:canaryVersion: 1.31.5 in that step, restart what restartCommands lists, then change istio-mesh:canaryVersion';
+        assert.deepStrictEqual(
+            [
+                await refusal("3-move", withoutCanary),
+                await refusal("3-move", { ...moved, "istio-mesh:canaryVersion": "1.31.6" }),
+                await refusal("4-promote", {
+                    ...upgradeStep("4-promote").config,
+                    "istio-mesh:istioVersion": "1.31.6",
+                    "istio-mesh:previousVersion": "1.31.5",
+                }),
+            ],
+            [
+                canaryGone,
+                canaryGone,
+                "  - istio-mesh:previousVersion: would delete istiod-1-31-4 (Istio 1.31.4), which proxies that have not restarted may still use, in a step that also changes istio-mesh:istioVersion; retire it on its own first: remove istio-mesh:previousVersion and change nothing else, once restartCommands has run",
+            ],
+        );
     });
 
     it("a promotion without a canary first: the validator stays on the running istiod, the tag and the gateways wait for the new one", async () => {
@@ -777,5 +821,14 @@ describe("moving a stack deployed before revisions (dev stack, 1.31.4)", () => {
             objects.filter((id) => id.startsWith("MutatingWebhookConfiguration")),
             [],
         );
+    });
+});
+
+describe("the stack reference to the last deployment", () => {
+    it("names the stack bare on a DIY backend, which reports organization 'organization'", () => {
+        assert.strictEqual(selfReferenceName("organization", "istio-mesh", "dev"), "dev");
+    });
+    it("names org/project/stack on Pulumi Cloud", () => {
+        assert.strictEqual(selfReferenceName("acme", "istio-mesh", "prod"), "acme/istio-mesh/prod");
     });
 });

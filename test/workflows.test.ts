@@ -169,7 +169,11 @@ describe("GitHub Actions workflows", () => {
         const pulumiSteps = files
             .flatMap((f) => Object.values(load(f).jobs).flatMap((j) => j.steps))
             .filter((s) => action(s) === "pulumi/actions");
-        assert.strictEqual(pulumiSteps.length, 1 + stacks.length + 1, "preview, a deploy per stack, integration");
+        assert.strictEqual(
+            pulumiSteps.length,
+            1 + 2 * stacks.length + 1,
+            "the PR preview, a preview and an up per deployed stack, the integration run",
+        );
         for (const s of pulumiSteps) assert.strictEqual(s.with?.["pulumi-version"], cli, s.name);
     });
 
@@ -360,8 +364,11 @@ describe("GitHub Actions workflows", () => {
                 assert.deepStrictEqual(job.env, { STACK: stack });
                 const up = job.steps.filter((s) => action(s) === "pulumi/actions");
                 assert.deepStrictEqual(
-                    up.map((s) => [s.with?.command, s.with?.["stack-name"]]),
-                    [["up", "${{ env.STACK }}"]],
+                    up.map((s) => [s.with?.command, s.with?.["stack-name"], s.with?.policyPacks]),
+                    [
+                        ["preview", "${{ env.STACK }}", "components/policies"],
+                        ["up", "${{ env.STACK }}", "components/policies"],
+                    ],
                 );
                 assert.deepStrictEqual(job.steps, wf.jobs.dev.steps, `${stack} runs the shared steps`);
             });
@@ -374,6 +381,7 @@ describe("GitHub Actions workflows", () => {
                 "Set up Node.js",
                 "Install dependencies",
                 "Check secrets and write the kubeconfig",
+                "pulumi preview",
                 "pulumi up",
             ]);
             assert.strictEqual(named(steps, "Install dependencies").run?.trim(), "npm ci --ignore-scripts");

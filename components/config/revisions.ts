@@ -234,29 +234,64 @@ export function revisionProblems(
 /** What the stack's last deployment reported of its istiods (its `controlPlanes` output). */
 export type LastControlPlanes = Readonly<Record<string, { readonly version: string; readonly tag: string }>>;
 
+/** The outputs of the stack's last deployment that an upgrade step is checked against. */
+export interface LastDeployment {
+    readonly controlPlanes?: LastControlPlanes;
+    readonly canaryNamespaces?: readonly string[];
+}
+
 /**
- * Why the configuration would delete the istiod the `default` tag pointed to at the last
- * deployment, which every proxy on that tag and the gateways use; undefined when it keeps
- * it. A first install, with nothing deployed, deletes nothing.
+ * Why the configuration would delete an istiod the last deployment ran while proxies may
+ * still use it, each with the key to change; [] when it deletes none that way. Injected
+ * proxies connect to their own revision's istiod, not to a tag, so:
+ * - the istiod the `default` tag pointed to serves every proxy on it and the gateways;
+ * - the canary serves the namespaces moved to it, until they move back and restart;
+ * - a previous (or pre-revision) istiod serves unrestarted proxies, and goes only by the
+ *   retirement step: its key removed, nothing else about the control planes changed.
+ * A first install, with nothing deployed, deletes nothing.
  */
-export function deletedDefaultIstiodProblem(
-    last: LastControlPlanes | undefined,
-    keys: Pick<RevisionKeys, "istioVersion" | "canaryVersion" | "previousVersion">,
+export function deletedIstiodProblems(
+    last: LastDeployment | undefined,
+    revisions: MeshRevisions,
     fullKey: (name: string) => string,
-): string | undefined {
-    const running = Object.entries(last ?? {}).find(([, plane]) => plane.tag === DEFAULT_TAG);
-    if (running === undefined) {
-        return undefined;
-    }
-    const [name, { version }] = running;
-    const kept = [keys.istioVersion, keys.canaryVersion, keys.previousVersion].includes(version);
-    if (kept) {
-        return undefined;
-    }
-    const target = keys.istioVersion;
-    const newer = compareVersions(target, version) > 0;
-    const how = newer
-        ? `to upgrade, start a canary: ${fullKey("istioVersion")}: ${version} and ${fullKey("canaryVersion")}: ${target}; or promote in one step and keep it running for its proxies: ${fullKey("previousVersion")}: ${version}`
-        : `to go back, set ${fullKey("istioVersion")}: ${version} and start the older release as a canary (${fullKey("canaryVersion")} must be newer), or keep it with ${fullKey("previousVersion")}: ${version}`;
-    return `${show(target)} would delete ${name} (Istio ${version}), which the default tag points to and every proxy on it uses (the last deployment's controlPlanes output); ${how} (docs/upgrades.md)`;
+): [key: string, message: string][] {
+    const planned = new Set(allRevisions(revisions).map((istiod) => istiodName(istiod.revision)));
+    const deleted = Object.entries(last?.controlPlanes ?? {}).filter(([name]) => !planned.has(name));
+    const lastDefault = Object.entries(last?.controlPlanes ?? {}).find(([, plane]) => plane.tag === DEFAULT_TAG);
+    const target = revisions.stable.version;
+    const k = fullKey;
+    return deleted.flatMap(([name, { version, tag }]): [string, string][] => {
+        if (tag === DEFAULT_TAG) {
+            const how =
+                compareVersions(target, version) > 0
+                    ? `to upgrade, start a canary: ${k("istioVersion")}: ${version} and ${k("canaryVersion")}: ${target}; or promote in one step and keep it running for its proxies: ${k("previousVersion")}: ${version}`
+                    : `to go back, keep it as the canary while the older release takes the default tag: ${k("istioVersion")}: ${target} and ${k("canaryVersion")}: ${version}`;
+            return [
+                [
+                    "istioVersion",
+                    `${show(target)} would delete ${name} (Istio ${version}), which the default tag points to and every proxy on it uses (the last deployment's controlPlanes output); ${how} (docs/upgrades.md)`,
+                ],
+            ];
+        }
+        if (tag === CANARY_TAG && (last?.canaryNamespaces ?? []).length > 0) {
+            const moved = (last?.canaryNamespaces ?? []).map(show).join(", ");
+            return [
+                [
+                    "canaryVersion",
+                    `would delete ${name} (Istio ${version}) while ${moved} ${(last?.canaryNamespaces ?? []).length === 1 ? "runs" : "run"} on it (the last deployment's canaryNamespaces output); move them back first: empty ${k("canaryNamespaces")} and keep ${k("canaryVersion")}: ${version} in that step, restart what restartCommands lists, then change ${k("canaryVersion")}`,
+                ],
+            ];
+        }
+        const retiring = lastDefault !== undefined && lastDefault[0] === istiodName(revisions.stable.revision);
+        if (tag === "" && !retiring) {
+            const key = name === "istiod" ? "unrevisionedVersion" : "previousVersion";
+            return [
+                [
+                    key,
+                    `would delete ${name} (Istio ${version}), which proxies that have not restarted may still use, in a step that also changes ${k("istioVersion")}; retire it on its own first: remove ${k(key)} and change nothing else, once restartCommands has run`,
+                ],
+            ];
+        }
+        return [];
+    });
 }

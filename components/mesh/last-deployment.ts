@@ -1,18 +1,35 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { LastControlPlanes } from "../config/revisions";
+import type { LastControlPlanes, LastDeployment } from "../config/revisions";
+
+/** The organization the DIY backends (file, S3, ...) report: they have none. */
+const DIY_ORGANIZATION = "organization";
+
+/** The name a StackReference to this stack goes by on its backend. */
+export function selfReferenceName(organization: string, project: string, stack: string): string {
+    return organization === DIY_ORGANIZATION ? stack : `${organization}/${project}/${stack}`;
+}
 
 /**
- * What the stack's last deployment ran, from its own outputs: a StackReference to this
- * stack reads the outputs its last successful update saved (an `up` saves them only at its
- * end). Chosen over reading the `default` tag's webhook in the cluster because a read of a
+ * What the stack's last deployment ran, from its own outputs (`controlPlanes`,
+ * `canaryNamespaces`): a StackReference to this stack reads the outputs its last update
+ * saved. Chosen over reading the `default` tag's webhook in the cluster because a read of a
  * missing object fails the whole deployment, so a first install could not read it, and
  * because the preview then needs no more rights than it has. A stack with no deployment yet
  * has no outputs: nothing ran, nothing can be deleted.
+ *
+ * Pulumi Cloud needs the full `org/project/stack` name. A DIY backend takes a bare stack
+ * name in both its layouts, and its legacy layout (a `~/.pulumi` from before projects)
+ * refuses a name with slashes.
  */
-export async function readLastControlPlanes(): Promise<LastControlPlanes | undefined> {
-    const self = new pulumi.StackReference("last-deployment", {
-        name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
-    });
-    const details = await self.getOutputDetails("controlPlanes");
-    return details.value as LastControlPlanes | undefined;
+export async function readLastDeployment(): Promise<LastDeployment> {
+    const name = selfReferenceName(pulumi.getOrganization(), pulumi.getProject(), pulumi.getStack());
+    const self = new pulumi.StackReference("last-deployment", { name });
+    const [controlPlanes, canaryNamespaces] = await Promise.all([
+        self.getOutputDetails("controlPlanes"),
+        self.getOutputDetails("canaryNamespaces"),
+    ]);
+    return {
+        ...(controlPlanes.value !== undefined && { controlPlanes: controlPlanes.value as LastControlPlanes }),
+        ...(canaryNamespaces.value !== undefined && { canaryNamespaces: canaryNamespaces.value as string[] }),
+    };
 }

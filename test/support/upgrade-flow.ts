@@ -136,7 +136,10 @@ export function clusterAfter(render: StackRender): MockCluster {
     return {
         namespaceLabels: appliedLabels(render.run.registrations),
         deployments: deployments.sort(),
-        lastOutputs: { controlPlanes: render.run.outputs.controlPlanes },
+        lastOutputs: {
+            controlPlanes: render.run.outputs.controlPlanes,
+            canaryNamespaces: render.run.outputs.canaryNamespaces,
+        },
     };
 }
 

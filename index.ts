@@ -31,6 +31,9 @@ import { SidecarInjection } from "./components/mesh/sidecar-injection";
 import { gatewayMoveNotes, planControlPlanes } from "./components/values/control-plane-plan";
 import { planSizing } from "./components/sizing/sizing";
 import { readLastDeployment } from "./components/mesh/last-deployment";
+import { AmbientDataPlane } from "./components/mesh/ambient-data-plane";
+import { GatewayApiCrds } from "./components/mesh/gateway-api-crds";
+import { Waypoints } from "./components/mesh/waypoints";
 
 /**
  * The program: one istio-mesh environment. Async so that it reads what the stack's last
@@ -44,7 +47,7 @@ export = async (): Promise<Record<string, unknown>> => {
     const settings = loadMeshSettings(last);
     const sizing = planSizing(settings);
     const version = settings.istioVersion;
-    const controlPlanePlan = planControlPlanes(settings, last.controlPlanes);
+    const controlPlanePlan = planControlPlanes(settings, last);
     const enabled = (addon: Addon): boolean => settings.addons.includes(addon);
 
     // Tracing goes to Jaeger's OTLP receiver when Jaeger is on.
@@ -72,7 +75,7 @@ export = async (): Promise<Record<string, unknown>> => {
             istiod.name,
             new IstioControlPlane(
                 istiod.name,
-                { namespace: namespace.name, istiod, sizing, tracing },
+                { namespace: namespace.name, istiod, sizing, tracing, ambient: settings.ambient },
                 { dependsOn: [base] },
             ),
         ]),
@@ -122,10 +125,49 @@ export = async (): Promise<Record<string, unknown>> => {
         );
     }
     new MeshMtls("mesh-mtls", { rootNamespace: ISTIO_NAMESPACE, mode: settings.mtlsMode }, afterIstiod);
+    // Ambient: istiod, then the CNI agent, then ztunnel, then the namespace labels and
+    // waypoints, as Istio's Helm guide orders them; destroy removes them in reverse.
+    const ambientWaits: pulumi.Resource[] = [];
+    if (settings.ambient !== undefined) {
+        const ambient = settings.ambient;
+        const agentNamespace =
+            ambient.agentNamespace === "kube-system"
+                ? pulumi.output(ambient.agentNamespace)
+                : new MeshNamespace(
+                      ambient.agentNamespace,
+                      { name: ambient.agentNamespace, privileged: true },
+                      adopting,
+                  ).name;
+        const dataPlane = new AmbientDataPlane(
+            "ambient",
+            {
+                namespace: agentNamespace,
+                ambient,
+                version,
+                revision: controlPlanePlan.gatewayRevision,
+                sizing,
+            },
+            afterIstiod,
+        );
+        const crds =
+            ambient.gatewayApiCrds === "install"
+                ? new GatewayApiCrds("gateway-api", { adoptingProvider: adopter })
+                : undefined;
+        ambientWaits.push(dataPlane.ztunnel);
+        if (ambient.waypointNamespaces.length > 0) {
+            ambientWaits.push(
+                new Waypoints(
+                    "waypoints",
+                    { namespaces: ambient.waypointNamespaces },
+                    { dependsOn: [dataPlane.ztunnel, ...(crds?.crds ?? [])] },
+                ),
+            );
+        }
+    }
     const injection = new SidecarInjection(
         "sidecar-injection",
         { namespaces: controlPlanePlan.namespaces, defaultTagRestartOwed: controlPlanePlan.defaultTagRestartOwed },
-        { dependsOn: [tags] },
+        { dependsOn: [tags, ...ambientWaits] },
     );
     // Kiali's login token reads the whole cluster: it exists only where Kiali does.
     const kialiCredentials = enabled("kiali")
@@ -237,6 +279,7 @@ export = async (): Promise<Record<string, unknown>> => {
     const istioNamespace = namespace.name;
     const injectionNamespaces = injection.namespaces;
     const canaryNamespaces = settings.canaryNamespaces;
+    const ambientNamespaces = injection.ambientNamespaces;
     const gateways = [
         `${ingressNamespace}/${GATEWAY_NAMES.ingress}`,
         ...(settings.egressGateway ? [`${settings.gatewayNamespaces.egress}/${GATEWAY_NAMES.egress}`] : []),
@@ -271,6 +314,7 @@ export = async (): Promise<Record<string, unknown>> => {
         istioNamespace,
         injectionNamespaces,
         canaryNamespaces,
+        ambientNamespaces,
         restartCommands,
         ingressGateway,
         kialiLoginToken,

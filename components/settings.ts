@@ -13,6 +13,8 @@ import { sizingProblems } from "./sizing/checks";
 
 /** The keys the sizing checks read: a problem with one of them would make those checks mislead. */
 const SIZING_KEYS: readonly ConfigKey[] = [
+    "ambient",
+    "nodes",
     "memory",
     "addons",
     "egressGateway",

@@ -26,6 +26,7 @@ describe("config", () => {
             canaryNamespaces: [],
             egressGateway: true,
             networkPolicies: false,
+            nodes: 1,
             gatewayNamespaces: { ingress: "istio-ingress", egress: "istio-egress" },
             ingressServiceType: "LoadBalancer",
             awaitIngressAddress: false,
@@ -161,6 +162,7 @@ describe("config", () => {
             canaryNamespaces: [],
             egressGateway: false,
             networkPolicies: false,
+            nodes: 1,
             gatewayNamespaces: { ingress: "istio-ingress", egress: "istio-egress" },
             ingressServiceType: "NodePort",
             awaitIngressAddress: false,
@@ -228,7 +230,7 @@ describe("config", () => {
         [
             "a system namespace",
             { "istio-mesh:injectionNamespaces": '["istio-system"]' },
-            'istio-mesh:injectionNamespaces: item 0 "istio-system" is a system namespace; sidecar injection is for application namespaces only',
+            'istio-mesh:injectionNamespaces: item 0 "istio-system" is a system namespace; only application namespaces join the mesh',
         ],
         [
             "a duplicate namespace",

@@ -16,7 +16,7 @@ const reported = (plan: ControlPlanePlan): LastControlPlanes =>
     Object.fromEntries(plan.istiods.map((istiod) => [istiod.name, { version: istiod.version, tag: istiod.tag ?? "" }]));
 
 const planOf = (config: Record<string, unknown>, last?: LastControlPlanes): ControlPlanePlan =>
-    planControlPlanes(parseMeshSettings(stackConfig("dev", config), { controlPlanes: last }), last);
+    planControlPlanes(parseMeshSettings(stackConfig("dev", config), { controlPlanes: last }), { controlPlanes: last });
 
 const OLD_STABLE = { version: "1.31.4", revision: "1-31-4", name: "istiod-1-31-4", mustBeRunning: false } as const;
 const NEW_CANARY = { version: "1.31.5", revision: "1-31-5", name: "istiod-1-31-5", mustBeRunning: false } as const;

@@ -362,6 +362,7 @@ describe("the dev stack as a whole program", () => {
 
     it("exports the stack outputs", async () => {
         assert.deepStrictEqual(Object.keys(run.outputs).sort(), [
+            "ambientNamespaces",
             "canaryNamespaces",
             "controlPlanes",
             "dashboardAccess",
@@ -377,6 +378,8 @@ describe("the dev stack as a whole program", () => {
         ]);
         assert.strictEqual(await valueOf(run.outputs.istioVersion as string), "1.31.4");
         assert.deepStrictEqual(run.outputs.controlPlanes, { "istiod-1-31-4": { version: "1.31.4", tag: "default" } });
+        // The dev stack runs sidecars only; a move back from ambient reads this next time.
+        assert.deepStrictEqual(run.outputs.ambientNamespaces, []);
         // A fresh cluster: `default` is labelled in this step, so pods already running there need a restart to get a sidecar.
         assert.deepStrictEqual(await valueOf(run.outputs.restartCommands as string[]), [
             "kubectl rollout restart deployment -n default",

@@ -245,6 +245,8 @@ describe("chart values carry the sizing to each chart's keys", () => {
         ["grafana", "resources", "grafana"],
         ["jaeger", "jaeger.resources", "jaeger"],
         ["kiali", "deployment.resources", "kiali"],
+        ["ambient-ztunnel", "resources", "ztunnel"],
+        ["ambient-cni", "resources", "cni"],
     ];
     const at = (values: unknown, path: string): unknown =>
         path.split(".").reduce((node, key) => (node as Record<string, unknown>)?.[key], values);
@@ -254,7 +256,12 @@ describe("chart values carry the sizing to each chart's keys", () => {
         ["32Gi", { kiali: { limits: { memory: "1536Mi" } }, proxy: { requests: { memory: "96Mi" } } }],
     ] as const) {
         it(`${memory}${Object.keys(overrides).length > 0 ? " with overrides" : ""}: every component's requests and limits`, async () => {
-            const config = stackConfig("dev", { "istio-mesh:memory": memory, "istio-mesh:resources": overrides });
+            // With ambient on, so that its DaemonSets are sized too.
+            const config = stackConfig("dev", {
+                "istio-mesh:memory": memory,
+                "istio-mesh:resources": overrides,
+                "istio-mesh:ambient": true,
+            });
             const run = await runProgram(config);
             assert.strictEqual(run.error, undefined);
             const expected = planSizing(parseMeshSettings(config));

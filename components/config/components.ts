@@ -4,7 +4,10 @@
  * the sizing table fills in.
  */
 
-/** Every workload this program deploys, plus the per-workload sidecar default. */
+/**
+ * Every workload this program deploys, plus the per-workload sidecar default; `ztunnel` and
+ * `cni` (the CNI agent) are ambient's DaemonSets, sized per node.
+ */
 export const COMPONENTS = [
     "istiod",
     "ingressGateway",
@@ -14,6 +17,8 @@ export const COMPONENTS = [
     "grafana",
     "jaeger",
     "kiali",
+    "ztunnel",
+    "cni",
 ] as const;
 export type Component = (typeof COMPONENTS)[number];
 

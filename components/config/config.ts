@@ -7,6 +7,7 @@ import { exposureProblems, TRAFFIC_POLICIES, TrafficPolicy } from "./exposure";
 import { idleKeyProblems } from "./idle-keys";
 import { CONFIG_DEFAULTS, ConfigKey } from "./keys";
 import { KUBERNETES_SETTINGS, ProviderSettings, providerSettings } from "./kubernetes-settings";
+import { ambientAgentNamespace, ambientProblems, AmbientSettings, GATEWAY_API_CRD_SOURCES, PLATFORMS } from "./ambient";
 import { CANARY_TAG, controlPlaneRevision, DEFAULT_TAG, MeshRevisions, revisionProblems } from "./revisions";
 
 /**
@@ -44,6 +45,10 @@ export interface MeshSettings {
     readonly revisions: MeshRevisions;
     /** Injection namespaces labelled `istio.io/rev=canary` instead of `istio-injection=enabled`, sorted. */
     readonly canaryNamespaces: readonly string[];
+    /** The ambient data plane, when `ambient` is on. */
+    readonly ambient?: AmbientSettings;
+    /** Nodes of the cluster: each runs one pod of every DaemonSet. */
+    readonly nodes: number;
     readonly egressGateway: boolean;
     /** Whether the mesh's namespaces get NetworkPolicies. */
     readonly networkPolicies: boolean;
@@ -164,6 +169,13 @@ export function readMeshSettings(config: ConfigReader, raw: Readonly<Record<stri
         };
         revisionProblems(keys, (name) => config.key(name)).forEach(([key, message]) => config.problem(key, message));
     }
+    const ambient = config.boolean("ambient");
+    const ambientNamespaces = [...config.list("ambientNamespaces")].sort();
+    const waypointNamespaces = [...config.list("waypointNamespaces")].sort();
+    const platform = config.oneOf("platform", PLATFORMS);
+    ambientProblems({ ambient, injectionNamespaces, ambientNamespaces, waypointNamespaces }, (name) =>
+        config.key(name),
+    ).forEach(([key, message]) => config.problem(key, message));
     const dashboards = config.oneOf("dashboards", DASHBOARD_EXPOSURES);
     const settings: MeshSettings = {
         memory: { quantity: memoryQuantity, bytes: parseQuantity(memoryQuantity) as number },
@@ -177,6 +189,16 @@ export function readMeshSettings(config: ConfigReader, raw: Readonly<Record<stri
             ...(unrevisionedVersion !== "" && { unrevisioned: { version: unrevisionedVersion } }),
         },
         canaryNamespaces,
+        ...(ambient && {
+            ambient: {
+                platform,
+                agentNamespace: ambientAgentNamespace(platform),
+                gatewayApiCrds: config.oneOf("gatewayApiCrds", GATEWAY_API_CRD_SOURCES),
+                namespaces: ambientNamespaces,
+                waypointNamespaces,
+            },
+        }),
+        nodes: config.number("nodes"),
         egressGateway: config.boolean("egressGateway"),
         networkPolicies: config.boolean("networkPolicies"),
         gatewayNamespaces: { ingress: config.string("ingressNamespace"), egress: config.string("egressNamespace") },

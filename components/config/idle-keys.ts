@@ -16,6 +16,7 @@ export interface IdleKeySettings {
     readonly dashboards: "ingress" | "none";
     readonly dashboardHost?: string;
     readonly ingressServiceType: "LoadBalancer" | "NodePort" | "ClusterIP";
+    readonly ambient?: object;
 }
 
 interface Dependency {
@@ -48,6 +49,15 @@ function needsRoutedDashboards(key: ConfigKey): Dependency {
     };
 }
 
+function needsAmbient(key: ConfigKey, what: string): Dependency {
+    return {
+        key,
+        on: "ambient",
+        effective: (settings) => settings.ambient !== undefined,
+        why: (k) => `${k("ambient")} is false, so ${what}; set ${k("ambient")}: true or remove this key`,
+    };
+}
+
 /** In order: a key gets the message of the first dependency it misses, and only that one. */
 const DEPENDENCIES: readonly Dependency[] = [
     needsAddon("tracingSampling", "jaeger", "no trace is collected"),
@@ -61,6 +71,9 @@ const DEPENDENCIES: readonly Dependency[] = [
         effective: (settings) => settings.egressGateway,
         why: (k) => `${k("egressGateway")} is false, so there is no egress gateway to place; remove it or install one`,
     },
+    needsAmbient("platform", "no CNI agent is installed to use its paths"),
+    needsAmbient("nodes", "no DaemonSet runs on every node"),
+    needsAmbient("gatewayApiCrds", "no waypoint needs the Gateway API CRDs"),
     needsRoutedDashboards("dashboardHost"),
     needsRoutedDashboards("dashboardAllowedCidrs"),
     needsRoutedDashboards("dashboardsWithoutLogin"),

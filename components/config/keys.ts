@@ -94,6 +94,45 @@ export const CONFIG_KEYS = {
             "for a stack deployed before revisions, the release of its istiod (Helm release `istiod`): kept, without injecting, until you remove the key (docs/upgrades.md, moving a stack deployed before revisions)",
         check: checkOptionalVersion,
     },
+    ambient: {
+        kind: "boolean",
+        default: false,
+        description:
+            "install the ambient data plane beside the sidecars: istiod with Istio's ambient profile, the CNI agent (`istio-cni-node`) and ztunnel, as DaemonSets in `istio-ambient`, and the Gateway API CRDs for waypoints (docs/ambient.md)",
+    },
+    ambientNamespaces: {
+        kind: "list",
+        default: [],
+        description:
+            "existing namespaces labelled `istio.io/dataplane-mode=ambient`: their pods join the mesh through ztunnel, without sidecars; a missing one stops the preview. Needs `ambient`; a namespace is here or in `injectionNamespaces`, not both",
+        check: checkNamespace,
+    },
+    waypointNamespaces: {
+        kind: "list",
+        default: [],
+        description:
+            "ambient namespaces that get a waypoint (a Gateway API `Gateway` of class `istio-waypoint`, named `waypoint`) and the `istio.io/use-waypoint` label, for L7 policy and telemetry; each must be in `ambientNamespaces`",
+        check: checkNamespace,
+    },
+    platform: {
+        kind: "string",
+        default: "none",
+        description:
+            "the cluster's platform, for the CNI agent's host paths: `minikube`, `k3d`, `k3s`, `microk8s`, `gke`, `openshift`, or `none` for the chart's defaults (kind, EKS, AKS, kubeadm); only with `ambient`",
+    },
+    nodes: {
+        kind: "integer",
+        default: 1,
+        description:
+            "how many nodes the cluster has: ztunnel and the CNI agent run one pod on each, and the memory budget counts them that many times; only with `ambient`",
+        range: { min: 1, max: 5000, unit: " (nodes)" },
+    },
+    gatewayApiCrds: {
+        kind: "string",
+        default: "install",
+        description:
+            "`install`: the program installs the Gateway API CRDs of the pinned standard channel (v1.6.1), which waypoints need, and keeps them on destroy; `cluster`: the cluster manages them (GKE, EKS add-ons), and the program only uses them; only with `ambient`",
+    },
     egressGateway: {
         kind: "boolean",
         default: true,

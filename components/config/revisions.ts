@@ -238,6 +238,8 @@ export type LastControlPlanes = Readonly<Record<string, { readonly version: stri
 export interface LastDeployment {
     readonly controlPlanes?: LastControlPlanes;
     readonly canaryNamespaces?: readonly string[];
+    /** Namespaces it labelled ambient: one that moves back keeps ztunnel until its pods restart. */
+    readonly ambientNamespaces?: readonly string[];
 }
 
 /**

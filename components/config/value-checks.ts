@@ -38,7 +38,7 @@ export function checkNamespace(value: string): string | undefined {
         return "is not a valid namespace name; use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit (RFC 1123)";
     }
     if (SYSTEM_NAMESPACES.includes(value)) {
-        return "is a system namespace; sidecar injection is for application namespaces only";
+        return "is a system namespace; only application namespaces join the mesh";
     }
     return undefined;
 }

@@ -4,6 +4,7 @@ import { ControlPlaneRevision, istiodName } from "../config/revisions";
 import { istiodValues, TracingProvider } from "../values/istio-values";
 import { SizingPlan } from "../sizing/sizing";
 import { istioCharts } from "../versions";
+import type { AmbientSettings } from "../config/ambient";
 
 export interface IstioControlPlaneArgs {
     /** Namespace of the control plane; pass the namespace's output so the chart waits for it. */
@@ -20,6 +21,12 @@ export interface IstioControlPlaneArgs {
      * @default [] (no tracing provider)
      */
     tracing?: readonly TracingProvider[];
+    /**
+     * The ambient data plane, if any: istiod runs Istio's ambient profile and trusts ztunnel
+     * in its namespace. Not given to the istiod of before revisions, whose values stay.
+     * @default undefined (sidecars only)
+     */
+    ambient?: Pick<AmbientSettings, "platform" | "agentNamespace">;
 }
 
 /**
@@ -33,7 +40,8 @@ export interface IstioControlPlaneArgs {
 export class IstioControlPlane extends ChartComponent {
     constructor(name: string, args: IstioControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
         const { version, revision } = args.istiod;
-        const values = istiodValues(args.istiod, args.sizing, args.tracing);
+        const ambient = revision === undefined ? undefined : args.ambient;
+        const values = istiodValues(args.istiod, args.sizing, args.tracing, ambient);
         super(
             "istio-mesh:core:ControlPlane",
             name,

@@ -15,12 +15,23 @@ const POD_SECURITY = {
     "pod-security.kubernetes.io/audit": "restricted",
 };
 
+/**
+ * ambient's node agents need what `baseline` refuses (NET_ADMIN, SYS_ADMIN, host paths, the
+ * host network): their namespace is `privileged`, and holds nothing else.
+ */
+const PRIVILEGED = { "pod-security.kubernetes.io/enforce": "privileged" };
+
 export interface MeshNamespaceArgs {
     /**
      * Name of the namespace the control plane, gateways and add-ons live in.
      * @default "istio-system"
      */
     name?: string;
+    /**
+     * Whether its pods may run with host privileges: only for ambient's node agents.
+     * @default false (`baseline` enforced)
+     */
+    privileged?: boolean;
 }
 
 /**
@@ -39,7 +50,7 @@ export class MeshNamespace extends pulumi.ComponentResource {
         super("istio-mesh:core:Namespace", name, args, opts);
         const namespace = new k8s.core.v1.Namespace(
             name,
-            { metadata: { name: args.name ?? ISTIO_NAMESPACE, labels: POD_SECURITY } },
+            { metadata: { name: args.name ?? ISTIO_NAMESPACE, labels: args.privileged ? PRIVILEGED : POD_SECURITY } },
             { parent: this, retainOnDelete: true },
         );
         this.name = namespace.metadata.name;

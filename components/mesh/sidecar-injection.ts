@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "../chart";
 import { DEFAULT_TAG, RevisionTag } from "../config/revisions";
 import { NamespaceTag } from "../values/control-plane-plan";
+import { WAYPOINT_NAME } from "../values/ambient-values";
 
 export interface SidecarInjectionArgs {
     /**
@@ -23,6 +24,27 @@ export interface SidecarInjectionArgs {
 /** The labels that put a namespace on a tag: `istio-injection` wins over `istio.io/rev`, so never both. */
 export function injectionLabels(tag: RevisionTag): Record<string, string> {
     return tag === DEFAULT_TAG ? { "istio-injection": "enabled" } : { "istio.io/rev": tag };
+}
+
+/** The ambient label: the CNI agent captures the namespace's pods (those without a sidecar) for ztunnel. */
+export const AMBIENT_LABELS = { "istio.io/dataplane-mode": "ambient" } as const;
+
+/** The labels of a namespace in the mesh: its injection tag, or ambient capture and its waypoint. */
+export function dataPlaneLabels(entry: NamespaceTag): Record<string, string> {
+    if ("ambient" in entry) {
+        return { ...AMBIENT_LABELS, ...(entry.ambient.waypoint && { "istio.io/use-waypoint": WAYPOINT_NAME }) };
+    }
+    return { ...injectionLabels(entry.tag), ...(entry.leavingAmbient && AMBIENT_LABELS) };
+}
+
+/**
+ * Whether a namespace's running pods already have the data plane `entry` plans: pods keep
+ * the sidecar they started with, while ambient capture reaches running pods without one.
+ * So a namespace owes a restart when it moves between tags, from sidecars to ambient (to
+ * drop them), or from ambient to sidecars (to get them); not when it joins ambient fresh.
+ */
+function alreadyServed(labels: Readonly<Record<string, string>> | undefined, entry: NamespaceTag): boolean {
+    return servingTag(labels) === ("ambient" in entry ? undefined : entry.tag);
 }
 
 /** The tag a namespace's labels put it on, as the tag webhooks select it, or undefined for none. */
@@ -51,7 +73,10 @@ export function restartCommand(namespace: string): string {
  * lists the namespaces that owe a restart.
  */
 export class SidecarInjection extends pulumi.ComponentResource {
+    /** The namespaces with sidecars. */
     public readonly namespaces: readonly string[];
+    /** The namespaces captured by ztunnel. */
+    public readonly ambientNamespaces: readonly string[];
     /**
      * `kubectl rollout restart` for each namespace whose running pods may have a proxy from
      * another revision than the one now serving it, or none: it is labelled in this step, it
@@ -64,25 +89,30 @@ export class SidecarInjection extends pulumi.ComponentResource {
         const tagged = [...(args.namespaces ?? [{ namespace: "default", tag: DEFAULT_TAG }])].sort((a, b) =>
             a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0,
         );
-        this.namespaces = tagged.map(({ namespace }) => namespace);
-        const owed = tagged.map(({ namespace, tag }) => {
+        this.namespaces = tagged.filter((entry) => !("ambient" in entry)).map(({ namespace }) => namespace);
+        this.ambientNamespaces = tagged.filter((entry) => "ambient" in entry).map(({ namespace }) => namespace);
+        const owed = tagged.map((entry) => {
+            const { namespace } = entry;
             // A patch of a missing namespace would create it (server-side apply), and destroy
             // would leave it behind: read it first, so a typo fails on that read, by name.
             // The read comes before this step's patch, so it shows the labels the step changes.
             const existing = k8s.core.v1.Namespace.get(`${name}-${namespace}`, namespace, { parent: this });
             new k8s.core.v1.NamespacePatch(
                 `${name}-${namespace}`,
-                { metadata: { name: existing.metadata.name, labels: injectionLabels(tag) } },
+                { metadata: { name: existing.metadata.name, labels: dataPlaneLabels(entry) } },
                 childOptions(this, opts),
             );
             return existing.metadata.labels.apply((labels) => {
-                const moved = servingTag(labels) !== tag;
-                return moved || (tag === DEFAULT_TAG && args.defaultTagRestartOwed === true)
-                    ? [restartCommand(namespace)]
-                    : [];
+                const owedToOldIstiod =
+                    "tag" in entry && entry.tag === DEFAULT_TAG && args.defaultTagRestartOwed === true;
+                return !alreadyServed(labels, entry) || owedToOldIstiod ? [restartCommand(namespace)] : [];
             });
         });
         this.restartCommands = pulumi.all(owed).apply((lists) => lists.flat());
-        this.registerOutputs({ namespaces: this.namespaces, restartCommands: this.restartCommands });
+        this.registerOutputs({
+            namespaces: this.namespaces,
+            ambientNamespaces: this.ambientNamespaces,
+            restartCommands: this.restartCommands,
+        });
     }
 }

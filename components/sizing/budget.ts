@@ -15,7 +15,15 @@ import { planSizing, SINGLE, SizingPlan } from "./sizing";
 /** The settings the budget depends on. */
 export type BudgetSettings = Pick<
     MeshSettings,
-    "memory" | "addons" | "egressGateway" | "revisions" | "memoryBudgetPercent" | "resources" | "replicas"
+    | "memory"
+    | "addons"
+    | "egressGateway"
+    | "revisions"
+    | "memoryBudgetPercent"
+    | "resources"
+    | "replicas"
+    | "ambient"
+    | "nodes"
 >;
 
 export interface BudgetLine {
@@ -41,14 +49,17 @@ export interface Deployed {
     label: string;
     /** Per revision for istiod: each revision is sized and scaled alike. */
     scaling: Scaling;
-    /** Copies of the whole workload: one per istiod revision, else 1. */
+    /** Copies of the whole workload: one per istiod revision, one per node for a DaemonSet, else 1. */
     copies: number;
 }
+
+/** ambient's DaemonSets: one pod on every node. */
+const PER_NODE: readonly Component[] = ["ztunnel", "cni"];
 
 /** Every workload the program deploys for these settings, in the order of `COMPONENTS`. */
 export function deployedComponents(
     plan: SizingPlan,
-    settings: Pick<MeshSettings, "addons" | "egressGateway" | "revisions">,
+    settings: Pick<MeshSettings, "addons" | "egressGateway" | "revisions" | "ambient" | "nodes">,
 ): Deployed[] {
     // A canary or a previous revision is a whole second istiod, with the same size and scaling.
     const revisions = allRevisions(settings.revisions).length;
@@ -68,7 +79,33 @@ export function deployedComponents(
         one("ingressGateway", plan.scaling.ingressGateway),
         ...(settings.egressGateway ? [one("egressGateway", plan.scaling.egressGateway)] : []),
         ...settings.addons.map((addon): Deployed => one(addon, SINGLE)),
+        ...(settings.ambient === undefined
+            ? []
+            : PER_NODE.map(
+                  (component): Deployed => ({
+                      component,
+                      label: `${component} (${settings.nodes} node${settings.nodes === 1 ? "" : "s"})`,
+                      scaling: SINGLE,
+                      copies: settings.nodes,
+                  }),
+              )),
     ];
+}
+
+/**
+ * What an ambient namespace saves against sidecars, from the proxy row: its pods run no
+ * sidecar, so each saves the proxy's request, while ztunnel is paid once per node.
+ */
+export function ambientSaving(plan: SizingPlan, settings: Pick<MeshSettings, "ambient">): string | undefined {
+    const proxy = plan.sizes.proxy;
+    return settings.ambient === undefined
+        ? undefined
+        : `a pod in an ambient namespace runs no sidecar: it saves the proxy row's ${proxy.memoryRequest}Mi request (${proxy.cpuRequest}m CPU), while ztunnel is paid once per node`;
+}
+
+/** MiB the per-node DaemonSets request on each node; 0 without ambient. */
+export function perNodeRequestMi(plan: SizingPlan, settings: Pick<MeshSettings, "ambient">): number {
+    return settings.ambient === undefined ? 0 : PER_NODE.reduce((sum, c) => sum + plan.sizes[c].memoryRequest, 0);
 }
 
 /** Replicas the scheduler must fit at all times: an autoscaler's minimum. */
@@ -89,6 +126,25 @@ export function memoryBudget(settings: BudgetSettings, plan: SizingPlan = planSi
 }
 
 const fits = (budget: Budget): boolean => budget.totalMi <= budget.budgetMi;
+
+/**
+ * The remedy when the per-node agents are what does not fit: the same memory on fewer nodes
+ * (fewer, bigger nodes) fits, and says at most how many.
+ */
+function fewerNodes(settings: BudgetSettings, plan: SizingPlan): string[] {
+    if (settings.ambient === undefined || settings.nodes === 1) {
+        return [];
+    }
+    const most = [...Array(settings.nodes - 1).keys()]
+        .map((i) => settings.nodes - 1 - i)
+        .find((nodes) => fits(memoryBudget({ ...settings, nodes }, plan)));
+    const perNode = perNodeRequestMi(plan, settings);
+    return most === undefined
+        ? []
+        : [
+              `spread this memory over at most ${most} nodes (istio-mesh:nodes is ${settings.nodes}): ztunnel and the CNI agent request ${perNode}Mi on every node`,
+          ];
+}
 
 /**
  * The next whole-Gi cluster, above the current one, that these components fit, or
@@ -156,12 +212,14 @@ export function budgetRefusal(settings: BudgetSettings, plan: SizingPlan, maxGi 
             : []),
         ...(nextGi !== undefined ? [`give the cluster ${nextGi}Gi (istio-mesh:memory), the next size that fits`] : []),
         ...(neededPercent <= 90 ? [`raise istio-mesh:memoryBudgetPercent to ${neededPercent}`] : []),
+        ...fewerNodes(settings, plan),
     ];
     return [
         `the components request ${budget.totalMi}Mi of memory, over the budget of ${budget.budgetMi}Mi (${percent}% of istio-mesh:memory):`,
         ...budget.lines.map((line) => row(line.label, `${line.replicas}x`, `${line.requestMi}Mi`)),
         row("total", "", `${budget.totalMi}Mi`),
         row("proxy (per pod)", "", `${plan.sizes.proxy.memoryRequest}Mi`) + "  per workload pod, not counted",
+        ...(ambientSaving(plan, settings) === undefined ? [] : [`    ${ambientSaving(plan, settings)}`]),
         `    To fit: ${remedies.join("; or ")}`,
     ].join("\n");
 }

@@ -31,6 +31,13 @@ export const SINGLE: Scaling = { replicas: 1, podDisruptionBudget: false };
  * The sizing table. Requests are what the scheduler reserves; limits stop one component
  * from starving the others. CPU is in millicores, memory in MiB: size(cpu request, cpu
  * limit, memory request, memory limit). Each row says why its memory is what it is.
+ *
+ * ztunnel's CPU limit is its worker threads: the chart hands the limit to ztunnel
+ * (`ZTUNNEL_CPU_LIMIT`, rounded up to whole cores), which starts that many. One core up to
+ * the small tier, where one worker carries a laptop's traffic and a second would only
+ * compete with the workloads for the node's few cores; two from the medium tier, where a
+ * node's traffic can keep one busy. More than two adds throughput only on nodes whose
+ * applications saturate the network, which `istio-mesh:resources` can grant.
  */
 export const TIERS: readonly Tier[] = [
     {
@@ -46,6 +53,8 @@ export const TIERS: readonly Tier[] = [
             grafana: size(25, 250, 64, 192), // the Go server idles near 60Mi
             jaeger: size(25, 250, 96, 384), // the limit holds a few thousand traces in memory
             kiali: size(10, 250, 64, 256), // kiali-server's own 64Mi request
+            ztunnel: size(50, 1000, 64, 256), // per node; an idle ztunnel holds ~20Mi, 64Mi a few hundred connections
+            cni: size(10, 200, 40, 128), // per node; the agent idles near 30Mi and works only when a pod starts
         },
         controlPlane: SINGLE,
         gateways: SINGLE,
@@ -63,6 +72,8 @@ export const TIERS: readonly Tier[] = [
             grafana: size(50, 500, 128, 256), // dashboards being rendered
             jaeger: size(50, 500, 128, 512), // about ten thousand traces at 100% sampling
             kiali: size(20, 500, 128, 384), // the graph cache of a small mesh
+            ztunnel: size(100, 1000, 128, 512), // per node; certificates and connections of a few dozen pods
+            cni: size(20, 200, 64, 128), // per node; the same agent, more pods starting
         },
         controlPlane: SINGLE,
         gateways: SINGLE,
@@ -80,6 +91,8 @@ export const TIERS: readonly Tier[] = [
             grafana: size(100, 1000, 256, 512), // several people at once
             jaeger: size(100, 1000, 256, 1024), // a day of traces at low sampling
             kiali: size(50, 1000, 256, 512), // the graph of about a hundred services
+            ztunnel: size(200, 2000, 256, 1024), // per node; about a hundred pods' certificates and pools
+            cni: size(50, 500, 100, 256), // per node; the chart's own 100Mi request
         },
         controlPlane: SINGLE,
         gateways: { replicas: 1, autoscale: { min: 1, max: 3 }, podDisruptionBudget: false },
@@ -97,6 +110,8 @@ export const TIERS: readonly Tier[] = [
             grafana: size(250, 2000, 512, 1024), // a team's worth of users
             jaeger: size(250, 2000, 1024, 2048), // recent traces of a large mesh
             kiali: size(100, 2000, 512, 1024), // the graph of hundreds of services
+            ztunnel: size(500, 2000, 512, 2048), // per node; the chart's own 512Mi request, for busy nodes
+            cni: size(100, 500, 100, 256), // per node; the chart's own 100Mi request
         },
         controlPlane: { replicas: 2, autoscale: { min: 2, max: 5 }, podDisruptionBudget: true },
         gateways: { replicas: 2, autoscale: { min: 2, max: 5 }, podDisruptionBudget: true },

@@ -12,6 +12,7 @@ import {
     TagTarget,
 } from "../config/revisions";
 import { istioMinor, istioRevision } from "../versions";
+import type { AmbientSettings } from "../config/ambient";
 
 /**
  * The control planes of one step of an upgrade, decided from config alone: which istiods run
@@ -49,11 +50,26 @@ export interface PlannedIstiod extends ControlPlaneRevision {
     readonly mustBeRunning: boolean;
 }
 
-/** A namespace of `injectionNamespaces` and the tag whose webhooks inject its pods. */
-export interface NamespaceTag {
-    readonly namespace: string;
-    readonly tag: RevisionTag;
-}
+/**
+ * A namespace in the mesh and its data plane: the tag whose webhooks inject its pods
+ * (`injectionNamespaces`), or ambient capture by ztunnel (`ambientNamespaces`).
+ */
+export type NamespaceTag =
+    | {
+          readonly namespace: string;
+          readonly tag: RevisionTag;
+          /**
+           * It was ambient at the last deployment and moves back to sidecars: it keeps the
+           * ambient label for this step, so its running pods stay captured by ztunnel until
+           * restarted with a sidecar (the CNI agent never captures a pod with a sidecar), and
+           * the next `up` drops the label.
+           */
+          readonly leavingAmbient?: true;
+      }
+    | {
+          readonly namespace: string;
+          readonly ambient: { readonly waypoint: boolean };
+      };
 
 export interface ControlPlanePlan {
     /** Every istiod, oldest first. */
@@ -80,7 +96,7 @@ export interface ControlPlanePlan {
      * Deployments' pod template changes, so they roll onto the new revision by themselves.
      */
     readonly gatewaysMovedFrom?: string;
-    /** Each injection namespace, sorted, with its tag. */
+    /** Each namespace in the mesh, sorted, with its tag or ambient capture. */
     readonly namespaces: readonly NamespaceTag[];
     /**
      * Whether a namespace on the `default` tag may still run proxies of an older istiod (a
@@ -94,6 +110,33 @@ export interface ControlPlaneSettings {
     readonly revisions: MeshRevisions;
     readonly injectionNamespaces: readonly string[];
     readonly canaryNamespaces: readonly string[];
+    readonly ambient?: Pick<AmbientSettings, "namespaces" | "waypointNamespaces">;
+}
+
+/** What the plan reads of the stack's last deployment. */
+export interface LastPlanned {
+    /** Its `controlPlanes` output. */
+    readonly controlPlanes?: LastControlPlanes;
+    /** Its `ambientNamespaces` output. */
+    readonly ambientNamespaces?: readonly string[];
+}
+
+function meshNamespaces(settings: ControlPlaneSettings, lastAmbient: readonly string[]): NamespaceTag[] {
+    const ambient = settings.ambient;
+    const sidecars = settings.injectionNamespaces.map(
+        (namespace): NamespaceTag => ({
+            namespace,
+            tag: settings.canaryNamespaces.includes(namespace) ? CANARY_TAG : DEFAULT_TAG,
+            ...(lastAmbient.includes(namespace) && { leavingAmbient: true as const }),
+        }),
+    );
+    const captured = (ambient?.namespaces ?? []).map(
+        (namespace): NamespaceTag => ({
+            namespace,
+            ambient: { waypoint: (ambient?.waypointNamespaces ?? []).includes(namespace) },
+        }),
+    );
+    return [...sidecars, ...captured].sort((a, b) => (a.namespace < b.namespace ? -1 : 1));
 }
 
 function gatewaysMovedFrom(
@@ -131,11 +174,12 @@ function roleOf(revisions: MeshRevisions, istiod: ControlPlaneRevision): IstiodR
 }
 
 /**
- * @param last what the stack's last deployment ran (its `controlPlanes` output); none for a
- *   first install
+ * @param lastDeployment what the stack's last deployment ran (its `controlPlanes` and
+ *   `ambientNamespaces` outputs); none for a first install
  */
-export function planControlPlanes(settings: ControlPlaneSettings, last?: LastControlPlanes): ControlPlanePlan {
+export function planControlPlanes(settings: ControlPlaneSettings, lastDeployment?: LastPlanned): ControlPlanePlan {
     const { revisions } = settings;
+    const last = lastDeployment?.controlPlanes;
     const stable = revisions.stable;
     const running = allRevisions(revisions);
     const oldestMinor = istioMinor(running.map((istiod) => istiod.version).sort(compareVersions)[0]);
@@ -161,10 +205,7 @@ export function planControlPlanes(settings: ControlPlaneSettings, last?: LastCon
         ),
         stableIstiod: istiodName(stable.revision),
         gatewayRevision: stable.revision,
-        namespaces: [...settings.injectionNamespaces].sort().map((namespace) => ({
-            namespace,
-            tag: settings.canaryNamespaces.includes(namespace) ? CANARY_TAG : DEFAULT_TAG,
-        })),
+        namespaces: meshNamespaces(settings, lastDeployment?.ambientNamespaces ?? []),
         defaultTagRestartOwed: istiods.some((istiod) => istiod.mustBeRunning),
     };
 }

@@ -2,6 +2,8 @@ import { IngressServiceType } from "../config/config";
 import { TrafficPolicy } from "../config/exposure";
 import { SizingPlan, toResources } from "../sizing/sizing";
 import { ISTIO_IMAGE_HUB } from "../versions";
+import { istiodAmbientValues, IstiodAmbientValues } from "./ambient-values";
+import type { AmbientSettings } from "../config/ambient";
 
 /**
  * Pure functions from settings to the values of Istio's `base`, `istiod` and `gateway`
@@ -41,7 +43,7 @@ export interface TracingProvider {
     opentelemetry: { service: string; port: number };
 }
 
-export interface IstiodValues {
+export interface IstiodValues extends Partial<IstiodAmbientValues> {
     /** Suffixes every object the chart renders, so two revisions never share one. */
     revision?: string;
     /** Keeps an older minor's behaviour (the chart's `profile-compatibility-version-<minor>`). */
@@ -72,6 +74,8 @@ export interface IstiodValues {
  * config, so a proxy sends its spans and logs to the same place whichever istiod injected it.
  * Revision tags are not rendered here (`revisionTags` stays empty): see values/revision-tags.ts.
  *
+ * @param ambient the ambient data plane, if any: every revision gets the ambient profile,
+ *   so a proxy it injects speaks HBONE to ambient pods, and trusts ztunnel's identity
  * @param istiod its revision, undefined for the istiod installed before revisions: its values
  *   stay as they were (no `revision`), except that it renders no injection webhooks, which
  *   would serve `istio-injection=enabled` namespaces beside the `default` tag; and the older
@@ -81,12 +85,14 @@ export function istiodValues(
     istiod: { revision?: string; compatibilityVersion?: string },
     plan: SizingPlan,
     tracing: readonly TracingProvider[] = [],
+    ambient?: Pick<AmbientSettings, "platform" | "agentNamespace">,
 ): IstiodValues {
     const { revision, compatibilityVersion } = istiod;
     const controlPlane = plan.scaling.istiod;
     return {
         ...(revision !== undefined && { revision }),
         ...(compatibilityVersion !== undefined && { compatibilityVersion }),
+        ...(ambient !== undefined && istiodAmbientValues(ambient)),
         base: VALIDATION,
         replicaCount: controlPlane.replicas,
         autoscaleEnabled: controlPlane.autoscale !== undefined,

@@ -152,10 +152,12 @@ export function chartDirectory(vendored: VendoredChart): string {
         [/^version: 1\.0\.0$/m, `version: ${release}`],
         [/^appVersion: 1\.0\.0$/m, `appVersion: ${release}`],
     ]);
-    if (vendored.pinned.chart === "istiod") {
+    // istiod and cni keep them under `global:`, ztunnel at the top of its defaults.
+    const indent = { istiod: "    ", cni: "    ", ztunnel: "  " }[vendored.pinned.chart];
+    if (indent !== undefined) {
         rewrite("values.yaml", [
-            [/^ {4}hub: registry\.istio\.io\/testing$/m, `    hub: ${chartHub(release)}`],
-            [/^ {4}tag: latest$/m, `    tag: ${release}`],
+            [new RegExp(`^${indent}hub: registry\\.istio\\.io\\/testing$`, "m"), `${indent}hub: ${chartHub(release)}`],
+            [new RegExp(`^${indent}tag: latest$`, "m"), `${indent}tag: ${release}`],
         ]);
     }
     staged.set(key, dir);

@@ -1,4 +1,4 @@
-import { deployedComponents, memoryBudget } from "../../components/sizing/budget";
+import { ambientSaving, deployedComponents, memoryBudget } from "../../components/sizing/budget";
 import { MeshSettings } from "../../components/config/config";
 import { planSizing } from "../../components/sizing/sizing";
 import { Component, Scaling, Size } from "../../components/config/components";
@@ -48,6 +48,7 @@ export function sizingTable(settings: MeshSettings): SizingTable {
     const rows = deployedComponents(plan, settings).map(({ component, label, scaling }) =>
         row(component, label, replicasText(scaling, component in settings.replicas), requested.get(component) ?? "-"),
     );
+    const saving = ambientSaving(plan, settings);
     // Sidecars are per workload pod: shown for reference, never counted.
     rows.push(row("proxy", "proxy (per pod)", "-", "-"));
     const overridden = rows.some((cells) => cells.some((cell) => cell.endsWith("*")))
@@ -56,7 +57,10 @@ export function sizingTable(settings: MeshSettings): SizingTable {
     return {
         summary: `memory ${settings.memory.quantity}, tier ${plan.tier}, budget ${budget.budgetMi}Mi (${percent}% of memory)`,
         rows,
-        total: `total requested ${budget.totalMi}Mi of the ${budget.budgetMi}Mi budget; sidecars are per pod and not counted${overridden}`,
+        total: [
+            `total requested ${budget.totalMi}Mi of the ${budget.budgetMi}Mi budget; sidecars are per pod and not counted${overridden}`,
+            ...(saving === undefined ? [] : [`; ${saving}`]),
+        ].join(""),
     };
 }
 

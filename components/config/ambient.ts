@@ -1,0 +1,80 @@
+import { show } from "./config-reader";
+
+/**
+ * Ambient mode's keys and the checks across them: which namespaces join the mesh without
+ * sidecars, which get a waypoint, the cluster's platform and how the Gateway API CRDs
+ * arrive. The values these decide are in values/ambient-values.ts.
+ */
+
+/**
+ * Platforms whose CNI paths differ from the chart's defaults, each a `profile-platform-*` of
+ * Istio's cni and ztunnel charts; `none` keeps the defaults (kind, EKS, AKS, kubeadm).
+ */
+export const PLATFORMS = ["none", "minikube", "k3d", "k3s", "microk8s", "gke", "openshift"] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+/** `install`: the program installs the pinned standard channel; `cluster`: the cluster already has them. */
+export const GATEWAY_API_CRD_SOURCES = ["install", "cluster"] as const;
+export type GatewayApiCrdSource = (typeof GATEWAY_API_CRD_SOURCES)[number];
+
+/**
+ * The namespace of ztunnel and the CNI agent. Both need host privileges (NET_ADMIN and
+ * SYS_ADMIN, host paths and the host network), which Pod Security's `baseline` refuses, so
+ * they do not run in istio-system, whose `baseline` level protects the root CA's namespace.
+ * OpenShift admits privileged node agents in kube-system only (Istio's OpenShift profile).
+ */
+export function ambientAgentNamespace(platform: Platform): string {
+    return platform === "openshift" ? "kube-system" : "istio-ambient";
+}
+
+/** The ambient data plane of one environment. */
+export interface AmbientSettings {
+    readonly platform: Platform;
+    /** Where ztunnel and the CNI agent run. */
+    readonly agentNamespace: string;
+    readonly gatewayApiCrds: GatewayApiCrdSource;
+    /** Namespaces labelled `istio.io/dataplane-mode=ambient`, sorted. */
+    readonly namespaces: readonly string[];
+    /** Ambient namespaces with a waypoint, sorted. */
+    readonly waypointNamespaces: readonly string[];
+}
+
+/** What the cross-key checks read, as parsed. */
+export interface AmbientKeys {
+    readonly ambient: boolean;
+    readonly injectionNamespaces: readonly string[];
+    readonly ambientNamespaces: readonly string[];
+    readonly waypointNamespaces: readonly string[];
+}
+
+/** Each mistake across the ambient keys: the key it is reported under and the message. */
+export function ambientProblems(
+    keys: AmbientKeys,
+    fullKey: (name: string) => string,
+): [key: "ambientNamespaces" | "waypointNamespaces", message: string][] {
+    const k = fullKey;
+    const problems: ["ambientNamespaces" | "waypointNamespaces", string][] = [];
+    const listed = (name: "ambientNamespaces" | "waypointNamespaces", values: readonly string[]): void => {
+        if (!keys.ambient && values.length > 0) {
+            problems.push([
+                name,
+                `lists ${values.map(show).join(", ")}, but ${k("ambient")} is false, so no ztunnel would capture them; set ${k("ambient")}: true or empty this list`,
+            ]);
+        }
+    };
+    listed("ambientNamespaces", keys.ambientNamespaces);
+    listed("waypointNamespaces", keys.waypointNamespaces);
+    for (const namespace of keys.ambientNamespaces.filter((n) => keys.injectionNamespaces.includes(n))) {
+        problems.push([
+            "ambientNamespaces",
+            `${show(namespace)} is also in ${k("injectionNamespaces")}: a namespace runs sidecars or ambient, not both; remove it from one of the two (moving it to ambient is removing it from ${k("injectionNamespaces")} in the same change)`,
+        ]);
+    }
+    for (const namespace of keys.waypointNamespaces.filter((n) => !keys.ambientNamespaces.includes(n))) {
+        problems.push([
+            "waypointNamespaces",
+            `${show(namespace)} is not in ${k("ambientNamespaces")}: a waypoint serves ambient workloads only (a sidecar is its own L7 proxy); add it there, or remove it here`,
+        ]);
+    }
+    return problems;
+}

@@ -1,0 +1,111 @@
+import type { AmbientSettings, Platform } from "../config/ambient";
+import { SizingPlan, toResources } from "../sizing/sizing";
+import { ISTIO_IMAGE_HUB } from "../versions";
+
+/**
+ * Pure functions from settings to the values of Istio's `cni` and `ztunnel` charts, and to
+ * what istiod adds for ambient. Both charts read `profile: ambient` (the CNI agent's ambient
+ * redirection, ztunnel's HBONE) and `platform` (its host paths); only the keys we set are
+ * typed, and every one is read by both minors' charts (test/istio-minors.test.ts).
+ */
+
+type Resources = ReturnType<typeof toResources>;
+
+/** Istio's name for the ambient profile of every chart. */
+export const AMBIENT_PROFILE = "ambient";
+
+/** The Gateway API class whose Gateways istiod runs as waypoints. */
+export const WAYPOINT_CLASS = "istio-waypoint";
+
+/** The name of each namespace's waypoint, the one `istioctl waypoint apply` gives. */
+export const WAYPOINT_NAME = "waypoint";
+
+/** The port waypoints take HBONE on. */
+export const HBONE_PORT = 15008;
+
+const platformValue = (platform: Platform): { platform?: Exclude<Platform, "none"> } =>
+    platform === "none" ? {} : { platform };
+
+/** What istiod adds in ambient mode: the ambient profile, and where the ztunnels it trusts run. */
+export interface IstiodAmbientValues {
+    profile: typeof AMBIENT_PROFILE;
+    platform?: Exclude<Platform, "none">;
+    /** istiod gives ztunnel's ServiceAccount in this namespace the right to ask for workloads' certificates. */
+    trustedZtunnelNamespace: string;
+}
+
+export function istiodAmbientValues(
+    ambient: Pick<AmbientSettings, "platform" | "agentNamespace">,
+): IstiodAmbientValues {
+    return {
+        profile: AMBIENT_PROFILE,
+        ...platformValue(ambient.platform),
+        trustedZtunnelNamespace: ambient.agentNamespace,
+    };
+}
+
+export interface CniValues {
+    profile: typeof AMBIENT_PROFILE;
+    platform?: Exclude<Platform, "none">;
+    /** The revision the `default` tag points to: the agent's labels follow it. */
+    revision: string;
+    hub: string;
+    resources: Resources;
+}
+
+/** The CNI agent (`istio-cni-node`): redirects each ambient pod's traffic to its node's ztunnel. */
+export function cniValues(ambient: Pick<AmbientSettings, "platform">, plan: SizingPlan, revision: string): CniValues {
+    return {
+        profile: AMBIENT_PROFILE,
+        ...platformValue(ambient.platform),
+        revision,
+        hub: ISTIO_IMAGE_HUB,
+        resources: toResources(plan.sizes.cni),
+    };
+}
+
+export interface ZtunnelValues {
+    profile: typeof AMBIENT_PROFILE;
+    platform?: Exclude<Platform, "none">;
+    /**
+     * The revision the `default` tag points to: ztunnel asks that istiod (`istiod-<revision>`)
+     * for its configuration and its workloads' certificates, so it moves at a promotion.
+     */
+    revision: string;
+    hub: string;
+    /** The CPU limit is ztunnel's worker threads (sizing/sizing.ts). */
+    resources: Resources;
+}
+
+/** ztunnel, the node proxy: mutual TLS and L4 policy for every ambient pod on its node. */
+export function ztunnelValues(
+    ambient: Pick<AmbientSettings, "platform">,
+    plan: SizingPlan,
+    revision: string,
+): ZtunnelValues {
+    return {
+        profile: AMBIENT_PROFILE,
+        ...platformValue(ambient.platform),
+        revision,
+        hub: ISTIO_IMAGE_HUB,
+        resources: toResources(plan.sizes.ztunnel),
+    };
+}
+
+/** A namespace's waypoint: the Gateway istiod turns into an Envoy Deployment for L7 policy. */
+export function waypointGateway(namespace: string): Record<string, unknown> {
+    return {
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "Gateway",
+        metadata: {
+            name: WAYPOINT_NAME,
+            namespace,
+            // Services' traffic goes through it (Istio's default for a waypoint).
+            labels: { "istio.io/waypoint-for": "service" },
+        },
+        spec: {
+            gatewayClassName: WAYPOINT_CLASS,
+            listeners: [{ name: "mesh", port: HBONE_PORT, protocol: "HBONE" }],
+        },
+    };
+}

@@ -166,7 +166,11 @@ export = async (): Promise<Record<string, unknown>> => {
     }
     const injection = new SidecarInjection(
         "sidecar-injection",
-        { namespaces: controlPlanePlan.namespaces, defaultTagRestartOwed: controlPlanePlan.defaultTagRestartOwed },
+        {
+            namespaces: controlPlanePlan.namespaces,
+            defaultTagRestartOwed: controlPlanePlan.defaultTagRestartOwed,
+            sidecarsOweHbone: controlPlanePlan.sidecarsOweHbone,
+        },
         { dependsOn: [tags, ...ambientWaits] },
     );
     // Kiali's login token reads the whole cluster: it exists only where Kiali does.
@@ -204,7 +208,12 @@ export = async (): Promise<Record<string, unknown>> => {
     const grafana = enabled("grafana")
         ? new Grafana(
               "grafana",
-              { namespace: ISTIO_NAMESPACE, size: sizing.sizes.grafana, externalUrl: hostUrl("grafana") },
+              {
+                  namespace: ISTIO_NAMESPACE,
+                  size: sizing.sizes.grafana,
+                  externalUrl: hostUrl("grafana"),
+                  ambient: settings.ambient !== undefined,
+              },
               afterPrometheus,
           )
         : undefined;
@@ -274,7 +283,15 @@ export = async (): Promise<Record<string, unknown>> => {
     const istioVersion = version;
     /** Each istiod by name, with its version and the tag pointing to it ("" for one kept for unrestarted proxies). */
     const controlPlanes = Object.fromEntries(
-        controlPlanePlan.istiods.map((istiod) => [istiod.name, { version: istiod.version, tag: istiod.tag ?? "" }]),
+        controlPlanePlan.istiods.map((istiod) => [
+            istiod.name,
+            {
+                version: istiod.version,
+                tag: istiod.tag ?? "",
+                // Read back by the next step: turning ambient on owes the sidecars a restart once.
+                ...(settings.ambient !== undefined && istiod.revision !== undefined && { ambient: true }),
+            },
+        ]),
     );
     const istioNamespace = namespace.name;
     const injectionNamespaces = injection.namespaces;

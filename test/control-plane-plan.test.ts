@@ -32,6 +32,7 @@ const EXPECTED: Record<string, ControlPlanePlan> = {
         gatewayRevision: "1-31-4",
         namespaces: [onDefault("default"), onDefault("shop")],
         defaultTagRestartOwed: false,
+        sidecarsOweHbone: false,
     },
     "2-canary": {
         istiods: [
@@ -49,6 +50,7 @@ const EXPECTED: Record<string, ControlPlanePlan> = {
         gatewayRevision: "1-31-4",
         namespaces: [onDefault("default"), onDefault("shop")],
         defaultTagRestartOwed: false,
+        sidecarsOweHbone: false,
     },
     "3-move": {
         istiods: [
@@ -65,6 +67,7 @@ const EXPECTED: Record<string, ControlPlanePlan> = {
         gatewayRevision: "1-31-4",
         namespaces: [onDefault("default"), { namespace: "shop", tag: "canary" }],
         defaultTagRestartOwed: false,
+        sidecarsOweHbone: false,
     },
     "4-promote": {
         istiods: [
@@ -80,6 +83,7 @@ const EXPECTED: Record<string, ControlPlanePlan> = {
         gatewayRevision: "1-31-5",
         namespaces: [onDefault("default"), onDefault("shop")],
         defaultTagRestartOwed: true,
+        sidecarsOweHbone: false,
     },
     "5-retire": {
         istiods: [{ ...NEW_CANARY, tag: "default", role: "stable" }],
@@ -90,6 +94,7 @@ const EXPECTED: Record<string, ControlPlanePlan> = {
         gatewayRevision: "1-31-5",
         namespaces: [onDefault("default"), onDefault("shop")],
         defaultTagRestartOwed: false,
+        sidecarsOweHbone: false,
     },
     "migrate-1-keep-unrevisioned": {
         istiods: [
@@ -103,6 +108,7 @@ const EXPECTED: Record<string, ControlPlanePlan> = {
         gatewayRevision: "1-31-4",
         namespaces: [onDefault("default"), onDefault("shop")],
         defaultTagRestartOwed: true,
+        sidecarsOweHbone: false,
     },
     "migrate-2-retire-unrevisioned": {
         istiods: [{ ...OLD_STABLE, tag: "default", role: "stable" }],
@@ -113,6 +119,7 @@ const EXPECTED: Record<string, ControlPlanePlan> = {
         gatewayRevision: "1-31-4",
         namespaces: [onDefault("default"), onDefault("shop")],
         defaultTagRestartOwed: false,
+        sidecarsOweHbone: false,
     },
     "rollback-1-move-back": {
         istiods: [
@@ -129,6 +136,7 @@ const EXPECTED: Record<string, ControlPlanePlan> = {
         gatewayRevision: "1-31-4",
         namespaces: [onDefault("default"), onDefault("shop")],
         defaultTagRestartOwed: false,
+        sidecarsOweHbone: false,
     },
     "rollback-2-remove-canary": {
         istiods: [{ ...OLD_STABLE, tag: "default", role: "stable" }],
@@ -140,6 +148,7 @@ const EXPECTED: Record<string, ControlPlanePlan> = {
         gatewayRevision: "1-31-4",
         namespaces: [onDefault("default"), onDefault("shop")],
         defaultTagRestartOwed: false,
+        sidecarsOweHbone: false,
     },
 };
 
@@ -162,6 +171,7 @@ const MINOR_BOTH = {
     gatewayRevision: "1-30-3",
     namespaces: [onDefault("default"), onDefault("shop")],
     defaultTagRestartOwed: false,
+    sidecarsOweHbone: false,
 } as const satisfies ControlPlanePlan;
 const MINOR_OLD_ONLY = {
     istiods: [{ ...OLD_MINOR, tag: "default", role: "stable" }],
@@ -172,6 +182,7 @@ const MINOR_OLD_ONLY = {
     gatewayRevision: "1-30-3",
     namespaces: [onDefault("default"), onDefault("shop")],
     defaultTagRestartOwed: false,
+    sidecarsOweHbone: false,
 } as const satisfies ControlPlanePlan;
 const MINOR_NEW_ONLY = {
     istiods: [{ ...NEW_MINOR, tag: "default", role: "stable" }],
@@ -182,6 +193,7 @@ const MINOR_NEW_ONLY = {
     gatewayRevision: "1-31-4",
     namespaces: [onDefault("default"), onDefault("shop")],
     defaultTagRestartOwed: false,
+    sidecarsOweHbone: false,
 } as const satisfies ControlPlanePlan;
 
 Object.assign(EXPECTED, {
@@ -201,6 +213,7 @@ Object.assign(EXPECTED, {
         gatewayRevision: "1-31-4",
         namespaces: [onDefault("default"), onDefault("shop")],
         defaultTagRestartOwed: true,
+        sidecarsOweHbone: false,
     },
     // Retiring 1.30 is the step where 1.31's own behaviour arrives.
     "minor-5-retire": MINOR_NEW_ONLY,

@@ -11,7 +11,7 @@ import { evaluateStack, readStackFile, ROOT, stackConfig } from "./support/progr
 import { plan, USAGE } from "./tools/plan";
 import { forgetRender } from "./support/render";
 import { committedStacks, PLANS_DIR, REFRESH_COMMAND, renderSnapshot, staleSnapshots } from "./tools/snapshot";
-import { UPGRADE_STEPS } from "./support/upgrade-flow";
+import { AMBIENT_STEPS, UPGRADE_STEPS } from "./support/upgrade-flow";
 
 /** A line diff (longest common subsequence), as a reviewer's diff shows it. */
 function changedLines(before: string, after: string): { removed: string[]; added: string[] } {
@@ -253,6 +253,7 @@ describe("npm run plan", () => {
                 "prod.yaml",
                 "staging.yaml",
                 ...UPGRADE_STEPS.map((step) => `upgrade/${step.id}.yaml`),
+                ...AMBIENT_STEPS.map((step) => `ambient/${step.id}.yaml`),
             ];
             const io = { out: [] as string[], err: [] as string[] };
             const code = await plan(

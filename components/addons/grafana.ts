@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { GRAFANA_ADMIN_SECRET, grafanaValues } from "../values/addon-values";
 import { childOptions, pinnedChart } from "../chart";
-import { ISTIO_DASHBOARD_SETS } from "../values/grafana-dashboards";
+import { dashboardSets } from "../values/grafana-dashboards";
 import { Size } from "../config/components";
 import { ADDON_CHARTS } from "../versions";
 
@@ -17,6 +17,11 @@ export interface GrafanaArgs {
      * @default served under /grafana on whatever host the browser used
      */
     externalUrl?: string;
+    /**
+     * Whether ztunnel runs: Grafana then also gets Istio's ztunnel dashboard.
+     * @default false
+     */
+    ambient?: boolean;
 }
 
 /**
@@ -43,7 +48,8 @@ export class Grafana extends pulumi.ComponentResource {
             },
             childOptions(this, opts),
         );
-        const dashboards = ISTIO_DASHBOARD_SETS.map(
+        const sets = dashboardSets(args.ambient ?? false);
+        const dashboards = sets.map(
             (set) =>
                 new k8s.core.v1.ConfigMap(
                     `${name}-${set.configMap}`,
@@ -55,7 +61,7 @@ export class Grafana extends pulumi.ComponentResource {
             size: args.size,
             namespace: args.namespace,
             adminSecret: GRAFANA_ADMIN_SECRET,
-            dashboardSets: ISTIO_DASHBOARD_SETS,
+            dashboardSets: sets,
             externalUrl: args.externalUrl,
         });
         this.chart = pinnedChart(

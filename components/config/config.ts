@@ -173,6 +173,7 @@ export function readMeshSettings(config: ConfigReader, raw: Readonly<Record<stri
     const ambientNamespaces = [...config.list("ambientNamespaces")].sort();
     const waypointNamespaces = [...config.list("waypointNamespaces")].sort();
     const platform = config.oneOf("platform", PLATFORMS);
+    const gatewayApiCrds = config.oneOf("gatewayApiCrds", GATEWAY_API_CRD_SOURCES);
     ambientProblems({ ambient, injectionNamespaces, ambientNamespaces, waypointNamespaces }, (name) =>
         config.key(name),
     ).forEach(([key, message]) => config.problem(key, message));
@@ -193,7 +194,7 @@ export function readMeshSettings(config: ConfigReader, raw: Readonly<Record<stri
             ambient: {
                 platform,
                 agentNamespace: ambientAgentNamespace(platform),
-                gatewayApiCrds: config.oneOf("gatewayApiCrds", GATEWAY_API_CRD_SOURCES),
+                gatewayApiCrds,
                 namespaces: ambientNamespaces,
                 waypointNamespaces,
             },

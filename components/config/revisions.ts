@@ -232,7 +232,9 @@ export function revisionProblems(
 }
 
 /** What the stack's last deployment reported of its istiods (its `controlPlanes` output). */
-export type LastControlPlanes = Readonly<Record<string, { readonly version: string; readonly tag: string }>>;
+export type LastControlPlanes = Readonly<
+    Record<string, { readonly version: string; readonly tag: string; readonly ambient?: boolean }>
+>;
 
 /** The outputs of the stack's last deployment that an upgrade step is checked against. */
 export interface LastDeployment {

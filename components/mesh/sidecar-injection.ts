@@ -19,6 +19,12 @@ export interface SidecarInjectionArgs {
      * @default false
      */
     defaultTagRestartOwed?: boolean;
+    /**
+     * Whether every namespace with sidecars owes a restart: ambient mode was just turned on,
+     * and only proxies injected since speak HBONE to ambient pods.
+     * @default false
+     */
+    sidecarsOweHbone?: boolean;
 }
 
 /** The labels that put a namespace on a tag: `istio-injection` wins over `istio.io/rev`, so never both. */
@@ -103,9 +109,11 @@ export class SidecarInjection extends pulumi.ComponentResource {
                 childOptions(this, opts),
             );
             return existing.metadata.labels.apply((labels) => {
-                const owedToOldIstiod =
-                    "tag" in entry && entry.tag === DEFAULT_TAG && args.defaultTagRestartOwed === true;
-                return !alreadyServed(labels, entry) || owedToOldIstiod ? [restartCommand(namespace)] : [];
+                const owedRestart =
+                    "tag" in entry &&
+                    ((entry.tag === DEFAULT_TAG && args.defaultTagRestartOwed === true) ||
+                        args.sidecarsOweHbone === true);
+                return !alreadyServed(labels, entry) || owedRestart ? [restartCommand(namespace)] : [];
             });
         });
         this.restartCommands = pulumi.all(owed).apply((lists) => lists.flat());

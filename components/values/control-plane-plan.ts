@@ -103,6 +103,12 @@ export interface ControlPlanePlan {
      * previous or pre-revision one runs): each owes a restart until that istiod is retired.
      */
     readonly defaultTagRestartOwed: boolean;
+    /**
+     * Whether every sidecar owes a restart because this step turns ambient on: a sidecar
+     * reaches ambient pods over HBONE only if it started with the ambient profile's
+     * `ISTIO_META_ENABLE_HBONE`, which injection sets, so before any namespace moves.
+     */
+    readonly sidecarsOweHbone: boolean;
 }
 
 /** What the plan reads of the settings. */
@@ -207,6 +213,9 @@ export function planControlPlanes(settings: ControlPlaneSettings, lastDeployment
         gatewayRevision: stable.revision,
         namespaces: meshNamespaces(settings, lastDeployment?.ambientNamespaces ?? []),
         defaultTagRestartOwed: istiods.some((istiod) => istiod.mustBeRunning),
+        sidecarsOweHbone:
+            settings.ambient !== undefined &&
+            Object.values(last ?? {}).some((plane) => plane.tag === DEFAULT_TAG && plane.ambient !== true),
     };
 }
 

@@ -45,6 +45,18 @@ export const ISTIO_DASHBOARD_SETS: readonly DashboardSet[] = [
     },
 ];
 
+/** Istio's ztunnel dashboard, only where ztunnel runs (`istio-mesh:ambient`). */
+export const AMBIENT_DASHBOARD_SET: DashboardSet = {
+    provider: "istio-ambient",
+    configMap: "istio-ambient-grafana-dashboards",
+    files: load(["ztunnel-dashboard.gen.json"]),
+};
+
+/** The dashboard sets Grafana gets: Istio's, and the ztunnel one with ambient mode. */
+export function dashboardSets(ambient: boolean): readonly DashboardSet[] {
+    return ambient ? [...ISTIO_DASHBOARD_SETS, AMBIENT_DASHBOARD_SET] : ISTIO_DASHBOARD_SETS;
+}
+
 /** The title of each shipped dashboard: what Grafana lists and Kiali searches for. */
 export function dashboardTitles(): string[] {
     return ISTIO_DASHBOARD_SETS.flatMap((set) =>

@@ -81,8 +81,11 @@ export function podMemoryRequestMi(pod: PodSpec): number {
     return Math.max(running, ...alone);
 }
 
-/** Pods a workload always runs: its autoscaler's minimum when one targets it, else its replicas. */
-export function guaranteedPods(workload: K8sObject, objects: readonly K8sObject[]): number {
+/**
+ * Pods a workload always runs: its autoscaler's minimum when one targets it, one per node
+ * for a DaemonSet (`nodes`, the cluster's, as `istio-mesh:nodes` says), else its replicas.
+ */
+export function guaranteedPods(workload: K8sObject, objects: readonly K8sObject[], nodes = 1): number {
     const autoscaler = objects.find((object) => {
         const target = (object.spec as Tree | undefined)?.scaleTargetRef as Tree | undefined;
         return (
@@ -96,7 +99,7 @@ export function guaranteedPods(workload: K8sObject, objects: readonly K8sObject[
         return Number((autoscaler.spec as Tree).minReplicas ?? 1);
     }
     if (workload.kind === "DaemonSet") {
-        throw new Error(`${label(workload)} runs a pod per node; the sizing table has no such component`);
+        return nodes;
     }
     return workload.kind === "Pod" ? 1 : Number((workload.spec as Tree).replicas ?? 1);
 }

@@ -1,5 +1,6 @@
 import Ajv from "ajv";
 import * as fs from "fs";
+import { isIPv4, isIPv6 } from "net";
 import * as yaml from "js-yaml";
 import * as path from "path";
 
@@ -93,10 +94,11 @@ export function unknownValuePaths(chart: string, valuesFiles: readonly string[],
 }
 
 // The OpenAPI number and byte formats the CRDs use are not JSON Schema ones; Kubernetes checks the type alone.
+// The Gateway API CRDs' address formats are checked as the API server does.
 const ajv = new Ajv({
     strict: false,
     allErrors: true,
-    formats: { int32: true, int64: true, float: true, double: true, byte: true },
+    formats: { int32: true, int64: true, float: true, double: true, byte: true, ipv4: isIPv4, ipv6: isIPv6 },
 });
 
 /** Errors of `values` against a chart's values.schema.json, or []. */

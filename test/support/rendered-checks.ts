@@ -3,7 +3,7 @@ import { ADDON_SERVICES } from "../../components/values/addon-values";
 import { Addon } from "../../components/config/addons";
 import { Address, configFile, servedPaths } from "./configured";
 import { kubernetesSchemaErrors } from "./kubernetes-schema";
-import { ISTIO_DASHBOARD_SETS } from "../../components/values/grafana-dashboards";
+import { dashboardSets } from "../../components/values/grafana-dashboards";
 import {
     allObjects,
     containersOf,
@@ -49,13 +49,16 @@ export function containerResourceProblems(releases: readonly RenderedRelease[]):
 }
 
 /** Memory the rendered workloads always request (pods × per-pod request), with a breakdown. */
-export function renderedMemoryRequest(releases: readonly RenderedRelease[]): { totalMi: number; breakdown: string } {
+export function renderedMemoryRequest(
+    releases: readonly RenderedRelease[],
+    nodes = 1,
+): { totalMi: number; breakdown: string } {
     const objects = allObjects(releases).map(({ object }) => object);
     const workloads = objects.flatMap((object) => {
         const pod = podSpecOf(object);
         return pod === undefined
             ? []
-            : [{ object, pods: guaranteedPods(object, objects), podMi: podMemoryRequestMi(pod) }];
+            : [{ object, pods: guaranteedPods(object, objects, nodes), podMi: podMemoryRequestMi(pod) }];
     });
     return {
         totalMi: workloads.reduce((sum, w) => sum + w.pods * w.podMi, 0),
@@ -186,7 +189,8 @@ export function offlineStartProblems(render: StackRender): string[] {
     const mounted = ((pod.volumes as { configMap?: { name: string } }[] | undefined) ?? []).flatMap((v) =>
         v.configMap ? [v.configMap.name] : [],
     );
-    for (const set of ISTIO_DASHBOARD_SETS) {
+    // The ztunnel dashboard belongs where ztunnel runs.
+    for (const set of dashboardSets(render.releases.some((r) => r.chart === "ztunnel"))) {
         if (!mounted.includes(set.configMap)) {
             problems.push(`${label(deployment)} volumes: ConfigMap ${set.configMap} is not mounted`);
         }

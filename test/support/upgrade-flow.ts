@@ -97,8 +97,59 @@ export const UPGRADE_STEPS: readonly UpgradeStep[] = [
     ...canarySteps(MINOR_FLOW),
 ];
 
+const AMBIENT = { "istio-mesh:ambient": true, "istio-mesh:platform": "minikube" };
+const SHOP_AMBIENT = {
+    ...AMBIENT,
+    "istio-mesh:injectionNamespaces": ["default"],
+    "istio-mesh:ambientNamespaces": ["shop"],
+};
+
+/**
+ * The move from sidecars to ambient and back, from the patch flow's install (`default` and
+ * `shop` with sidecars): each a pull request of one change, none with an outage.
+ */
+export const AMBIENT_STEPS: readonly UpgradeStep[] = [
+    {
+        id: "ambient-1-enable",
+        title: "ambient on: istiod's ambient profile, the CNI agent and ztunnel join; no namespace moves",
+        after: "1-install",
+        config: { ...MESH, "istio-mesh:istioVersion": OLD, ...AMBIENT },
+    },
+    {
+        id: "ambient-2-move",
+        title: "move namespace shop from sidecars to ambient",
+        after: "ambient-1-enable",
+        config: { ...SHOP_AMBIENT, "istio-mesh:istioVersion": OLD },
+    },
+    {
+        id: "ambient-3-waypoint",
+        title: "a waypoint for shop, for its L7 policies and telemetry",
+        after: "ambient-2-move",
+        config: { ...SHOP_AMBIENT, "istio-mesh:istioVersion": OLD, "istio-mesh:waypointNamespaces": ["shop"] },
+    },
+    {
+        id: "ambient-rollback-1-remove-waypoint",
+        title: "roll back, first pull request: remove shop's waypoint",
+        after: "ambient-3-waypoint",
+        config: { ...SHOP_AMBIENT, "istio-mesh:istioVersion": OLD },
+    },
+    {
+        id: "ambient-rollback-2-move-back",
+        title: "roll back, second pull request: shop back to sidecars, still captured until its pods restart",
+        after: "ambient-rollback-1-remove-waypoint",
+        config: { ...MESH, "istio-mesh:istioVersion": OLD, ...AMBIENT },
+    },
+    {
+        id: "ambient-rollback-3-next-up",
+        title: "the next up after the move back, once shop has restarted: its ambient label goes",
+        after: "ambient-rollback-2-move-back",
+        config: { ...MESH, "istio-mesh:istioVersion": OLD, ...AMBIENT },
+    },
+];
+
+/** Every step of every flow, by id. */
 export function upgradeStep(id: string): UpgradeStep {
-    const step = UPGRADE_STEPS.find((s) => s.id === id);
+    const step = [...UPGRADE_STEPS, ...AMBIENT_STEPS].find((s) => s.id === id);
     if (step === undefined) {
         throw new Error(`no upgrade step ${id}`);
     }
@@ -139,6 +190,7 @@ export function clusterAfter(render: StackRender): MockCluster {
         lastOutputs: {
             controlPlanes: render.run.outputs.controlPlanes,
             canaryNamespaces: render.run.outputs.canaryNamespaces,
+            ambientNamespaces: render.run.outputs.ambientNamespaces,
         },
     };
 }

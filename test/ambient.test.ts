@@ -260,6 +260,8 @@ describe("ambient: the move from sidecars and back, step by step", () => {
             "ambient-1-enable": sidecar,
             "ambient-2-move": ambient,
             "ambient-3-waypoint": { ...ambient, "istio.io/use-waypoint": "waypoint" },
+            "ambient-4-canary": { ...ambient, "istio.io/use-waypoint": "waypoint" },
+            "ambient-5-promote": { ...ambient, "istio.io/use-waypoint": "waypoint" },
             "ambient-rollback-1-remove-waypoint": ambient,
             // New pods get a sidecar, and the CNI agent never captures a pod with one.
             "ambient-rollback-2-move-back": { ...sidecar, ...ambient },
@@ -287,10 +289,38 @@ describe("ambient: the move from sidecars and back, step by step", () => {
                 "ambient-1-enable": all,
                 "ambient-2-move": [all[1]],
                 "ambient-3-waypoint": [],
+                "ambient-4-canary": [],
+                // default's sidecars may still be 1.31.4's; shop's pods have none to restart.
+                "ambient-5-promote": [
+                    all[0],
+                    "# istio-ingress/istio-ingressgateway, istio-egress/istio-egressgateway: roll from revision 1-31-4 onto 1-31-5 by themselves (their pod template changes); nothing to run",
+                ],
                 "ambient-rollback-1-remove-waypoint": [],
                 "ambient-rollback-2-move-back": [all[1]],
                 "ambient-rollback-3-next-up": [],
             },
+        );
+    });
+
+    it("runs ztunnel and the CNI agent on the default tag's release: the canary leaves them, the promotion moves them", () => {
+        const agents = (id: string): string[] => {
+            const graph = new Graph((renders.get(id) as StackRender).run.registrations);
+            return ["ambient-cni", "ambient-ztunnel"].map((name) => {
+                const inputs = graph.get(CHART, name).inputs as { version: string; values: { revision: string } };
+                return `${name} ${inputs.version} rev ${inputs.values.revision}`;
+            });
+        };
+        const old = ["ambient-cni 1.31.4 rev 1-31-4", "ambient-ztunnel 1.31.4 rev 1-31-4"];
+        assert.deepStrictEqual(
+            Object.fromEntries(AMBIENT_STEPS.map((step) => [step.id, agents(step.id)])),
+            Object.fromEntries(
+                AMBIENT_STEPS.map((step) => [
+                    step.id,
+                    step.id === "ambient-5-promote"
+                        ? ["ambient-cni 1.31.5 rev 1-31-5", "ambient-ztunnel 1.31.5 rev 1-31-5"]
+                        : old,
+                ]),
+            ),
         );
     });
 

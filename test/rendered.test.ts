@@ -9,6 +9,7 @@ import {
     containerResourceProblems,
     copyOf,
     editConfigFile,
+    gatewayApiCrdProblems,
     istioCrdProblems,
     kialiSecretReferenceProblems,
     kubernetesSchemaProblems,
@@ -21,6 +22,7 @@ import {
 } from "./support/rendered-checks";
 import { renderCharts, renderStack, StackRender } from "./support/render";
 import { valueOf } from "./support/values";
+import type { MockCluster } from "./support/monitor";
 import { committedStacks } from "./tools/snapshot";
 
 /**
@@ -33,13 +35,31 @@ async function addressesOf(render: StackRender): Promise<Address[]> {
     return configuredAddresses(render, await valueOf(render.run.outputs.portForwardCommands as Record<string, string>));
 }
 
-for (const stack of committedStacks()) {
-    describe(`rendered charts of stack ${stack}`, () => {
+/** What is rendered: each committed stack as it is, and the dev stack with ambient on. */
+const RENDERED: { title: string; stack: string; overrides: Record<string, unknown>; cluster: MockCluster }[] = [
+    ...committedStacks().map((stack) => ({ title: `stack ${stack}`, stack, overrides: {}, cluster: {} })),
+    {
+        title: "the dev stack with ambient on minikube, two nodes, shop ambient with a waypoint",
+        stack: "dev",
+        overrides: {
+            "istio-mesh:ambient": true,
+            "istio-mesh:platform": "minikube",
+            "istio-mesh:nodes": 2,
+            "istio-mesh:ambientNamespaces": ["shop"],
+            "istio-mesh:waypointNamespaces": ["shop"],
+        },
+        cluster: { namespaces: ["shop"] },
+    },
+];
+
+for (const { title, stack, overrides, cluster } of RENDERED) {
+    describe(`rendered charts of ${title}`, () => {
         let render: StackRender;
+        const settings = (): ReturnType<typeof parseMeshSettings> => parseMeshSettings(stackConfig(stack, overrides));
 
         before(async function () {
             this.timeout(60000);
-            render = await renderStack(stack);
+            render = await renderStack(stack, overrides, cluster);
         });
 
         it("renders every Chart the stack registers into objects", () => {
@@ -71,8 +91,9 @@ for (const stack of committedStacks()) {
         });
 
         it("requests, over all rendered workloads, the memory total of the sizing table", () => {
-            const rendered = renderedMemoryRequest(render.releases);
-            const tableMi = memoryBudget(parseMeshSettings(stackConfig(stack))).totalMi;
+            // A DaemonSet runs a pod on every node (istio-mesh:nodes).
+            const rendered = renderedMemoryRequest(render.releases, settings().nodes);
+            const tableMi = memoryBudget(settings()).totalMi;
             assert.strictEqual(
                 rendered.totalMi,
                 tableMi,
@@ -101,16 +122,14 @@ for (const stack of committedStacks()) {
         });
 
         it("has Prometheus send its token only to servers it verifies, the kubelets too unless the stack says theirs are self-signed", () => {
-            const expected = parseMeshSettings(stackConfig(stack)).kubeletTlsVerify
-                ? []
-                : ["kubernetes-nodes", "kubernetes-nodes-cadvisor"];
+            const expected = settings().kubeletTlsVerify ? [] : ["kubernetes-nodes", "kubernetes-nodes-cadvisor"];
             assert.deepStrictEqual(unverifiedScrapeJobs(render), expected);
         });
 
         it("has Pulumi wait for a LoadBalancer's address exactly when the stack says its cluster gives one", () => {
             // minikube gives none without a tunnel: there Pulumi would wait 10 minutes, then fail.
             const awaited = loadBalancerWaitProblems(render.releases);
-            const expected = parseMeshSettings(stackConfig(stack)).awaitIngressAddress
+            const expected = settings().awaitIngressAddress
                 ? ["Service istio-ingress/istio-ingressgateway: type LoadBalancer without pulumi.com/skipAwait"]
                 : [];
             assert.deepStrictEqual(awaited, expected);
@@ -122,6 +141,10 @@ for (const stack of committedStacks()) {
 
         it("creates only Istio objects that validate against the CRDs the base chart renders", () => {
             assert.deepStrictEqual(istioCrdProblems(render), []);
+        });
+
+        it("creates only Gateway API objects (waypoints) that validate against the pinned standard CRDs", () => {
+            assert.deepStrictEqual(gatewayApiCrdProblems(render), []);
         });
     });
 }

@@ -108,6 +108,15 @@ export function configuredAddresses(
             found.push(address(`ConfigMap istio-system/grafana datasources.yaml datasources[${i}].url`, source.url)),
         );
     }
+    // ztunnel asks istiod for certificates and configuration at the addresses in its environment.
+    if (has(render, "ztunnel")) {
+        const daemonSet = theObject(releaseOf(render.releases, "ztunnel"), "DaemonSet", "ztunnel");
+        const pod = (daemonSet.spec as Tree).template as { spec: { containers: { env?: Tree[] }[] } };
+        for (const name of ["CA_ADDRESS", "XDS_ADDRESS"]) {
+            const value = pod.spec.containers[0].env?.find((e) => e.name === name)?.value;
+            found.push(address(`DaemonSet ${daemonSet.metadata.namespace}/ztunnel env ${name}`, value));
+        }
+    }
     for (const route of render.run.registrations.filter(
         (r) => r.type === "kubernetes:networking.istio.io/v1:VirtualService",
     )) {

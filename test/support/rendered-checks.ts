@@ -19,6 +19,7 @@ import {
 } from "./manifests";
 import { isWireSecret } from "./monitor";
 import { Crd, crdSchemaErrors } from "./reference";
+import { gatewayApiObjects } from "../../components/mesh/gateway-api-crds";
 import { RenderedRelease, StackRender } from "./render";
 
 /**
@@ -270,6 +271,18 @@ export function istioCrdProblems(render: StackRender): string[] {
             (error) => `${label}: ${error}`,
         ),
     );
+}
+
+/** Gateway API objects the program registers (waypoints) that the pinned standard CRDs reject. */
+export function gatewayApiCrdProblems(render: StackRender): string[] {
+    const crds = gatewayApiObjects().filter((o) => o.kind === "CustomResourceDefinition") as unknown as Crd[];
+    return render.run.registrations
+        .filter((r) => r.type.startsWith("kubernetes:gateway.networking.k8s.io/"))
+        .flatMap((r) =>
+            crdSchemaErrors(r.inputs as unknown as Parameters<typeof crdSchemaErrors>[0], crds).map(
+                (error) => `${r.type.split(":").pop()} ${r.name}: ${error}`,
+            ),
+        );
 }
 
 /** A deep copy of a render, for showing that a check catches a broken object. */

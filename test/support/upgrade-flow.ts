@@ -104,8 +104,10 @@ const SHOP_AMBIENT = {
     "istio-mesh:ambientNamespaces": ["shop"],
 };
 
+const WITH_WAYPOINT = { ...SHOP_AMBIENT, "istio-mesh:istioVersion": OLD, "istio-mesh:waypointNamespaces": ["shop"] };
+
 /**
- * The move from sidecars to ambient and back, from the patch flow's install (`default` and
+ * The move from sidecars to ambient and back, and a canary upgrade with ambient on, from the patch flow's install (`default` and
  * `shop` with sidecars): each a pull request of one change, none with an outage.
  */
 export const AMBIENT_STEPS: readonly UpgradeStep[] = [
@@ -125,7 +127,23 @@ export const AMBIENT_STEPS: readonly UpgradeStep[] = [
         id: "ambient-3-waypoint",
         title: "a waypoint for shop, for its L7 policies and telemetry",
         after: "ambient-2-move",
-        config: { ...SHOP_AMBIENT, "istio-mesh:istioVersion": OLD, "istio-mesh:waypointNamespaces": ["shop"] },
+        config: WITH_WAYPOINT,
+    },
+    {
+        id: "ambient-4-canary",
+        title: `a canary of ${PATCH_FLOW.to} beside ambient: ztunnel and the CNI agent stay on ${OLD}`,
+        after: "ambient-3-waypoint",
+        config: { ...WITH_WAYPOINT, "istio-mesh:canaryVersion": PATCH_FLOW.to },
+    },
+    {
+        id: "ambient-5-promote",
+        title: `promote ${PATCH_FLOW.to}: istiod's tag moves, then the CNI agent, then ztunnel are upgraded in place`,
+        after: "ambient-4-canary",
+        config: {
+            ...WITH_WAYPOINT,
+            "istio-mesh:istioVersion": PATCH_FLOW.to,
+            "istio-mesh:previousVersion": OLD,
+        },
     },
     {
         id: "ambient-rollback-1-remove-waypoint",

@@ -4,6 +4,7 @@ import { CONFIG_KEYS, CONFIG_NAMESPACE, MeshSettings, PROVIDER_CONFIG, readMeshS
 import type { ConfigKey } from "./config/keys";
 import { deletedIstiodProblems, LastDeployment } from "./config/revisions";
 import { sizingProblems } from "./sizing/checks";
+import { ambientRemovalProblem } from "./config/ambient";
 
 /**
  * Validate first, create second: every key read and checked, then the sizing checks, with
@@ -35,6 +36,12 @@ export function parseMeshSettings(raw: Readonly<Record<string, string>>, last?: 
         for (const [key, message] of deletedIstiodProblems(last, settings.revisions, (name) => config.key(name))) {
             config.problem(key, message);
         }
+    }
+    const cutOff = ambientRemovalProblem(settings.ambient !== undefined, last?.ambientNamespaces, (name) =>
+        config.key(name),
+    );
+    if (cutOff !== undefined && !config.failed("ambient")) {
+        config.problem("ambient", cutOff);
     }
     // Other problems do not stop the sizing checks.
     if (!config.failed(...SIZING_KEYS)) {

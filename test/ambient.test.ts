@@ -83,6 +83,17 @@ describe("ambient: configuration", () => {
         );
     });
 
+    it("refuses turning ambient off while the last deployment had ambient namespaces", () => {
+        assert.throws(
+            () => parseMeshSettings(stackConfig("dev"), { ambientNamespaces: ["shop"] }),
+            (error: Error) =>
+                error.message.includes(
+                    'istio-mesh:ambient: false would remove ztunnel while "shop" was ambient at the last deployment (its ambientNamespaces output), leaving their pods outside the mesh; move them back to istio-mesh:injectionNamespaces first with istio-mesh:ambient still true, restart them, and turn ambient off in a later change',
+                ),
+        );
+        assert.strictEqual(parseMeshSettings(stackConfig("dev"), { ambientNamespaces: [] }).ambient, undefined);
+    });
+
     it("runs the agents in a privileged namespace of their own, and in kube-system on OpenShift", () => {
         const agents = (platform: string): string | undefined =>
             parseMeshSettings(stackConfig("dev", { "istio-mesh:ambient": true, "istio-mesh:platform": platform }))

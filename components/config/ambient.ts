@@ -78,3 +78,21 @@ export function ambientProblems(
     }
     return problems;
 }
+
+/**
+ * Why turning ambient off now would cut namespaces out of the mesh; undefined when it would
+ * not. Removing ztunnel while the last deployment captured namespaces leaves their pods with
+ * neither ztunnel nor sidecar, and under STRICT mTLS they can no longer call the mesh.
+ */
+export function ambientRemovalProblem(
+    ambient: boolean,
+    lastAmbientNamespaces: readonly string[] | undefined,
+    fullKey: (name: string) => string,
+): string | undefined {
+    const captured = lastAmbientNamespaces ?? [];
+    if (ambient || captured.length === 0) {
+        return undefined;
+    }
+    const k = fullKey;
+    return `false would remove ztunnel while ${captured.map(show).join(", ")} ${captured.length === 1 ? "was" : "were"} ambient at the last deployment (its ambientNamespaces output), leaving their pods outside the mesh; move them back to ${k("injectionNamespaces")} first with ${k("ambient")} still true, restart them, and turn ambient off in a later change`;
+}

@@ -217,8 +217,11 @@ export class KubeClient {
 
     /** Deletes the object, as a prune does; one already gone is no error. */
     async delete(object: Pick<KubeObject, "apiVersion" | "kind" | "metadata">): Promise<void> {
-        const path = await this.pathOf(object);
-        const reply = await this.raw("DELETE", path, JSON.stringify({ propagationPolicy: "Background" }));
+        // The provider deletes in the foreground, which leaves the object to the garbage
+        // collector until its dependents are gone; no collector runs here, so the suite deletes
+        // in the background: the object goes at once (it has no dependents: no controller runs).
+        const path = `${await this.pathOf(object)}?propagationPolicy=Background`;
+        const reply = await this.raw("DELETE", path);
         if (reply.status !== 404 && (reply.status < 200 || reply.status >= 300)) {
             throw refusal(describeObject(object), reply.status, reply.body);
         }

@@ -5,6 +5,7 @@ import * as yaml from "js-yaml";
 import { ROOT } from "../support/program";
 import { KubeObject, Refusal } from "./client";
 import { ControlPlane } from "./control-plane";
+import { sharedFields } from "./field-owners";
 import { startControlPlane } from "./hooks";
 
 /** The suite's own field manager, for objects that no Pulumi resource stands for. */
@@ -73,5 +74,31 @@ describe("apiserver smoke: a real kube-apiserver on etcd, on loopback", () => {
             assert.deepStrictEqual(error.causes, ["spec: Invalid value: portLevelMtls requires selector"]);
             return true;
         });
+    });
+
+    it("writes a PersistentVolumeClaim on every apply, even an unchanged one (why the stack checks let a claim's resourceVersion move)", async () => {
+        const claim: KubeObject = {
+            apiVersion: "v1",
+            kind: "PersistentVolumeClaim",
+            metadata: { name: "data", namespace: "smoke" },
+            spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } },
+        };
+        const first = await plane.client.apply(claim, SUITE);
+        const second = await plane.client.apply(claim, SUITE);
+        assert.notStrictEqual(second.metadata.resourceVersion, first.metadata.resourceVersion);
+    });
+
+    it("names a field that two appliers own, with both managers", async () => {
+        const settings = (value: string): KubeObject => ({
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            metadata: { name: "settings", namespace: "smoke" },
+            data: { mode: value },
+        });
+        await plane.client.apply(settings("a"), { fieldManager: "first", force: false });
+        const live = await plane.client.apply(settings("a"), { fieldManager: "second", force: false });
+        assert.deepStrictEqual(sharedFields(live.metadata.managedFields ?? []), ["f:data.f:mode: first, second"]);
+        // The first to change it alone meets the other: a conflict, unless forced.
+        await assert.rejects(plane.client.apply(settings("b"), { fieldManager: "first", force: false }), /Conflict/);
     });
 });

@@ -139,6 +139,22 @@ describe("NetworkPolicies (istio-mesh:networkPolicies)", () => {
         assert.strictEqual(admits(policies, pods.app, pods.prometheus, 9090), true);
     });
 
+    it("staging: every pod selector that selects all pods is {}, never an empty matchLabels, which the API server rewrites on every apply", async () => {
+        const { policies } = await meshOf("staging");
+        const emptyMatchLabels = (value: unknown, at: string): string[] => {
+            if (typeof value !== "object" || value === null) return [];
+            return Object.entries(value).flatMap(([key, child]) =>
+                key === "matchLabels" && typeof child === "object" && child !== null && Object.keys(child).length === 0
+                    ? [`${at}.${key}`]
+                    : emptyMatchLabels(child, `${at}.${key}`),
+            );
+        };
+        assert.deepStrictEqual(
+            policies.flatMap((policy, i) => emptyMatchLabels(policy.spec, `${policy.namespace}[${i}].spec`)),
+            [],
+        );
+    });
+
     it("a gateway kept in istio-system shares the mesh's deny-all, and still answers anyone", async () => {
         const { run } = await renderStack("staging", {
             "istio-mesh:ingressNamespace": "istio-system",

@@ -69,6 +69,14 @@ const tcp = (...ports: number[]): { protocol: string; port: number }[] =>
 const allow = (peers: Peer[], ...ports: number[]): Rule[] =>
     peers.length === 0 ? [] : [{ from: peers, ports: tcp(...ports) }];
 
+/**
+ * A pod selector of these labels; all pods as `{}`, never `{ matchLabels: {} }`: the API server
+ * stores an empty map as none, so every apply of the latter rewrites the object (a new
+ * resourceVersion and generation each `up`), as the apiserver suite (test/apiserver) found.
+ */
+const selector = (pods: Record<string, string>): k8s.types.input.meta.v1.LabelSelector =>
+    Object.keys(pods).length === 0 ? {} : { matchLabels: pods };
+
 export class MeshNetworkPolicies extends pulumi.ComponentResource {
     constructor(name: string, args: MeshNetworkPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("istio-mesh:security:NetworkPolicies", name, {}, opts);
@@ -82,7 +90,7 @@ export class MeshNetworkPolicies extends pulumi.ComponentResource {
                 `${name}-${suffix}`,
                 {
                     metadata: { name: suffix, namespace: namespace.output },
-                    spec: { podSelector: { matchLabels: pods }, policyTypes: ["Ingress"], ingress },
+                    spec: { podSelector: selector(pods), policyTypes: ["Ingress"], ingress },
                 },
                 { parent: this },
             );

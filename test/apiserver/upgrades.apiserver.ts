@@ -1,0 +1,78 @@
+import * as assert from "node:assert";
+import {
+    canarySteps,
+    MINOR_FLOW,
+    PATCH_FLOW,
+    previousStep,
+    renderUpgradeStep,
+    UpgradeFlow,
+    UpgradeStep,
+} from "../support/upgrade-flow";
+import { ControlPlane } from "./control-plane";
+import { Deployable, deployables } from "./deployables";
+import { startControlPlane } from "./hooks";
+import { applyAndCheck, NO_PROBLEMS } from "./step-checks";
+
+/**
+ * The canary upgrades of test/support/upgrade-flow.ts on a real API server, each step applied
+ * over the one before as its `pulumi up` would: what the step adds or changes applied
+ * server-side, what it removes pruned. Each path from the install to a last step (the upgrade
+ * through retirement, and the rollback) runs on a control plane of its own.
+ */
+
+/** The application namespace the flows start with: the cluster state the test sets up, as `kubectl create namespace shop` would. */
+const SHOP = { apiVersion: "v1", kind: "Namespace", metadata: { name: "shop" } };
+
+/** Each path from the flow's first step to one that no step follows. */
+function paths(steps: readonly UpgradeStep[]): UpgradeStep[][] {
+    const followed = new Set(steps.map((step) => step.after));
+    return steps
+        .filter((step) => !followed.has(step.id))
+        .map((last) => {
+            const path = [last];
+            for (let step = previousStep(last); step !== undefined; step = previousStep(step)) path.unshift(step);
+            return path;
+        });
+}
+
+function describeFlow(name: string, flow: UpgradeFlow): void {
+    const covered = new Set<string>();
+    for (const path of paths(canarySteps(flow))) {
+        describe(`apiserver: ${name} upgrade ${flow.from} to ${flow.to}, ${path.map((s) => s.id).join(" > ")}`, () => {
+            let plane: ControlPlane;
+            let previous: Deployable[] = [];
+            before(async () => {
+                plane = await startControlPlane();
+                await plane.client.create(SHOP, "kubectl-create");
+            });
+            after(async () => {
+                await plane?.stop();
+            });
+
+            for (const step of path) {
+                const replay = covered.has(step.id) ? " (again, to reach the next step)" : "";
+                covered.add(step.id);
+                it(`${step.id}: ${step.title}${replay}`, async () => {
+                    const render = await renderUpgradeStep(step);
+                    const current = deployables(render);
+                    const problems = await applyAndCheck(plane.client, current, render.run.registrations, previous);
+                    previous = current;
+                    assert.deepStrictEqual(problems, NO_PROBLEMS);
+                    // docs/upgrades.md: a namespace on the canary has istio.io/rev=canary and no
+                    // istio-injection (which would win); moving it back drops istio.io/rev.
+                    const shop = await plane.client.get(SHOP);
+                    const labels = { ...shop?.metadata.labels };
+                    delete labels["kubernetes.io/metadata.name"];
+                    const onCanary = (step.config["istio-mesh:canaryNamespaces"] as string[] | undefined) ?? [];
+                    assert.deepStrictEqual(
+                        labels,
+                        onCanary.includes("shop") ? { "istio.io/rev": "canary" } : { "istio-injection": "enabled" },
+                    );
+                });
+            }
+        });
+    }
+}
+
+describeFlow("patch", PATCH_FLOW);
+describeFlow("minor", MINOR_FLOW);

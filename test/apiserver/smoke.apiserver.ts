@@ -7,6 +7,8 @@ import { KubeObject, Refusal } from "./client";
 import { ControlPlane } from "./control-plane";
 import { sharedFields } from "./field-owners";
 import { startControlPlane } from "./hooks";
+import { gatewayApiObjects } from "../../components/mesh/gateway-api-crds";
+import { waypointGateway } from "../../components/values/ambient-values";
 
 /** The suite's own field manager, for objects that no Pulumi resource stands for. */
 const SUITE = { fieldManager: "apiserver-suite", force: false };
@@ -86,6 +88,29 @@ describe("apiserver smoke: a real kube-apiserver on etcd, on loopback", () => {
         const first = await plane.client.apply(claim, SUITE);
         const second = await plane.client.apply(claim, SUITE);
         assert.notStrictEqual(second.metadata.resourceVersion, first.metadata.resourceVersion);
+    });
+
+    it("writes a Gateway API Gateway on every apply, even an unchanged one, but not a kind without status (why the step checks let a waypoint's resourceVersion move)", async () => {
+        for (const crd of gatewayApiObjects().filter((o) => o.kind === "CustomResourceDefinition")) {
+            await plane.client.apply(crd as unknown as KubeObject, SUITE);
+            await plane.client.waitEstablished(crd.metadata.name);
+        }
+        const gateway = waypointGateway("smoke") as unknown as KubeObject;
+        const first = await plane.client.apply(gateway, SUITE);
+        const second = await plane.client.apply(gateway, SUITE);
+        assert.notStrictEqual(second.metadata.resourceVersion, first.metadata.resourceVersion);
+        const grant: KubeObject = {
+            apiVersion: "gateway.networking.k8s.io/v1",
+            kind: "ReferenceGrant",
+            metadata: { name: "grant", namespace: "smoke" },
+            spec: {
+                from: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", namespace: "other" }],
+                to: [{ group: "", kind: "Service" }],
+            },
+        };
+        const once = await plane.client.apply(grant, SUITE);
+        const twice = await plane.client.apply(grant, SUITE);
+        assert.strictEqual(twice.metadata.resourceVersion, once.metadata.resourceVersion);
     });
 
     it("names a field that two appliers own, with both managers", async () => {

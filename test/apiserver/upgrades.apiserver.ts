@@ -1,5 +1,7 @@
 import * as assert from "node:assert";
 import {
+    AMBIENT_STEPS,
+    appliedLabels,
     canarySteps,
     MINOR_FLOW,
     PATCH_FLOW,
@@ -76,3 +78,33 @@ function describeFlow(name: string, flow: UpgradeFlow): void {
 
 describeFlow("patch", PATCH_FLOW);
 describeFlow("minor", MINOR_FLOW);
+
+// The move from sidecars to ambient and back, and a canary with ambient on (docs/ambient.md).
+for (const path of paths(AMBIENT_STEPS)) {
+    describe(`apiserver: ambient, ${path.map((s) => s.id).join(" > ")}`, () => {
+        let plane: ControlPlane;
+        let previous: Deployable[] = [];
+        before(async () => {
+            plane = await startControlPlane();
+            await plane.client.create(SHOP, "kubectl-create");
+        });
+        after(async () => {
+            await plane?.stop();
+        });
+        for (const step of path) {
+            it(`${step.id}: ${step.title}`, async () => {
+                const render = await renderUpgradeStep(step);
+                const current = deployables(render);
+                const problems = await applyAndCheck(plane.client, current, render.run.registrations, previous);
+                previous = current;
+                assert.deepStrictEqual(problems, NO_PROBLEMS);
+                // One patch per namespace: the server keeps exactly the labels it applies now,
+                // so moving shop to ambient drops istio-injection, and back drops the ambient label.
+                const shop = await plane.client.get(SHOP);
+                const labels = { ...shop?.metadata.labels };
+                delete labels["kubernetes.io/metadata.name"];
+                assert.deepStrictEqual(labels, appliedLabels(render.run.registrations).shop);
+            });
+        }
+    });
+}

@@ -297,6 +297,8 @@ export = async (): Promise<Record<string, unknown>> => {
     const injectionNamespaces = injection.namespaces;
     const canaryNamespaces = settings.canaryNamespaces;
     const ambientNamespaces = injection.ambientNamespaces;
+    /** Namespaces still labelled ambient, moving back ones included: ambient stays on while any is. */
+    const capturedNamespaces = injection.capturedNamespaces;
     const gateways = [
         `${ingressNamespace}/${GATEWAY_NAMES.ingress}`,
         ...(settings.egressGateway ? [`${settings.gatewayNamespaces.egress}/${GATEWAY_NAMES.egress}`] : []),
@@ -332,6 +334,7 @@ export = async (): Promise<Record<string, unknown>> => {
         injectionNamespaces,
         canaryNamespaces,
         ambientNamespaces,
+        capturedNamespaces,
         restartCommands,
         ingressGateway,
         kialiLoginToken,

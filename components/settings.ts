@@ -37,9 +37,8 @@ export function parseMeshSettings(raw: Readonly<Record<string, string>>, last?: 
             config.problem(key, message);
         }
     }
-    const cutOff = ambientRemovalProblem(settings.ambient !== undefined, last?.ambientNamespaces, (name) =>
-        config.key(name),
-    );
+    const captured = [...new Set([...(last?.ambientNamespaces ?? []), ...(last?.capturedNamespaces ?? [])])].sort();
+    const cutOff = ambientRemovalProblem(settings.ambient !== undefined, captured, (name) => config.key(name));
     if (cutOff !== undefined && !config.failed("ambient")) {
         config.problem("ambient", cutOff);
     }

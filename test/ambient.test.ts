@@ -88,10 +88,18 @@ describe("ambient: configuration", () => {
             () => parseMeshSettings(stackConfig("dev"), { ambientNamespaces: ["shop"] }),
             (error: Error) =>
                 error.message.includes(
-                    'istio-mesh:ambient: false would remove ztunnel while "shop" was ambient at the last deployment (its ambientNamespaces output), leaving their pods outside the mesh; move them back to istio-mesh:injectionNamespaces first with istio-mesh:ambient still true, restart them, and turn ambient off in a later change',
+                    'istio-mesh:ambient: false would remove ztunnel while "shop" was labelled ambient at the last deployment (its ambientNamespaces and capturedNamespaces outputs), leaving their unrestarted pods outside the mesh; move them back to istio-mesh:injectionNamespaces first with istio-mesh:ambient still true, restart them, run one more up (which drops their ambient label), and turn ambient off after that',
                 ),
         );
-        assert.strictEqual(parseMeshSettings(stackConfig("dev"), { ambientNamespaces: [] }).ambient, undefined);
+        // The step after a move back: shop is no longer ambient, but still labelled so.
+        assert.throws(
+            () => parseMeshSettings(stackConfig("dev"), { ambientNamespaces: [], capturedNamespaces: ["shop"] }),
+            /istio-mesh:ambient: false would remove ztunnel while "shop" was labelled ambient/,
+        );
+        assert.strictEqual(
+            parseMeshSettings(stackConfig("dev"), { ambientNamespaces: [], capturedNamespaces: [] }).ambient,
+            undefined,
+        );
     });
 
     it("runs the agents in a privileged namespace of their own, and in kube-system on OpenShift", () => {

@@ -310,7 +310,7 @@ describe("config", () => {
         [
             "a gateway in a Kubernetes system namespace",
             { "istio-mesh:ingressNamespace": "kube-system" },
-            'istio-mesh:ingressNamespace: "kube-system" is a Kubernetes system namespace; use a namespace of the gateway\'s own, e.g. istio-ingress',
+            'istio-mesh:ingressNamespace: "kube-system" is a system namespace; use a namespace of the gateway\'s own, e.g. istio-ingress',
         ],
         [
             "a gateway namespace that is no namespace name",

@@ -364,6 +364,7 @@ describe("the dev stack as a whole program", () => {
         assert.deepStrictEqual(Object.keys(run.outputs).sort(), [
             "ambientNamespaces",
             "canaryNamespaces",
+            "capturedNamespaces",
             "controlPlanes",
             "dashboardAccess",
             "dashboardUrls",

@@ -19,7 +19,7 @@ export type GatewayApiCrdSource = (typeof GATEWAY_API_CRD_SOURCES)[number];
 
 /**
  * The namespace of ztunnel and the CNI agent. Both need host privileges (NET_ADMIN and
- * SYS_ADMIN, host paths and the host network), which Pod Security's `baseline` refuses, so
+ * SYS_ADMIN and host paths), which Pod Security's `baseline` refuses, so
  * they do not run in istio-system, whose `baseline` level protects the root CA's namespace.
  * OpenShift admits privileged node agents in kube-system only (Istio's OpenShift profile).
  */
@@ -94,5 +94,5 @@ export function ambientRemovalProblem(
         return undefined;
     }
     const k = fullKey;
-    return `false would remove ztunnel while ${captured.map(show).join(", ")} ${captured.length === 1 ? "was" : "were"} ambient at the last deployment (its ambientNamespaces output), leaving their pods outside the mesh; move them back to ${k("injectionNamespaces")} first with ${k("ambient")} still true, restart them, and turn ambient off in a later change`;
+    return `false would remove ztunnel while ${captured.map(show).join(", ")} ${captured.length === 1 ? "was" : "were"} labelled ambient at the last deployment (its ambientNamespaces and capturedNamespaces outputs), leaving their unrestarted pods outside the mesh; move them back to ${k("injectionNamespaces")} first with ${k("ambient")} still true, restart them, run one more up (which drops their ambient label), and turn ambient off after that`;
 }

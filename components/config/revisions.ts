@@ -242,6 +242,8 @@ export interface LastDeployment {
     readonly canaryNamespaces?: readonly string[];
     /** Namespaces it labelled ambient: one that moves back keeps ztunnel until its pods restart. */
     readonly ambientNamespaces?: readonly string[];
+    /** Namespaces it left labelled ambient, those moving back to sidecars included. */
+    readonly capturedNamespaces?: readonly string[];
 }
 
 /**

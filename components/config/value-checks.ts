@@ -13,7 +13,9 @@ import { checkIstioVersion } from "./revisions";
 export const MEMORY_RANGE = { min: 1 * GI, max: 1024 * GI } as const;
 
 const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const SYSTEM_NAMESPACES = ["istio-system", "kube-system", "kube-public", "kube-node-lease"];
+// istio-ambient: ambient's privileged namespace, whose ztunnel identity istiod trusts to ask
+// for any workload's certificate; no application or gateway belongs there.
+const SYSTEM_NAMESPACES = ["istio-system", "istio-ambient", "kube-system", "kube-public", "kube-node-lease"];
 const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const PROMETHEUS_DURATION = /^([0-9]+(ms|s|m|h|d|w|y))+$/;
 
@@ -52,7 +54,7 @@ export function checkGatewayNamespace(value: string): string | undefined {
         return `${show(value)} is not a valid namespace name; use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit (RFC 1123)`;
     }
     return SYSTEM_NAMESPACES.includes(value) && value !== "istio-system"
-        ? `${show(value)} is a Kubernetes system namespace; use a namespace of the gateway's own, e.g. istio-ingress`
+        ? `${show(value)} is a system namespace; use a namespace of the gateway's own, e.g. istio-ingress`
         : undefined;
 }
 

@@ -16,8 +16,8 @@ const POD_SECURITY = {
 };
 
 /**
- * ambient's node agents need what `baseline` refuses (NET_ADMIN, SYS_ADMIN, host paths, the
- * host network): their namespace is `privileged`, and holds nothing else.
+ * ambient's node agents need what `baseline` refuses (NET_ADMIN, SYS_ADMIN, host paths):
+ * their namespace is `privileged`, and holds nothing else.
  */
 const PRIVILEGED = { "pod-security.kubernetes.io/enforce": "privileged" };
 

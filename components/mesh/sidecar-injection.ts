@@ -21,7 +21,7 @@ export interface SidecarInjectionArgs {
     defaultTagRestartOwed?: boolean;
     /**
      * Whether every namespace with sidecars owes a restart: ambient mode was just turned on,
-     * and only proxies injected since speak HBONE to ambient pods.
+     * and only proxies injected since accept HBONE, which ambient pods and waypoints send.
      * @default false
      */
     sidecarsOweHbone?: boolean;
@@ -83,6 +83,8 @@ export class SidecarInjection extends pulumi.ComponentResource {
     public readonly namespaces: readonly string[];
     /** The namespaces captured by ztunnel. */
     public readonly ambientNamespaces: readonly string[];
+    /** The namespaces labelled ambient after this step: the ambient ones and those moving back. */
+    public readonly capturedNamespaces: readonly string[];
     /**
      * `kubectl rollout restart` for each namespace whose running pods may have a proxy from
      * another revision than the one now serving it, or none: it is labelled in this step, it
@@ -97,6 +99,9 @@ export class SidecarInjection extends pulumi.ComponentResource {
         );
         this.namespaces = tagged.filter((entry) => !("ambient" in entry)).map(({ namespace }) => namespace);
         this.ambientNamespaces = tagged.filter((entry) => "ambient" in entry).map(({ namespace }) => namespace);
+        this.capturedNamespaces = tagged
+            .filter((entry) => "ambient" in entry || entry.leavingAmbient === true)
+            .map(({ namespace }) => namespace);
         const owed = tagged.map((entry) => {
             const { namespace } = entry;
             // A patch of a missing namespace would create it (server-side apply), and destroy
@@ -120,6 +125,7 @@ export class SidecarInjection extends pulumi.ComponentResource {
         this.registerOutputs({
             namespaces: this.namespaces,
             ambientNamespaces: this.ambientNamespaces,
+            capturedNamespaces: this.capturedNamespaces,
             restartCommands: this.restartCommands,
         });
     }

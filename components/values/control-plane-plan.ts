@@ -104,9 +104,10 @@ export interface ControlPlanePlan {
      */
     readonly defaultTagRestartOwed: boolean;
     /**
-     * Whether every sidecar owes a restart because this step turns ambient on: a sidecar
-     * reaches ambient pods over HBONE only if it started with the ambient profile's
-     * `ISTIO_META_ENABLE_HBONE`, which injection sets, so before any namespace moves.
+     * Whether every sidecar owes a restart because this step turns ambient on: ambient pods
+     * and waypoints reach a sidecar over HBONE only if it was injected with the ambient
+     * profile (its `ENABLE_HBONE` and `networking.istio.io/tunnel` label), so before any
+     * namespace moves.
      */
     readonly sidecarsOweHbone: boolean;
 }

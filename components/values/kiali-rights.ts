@@ -28,8 +28,10 @@ const MESH_CONFIG_GROUPS = [
  * port-forward it needs is in KIALI_SERVER_PORT_FORWARD_RULES), and without the OpenShift
  * groups. ConfigMaps stay cluster-wide: Kiali's cluster-wide cache watches them, and a cache
  * that cannot list them never syncs. No pod logs: with a login, Kiali reads them with the
- * user's own token (Kiali 2.29 uses its own account only for ztunnel's, which this mesh
- * does not run); an anonymous Kiali would read them for every visitor (its log tab is off).
+ * user's own token (Kiali 2.29 uses its own account only for ztunnel's logs and config dump,
+ * which with ambient on therefore stay empty: ztunnel runs in istio-ambient, where this
+ * account may neither read logs nor port-forward); an anonymous Kiali would read them for
+ * every visitor (its log tab is off).
  */
 export const KIALI_SERVER_RULES: RbacRule[] = [
     { apiGroups: [""], resources: ["configmaps"], verbs: READ },

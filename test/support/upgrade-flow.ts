@@ -209,6 +209,7 @@ export function clusterAfter(render: StackRender): MockCluster {
             controlPlanes: render.run.outputs.controlPlanes,
             canaryNamespaces: render.run.outputs.canaryNamespaces,
             ambientNamespaces: render.run.outputs.ambientNamespaces,
+            capturedNamespaces: render.run.outputs.capturedNamespaces,
         },
     };
 }

@@ -211,6 +211,7 @@ export async function renderUpgradeSnapshot(step: UpgradeStep): Promise<string> 
                 controlPlanes: outputs.controlPlanes,
                 canaryNamespaces: outputs.canaryNamespaces,
                 ambientNamespaces: outputs.ambientNamespaces,
+                capturedNamespaces: outputs.capturedNamespaces,
                 restartCommands: outputs.restartCommands,
             },
             ...(previous !== undefined && {

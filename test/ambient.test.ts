@@ -141,6 +141,10 @@ describe("ambient: chart values", () => {
         const crds = gatewayApiObjects().filter((o) => o.kind === "CustomResourceDefinition") as unknown as Crd[];
         const gateway = waypointGateway("shop") as { apiVersion: string; kind: string; spec: unknown };
         assert.deepStrictEqual(crdSchemaErrors(gateway, crds), []);
+        // Pulumi waits for istiod to program it before the namespace label points at it.
+        assert.deepStrictEqual((gateway as unknown as { metadata: { annotations: unknown } }).metadata.annotations, {
+            "pulumi.com/waitFor": "condition=Programmed",
+        });
         assert.deepStrictEqual(gateway.spec, {
             gatewayClassName: "istio-waypoint",
             listeners: [{ name: "mesh", port: 15008, protocol: "HBONE" }],

@@ -100,6 +100,9 @@ export function waypointGateway(namespace: string): Record<string, unknown> {
         metadata: {
             name: WAYPOINT_NAME,
             namespace,
+            // Pulumi waits until istiod has deployed it and given it an address (10 minutes at
+            // most), so the namespace label that sends traffic through it follows a working one.
+            annotations: { "pulumi.com/waitFor": "condition=Programmed" },
             // Services' traffic goes through it (Istio's default for a waypoint).
             labels: { "istio.io/waypoint-for": "service" },
         },

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { memoryBudget, budgetRefusal } from "../components/sizing/budget";
 import { planSizing } from "../components/sizing/sizing";
 import { parseMeshSettings } from "../components/settings";
-import { cniValues, istiodAmbientValues, waypointGateway, ztunnelValues } from "../components/values/ambient-values";
+import { agentValues, istiodAmbientValues, waypointGateway } from "../components/values/ambient-values";
 import { gatewayApiObjects } from "../components/mesh/gateway-api-crds";
 import { Graph } from "./support/graph";
 import { problemsOf } from "./support/problems";
@@ -116,14 +116,14 @@ describe("ambient: configuration", () => {
 describe("ambient: chart values", () => {
     const plan = planSizing(parseMeshSettings(stackConfig("dev")));
     it("gives the CNI agent and ztunnel the ambient profile, the platform, the default's revision, Docker Hub and their sizes", () => {
-        assert.deepStrictEqual(cniValues({ platform: "minikube" }, plan, "1-31-4"), {
+        assert.deepStrictEqual(agentValues("cni", { platform: "minikube" }, plan, "1-31-4"), {
             profile: "ambient",
             platform: "minikube",
             revision: "1-31-4",
             hub: "docker.io/istio",
             resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
         });
-        assert.deepStrictEqual(ztunnelValues({ platform: "none" }, plan, "1-31-4"), {
+        assert.deepStrictEqual(agentValues("ztunnel", { platform: "none" }, plan, "1-31-4"), {
             profile: "ambient",
             revision: "1-31-4",
             hub: "docker.io/istio",

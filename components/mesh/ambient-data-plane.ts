@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { childOptions, pinnedChart } from "../chart";
 import type { AmbientSettings } from "../config/ambient";
 import { SizingPlan } from "../sizing/sizing";
-import { cniValues, ztunnelValues } from "../values/ambient-values";
+import { agentValues } from "../values/ambient-values";
 import { istioCharts } from "../versions";
 
 export interface AmbientDataPlaneArgs {
@@ -42,7 +42,7 @@ export class AmbientDataPlane extends pulumi.ComponentResource {
             {
                 release: "istio-cni",
                 namespace: args.namespace,
-                values: cniValues(args.ambient, args.sizing, args.revision),
+                values: agentValues("cni", args.ambient, args.sizing, args.revision),
             },
             childOptions(this, opts),
         );
@@ -53,7 +53,7 @@ export class AmbientDataPlane extends pulumi.ComponentResource {
             {
                 release: "ztunnel",
                 namespace: args.namespace,
-                values: ztunnelValues(args.ambient, args.sizing, args.revision),
+                values: agentValues("ztunnel", args.ambient, args.sizing, args.revision),
             },
             childOptions(this, opts, this.cni),
         );

@@ -44,51 +44,38 @@ export function istiodAmbientValues(
     };
 }
 
-export interface CniValues {
-    profile: typeof AMBIENT_PROFILE;
-    platform?: Exclude<Platform, "none">;
-    /** The revision the `default` tag points to: the agent's labels follow it. */
-    revision: string;
-    hub: string;
-    resources: Resources;
-}
-
-/** The CNI agent (`istio-cni-node`): redirects each ambient pod's traffic to its node's ztunnel. */
-export function cniValues(ambient: Pick<AmbientSettings, "platform">, plan: SizingPlan, revision: string): CniValues {
-    return {
-        profile: AMBIENT_PROFILE,
-        ...platformValue(ambient.platform),
-        revision,
-        hub: ISTIO_IMAGE_HUB,
-        resources: toResources(plan.sizes.cni),
-    };
-}
-
-export interface ZtunnelValues {
+/** What the `cni` and `ztunnel` charts both get: the same keys, each chart's own size. */
+export interface AgentValues {
     profile: typeof AMBIENT_PROFILE;
     platform?: Exclude<Platform, "none">;
     /**
-     * The revision the `default` tag points to: ztunnel asks that istiod (`istiod-<revision>`)
-     * for its configuration and its workloads' certificates, so it moves at a promotion.
+     * The revision the `default` tag points to. ztunnel asks that istiod
+     * (`istiod-<revision>`) for its configuration and its workloads' certificates; the CNI
+     * agent's labels follow it. Both move at a promotion.
      */
     revision: string;
     hub: string;
-    /** The CPU limit is ztunnel's worker threads (sizing/sizing.ts). */
+    /** For ztunnel, the CPU limit is its worker threads (sizing/sizing.ts). */
     resources: Resources;
 }
 
-/** ztunnel, the node proxy: mutual TLS and L4 policy for every ambient pod on its node. */
-export function ztunnelValues(
+/**
+ * The values of one ambient node agent: the CNI agent (`istio-cni-node`, `agent: "cni"`),
+ * which redirects each ambient pod's traffic to its node's ztunnel, or ztunnel, the node
+ * proxy, which gives every ambient pod on its node mutual TLS and L4 policy.
+ */
+export function agentValues(
+    agent: "cni" | "ztunnel",
     ambient: Pick<AmbientSettings, "platform">,
     plan: SizingPlan,
     revision: string,
-): ZtunnelValues {
+): AgentValues {
     return {
         profile: AMBIENT_PROFILE,
         ...platformValue(ambient.platform),
         revision,
         hub: ISTIO_IMAGE_HUB,
-        resources: toResources(plan.sizes.ztunnel),
+        resources: toResources(plan.sizes[agent]),
     };
 }
 

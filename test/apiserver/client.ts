@@ -1,4 +1,5 @@
 import * as https from "node:https";
+import type { K8sObject } from "../support/render";
 
 /**
  * The suite's own Kubernetes client, on Node's https: discovery, server-side apply, get,
@@ -7,19 +8,13 @@ import * as https from "node:https";
  * the server's own message.
  */
 
-export interface KubeObject {
-    apiVersion: string;
-    kind: string;
-    metadata: {
-        name: string;
-        namespace?: string;
-        labels?: Record<string, string>;
-        annotations?: Record<string, string>;
+/** An object as the server returns it: what the render gives, with the server's metadata. */
+export interface KubeObject extends K8sObject {
+    metadata: K8sObject["metadata"] & {
         resourceVersion?: string;
         managedFields?: ManagedFieldsEntry[];
         [field: string]: unknown;
     };
-    [field: string]: unknown;
 }
 
 export interface ManagedFieldsEntry {

@@ -11,6 +11,7 @@ import {
     UpgradeStep,
 } from "../support/upgrade-flow";
 import { ControlPlane } from "./control-plane";
+import type { StackRender } from "../support/render";
 import { Deployable, deployables } from "./deployables";
 import { startControlPlane } from "./hooks";
 import { applyAndCheck, NO_PROBLEMS } from "./step-checks";
@@ -37,10 +38,17 @@ function paths(steps: readonly UpgradeStep[]): UpgradeStep[][] {
         });
 }
 
-function describeFlow(name: string, flow: UpgradeFlow): void {
+/** The labels `shop` must carry after `step`, read from what the server holds. */
+type ShopLabels = (step: UpgradeStep, render: StackRender) => Record<string, string> | undefined;
+
+/**
+ * Each path of `steps` on a control plane of its own, each step applied over the one before;
+ * `shopLabels` says what shop's labels must be after each step.
+ */
+function describePaths(title: string, steps: readonly UpgradeStep[], shopLabels: ShopLabels): void {
     const covered = new Set<string>();
-    for (const path of paths(canarySteps(flow))) {
-        describe(`apiserver: ${name} upgrade ${flow.from} to ${flow.to}, ${path.map((s) => s.id).join(" > ")}`, () => {
+    for (const path of paths(steps)) {
+        describe(`apiserver: ${title}, ${path.map((s) => s.id).join(" > ")}`, () => {
             let plane: ControlPlane;
             let previous: Deployable[] = [];
             before(async () => {
@@ -60,51 +68,35 @@ function describeFlow(name: string, flow: UpgradeFlow): void {
                     const problems = await applyAndCheck(plane.client, current, render.run.registrations, previous);
                     previous = current;
                     assert.deepStrictEqual(problems, NO_PROBLEMS);
-                    // docs/upgrades.md: a namespace on the canary has istio.io/rev=canary and no
-                    // istio-injection (which would win); moving it back drops istio.io/rev.
                     const shop = await plane.client.get(SHOP);
                     const labels = { ...shop?.metadata.labels };
                     delete labels["kubernetes.io/metadata.name"];
-                    const onCanary = (step.config["istio-mesh:canaryNamespaces"] as string[] | undefined) ?? [];
-                    assert.deepStrictEqual(
-                        labels,
-                        onCanary.includes("shop") ? { "istio.io/rev": "canary" } : { "istio-injection": "enabled" },
-                    );
+                    assert.deepStrictEqual(labels, shopLabels(step, render));
                 });
             }
         });
     }
 }
 
-describeFlow("patch", PATCH_FLOW);
-describeFlow("minor", MINOR_FLOW);
+/**
+ * docs/upgrades.md: a namespace on the canary has istio.io/rev=canary and no istio-injection
+ * (which would win); moving it back drops istio.io/rev. Written from the step's config, not
+ * from what the program registers.
+ */
+const canaryLabels: ShopLabels = (step): Record<string, string> => {
+    const onCanary = (step.config["istio-mesh:canaryNamespaces"] as string[] | undefined) ?? [];
+    return onCanary.includes("shop") ? { "istio.io/rev": "canary" } : { "istio-injection": "enabled" };
+};
 
-// The move from sidecars to ambient and back, and a canary with ambient on (docs/ambient.md).
-for (const path of paths(AMBIENT_STEPS)) {
-    describe(`apiserver: ambient, ${path.map((s) => s.id).join(" > ")}`, () => {
-        let plane: ControlPlane;
-        let previous: Deployable[] = [];
-        before(async () => {
-            plane = await startControlPlane();
-            await plane.client.create(SHOP, "kubectl-create");
-        });
-        after(async () => {
-            await plane?.stop();
-        });
-        for (const step of path) {
-            it(`${step.id}: ${step.title}`, async () => {
-                const render = await renderUpgradeStep(step);
-                const current = deployables(render);
-                const problems = await applyAndCheck(plane.client, current, render.run.registrations, previous);
-                previous = current;
-                assert.deepStrictEqual(problems, NO_PROBLEMS);
-                // One patch per namespace: the server keeps exactly the labels it applies now,
-                // so moving shop to ambient drops istio-injection, and back drops the ambient label.
-                const shop = await plane.client.get(SHOP);
-                const labels = { ...shop?.metadata.labels };
-                delete labels["kubernetes.io/metadata.name"];
-                assert.deepStrictEqual(labels, appliedLabels(render.run.registrations).shop);
-            });
-        }
-    });
-}
+/**
+ * One patch per namespace: the server keeps exactly the labels it applies now, so moving shop
+ * to ambient drops istio-injection, and moving it back drops the ambient label (docs/ambient.md).
+ */
+const appliedShopLabels: ShopLabels = (_step, render) => appliedLabels(render.run.registrations).shop;
+
+const flowTitle = (name: string, flow: UpgradeFlow): string => `${name} upgrade ${flow.from} to ${flow.to}`;
+
+describePaths(flowTitle("patch", PATCH_FLOW), canarySteps(PATCH_FLOW), canaryLabels);
+describePaths(flowTitle("minor", MINOR_FLOW), canarySteps(MINOR_FLOW), canaryLabels);
+// The move from sidecars to ambient and back, and a canary with ambient on.
+describePaths("ambient", AMBIENT_STEPS, appliedShopLabels);

@@ -320,7 +320,17 @@ describe("config", () => {
         [
             "a gateway in an application's namespace",
             { "istio-mesh:ingressNamespace": "default" },
-            "istio-mesh:ingressNamespace: \"default\" is in istio-mesh:injectionNamespaces, an application's namespace; the gateway's role reads every Secret of its namespace, so give it one of its own, e.g. istio-ingress",
+            "istio-mesh:ingressNamespace: \"default\" is in istio-mesh:injectionNamespaces, an application's namespace; the gateway's role reads every Secret of its namespace, and whoever may write routes or label pods there could take its hosts, its certificates and its network access, so give it one of its own, e.g. istio-ingress",
+        ],
+        [
+            "a gateway in an ambient application's namespace (a waypoint's is one too)",
+            {
+                "istio-mesh:ambient": "true",
+                "istio-mesh:ambientNamespaces": '["shop"]',
+                "istio-mesh:waypointNamespaces": '["shop"]',
+                "istio-mesh:egressNamespace": "shop",
+            },
+            "istio-mesh:egressNamespace: \"shop\" is in istio-mesh:ambientNamespaces, an application's namespace; the gateway's role reads every Secret of its namespace, and whoever may write routes or label pods there could take its hosts, its certificates and its network access, so give it one of its own, e.g. istio-egress",
         ],
         [
             "an egress namespace without an egress gateway",

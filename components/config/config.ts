@@ -224,16 +224,25 @@ export function readMeshSettings(config: ConfigReader, raw: Readonly<Record<stri
         kubernetes: providerSettings(raw),
     };
     const key = (name: string): string => config.key(name);
+    // A gateway shares its namespace with no application of any kind: its role reads every
+    // Secret there, anyone who may write routes there binds them to its hosts and
+    // certificates, its pods' labels are what the NetworkPolicies admit, and a namespace-wide
+    // deny written for the gateway would cut the application's HBONE and probes.
+    const applications: [ConfigKey, readonly string[]][] = [
+        ["injectionNamespaces", injectionNamespaces],
+        ["ambientNamespaces", ambientNamespaces],
+    ];
     const gateways: [ConfigKey, string, boolean][] = [
         ["ingressNamespace", settings.gatewayNamespaces.ingress, true],
         ["egressNamespace", settings.gatewayNamespaces.egress, settings.egressGateway],
     ];
     for (const [name, namespace, deployed] of gateways) {
-        if (deployed && injectionNamespaces.includes(namespace)) {
+        const listedIn = applications.filter(([, namespaces]) => namespaces.includes(namespace)).map(([list]) => list);
+        if (deployed && listedIn.length > 0) {
             config.crossKeyProblem(
                 name,
-                `${show(namespace)} is in ${key("injectionNamespaces")}, an application's namespace; the gateway's role reads every Secret of its namespace, so give it one of its own, e.g. istio-${name === "ingressNamespace" ? "ingress" : "egress"}`,
-                ["injectionNamespaces"],
+                `${show(namespace)} is in ${listedIn.map(key).join(" and ")}, an application's namespace; the gateway's role reads every Secret of its namespace, and whoever may write routes or label pods there could take its hosts, its certificates and its network access, so give it one of its own, e.g. istio-${name === "ingressNamespace" ? "ingress" : "egress"}`,
+                listedIn,
             );
         }
     }

@@ -202,11 +202,15 @@ describe("istio-mesh:resources overrides", () => {
                 ...resourcesKey({
                     kiali: { limits: { memory: "512Mi" } },
                     egressGateway: { limits: { memory: "512Mi" } },
+                    ztunnel: { limits: { memory: "512Mi" } },
+                    cni: { limits: { memory: "256Mi" } },
                 }),
             }),
             [
                 "istio-mesh:resources: egressGateway is not deployed in this environment (istio-mesh:egressGateway is false); remove its entry",
                 "istio-mesh:resources: kiali is not deployed in this environment (kiali is not in istio-mesh:addons); remove its entry",
+                "istio-mesh:resources: ztunnel is not deployed in this environment (istio-mesh:ambient is false); remove its entry",
+                "istio-mesh:resources: cni is not deployed in this environment (istio-mesh:ambient is false); remove its entry",
             ],
         );
     });

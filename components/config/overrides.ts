@@ -129,6 +129,9 @@ function deployedBy(component: Component): string {
     if (component === "egressGateway") {
         return "istio-mesh:egressGateway is false";
     }
+    if (component === "ztunnel" || component === "cni") {
+        return "istio-mesh:ambient is false";
+    }
     return `${component} is not in istio-mesh:addons`;
 }
 

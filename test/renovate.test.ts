@@ -8,6 +8,20 @@ describe("Renovate (.github/renovate.json)", () => {
         assert.deepStrictEqual(renovateConfigProblems(readRenovateConfig()), []);
     });
 
+    it("proposes an npm or GitHub Actions release only once it is a week old: either runs with secrets", () => {
+        const rules = (readRenovateConfig().packageRules ?? []) as {
+            matchManagers?: string[];
+            minimumReleaseAge?: string;
+            internalChecksFilter?: string;
+        }[];
+        const aged = (manager: string) =>
+            rules
+                .filter((rule) => rule.matchManagers?.includes(manager))
+                .map((rule) => [rule.minimumReleaseAge, rule.internalChecksFilter]);
+        assert.deepStrictEqual(aged("npm"), [["7 days", "strict"]]);
+        assert.deepStrictEqual(aged("github-actions"), [["7 days", undefined]]);
+    });
+
     it("the schema check catches a misspelt key and a wrong type", () => {
         const config = readRenovateConfig();
         const broken = {

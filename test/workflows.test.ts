@@ -20,6 +20,7 @@ interface Step {
     env?: Record<string, string>;
 }
 interface Job {
+    if?: string;
     needs?: string;
     environment?: string;
     concurrency?: unknown;
@@ -29,6 +30,7 @@ interface Job {
 }
 interface Workflow {
     on: Record<string, unknown>;
+    concurrency?: unknown;
     permissions: Record<string, string>;
     jobs: Record<string, Job>;
 }
@@ -171,8 +173,8 @@ describe("GitHub Actions workflows", () => {
             .filter((s) => action(s) === "pulumi/actions");
         assert.strictEqual(
             pulumiSteps.length,
-            1 + 2 * stacks.length + 1,
-            "the PR preview, a preview and an up per deployed stack, the integration run",
+            2 + 2 * stacks.length + 1,
+            "the PR previews (a person's, a bot's), a preview and an up per deployed stack, the integration run",
         );
         for (const s of pulumiSteps) assert.strictEqual(s.with?.["pulumi-version"], cli, s.name);
     });
@@ -242,6 +244,19 @@ describe("GitHub Actions workflows", () => {
                 "${{ github.token }}",
                 "components/policies",
             ]);
+        });
+
+        it("holds a bot's pull request, and with it every secret, until a person approves the run", () => {
+            const workflow = load("preview.yml");
+            assert.deepStrictEqual(Object.keys(workflow.jobs), ["preview", "preview-bot"]);
+            const bot = workflow.jobs["preview-bot"];
+            const isBot = "github.event.pull_request.user.type == 'Bot' || endsWith(github.actor, '[bot]')";
+            assert.strictEqual(job.if, `\${{ github.event.pull_request.user.type != 'Bot' && !endsWith(github.actor, '[bot]') }}`);
+            assert.strictEqual(bot.if, `\${{ ${isBot} }}`);
+            assert.strictEqual(bot.environment, "bot-preview");
+            assert.deepStrictEqual(bot.steps, job.steps, "the same preview, once approved");
+            assert.deepStrictEqual(bot.strategy, job.strategy);
+            assert.match(fs.readFileSync(path.join(root, "docs", "ci.md"), "utf8"), /`bot-preview`[\s\S]{0,120}\*\*Required reviewers\*\*/);
         });
 
         it("installs without install scripts, then checks the secrets; previews only if the check found them", () => {
@@ -354,6 +369,8 @@ describe("GitHub Actions workflows", () => {
 
         it("ups dev, then staging, then prod, each in its environment, one deploy per stack at a time", () => {
             assert.deepStrictEqual(wf.on, { push: { branches: ["main"] } });
+            // One run at a time, the newest pending: queued jobs of job-level groups run in no set order.
+            assert.deepStrictEqual(wf.concurrency, { group: "deploy", "cancel-in-progress": false });
             assert.deepStrictEqual(Object.keys(wf.jobs), ["test", ...stacks]);
             assert.deepStrictEqual(runs(wf.jobs.test.steps), ["npm ci", "npm test", "npm run plan -- --check"]);
             stacks.forEach((stack, i) => {
@@ -378,16 +395,59 @@ describe("GitHub Actions workflows", () => {
             const steps = wf.jobs.dev.steps;
             assert.deepStrictEqual(names(steps), [
                 "Check out",
+                "Still the tip of main",
                 "Set up Node.js",
                 "Install dependencies",
                 "Check secrets and write the kubeconfig",
                 "pulumi preview",
                 "pulumi up",
             ]);
+            // Nothing after the check runs for a commit that is no longer the tip.
+            const current = "steps.tip.outputs.current == 'true'";
+            assert.deepStrictEqual(
+                steps.map((step) => step.if),
+                [undefined, undefined, current, current, current, current, current],
+            );
             assert.strictEqual(named(steps, "Install dependencies").run?.trim(), "npm ci --ignore-scripts");
             assert.strictEqual(named(steps, "pulumi up").with?.upsert, false);
             // Resource policies run before each step: a violation stops the deploy before the cluster changes.
             assert.strictEqual(named(steps, "pulumi up").with?.policyPacks, "components/policies");
+        });
+
+        it("deploys a commit only while it is the tip of main, and fails when it cannot tell", () => {
+            const check = named(wf.jobs.dev.steps, "Still the tip of main");
+            assert.deepStrictEqual([check.id, check.env], ["tip", { GH_TOKEN: "${{ github.token }}" }]);
+            const bin = fs.mkdtempSync(path.join(os.tmpdir(), "fake-gh-"));
+            try {
+                // A stand-in for the GitHub CLI: it answers the tip of main, or fails as an outage would.
+                fs.writeFileSync(
+                    path.join(bin, "gh"),
+                    '#!/bin/sh\n[ "$*" = "api repos/example/istio-mesh/commits/main --jq .sha" ] || exit 2\n[ -n "$TIP" ] || { echo "HTTP 503" >&2; exit 1; }\necho "$TIP"\n',
+                    { mode: 0o755 },
+                );
+                const env = {
+                    PATH: `${bin}:${process.env.PATH}`,
+                    GITHUB_REPOSITORY: "example/istio-mesh",
+                    GITHUB_REF_NAME: "main",
+                    GITHUB_SHA: "aaa111",
+                    STACK: "staging",
+                };
+                const tip = runStep(check, { ...env, TIP: "aaa111" });
+                assert.deepStrictEqual([tip.status, tip.output, tip.stdout], [0, "current=true\n", ""]);
+                const behind = runStep(check, { ...env, TIP: "bbb222" });
+                assert.deepStrictEqual(
+                    [behind.status, behind.output, behind.stdout.trim()],
+                    [
+                        0,
+                        "current=false\n",
+                        "::notice title=Deploy of staging skipped::aaa111 is no longer the tip of main (bbb222 is): that commit's own run deploys it.",
+                    ],
+                );
+                const outage = runStep(check, env);
+                assert.deepStrictEqual([outage.status, outage.output], [1, ""]);
+            } finally {
+                fs.rmSync(bin, { recursive: true, force: true });
+            }
         });
 
         for (const stack of stacks) {

@@ -425,10 +425,6 @@ describe("config", () => {
                 `istio-mesh:dashboardPlainHttp: is set, but ${routedNone}`,
             ],
             [
-                { "istio-mesh:dashboards": "ingress", "istio-mesh:dashboardPlainHttp": "true" },
-                "istio-mesh:dashboardPlainHttp: is set, but istio-mesh:dashboardHost is empty, and the dashboards of any host are served over plain HTTP anyway; remove it, or set the host it is meant for",
-            ],
-            [
                 { "istio-mesh:ingressServiceType": "ClusterIP", "istio-mesh:ingressExternalTrafficPolicy": "Cluster" },
                 "istio-mesh:ingressExternalTrafficPolicy: is set, but istio-mesh:ingressServiceType is ClusterIP, which no client outside the cluster reaches, so no node forwards to it; remove it, or use NodePort or LoadBalancer",
             ],

@@ -62,7 +62,9 @@ describe("dashboard exposure", () => {
                             },
                         },
                     ],
-                    to: [{ operation: { paths: ["/grafana", "/grafana/*", "/kiali", "/kiali/*"] } }],
+                    // Only the dashboards' listener: Istio would apply a DENY with HTTP-only fields to a
+                    // TCP listener as "deny everyone outside the ranges" (IST0133).
+                    to: [{ operation: { paths: ["/grafana", "/grafana/*", "/kiali", "/kiali/*"], ports: ["80"] } }],
                 },
             ],
         });
@@ -159,10 +161,16 @@ describe("dashboard exposure", () => {
         // The allow-list guards the whole dashboard host, not other hosts on the same gateway.
         const [policy] = graph.ofType(POLICY);
         const operation = (
-            policy.inputs.spec as { rules: { to: { operation: { hosts?: string[]; paths?: string[] } }[] }[] }
+            policy.inputs.spec as {
+                rules: { to: { operation: { hosts?: string[]; paths?: string[]; ports?: string[] } }[] }[];
+            }
         ).rules[0].to[0].operation;
         // With and without a port in the authority: the gateway routes `host:443` like `host`.
-        assert.deepStrictEqual(operation, { hosts: ["mesh.staging.example.com", "mesh.staging.example.com:*"] });
+        // Only on the dashboards' two listeners (HTTPS, and HTTP that redirects).
+        assert.deepStrictEqual(operation, {
+            hosts: ["mesh.staging.example.com", "mesh.staging.example.com:*"],
+            ports: ["443", "80"],
+        });
     });
 
     it("treats an anonymous Kiali as having no login: routed only when dashboardsWithoutLogin names it", async () => {
@@ -183,7 +191,11 @@ describe("dashboard exposure", () => {
             ["dashboards-grafana", "dashboards-kiali"],
         );
         assert.deepStrictEqual(
-            problemsOf({ "istio-mesh:dashboards": "ingress", "istio-mesh:dashboardsWithoutLogin": '["kiali"]' }),
+            problemsOf({
+                "istio-mesh:dashboards": "ingress",
+                "istio-mesh:dashboardPlainHttp": "true",
+                "istio-mesh:dashboardsWithoutLogin": '["kiali"]',
+            }),
             [
                 'istio-mesh:dashboardsWithoutLogin: "kiali" has a login and is routed with istio-mesh:dashboards: ingress; list only prometheus, jaeger',
             ],
@@ -202,7 +214,10 @@ describe("dashboard exposure", () => {
     });
 
     it("exposes nothing with dashboards: none, and says how to reach the dashboards instead", async () => {
-        const { graph, outputs } = await program({ "istio-mesh:dashboards": "none" });
+        const { graph, outputs } = await program({
+            "istio-mesh:dashboards": "none",
+            "istio-mesh:dashboardPlainHttp": false,
+        });
         assert.deepStrictEqual([graph.ofType(VS), graph.ofType(POLICY)], [[], []]);
         assert.deepStrictEqual(await valueOf(outputs.dashboardUrls as Record<string, string>), {});
         assert.strictEqual(
@@ -268,15 +283,29 @@ describe("exposure config", () => {
         ]);
     });
 
+    it("refuses logins routed over plain HTTP without a host too, unless the stack accepts it", () => {
+        // Removing a stack's host and certificate must not quietly move its logins to port 80.
+        reject({ "istio-mesh:dashboards": "ingress" }, [
+            "istio-mesh:dashboards: ingress routes the grafana and kiali logins over plain HTTP on port 80 (no istio-mesh:dashboardTlsSecret), where tokens and passwords cross the network readable; set istio-mesh:dashboardHost and name a kubernetes.io/tls Secret of the ingress gateway's namespace (istio-mesh:ingressNamespace) in istio-mesh:dashboardTlsSecret (e.g. one cert-manager fills), or set istio-mesh:dashboardPlainHttp: true to accept plain HTTP (a laptop cluster)",
+        ]);
+        reject({ "istio-mesh:dashboards": "ingress", "istio-mesh:addons": '["prometheus","grafana"]' }, [
+            "istio-mesh:dashboards: ingress routes the grafana login over plain HTTP on port 80 (no istio-mesh:dashboardTlsSecret), where tokens and passwords cross the network readable; set istio-mesh:dashboardHost and name a kubernetes.io/tls Secret of the ingress gateway's namespace (istio-mesh:ingressNamespace) in istio-mesh:dashboardTlsSecret (e.g. one cert-manager fills), or set istio-mesh:dashboardPlainHttp: true to accept plain HTTP (a laptop cluster)",
+        ]);
+        reject({ "istio-mesh:dashboards": "ingress", "istio-mesh:dashboardPlainHttp": "true" }, []);
+        // Nothing with a login routed: nothing to opt into.
+        reject({ "istio-mesh:dashboards": "ingress", "istio-mesh:addons": '["prometheus","jaeger"]' }, []);
+    });
+
     it("refuses a client-IP rule whose client addresses kube-proxy would replace, naming both keys", () => {
-        reject({ "istio-mesh:dashboards": "ingress", "istio-mesh:ingressExternalTrafficPolicy": "Cluster" }, [
+        const routed = { "istio-mesh:dashboards": "ingress", "istio-mesh:dashboardPlainHttp": "true" };
+        reject({ ...routed, "istio-mesh:ingressExternalTrafficPolicy": "Cluster" }, [
             "istio-mesh:ingressExternalTrafficPolicy: Cluster makes kube-proxy replace each client's address with a node's, so istio-mesh:dashboardAllowedCidrs would see private node addresses and admit everyone; use Local, which keeps client addresses",
         ]);
         // No rule to fool: dashboards not exposed, or everyone admitted anyway. (With a
         // ClusterIP Service the key has no effect at all, and is refused as such: config.test.ts.)
         const unguarded: Record<string, string>[] = [
             { "istio-mesh:dashboards": "none" },
-            { "istio-mesh:dashboards": "ingress", "istio-mesh:dashboardAllowedCidrs": '["0.0.0.0/0"]' },
+            { ...routed, "istio-mesh:dashboardAllowedCidrs": '["0.0.0.0/0"]' },
         ];
         for (const raw of unguarded) {
             reject({ ...raw, "istio-mesh:ingressExternalTrafficPolicy": "Cluster" }, []);
@@ -284,9 +313,16 @@ describe("exposure config", () => {
     });
 
     it("refuses an empty allow-list, saying what to write to admit nobody or everybody", () => {
-        reject({ "istio-mesh:dashboards": "ingress", "istio-mesh:dashboardAllowedCidrs": "[]" }, [
-            "istio-mesh:dashboardAllowedCidrs: [] admits no range, which the gateway cannot express; to admit nobody, set istio-mesh:dashboards: none (port-forward only); to admit everybody, write [0.0.0.0/0]",
-        ]);
+        reject(
+            {
+                "istio-mesh:dashboards": "ingress",
+                "istio-mesh:dashboardPlainHttp": "true",
+                "istio-mesh:dashboardAllowedCidrs": "[]",
+            },
+            [
+                "istio-mesh:dashboardAllowedCidrs: [] admits no range, which the gateway cannot express; to admit nobody, set istio-mesh:dashboards: none (port-forward only); to admit everybody, write [0.0.0.0/0]",
+            ],
+        );
     });
 
     it("refuses waiting for an address a NodePort or ClusterIP never gets", () => {
@@ -299,6 +335,7 @@ describe("exposure config", () => {
         reject(
             {
                 "istio-mesh:dashboards": "ingress",
+                "istio-mesh:dashboardPlainHttp": "true",
                 "istio-mesh:addons": '["prometheus","grafana"]',
                 "istio-mesh:dashboardsWithoutLogin": '["grafana","jaeger"]',
             },

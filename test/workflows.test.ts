@@ -251,12 +251,18 @@ describe("GitHub Actions workflows", () => {
             assert.deepStrictEqual(Object.keys(workflow.jobs), ["preview", "preview-bot"]);
             const bot = workflow.jobs["preview-bot"];
             const isBot = "github.event.pull_request.user.type == 'Bot' || endsWith(github.actor, '[bot]')";
-            assert.strictEqual(job.if, `\${{ github.event.pull_request.user.type != 'Bot' && !endsWith(github.actor, '[bot]') }}`);
+            assert.strictEqual(
+                job.if,
+                `\${{ github.event.pull_request.user.type != 'Bot' && !endsWith(github.actor, '[bot]') }}`,
+            );
             assert.strictEqual(bot.if, `\${{ ${isBot} }}`);
             assert.strictEqual(bot.environment, "bot-preview");
             assert.deepStrictEqual(bot.steps, job.steps, "the same preview, once approved");
             assert.deepStrictEqual(bot.strategy, job.strategy);
-            assert.match(fs.readFileSync(path.join(root, "docs", "ci.md"), "utf8"), /`bot-preview`[\s\S]{0,120}\*\*Required reviewers\*\*/);
+            assert.match(
+                fs.readFileSync(path.join(root, "docs", "ci.md"), "utf8"),
+                /`bot-preview`[\s\S]{0,120}\*\*Required reviewers\*\*/,
+            );
         });
 
         it("installs without install scripts, then checks the secrets; previews only if the check found them", () => {

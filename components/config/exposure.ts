@@ -109,12 +109,24 @@ export function exposureProblems(
             ["dashboardTlsSecret"],
         ]);
     }
-    if (s.dashboardHost !== undefined && s.dashboardTlsSecret === undefined && !s.dashboardPlainHttp) {
-        problems.push([
-            "dashboardHost",
-            `${show(s.dashboardHost)} is served over plain HTTP, so Kiali's token and Grafana's password would cross the network readable; name a kubernetes.io/tls Secret of the ingress gateway's namespace (${key("ingressNamespace")}) in ${key("dashboardTlsSecret")} (e.g. one cert-manager fills), or set ${key("dashboardPlainHttp")}: true to accept plain HTTP`,
-            ["dashboardTlsSecret", "dashboardPlainHttp"],
-        ]);
+    // A login over plain HTTP is an opt-in, host or not: removing the host and its certificate
+    // must not quietly move Kiali's token and Grafana's password to port 80.
+    const logins = routedDashboards(s).filter((addon) => !loginless.includes(addon));
+    if (logins.length > 0 && s.dashboardTlsSecret === undefined && !s.dashboardPlainHttp) {
+        const https = `name a kubernetes.io/tls Secret of the ingress gateway's namespace (${key("ingressNamespace")}) in ${key("dashboardTlsSecret")} (e.g. one cert-manager fills)`;
+        problems.push(
+            s.dashboardHost !== undefined
+                ? [
+                      "dashboardHost",
+                      `${show(s.dashboardHost)} is served over plain HTTP, so Kiali's token and Grafana's password would cross the network readable; ${https}, or set ${key("dashboardPlainHttp")}: true to accept plain HTTP`,
+                      ["dashboardTlsSecret", "dashboardPlainHttp"],
+                  ]
+                : [
+                      "dashboards",
+                      `ingress routes the ${logins.join(" and ")} login${logins.length > 1 ? "s" : ""} over plain HTTP on port 80 (no ${key("dashboardTlsSecret")}), where tokens and passwords cross the network readable; set ${key("dashboardHost")} and ${https}, or set ${key("dashboardPlainHttp")}: true to accept plain HTTP (a laptop cluster)`,
+                      ["dashboardHost", "dashboardTlsSecret", "dashboardPlainHttp", "addons", "kialiAnonymous"],
+                  ],
+        );
     }
     return problems;
 }

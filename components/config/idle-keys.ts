@@ -80,13 +80,6 @@ const DEPENDENCIES: readonly Dependency[] = [
     needsRoutedDashboards("dashboardTlsSecret"),
     needsRoutedDashboards("dashboardPlainHttp"),
     {
-        key: "dashboardPlainHttp",
-        on: "dashboardHost",
-        effective: (settings) => settings.dashboardHost !== undefined,
-        why: (k) =>
-            `${k("dashboardHost")} is empty, and the dashboards of any host are served over plain HTTP anyway; remove it, or set the host it is meant for`,
-    },
-    {
         key: "ingressExternalTrafficPolicy",
         on: "ingressServiceType",
         effective: externallyReachable,

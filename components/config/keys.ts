@@ -209,14 +209,14 @@ export const CONFIG_KEYS = {
         kind: "string",
         default: "",
         description:
-            "a `kubernetes.io/tls` Secret in the ingress gateway's namespace (`ingressNamespace`) with `dashboardHost`'s certificate: HTTPS on 443, HTTP redirected; required with a host unless `dashboardPlainHttp`",
+            "a `kubernetes.io/tls` Secret in the ingress gateway's namespace (`ingressNamespace`) with `dashboardHost`'s certificate: HTTPS on 443, HTTP redirected; required for routed logins unless `dashboardPlainHttp`",
         check: checkSecretName,
     },
     dashboardPlainHttp: {
         kind: "boolean",
         default: false,
         description:
-            "accept a `dashboardHost` over plain HTTP, where Kiali's token and Grafana's password cross the network readable",
+            "accept dashboards with a login routed over plain HTTP (no `dashboardTlsSecret`), where Kiali's token and Grafana's password cross the network readable; a laptop cluster's choice, which the policy pack refuses in every stack but dev",
     },
     tracingSampling: {
         kind: "decimal",

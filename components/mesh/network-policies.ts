@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Addon } from "../config/config";
+import { WORKLOAD_POD_LABELS } from "../values/pod-labels";
 
 /**
  * Who may connect to what in the mesh's namespaces. The add-ons run without sidecars, so
@@ -10,16 +11,7 @@ import { Addon } from "../config/config";
  * whole cluster, and the gateways and add-ons call out.
  */
 
-/** Pod labels each workload's chart gives it. */
-const PODS = {
-    istiod: { app: "istiod" },
-    prometheus: { "app.kubernetes.io/name": "prometheus", "app.kubernetes.io/component": "server" },
-    grafana: { "app.kubernetes.io/name": "grafana" },
-    jaeger: { "app.kubernetes.io/name": "jaeger" },
-    kiali: { "app.kubernetes.io/name": "kiali" },
-    ingressGateway: { istio: "ingressgateway" },
-    egressGateway: { istio: "egressgateway" },
-} as const;
+const PODS = WORKLOAD_POD_LABELS;
 
 /**
  * istiod's xDS and CA port over mutual TLS, which every proxy of the cluster calls. Not

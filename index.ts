@@ -16,14 +16,14 @@ import { routedDashboards } from "./components/config/exposure";
 import { IstioGateway } from "./components/mesh/gateway";
 import { Grafana } from "./components/addons/grafana";
 import { IstioBase } from "./components/mesh/istio-base";
-import { GATEWAY_NAMES, TracingProvider } from "./components/values/istio-values";
+import { GATEWAY_NAMES, ISTIO_NAMESPACE, TracingProvider } from "./components/values/istio-values";
 import { Jaeger } from "./components/addons/jaeger";
 import { Kiali } from "./components/addons/kiali";
 import { KialiCredentials } from "./components/addons/kiali-credentials";
 import { MeshMtls } from "./components/mesh/mesh-mtls";
 import { MeshTracing } from "./components/mesh/mesh-tracing";
 import { MeshNetworkPolicies } from "./components/mesh/network-policies";
-import { ISTIO_NAMESPACE, MeshNamespace } from "./components/mesh/namespace";
+import { MeshNamespace } from "./components/mesh/namespace";
 import { Prometheus } from "./components/addons/prometheus";
 import { RevisionTags } from "./components/mesh/revision-tags";
 import { RunningControlPlanes } from "./components/mesh/running-control-planes";
@@ -45,6 +45,10 @@ export = async (): Promise<Record<string, unknown>> => {
     // the read of what the last deployment ran, which an upgrade step is checked against.
     const last = await readLastDeployment();
     const settings = loadMeshSettings(last);
+    // Shown in the preview: what deploys as asked but likely not as meant.
+    for (const warning of settings.warnings) {
+        void pulumi.log.warn(warning);
+    }
     const sizing = planSizing(settings);
     const version = settings.istioVersion;
     const controlPlanePlan = planControlPlanes(settings, last);
@@ -170,6 +174,7 @@ export = async (): Promise<Record<string, unknown>> => {
             namespaces: controlPlanePlan.namespaces,
             defaultTagRestartOwed: controlPlanePlan.defaultTagRestartOwed,
             sidecarsOweHbone: controlPlanePlan.sidecarsOweHbone,
+            releaseSetting: "istio-mesh:ambientReleasedNamespaces",
         },
         { dependsOn: [tags, ...ambientWaits] },
     );

@@ -2,9 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigReader, MeshConfigError } from "./config/config-reader";
 import { CONFIG_KEYS, CONFIG_NAMESPACE, MeshSettings, PROVIDER_CONFIG, readMeshSettings } from "./config/config";
 import type { ConfigKey } from "./config/keys";
-import { deletedIstiodProblems, LastDeployment } from "./config/revisions";
+import { deletedIstiodProblems, LastDeployment, lastCaptured } from "./config/revisions";
 import { sizingProblems } from "./sizing/checks";
-import { ambientRemovalProblem } from "./config/ambient";
+import { ambientRemovalProblem, ambientWarnings } from "./config/ambient";
 
 /**
  * Validate first, create second: every key read and checked, then the sizing checks, with
@@ -37,10 +37,20 @@ export function parseMeshSettings(raw: Readonly<Record<string, string>>, last?: 
             config.problem(key, message);
         }
     }
-    const captured = [...new Set([...(last?.ambientNamespaces ?? []), ...(last?.capturedNamespaces ?? [])])].sort();
+    const captured = lastCaptured(last);
     const cutOff = ambientRemovalProblem(settings.ambient !== undefined, captured, (name) => config.key(name));
     if (cutOff !== undefined && !config.failed("ambient")) {
         config.problem("ambient", cutOff);
+    }
+    const ambientKeys = {
+        ambient: settings.ambient !== undefined,
+        injectionNamespaces: settings.injectionNamespaces,
+        ambientNamespaces: settings.ambient?.namespaces ?? [],
+        waypointNamespaces: settings.ambient?.waypointNamespaces ?? [],
+        ambientReleasedNamespaces: settings.ambient?.releasedNamespaces ?? [],
+    };
+    for (const [key, message] of ambientWarnings(ambientKeys, last && captured, (name) => config.key(name))) {
+        config.warning(key, message);
     }
     // Other problems do not stop the sizing checks.
     if (!config.failed(...SIZING_KEYS)) {
@@ -50,7 +60,7 @@ export function parseMeshSettings(raw: Readonly<Record<string, string>>, last?: 
     if (config.problems.length > 0) {
         throw new MeshConfigError(config.problems);
     }
-    return settings;
+    return { ...settings, warnings: [...config.warnings] };
 }
 
 /** Reads this stack's configuration; call once, before creating any resource but the read of `last`. */

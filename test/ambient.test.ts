@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { joinsAmbientNote, keepsAmbientNote, releasesAmbientNote } from "../components/values/ambient-notes";
 import { memoryBudget, budgetRefusal } from "../components/sizing/budget";
 import { planSizing } from "../components/sizing/sizing";
 import { parseMeshSettings } from "../components/settings";
@@ -17,7 +18,7 @@ import {
     offlineStartProblems,
     renderedMemoryRequest,
 } from "./support/rendered-checks";
-import { AMBIENT_STEPS, appliedLabels, renderUpgradeStep } from "./support/upgrade-flow";
+import { AMBIENT_STEPS, appliedLabels, clusterAfter, renderUpgradeStep, upgradeStep } from "./support/upgrade-flow";
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
 const PATCH = "kubernetes:core/v1:NamespacePatch";
@@ -88,7 +89,7 @@ describe("ambient: configuration", () => {
             () => parseMeshSettings(stackConfig("dev"), { ambientNamespaces: ["shop"] }),
             (error: Error) =>
                 error.message.includes(
-                    'istio-mesh:ambient: false would remove ztunnel while "shop" was labelled ambient at the last deployment (its ambientNamespaces and capturedNamespaces outputs), leaving their unrestarted pods outside the mesh; move them back to istio-mesh:injectionNamespaces first with istio-mesh:ambient still true, restart them, run one more up (which drops their ambient label), and turn ambient off after that',
+                    'istio-mesh:ambient: false would remove ztunnel while "shop" was labelled ambient at the last deployment (its ambientNamespaces and capturedNamespaces outputs), leaving their unrestarted pods outside the mesh; move them back to istio-mesh:injectionNamespaces first with istio-mesh:ambient still true, restart them, list them in istio-mesh:ambientReleasedNamespaces (which drops their ambient label), and turn ambient off after that',
                 ),
         );
         // The step after a move back: shop is no longer ambient, but still labelled so.
@@ -99,6 +100,29 @@ describe("ambient: configuration", () => {
         assert.strictEqual(
             parseMeshSettings(stackConfig("dev"), { ambientNamespaces: [], capturedNamespaces: [] }).ambient,
             undefined,
+        );
+    });
+
+    it("releases only a sidecar namespace's ambient label, and only with ambient on", () => {
+        const on = { "istio-mesh:ambient": true, "istio-mesh:platform": "minikube" };
+        assert.deepStrictEqual(
+            problemsOf(
+                stackConfig("dev", {
+                    ...on,
+                    "istio-mesh:ambientNamespaces": ["shop"],
+                    "istio-mesh:ambientReleasedNamespaces": ["shop", "cart"],
+                }),
+            ),
+            [
+                'istio-mesh:ambientReleasedNamespaces: "cart" is not in istio-mesh:injectionNamespaces: only a namespace moved back to sidecars has its ambient label released; remove it here',
+                'istio-mesh:ambientReleasedNamespaces: "shop" is not in istio-mesh:injectionNamespaces: only a namespace moved back to sidecars has its ambient label released, and it is still in istio-mesh:ambientNamespaces; remove it here (a namespace moving to ambient again must not be released at its move back before its pods restart)',
+            ],
+        );
+        assert.deepStrictEqual(
+            problemsOf(stackConfig("dev", { "istio-mesh:ambientReleasedNamespaces": ["default"] })),
+            [
+                'istio-mesh:ambientReleasedNamespaces: lists "default", but istio-mesh:ambient is false, so no ztunnel would capture them; set istio-mesh:ambient: true or empty this list',
+            ],
         );
     });
 
@@ -279,16 +303,20 @@ describe("ambient: the move from sidecars and back, step by step", () => {
     it("labels shop for sidecars or ambient, never for a sidecar and capture at once but while it moves back", () => {
         const sidecar = { "istio-injection": "enabled" };
         const ambient = { "istio.io/dataplane-mode": "ambient" };
+        // The ingress gateway goes through the waypoint too, as ambient pods do; sidecars never do.
+        const waypoint = { "istio.io/use-waypoint": "waypoint", "istio.io/ingress-use-waypoint": "true" };
         assert.deepStrictEqual(Object.fromEntries(AMBIENT_STEPS.map((step) => [step.id, labelsOf(step.id).shop])), {
             "ambient-1-enable": sidecar,
             "ambient-2-move": ambient,
-            "ambient-3-waypoint": { ...ambient, "istio.io/use-waypoint": "waypoint" },
-            "ambient-4-canary": { ...ambient, "istio.io/use-waypoint": "waypoint" },
-            "ambient-5-promote": { ...ambient, "istio.io/use-waypoint": "waypoint" },
+            "ambient-3-waypoint": { ...ambient, ...waypoint },
+            "ambient-4-canary": { ...ambient, ...waypoint },
+            "ambient-5-promote": { ...ambient, ...waypoint },
             "ambient-rollback-1-remove-waypoint": ambient,
             // New pods get a sidecar, and the CNI agent never captures a pod with one.
             "ambient-rollback-2-move-back": { ...sidecar, ...ambient },
-            "ambient-rollback-3-next-up": sidecar,
+            // An up the operator did not mean as a release leaves the unrestarted pods captured.
+            "ambient-rollback-3-next-up": { ...sidecar, ...ambient },
+            "ambient-rollback-4-release": sidecar,
         });
         for (const step of AMBIENT_STEPS) {
             assert.deepStrictEqual(labelsOf(step.id).default, sidecar, step.id);
@@ -305,12 +333,13 @@ describe("ambient: the move from sidecars and back, step by step", () => {
                 ).apply(resolve),
             );
         const all = ["kubectl rollout restart deployment -n default", "kubectl rollout restart deployment -n shop"];
+        const kept = keepsAmbientNote("shop", "istio-mesh:ambientReleasedNamespaces");
         assert.deepStrictEqual(
             Object.fromEntries(await Promise.all(AMBIENT_STEPS.map(async (s) => [s.id, await restarts(s.id)]))),
             {
                 // Sidecars started before ambient speak no HBONE to ambient pods.
                 "ambient-1-enable": all,
-                "ambient-2-move": [all[1]],
+                "ambient-2-move": [all[1], joinsAmbientNote("shop")],
                 "ambient-3-waypoint": [],
                 "ambient-4-canary": [],
                 // default's sidecars may still be 1.31.4's; shop's pods have none to restart.
@@ -319,10 +348,42 @@ describe("ambient: the move from sidecars and back, step by step", () => {
                     "# istio-ingress/istio-ingressgateway, istio-egress/istio-egressgateway: roll from revision 1-31-4 onto 1-31-5 by themselves (their pod template changes); nothing to run",
                 ],
                 "ambient-rollback-1-remove-waypoint": [],
-                "ambient-rollback-2-move-back": [all[1]],
-                "ambient-rollback-3-next-up": [],
+                "ambient-rollback-2-move-back": [all[1], kept],
+                "ambient-rollback-3-next-up": [kept],
+                "ambient-rollback-4-release": [releasesAmbientNote("shop")],
             },
         );
+    });
+
+    it("warns in each preview what a step deploys but may not mean: a move's dropped policies, sidecars past the waypoint, a release", () => {
+        const waypointWarning =
+            'istio-mesh:waypointNamespaces: the sidecars of "default" (istio-mesh:injectionNamespaces) never pass through a waypoint: their requests to "shop" skip its L7 policies, which see only ambient pods and the ingress gateway; keep L4 AuthorizationPolicies (by identity) on those workloads until no sidecar namespace calls them (docs/ambient.md, who passes through a waypoint)';
+        const unhashed = (note: string): string => note.replace(/^# /, "");
+        assert.deepStrictEqual(
+            Object.fromEntries(
+                AMBIENT_STEPS.map((step) => [step.id, (renders.get(step.id) as StackRender).run.warnings]),
+            ),
+            {
+                "ambient-1-enable": [],
+                "ambient-2-move": [unhashed(joinsAmbientNote("shop"))],
+                "ambient-3-waypoint": [waypointWarning],
+                "ambient-4-canary": [waypointWarning],
+                "ambient-5-promote": [waypointWarning],
+                "ambient-rollback-1-remove-waypoint": [],
+                "ambient-rollback-2-move-back": [],
+                "ambient-rollback-3-next-up": [],
+                "ambient-rollback-4-release": [unhashed(releasesAmbientNote("shop"))],
+            },
+        );
+    });
+
+    it("warns that a release left in place after the release changes nothing", async () => {
+        const release = upgradeStep("ambient-rollback-4-release");
+        const after = clusterAfter(renders.get(release.id) as StackRender);
+        const run = await runProgram(stackConfig("dev", release.config), "dev", after);
+        assert.deepStrictEqual(run.warnings, [
+            'istio-mesh:ambientReleasedNamespaces: "shop" was not labelled ambient at the last deployment, so releasing changes nothing; remove it from this list',
+        ]);
     });
 
     it("runs ztunnel and the CNI agent on the default tag's release: the canary leaves them, the promotion moves them", () => {

@@ -44,6 +44,7 @@ describe("config", () => {
             resources: {},
             replicas: {},
             kubernetes: {},
+            warnings: [],
         });
     });
 
@@ -183,6 +184,7 @@ describe("config", () => {
             resources: {},
             replicas: {},
             kubernetes: { context: "minikube" },
+            warnings: [],
         });
     });
 

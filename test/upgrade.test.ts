@@ -509,7 +509,7 @@ describe("upgrade mechanics the flows rely on (the patch flow's renders)", () =>
             });
         const step = (releases: RenderedRelease[]): StackRender => ({
             stack: "dev",
-            run: { registrations: [], outputs: {} },
+            run: { registrations: [], warnings: [], outputs: {} },
             releases,
         });
         const before = step([await istiod("1-31-4", ["default"]), await istiod("1-31-5", ["canary"])]);

@@ -37,6 +37,8 @@ export interface AmbientSettings {
     readonly namespaces: readonly string[];
     /** Ambient namespaces with a waypoint, sorted. */
     readonly waypointNamespaces: readonly string[];
+    /** Sidecar namespaces whose ambient label, kept since they moved back, is dropped now, sorted. */
+    readonly releasedNamespaces: readonly string[];
 }
 
 /** What the cross-key checks read, as parsed. */
@@ -45,16 +47,19 @@ export interface AmbientKeys {
     readonly injectionNamespaces: readonly string[];
     readonly ambientNamespaces: readonly string[];
     readonly waypointNamespaces: readonly string[];
+    readonly ambientReleasedNamespaces: readonly string[];
 }
+
+type AmbientListKey = "ambientNamespaces" | "waypointNamespaces" | "ambientReleasedNamespaces";
 
 /** Each mistake across the ambient keys: the key it is reported under and the message. */
 export function ambientProblems(
     keys: AmbientKeys,
     fullKey: (name: string) => string,
-): [key: "ambientNamespaces" | "waypointNamespaces", message: string][] {
+): [key: AmbientListKey, message: string][] {
     const k = fullKey;
-    const problems: ["ambientNamespaces" | "waypointNamespaces", string][] = [];
-    const listed = (name: "ambientNamespaces" | "waypointNamespaces", values: readonly string[]): void => {
+    const problems: [AmbientListKey, string][] = [];
+    const listed = (name: AmbientListKey, values: readonly string[]): void => {
         if (!keys.ambient && values.length > 0) {
             problems.push([
                 name,
@@ -64,6 +69,13 @@ export function ambientProblems(
     };
     listed("ambientNamespaces", keys.ambientNamespaces);
     listed("waypointNamespaces", keys.waypointNamespaces);
+    listed("ambientReleasedNamespaces", keys.ambientReleasedNamespaces);
+    for (const namespace of keys.ambientReleasedNamespaces.filter((n) => !keys.injectionNamespaces.includes(n))) {
+        problems.push([
+            "ambientReleasedNamespaces",
+            `${show(namespace)} is not in ${k("injectionNamespaces")}: only a namespace moved back to sidecars has its ambient label released${keys.ambientNamespaces.includes(namespace) ? `, and it is still in ${k("ambientNamespaces")}; remove it here (a namespace moving to ambient again must not be released at its move back before its pods restart)` : "; remove it here"}`,
+        ]);
+    }
     for (const namespace of keys.ambientNamespaces.filter((n) => keys.injectionNamespaces.includes(n))) {
         problems.push([
             "ambientNamespaces",
@@ -94,5 +106,37 @@ export function ambientRemovalProblem(
         return undefined;
     }
     const k = fullKey;
-    return `false would remove ztunnel while ${captured.map(show).join(", ")} ${captured.length === 1 ? "was" : "were"} labelled ambient at the last deployment (its ambientNamespaces and capturedNamespaces outputs), leaving their unrestarted pods outside the mesh; move them back to ${k("injectionNamespaces")} first with ${k("ambient")} still true, restart them, run one more up (which drops their ambient label), and turn ambient off after that`;
+    return `false would remove ztunnel while ${captured.map(show).join(", ")} ${captured.length === 1 ? "was" : "were"} labelled ambient at the last deployment (its ambientNamespaces and capturedNamespaces outputs), leaving their unrestarted pods outside the mesh; move them back to ${k("injectionNamespaces")} first with ${k("ambient")} still true, restart them, list them in ${k("ambientReleasedNamespaces")} (which drops their ambient label), and turn ambient off after that`;
+}
+
+/**
+ * What the ambient keys deploy as asked but likely not as meant, by key.
+ * - Sidecars never send through a waypoint (Istio routes only gateways there), so a
+ *   waypoint's L7 policies do not see requests from the stack's sidecar namespaces.
+ * - A release of a namespace the last deployment did not leave labelled ambient changes nothing.
+ */
+export function ambientWarnings(
+    keys: AmbientKeys,
+    lastCaptured: readonly string[] | undefined,
+    fullKey: (name: string) => string,
+): [key: AmbientListKey, message: string][] {
+    const k = fullKey;
+    const warnings: [AmbientListKey, string][] = [];
+    if (keys.ambient && keys.waypointNamespaces.length > 0 && keys.injectionNamespaces.length > 0) {
+        const sidecars = keys.injectionNamespaces.map(show).join(", ");
+        warnings.push([
+            "waypointNamespaces",
+            `the sidecars of ${sidecars} (${k("injectionNamespaces")}) never pass through a waypoint: their requests to ${keys.waypointNamespaces.map(show).join(", ")} skip its L7 policies, which see only ambient pods and the ingress gateway; keep L4 AuthorizationPolicies (by identity) on those workloads until no sidecar namespace calls them (docs/ambient.md, who passes through a waypoint)`,
+        ]);
+    }
+    if (lastCaptured !== undefined) {
+        const idle = keys.ambientReleasedNamespaces.filter((n) => !lastCaptured.includes(n));
+        if (idle.length > 0) {
+            warnings.push([
+                "ambientReleasedNamespaces",
+                `${idle.map(show).join(", ")} ${idle.length === 1 ? "was" : "were"} not labelled ambient at the last deployment, so releasing changes nothing; remove ${idle.length === 1 ? "it" : "them"} from this list`,
+            ]);
+        }
+    }
+    return warnings;
 }

@@ -46,6 +46,7 @@ const INTEGER = /^[0-9]+$/;
 
 export class ConfigReader {
     private readonly problemList: string[] = [];
+    private readonly warningList: string[] = [];
     private readonly failedKeys = new Set<string>();
     private readonly changedKeys = new Set<string>();
 
@@ -94,6 +95,18 @@ export class ConfigReader {
 
     get problems(): readonly string[] {
         return this.problemList;
+    }
+
+    /**
+     * Something that deploys as asked but likely not as meant: the preview shows it, and
+     * nothing stops. A key's value that is wrong or contradicts another is a problem instead.
+     */
+    warning(name: string, message: string): void {
+        this.warningList.push(`${this.key(name)}: ${message}`);
+    }
+
+    get warnings(): readonly string[] {
+        return this.warningList;
     }
 
     /**

@@ -88,6 +88,8 @@ export interface MeshSettings {
     readonly replicas: ReplicaOverrides;
     /** The stack's `kubernetes:` settings, for the provider this program creates. */
     readonly kubernetes: ProviderSettings;
+    /** What deploys as asked but likely not as meant, each with its key: the preview shows them. */
+    readonly warnings: readonly string[];
 }
 
 /**
@@ -172,11 +174,17 @@ export function readMeshSettings(config: ConfigReader, raw: Readonly<Record<stri
     const ambient = config.boolean("ambient");
     const ambientNamespaces = [...config.list("ambientNamespaces")].sort();
     const waypointNamespaces = [...config.list("waypointNamespaces")].sort();
+    const ambientReleasedNamespaces = [...config.list("ambientReleasedNamespaces")].sort();
     const platform = config.oneOf("platform", PLATFORMS);
     const gatewayApiCrds = config.oneOf("gatewayApiCrds", GATEWAY_API_CRD_SOURCES);
-    ambientProblems({ ambient, injectionNamespaces, ambientNamespaces, waypointNamespaces }, (name) =>
-        config.key(name),
-    ).forEach(([key, message]) => config.problem(key, message));
+    const ambientKeys = {
+        ambient,
+        injectionNamespaces,
+        ambientNamespaces,
+        waypointNamespaces,
+        ambientReleasedNamespaces,
+    };
+    ambientProblems(ambientKeys, (name) => config.key(name)).forEach(([key, message]) => config.problem(key, message));
     const dashboards = config.oneOf("dashboards", DASHBOARD_EXPOSURES);
     const settings: MeshSettings = {
         memory: { quantity: memoryQuantity, bytes: parseQuantity(memoryQuantity) as number },
@@ -197,6 +205,7 @@ export function readMeshSettings(config: ConfigReader, raw: Readonly<Record<stri
                 gatewayApiCrds,
                 namespaces: ambientNamespaces,
                 waypointNamespaces,
+                releasedNamespaces: ambientReleasedNamespaces,
             },
         }),
         nodes: config.number("nodes"),
@@ -222,6 +231,7 @@ export function readMeshSettings(config: ConfigReader, raw: Readonly<Record<stri
         resources: parseOverrides(config.map("resources"), (message) => config.problem("resources", message)),
         replicas: parseReplicaOverrides(config.map("replicas"), (message) => config.problem("replicas", message)),
         kubernetes: providerSettings(raw),
+        warnings: [],
     };
     const key = (name: string): string => config.key(name);
     // A gateway shares its namespace with no application of any kind: its role reads every

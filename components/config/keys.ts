@@ -114,6 +114,13 @@ export const CONFIG_KEYS = {
             "ambient namespaces that get a waypoint (a Gateway API `Gateway` of class `istio-waypoint`, named `waypoint`) and the `istio.io/use-waypoint` label, for L7 policy and telemetry; each must be in `ambientNamespaces`",
         check: checkNamespace,
     },
+    ambientReleasedNamespaces: {
+        kind: "list",
+        default: [],
+        description:
+            "sidecar namespaces moved back from ambient whose pods have all restarted with a sidecar: their `istio.io/dataplane-mode=ambient` label is dropped. Until a namespace is listed here it keeps that label, so its unrestarted pods stay in the mesh through ztunnel whatever `up` runs; needs `ambient`, and each must be in `injectionNamespaces`",
+        check: checkNamespace,
+    },
     platform: {
         kind: "string",
         default: "none",

@@ -246,6 +246,11 @@ export interface LastDeployment {
     readonly capturedNamespaces?: readonly string[];
 }
 
+/** The namespaces the last deployment left labelled ambient, those moving back included, sorted; none for a first install. */
+export function lastCaptured(last: LastDeployment | undefined): string[] {
+    return [...new Set([...(last?.ambientNamespaces ?? []), ...(last?.capturedNamespaces ?? [])])].sort();
+}
+
 /**
  * Why the configuration would delete an istiod the last deployment ran while proxies may
  * still use it, each with the key to change; [] when it deletes none that way. Injected

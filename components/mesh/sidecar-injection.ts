@@ -4,6 +4,7 @@ import { childOptions } from "../chart";
 import { DEFAULT_TAG, RevisionTag } from "../config/revisions";
 import { NamespaceTag } from "../values/control-plane-plan";
 import { WAYPOINT_NAME } from "../values/ambient-values";
+import { joinsAmbientNote, keepsAmbientNote, releasesAmbientNote } from "../values/ambient-notes";
 
 export interface SidecarInjectionArgs {
     /**
@@ -25,6 +26,12 @@ export interface SidecarInjectionArgs {
      * @default false
      */
     sidecarsOweHbone?: boolean;
+    /**
+     * How the setting that releases a namespace's ambient label is named in the notes of
+     * `restartCommands`: the config key or argument path the caller reads it from.
+     * @default "ambientReleasedNamespaces"
+     */
+    releaseSetting?: string;
 }
 
 /** The labels that put a namespace on a tag: `istio-injection` wins over `istio.io/rev`, so never both. */
@@ -38,9 +45,35 @@ export const AMBIENT_LABELS = { "istio.io/dataplane-mode": "ambient" } as const;
 /** The labels of a namespace in the mesh: its injection tag, or ambient capture and its waypoint. */
 export function dataPlaneLabels(entry: NamespaceTag): Record<string, string> {
     if ("ambient" in entry) {
-        return { ...AMBIENT_LABELS, ...(entry.ambient.waypoint && { "istio.io/use-waypoint": WAYPOINT_NAME }) };
+        return { ...AMBIENT_LABELS, ...(entry.ambient.waypoint && WAYPOINT_LABELS) };
     }
     return { ...injectionLabels(entry.tag), ...(entry.leavingAmbient && AMBIENT_LABELS) };
+}
+
+/**
+ * A waypoint namespace's labels: its Services' traffic goes through the waypoint, from
+ * ambient pods (`use-waypoint`) and from gateways too (`ingress-use-waypoint`, which Istio
+ * 1.30 and 1.31 read from the Service or its namespace when ambient is on): without it the
+ * ingress gateway sends straight to the pods, past the waypoint's L7 policies. Sidecars never
+ * go through a waypoint.
+ */
+const WAYPOINT_LABELS = { "istio.io/use-waypoint": WAYPOINT_NAME, "istio.io/ingress-use-waypoint": "true" };
+
+/** What a step does to a namespace's ambient label, from the labels it had before: the notes it owes. */
+function ambientNotes(
+    labels: Readonly<Record<string, string>> | undefined,
+    entry: NamespaceTag,
+    releaseSetting: string,
+): { notes: string[]; warn: boolean } {
+    const wasAmbient = labels?.["istio.io/dataplane-mode"] === "ambient";
+    const { namespace } = entry;
+    if ("ambient" in entry) {
+        return wasAmbient ? { notes: [], warn: false } : { notes: [joinsAmbientNote(namespace)], warn: true };
+    }
+    if (entry.leavingAmbient === true) {
+        return { notes: [keepsAmbientNote(namespace, releaseSetting)], warn: false };
+    }
+    return wasAmbient ? { notes: [releasesAmbientNote(namespace)], warn: true } : { notes: [], warn: false };
 }
 
 /**
@@ -118,7 +151,15 @@ export class SidecarInjection extends pulumi.ComponentResource {
                     "tag" in entry &&
                     ((entry.tag === DEFAULT_TAG && args.defaultTagRestartOwed === true) ||
                         args.sidecarsOweHbone === true);
-                return !alreadyServed(labels, entry) || owedRestart ? [restartCommand(namespace)] : [];
+                const restart = !alreadyServed(labels, entry) || owedRestart ? [restartCommand(namespace)] : [];
+                const { notes, warn } = ambientNotes(labels, entry, args.releaseSetting ?? "ambientReleasedNamespaces");
+                // Shown in the preview, before the step changes what ztunnel enforces or captures.
+                if (warn) {
+                    for (const note of notes) {
+                        void pulumi.log.warn(note.replace(/^# /, ""), this);
+                    }
+                }
+                return [...restart, ...notes];
             });
         });
         this.restartCommands = pulumi.all(owed).apply((lists) => lists.flat());

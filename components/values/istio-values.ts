@@ -13,6 +13,9 @@ import type { AmbientSettings } from "../config/ambient";
 
 type Resources = ReturnType<typeof toResources>;
 
+/** The namespace Istio's charts, samples and add-ons all expect: istiod's, and the mesh's root. */
+export const ISTIO_NAMESPACE = "istio-system";
+
 /**
  * Chart v4 renders every update as a fresh install, where the chart would leave the
  * validating webhook at `Ignore` until istiod patches it to `Fail`: each preview would

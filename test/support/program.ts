@@ -59,6 +59,8 @@ export function stackConfig(stack: string, overrides: Record<string, unknown> = 
 
 export interface ProgramRun {
     registrations: Registration[];
+    /** What the program logged as warnings, in order: what the preview would show. */
+    warnings: string[];
     /** The program's exports: the stack outputs. */
     outputs: Record<string, unknown>;
     /** What the program threw, if it did. */
@@ -111,6 +113,13 @@ async function evaluateUntraced(
     delete require.cache[require.resolve(PROGRAM)];
     let outputs: Record<string, unknown> = {};
     let error: Error | undefined;
+    // With no engine, the SDK prints warnings to the console; the engine would show them in the preview.
+    const warnings: string[] = [];
+    const log = pulumi.log as { warn: typeof pulumi.log.warn };
+    const warn = log.warn;
+    log.warn = async (message: string) => {
+        warnings.push(message);
+    };
     try {
         // A fresh require is how the language host runs the program; it exports a function, whose
         // result, once settled, is the stack outputs.
@@ -120,9 +129,13 @@ async function evaluateUntraced(
     } catch (thrown) {
         error = thrown as Error;
     }
-    await settle();
+    try {
+        await settle();
+    } finally {
+        log.warn = warn;
+    }
     const registrations = [...monitor.registrations].sort((a, b) => byCodePoint(a.urn, b.urn));
-    return { registrations, outputs, error };
+    return { registrations, warnings, outputs, error };
 }
 
 const sharedRuns = new Map<string, Promise<ProgramRun>>();

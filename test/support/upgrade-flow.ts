@@ -159,9 +159,20 @@ export const AMBIENT_STEPS: readonly UpgradeStep[] = [
     },
     {
         id: "ambient-rollback-3-next-up",
-        title: "the next up after the move back, once shop has restarted: its ambient label goes",
+        title: "any up after the move back (a merged bump, a rerun): shop keeps its ambient label",
         after: "ambient-rollback-2-move-back",
         config: { ...MESH, "istio-mesh:istioVersion": OLD, ...AMBIENT },
+    },
+    {
+        id: "ambient-rollback-4-release",
+        title: "roll back, third pull request, once every pod of shop has a sidecar: release its ambient label",
+        after: "ambient-rollback-3-next-up",
+        config: {
+            ...MESH,
+            "istio-mesh:istioVersion": OLD,
+            ...AMBIENT,
+            "istio-mesh:ambientReleasedNamespaces": ["shop"],
+        },
     },
 ];
 

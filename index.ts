@@ -287,7 +287,7 @@ export = async (): Promise<Record<string, unknown>> => {
 
     const istioVersion = version;
     /** Each istiod by name, with its version and the tag pointing to it ("" for one kept for unrestarted proxies). */
-    const controlPlanes = Object.fromEntries(
+    const controlPlanesPlanned = Object.fromEntries(
         controlPlanePlan.istiods.map((istiod) => [
             istiod.name,
             {
@@ -300,10 +300,15 @@ export = async (): Promise<Record<string, unknown>> => {
     );
     const istioNamespace = namespace.name;
     const injectionNamespaces = injection.namespaces;
-    const canaryNamespaces = settings.canaryNamespaces;
-    const ambientNamespaces = injection.ambientNamespaces;
+    // What the next step is checked against (readLastDeployment) says what this step applied:
+    // these resolve only once its label patches, and everything before them, were applied.
+    // After a failed step they never do, so the SDK registers no outputs and the engine keeps
+    // the last deployment's, as it does when no stack outputs arrive.
+    const applied = <T>(value: T): pulumi.Output<T> => injection.applied.apply(() => value);
+    const canaryNamespaces = applied(settings.canaryNamespaces);
+    const ambientNamespaces = applied(injection.ambientNamespaces);
     /** Namespaces still labelled ambient, moving back ones included: ambient stays on while any is. */
-    const capturedNamespaces = injection.capturedNamespaces;
+    const capturedNamespaces = applied(injection.capturedNamespaces);
     const gateways = [
         `${ingressNamespace}/${GATEWAY_NAMES.ingress}`,
         ...(settings.egressGateway ? [`${settings.gatewayNamespaces.egress}/${GATEWAY_NAMES.egress}`] : []),
@@ -332,6 +337,7 @@ export = async (): Promise<Record<string, unknown>> => {
     const portForwardCommands = Object.fromEntries(
         settings.addons.map((addon) => [addon, portForwardCommand(addon, ISTIO_NAMESPACE)]),
     );
+    const controlPlanes = applied(controlPlanesPlanned);
     return {
         istioVersion,
         controlPlanes,

@@ -377,6 +377,19 @@ describe("ambient: the move from sidecars and back, step by step", () => {
         );
     });
 
+    it("a step whose ztunnel never becomes ready saves no outputs: the move it did not finish is not recorded", async () => {
+        const move = upgradeStep("ambient-2-move");
+        const before = clusterAfter(renders.get("ambient-1-enable") as StackRender);
+        const stuck = await runProgram(stackConfig("dev", move.config), "dev", {
+            ...before,
+            failing: ["ambient-ztunnel"],
+        });
+        assert.match(stuck.error?.message ?? "", /ambient-ztunnel failed: the step stops here/);
+        assert.strictEqual(stuck.savedOutputs, undefined);
+        const done = (renders.get(move.id) as StackRender).run.savedOutputs;
+        assert.deepStrictEqual([done?.ambientNamespaces, done?.capturedNamespaces], [["shop"], ["shop"]]);
+    });
+
     it("warns that a release left in place after the release changes nothing", async () => {
         const release = upgradeStep("ambient-rollback-4-release");
         const after = clusterAfter(renders.get(release.id) as StackRender);

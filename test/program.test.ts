@@ -378,9 +378,11 @@ describe("the dev stack as a whole program", () => {
             "restartCommands",
         ]);
         assert.strictEqual(await valueOf(run.outputs.istioVersion as string), "1.31.4");
-        assert.deepStrictEqual(run.outputs.controlPlanes, { "istiod-1-31-4": { version: "1.31.4", tag: "default" } });
+        assert.deepStrictEqual(run.savedOutputs?.controlPlanes, {
+            "istiod-1-31-4": { version: "1.31.4", tag: "default" },
+        });
         // The dev stack runs sidecars only; a move back from ambient reads this next time.
-        assert.deepStrictEqual(run.outputs.ambientNamespaces, []);
+        assert.deepStrictEqual(run.savedOutputs?.ambientNamespaces, []);
         // A fresh cluster: `default` is labelled in this step, so pods already running there need a restart to get a sidecar.
         assert.deepStrictEqual(await valueOf(run.outputs.restartCommands as string[]), [
             "kubectl rollout restart deployment -n default",

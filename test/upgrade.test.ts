@@ -238,7 +238,7 @@ function canaryFlowChecks(flow: UpgradeFlow): void {
             const plane = (version: string, tag: string) => ({ version, tag });
             const both = { [oldIstiod]: plane(from, "default"), [newIstiod]: plane(to, "canary") };
             assert.deepStrictEqual(
-                perStep((step) => stepRender(step).run.outputs.controlPlanes),
+                perStep((step) => stepRender(step).run.savedOutputs?.controlPlanes),
                 expect({
                     "1-install": { [oldIstiod]: plane(from, "default") },
                     "2-canary": both,
@@ -630,6 +630,29 @@ describe("upgrade mechanics the flows rely on (the patch flow's renders)", () =>
         assert.strictEqual(suggested.error, undefined);
     });
 
+    it("a step that fails half way leaves the last deployment's outputs, so the next step is checked against what ran", async () => {
+        const moved = clusterAfter(stepRender("3-move"));
+        // The move back of shop fails at shop's label patch (a refused object, an outage of the API server).
+        const failed = await runProgram(stackConfig("dev", upgradeStep("rollback-1-move-back").config), "dev", {
+            ...moved,
+            failing: ["sidecar-injection-shop"],
+        });
+        assert.match(failed.error?.message ?? "", /NamespacePatch sidecar-injection-shop failed: the step stops here/);
+        assert.strictEqual(failed.savedOutputs, undefined, "no stack outputs are registered");
+        // So the stack still says shop runs on the canary, and removing the canary is refused.
+        const next = await runProgram(stackConfig("dev", upgradeStep("rollback-2-remove-canary").config), "dev", {
+            ...moved,
+            namespaceLabels: { ...moved.namespaceLabels },
+        });
+        assert.match(
+            next.error?.message ?? "",
+            /would delete istiod-1-31-5 \(Istio 1\.31\.5\) while "shop" runs on it/,
+        );
+        // The same step applied in full saves what it applied: shop is back on the default tag.
+        const applied = stepRender("rollback-1-move-back").run.savedOutputs;
+        assert.deepStrictEqual(applied?.canaryNamespaces, []);
+    });
+
     it("refuses deleting the canary while namespaces run on it, and a previous istiod in a step that does more than retire it", async () => {
         const refusal = async (after: string, config: Record<string, unknown>): Promise<string | undefined> =>
             (await runProgram(stackConfig("dev", config), "dev", clusterAfter(stepRender(after)))).error?.message.split(
@@ -733,7 +756,7 @@ describe("moving a stack deployed before revisions (dev stack, 1.31.4)", () => {
             perStep(() => ({ default: onDefault, shop: onDefault })),
         );
         assert.deepStrictEqual(
-            perStep((step) => stepRender(step).run.outputs.controlPlanes),
+            perStep((step) => stepRender(step).run.savedOutputs?.controlPlanes),
             {
                 "migrate-1-keep-unrevisioned": {
                     istiod: { version: "1.31.4", tag: "" },

@@ -124,6 +124,12 @@ export class SidecarInjection extends pulumi.ComponentResource {
      * moves to another tag, or it is on `default` while a previous control plane still runs.
      */
     public readonly restartCommands: pulumi.Output<string[]>;
+    /**
+     * Resolves once every label patch of this step has been applied, and so everything they
+     * wait for (the tags, the istiods, ztunnel, the waypoints); never in a step that failed
+     * before. What the next step is checked against derives from it.
+     */
+    public readonly applied: pulumi.Output<true>;
 
     constructor(name: string, args: SidecarInjectionArgs, opts?: pulumi.ComponentResourceOptions) {
         super("istio-mesh:core:SidecarInjection", name, {}, opts);
@@ -135,17 +141,19 @@ export class SidecarInjection extends pulumi.ComponentResource {
         this.capturedNamespaces = tagged
             .filter((entry) => "ambient" in entry || entry.leavingAmbient === true)
             .map(({ namespace }) => namespace);
+        const patches: k8s.core.v1.NamespacePatch[] = [];
         const owed = tagged.map((entry) => {
             const { namespace } = entry;
             // A patch of a missing namespace would create it (server-side apply), and destroy
             // would leave it behind: read it first, so a typo fails on that read, by name.
             // The read comes before this step's patch, so it shows the labels the step changes.
             const existing = k8s.core.v1.Namespace.get(`${name}-${namespace}`, namespace, { parent: this });
-            new k8s.core.v1.NamespacePatch(
+            const patch = new k8s.core.v1.NamespacePatch(
                 `${name}-${namespace}`,
                 { metadata: { name: existing.metadata.name, labels: dataPlaneLabels(entry) } },
                 childOptions(this, opts),
             );
+            patches.push(patch);
             return existing.metadata.labels.apply((labels) => {
                 const owedRestart =
                     "tag" in entry &&
@@ -163,11 +171,15 @@ export class SidecarInjection extends pulumi.ComponentResource {
             });
         });
         this.restartCommands = pulumi.all(owed).apply((lists) => lists.flat());
+        // Known once every label patch applied, which waits for the tags, istiods, ztunnel and
+        // waypoints before it: never when one of them failed.
+        this.applied = pulumi.all(patches.map((patch) => patch.metadata)).apply(() => true as const);
         this.registerOutputs({
             namespaces: this.namespaces,
             ambientNamespaces: this.ambientNamespaces,
             capturedNamespaces: this.capturedNamespaces,
             restartCommands: this.restartCommands,
+            applied: this.applied,
         });
     }
 }

@@ -84,6 +84,12 @@ export interface MockCluster {
      * @default {} (no deployment yet)
      */
     readonly lastOutputs?: Readonly<Record<string, unknown>>;
+    /**
+     * Resources whose create or update fails, by name, as a stuck rollout or a refused object
+     * fails a step half way: the provider returns an error for them.
+     * @default []
+     */
+    readonly failing?: readonly string[];
 }
 
 /** Whether `cluster` holds the object a read of `type` and `id` asks for. */
@@ -107,6 +113,10 @@ function holds(cluster: MockCluster, type: string, id: string): boolean {
 const mocksOn = (cluster: MockCluster): pulumi.runtime.Mocks => ({
     call: (args) => args.inputs,
     newResource: (args) => {
+        const read = args.id !== undefined && args.id !== "" && Object.keys(args.inputs).length === 0;
+        if (!read && (cluster.failing ?? []).includes(args.name)) {
+            throw new Error(`${args.type} ${args.name} failed: the step stops here`);
+        }
         const state: Record<string, unknown> = { ...args.inputs };
         if (args.type === "random:index/randomPassword:RandomPassword") {
             state.result = `generated-${args.name}`
@@ -116,7 +126,7 @@ const mocksOn = (cluster: MockCluster): pulumi.runtime.Mocks => ({
         if (args.type === "kubernetes:core/v1:Secret" && args.inputs.type === "kubernetes.io/service-account-token") {
             state.data = { token: Buffer.from(`token-of-${args.name}`).toString("base64") };
         }
-        if (args.id !== undefined && args.id !== "" && Object.keys(args.inputs).length === 0) {
+        if (read) {
             // A read (`Resource.get`): it finds the object under the name its ID gives, or
             // fails as the provider does when the object does not exist.
             if (!holds(cluster, args.type, args.id)) {
@@ -239,6 +249,8 @@ export function installRecordingMonitor(project: string, stack: string, cluster:
     pulumi.runtime.setMockOptions(monitor, project, stack, false, "organization");
     // The feature flags setMocks sets; outputValues stays off so inputs arrive as plain values.
     const store = getStore();
+    // Each run waits for its own RPCs only: one a failed run left waiting forever is dropped.
+    (store as unknown as { settings: { rpcDone: Promise<void> } }).settings.rpcDone = Promise.resolve();
     store.supportsSecrets = true;
     store.supportsResourceReferences = true;
     store.supportsOutputValues = false;

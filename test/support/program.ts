@@ -63,6 +63,12 @@ export interface ProgramRun {
     warnings: string[];
     /** The program's exports: the stack outputs. */
     outputs: Record<string, unknown>;
+    /**
+     * What the engine would save as the stack's outputs: every export resolved, secrets
+     * unwrapped; undefined when an export never resolves (a resource it waits for failed),
+     * for the SDK then registers no outputs and the engine keeps the last deployment's.
+     */
+    savedOutputs?: Record<string, unknown>;
     /** What the program threw, if it did. */
     error?: Error;
 }
@@ -120,6 +126,17 @@ async function evaluateUntraced(
     log.warn = async (message: string) => {
         warnings.push(message);
     };
+    // A resource that fails rejects the outputs a component registers with it; the SDK's
+    // handler would end the program there, as the engine ends the deployment: the run's error.
+    let ended: () => void = () => undefined;
+    const programEnded = new Promise<void>((resolve) => {
+        ended = resolve;
+    });
+    const onRejection = (reason: unknown): void => {
+        error ??= reason instanceof Error ? reason : new Error(String(reason));
+        ended();
+    };
+    process.on("unhandledRejection", onRejection);
     try {
         // A fresh require is how the language host runs the program; it exports a function, whose
         // result, once settled, is the stack outputs.
@@ -130,12 +147,38 @@ async function evaluateUntraced(
         error = thrown as Error;
     }
     try {
-        await settle();
+        // An RPC waiting on a failed resource never returns: the program ends at the failure.
+        await Promise.race([settle(), programEnded]);
+        // Rejections surface a turn after the RPCs that caused them.
+        await new Promise((resolve) => setImmediate(resolve));
     } finally {
         log.warn = warn;
+        process.off("unhandledRejection", onRejection);
     }
     const registrations = [...monitor.registrations].sort((a, b) => byCodePoint(a.urn, b.urn));
-    return { registrations, warnings, outputs, error };
+    const savedOutputs = error === undefined ? await resolvedExports(outputs) : undefined;
+    return { registrations, warnings, outputs, ...(savedOutputs !== undefined && { savedOutputs }), error };
+}
+
+/**
+ * Every export's value, as the SDK serializes them for the engine; undefined if any rejects,
+ * or never settles: once every RPC of the run has returned (`settle`), an output that waits
+ * for a resource that failed would wait forever, and the engine tears the program down.
+ */
+async function resolvedExports(outputs: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
+    // Output's promise() is the SDK's own way to await a value, the one stack registration uses.
+    type Awaitable = { promise(): Promise<unknown> };
+    const never = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("never settles")), 50));
+    const settled = await Promise.allSettled(
+        Object.values(outputs).map((value) =>
+            Promise.race([(pulumi.output(value) as unknown as Awaitable).promise(), never]),
+        ),
+    );
+    if (settled.some((result) => result.status === "rejected")) {
+        return undefined;
+    }
+    const keys = Object.keys(outputs);
+    return Object.fromEntries(settled.map((result, i) => [keys[i], (result as PromiseFulfilledResult<unknown>).value]));
 }
 
 const sharedRuns = new Map<string, Promise<ProgramRun>>();

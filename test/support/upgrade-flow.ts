@@ -217,10 +217,10 @@ export function clusterAfter(render: StackRender): MockCluster {
         namespaceLabels: appliedLabels(render.run.registrations),
         deployments: deployments.sort(),
         lastOutputs: {
-            controlPlanes: render.run.outputs.controlPlanes,
-            canaryNamespaces: render.run.outputs.canaryNamespaces,
-            ambientNamespaces: render.run.outputs.ambientNamespaces,
-            capturedNamespaces: render.run.outputs.capturedNamespaces,
+            controlPlanes: render.run.savedOutputs?.controlPlanes,
+            canaryNamespaces: render.run.savedOutputs?.canaryNamespaces,
+            ambientNamespaces: render.run.savedOutputs?.ambientNamespaces,
+            capturedNamespaces: render.run.savedOutputs?.capturedNamespaces,
         },
     };
 }

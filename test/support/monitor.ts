@@ -113,7 +113,10 @@ function holds(cluster: MockCluster, type: string, id: string): boolean {
 const mocksOn = (cluster: MockCluster): pulumi.runtime.Mocks => ({
     call: (args) => args.inputs,
     newResource: (args) => {
-        const read = args.id !== undefined && args.id !== "" && Object.keys(args.inputs).length === 0;
+        // A read (`Resource.get`) carries the ID it reads and no inputs.
+        const readId =
+            args.id !== undefined && args.id !== "" && Object.keys(args.inputs).length === 0 ? args.id : undefined;
+        const read = readId !== undefined;
         if (!read && (cluster.failing ?? []).includes(args.name)) {
             throw new Error(`${args.type} ${args.name} failed: the step stops here`);
         }
@@ -126,14 +129,14 @@ const mocksOn = (cluster: MockCluster): pulumi.runtime.Mocks => ({
         if (args.type === "kubernetes:core/v1:Secret" && args.inputs.type === "kubernetes.io/service-account-token") {
             state.data = { token: Buffer.from(`token-of-${args.name}`).toString("base64") };
         }
-        if (read) {
-            // A read (`Resource.get`): it finds the object under the name its ID gives, or
-            // fails as the provider does when the object does not exist.
-            if (!holds(cluster, args.type, args.id)) {
-                throw new Error(`resource "${args.id}" does not exist`);
+        if (readId !== undefined) {
+            // A read finds the object under the name its ID gives, or fails as the provider
+            // does when the object does not exist.
+            if (!holds(cluster, args.type, readId)) {
+                throw new Error(`resource "${readId}" does not exist`);
             }
             // A namespaced object's ID is `namespace/name`, as the provider reads it.
-            const [namespace, name] = args.id.includes("/") ? args.id.split("/") : [undefined, args.id];
+            const [namespace, name] = readId.includes("/") ? readId.split("/") : [undefined, readId];
             state.metadata = {
                 name,
                 ...(namespace !== undefined && { namespace }),

@@ -8,7 +8,7 @@ import {
     prometheusValues,
 } from "../components/values/addon-values";
 import { dashboardTitles, ISTIO_DASHBOARD_SETS } from "../components/values/grafana-dashboards";
-import { parseMeshSettings } from "../components/settings";
+import { parseMeshSettings } from "../components/config/stack-config";
 import { planSizing } from "../components/sizing/sizing";
 import * as yaml from "js-yaml";
 import { Graph } from "./support/graph";
@@ -25,15 +25,15 @@ const NS = "istio-system";
 
 /** What KialiCredentials registers: the component, its signing key and the login ServiceAccount with its token and RBAC. */
 const KIALI_CREDENTIALS = [
-    "istio-mesh:security:KialiCredentials kiali-credentials",
-    "kubernetes:core/v1:Secret kiali-credentials-login-token",
-    "kubernetes:core/v1:Secret kiali-credentials-signing-key",
-    "kubernetes:core/v1:ServiceAccount kiali-credentials-login",
-    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole kiali-credentials-login",
-    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding kiali-credentials-login",
-    "kubernetes:rbac.authorization.k8s.io/v1:Role kiali-credentials-login-mesh-config",
-    "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding kiali-credentials-login-mesh-config",
-    "random:index/randomPassword:RandomPassword kiali-credentials-signing-key",
+    "istio-mesh:security:KialiCredentials mesh-kiali-credentials",
+    "kubernetes:core/v1:Secret mesh-kiali-credentials-login-token",
+    "kubernetes:core/v1:Secret mesh-kiali-credentials-signing-key",
+    "kubernetes:core/v1:ServiceAccount mesh-kiali-credentials-login",
+    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole mesh-kiali-credentials-login",
+    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding mesh-kiali-credentials-login",
+    "kubernetes:rbac.authorization.k8s.io/v1:Role mesh-kiali-credentials-login-mesh-config",
+    "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding mesh-kiali-credentials-login-mesh-config",
+    "random:index/randomPassword:RandomPassword mesh-kiali-credentials-signing-key",
 ];
 
 describe("add-on chart values", () => {
@@ -269,7 +269,7 @@ describe("add-ons in the program", () => {
     const addonCharts = (graph: Graph): string[] =>
         graph
             .ofType(CHART)
-            .map((r) => r.name)
+            .map((r) => r.name.replace(/^mesh-/, ""))
             .filter((name) => ALL.includes(name))
             .sort();
 
@@ -305,13 +305,16 @@ describe("add-ons in the program", () => {
                     .sort(),
             );
             assert.deepStrictEqual(await valueOf(run.outputs.dashboardUrls as Record<string, string>), {});
-            assert.deepStrictEqual(Object.keys(run.outputs.portForwardCommands as object).sort(), [...charts].sort());
+            assert.deepStrictEqual(
+                Object.keys(await valueOf(run.outputs.portForwardCommands as Record<string, string>)).sort(),
+                [...charts].sort(),
+            );
             assert.strictEqual(run.outputs.grafanaAdminPassword === undefined, !charts.includes("grafana"));
             // Kiali's login token reads the whole cluster: it, its RBAC and its output come only with Kiali.
             assert.strictEqual(run.outputs.kialiLoginToken === undefined, !charts.includes("kiali"));
             assert.deepStrictEqual(
                 graph.registrations
-                    .filter((r) => r.name.startsWith("kiali-credentials"))
+                    .filter((r) => r.name.startsWith("mesh-kiali-credentials"))
                     .map((r) => `${r.type} ${r.name}`)
                     .sort(),
                 charts.includes("kiali") ? KIALI_CREDENTIALS : [],
@@ -391,7 +394,7 @@ describe("add-ons in the program", () => {
             assert.strictEqual(await isSecretOutput(outputs.grafanaAdminPassword as string), true);
             assert.strictEqual(
                 await valueOf(outputs.grafanaAdminPassword as string),
-                "generated-grafana-admin".padEnd(24, "x"),
+                "generated-mesh-grafana-admin".slice(0, 24),
             );
         });
     });

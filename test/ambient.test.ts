@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { joinsAmbientNote, keepsAmbientNote, releasesAmbientNote } from "../components/values/ambient-notes";
 import { memoryBudget, budgetRefusal } from "../components/sizing/budget";
 import { planSizing } from "../components/sizing/sizing";
-import { parseMeshSettings } from "../components/settings";
+import { configKey, parseMeshSettings } from "../components/config/stack-config";
 import { agentValues, istiodAmbientValues, waypointGateway } from "../components/values/ambient-values";
 import { gatewayApiObjects } from "../components/mesh/gateway-api-crds";
 import { Graph } from "./support/graph";
@@ -195,7 +195,7 @@ describe("ambient: the budget counts the DaemonSets once per node", () => {
             /spread this memory over at most \d+ nodes \(istio-mesh:nodes is 12\): ztunnel and the CNI agent request 192Mi on every node/,
         );
         const settings = parseMeshSettings(stackConfig("dev", AMBIENT_DEV));
-        assert.strictEqual(budgetRefusal(settings, planSizing(settings)), undefined);
+        assert.strictEqual(budgetRefusal(settings, planSizing(settings), configKey), undefined);
     });
 });
 
@@ -276,11 +276,12 @@ describe("ambient: the dev stack with ambient on, rendered", () => {
         // Nothing else waits for the agents' readiness.
         const waiting = render.run.registrations.filter((r) => graph.waitsFor(r, ztunnel)).map((r) => r.name);
         assert.deepStrictEqual(waiting.sort(), [
-            "sidecar-injection",
-            "sidecar-injection-default",
-            "sidecar-injection-shop",
-            "waypoints",
-            "waypoints-shop",
+            "mesh-record",
+            "mesh-sidecar-injection",
+            "mesh-sidecar-injection-default",
+            "mesh-sidecar-injection-shop",
+            "mesh-waypoints",
+            "mesh-waypoints-shop",
         ]);
         // The Gateway API CRDs are kept by destroy.
         const crds = graph.ofType("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition");
@@ -382,9 +383,9 @@ describe("ambient: the move from sidecars and back, step by step", () => {
         const before = clusterAfter(renders.get("ambient-1-enable") as StackRender);
         const stuck = await runProgram(stackConfig("dev", move.config), "dev", {
             ...before,
-            failing: ["ambient-ztunnel"],
+            failing: ["mesh-ambient-ztunnel"],
         });
-        assert.match(stuck.error?.message ?? "", /ambient-ztunnel failed: the step stops here/);
+        assert.match(stuck.error?.message ?? "", /mesh-ambient-ztunnel failed: the step stops here/);
         assert.strictEqual(stuck.savedOutputs, undefined);
         const done = (renders.get(move.id) as StackRender).run.savedOutputs;
         assert.deepStrictEqual([done?.ambientNamespaces, done?.capturedNamespaces], [["shop"], ["shop"]]);

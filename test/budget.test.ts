@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { problemsOf } from "./support/problems";
 import { memoryBudget } from "../components/sizing/budget";
-import { parseMeshSettings } from "../components/settings";
+import { parseMeshSettings } from "../components/config/stack-config";
 
 function budgetOf(memory: string): { totalMi: number; budgetMi: number } {
     const settings = parseMeshSettings({ "istio-mesh:memory": memory });

@@ -3,8 +3,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { problemsOf } from "./support/problems";
-import { CONFIG_DEFAULTS, CONFIG_KEYS, PROVIDER_CONFIG } from "../components/config/config";
-import { parseMeshSettings } from "../components/settings";
+import { CONFIG_DEFAULTS, CONFIG_KEYS } from "../components/config/keys";
+import { PROVIDER_CONFIG } from "../components/config/stack-config";
+import { parseMeshSettings } from "../components/config/stack-config";
 import { providerSettings } from "../components/config/kubernetes-settings";
 import { MeshConfigError } from "../components/config/config-reader";
 import { projectDefaults, readProjectFile, ROOT } from "./support/program";
@@ -43,7 +44,7 @@ describe("config", () => {
             memoryBudgetPercent: 50,
             resources: {},
             replicas: {},
-            kubernetes: {},
+            cluster: { adoptExisting: true, provider: {} },
             warnings: [],
         });
     });
@@ -183,7 +184,7 @@ describe("config", () => {
             memoryBudgetPercent: 50,
             resources: {},
             replicas: {},
-            kubernetes: { context: "minikube" },
+            cluster: { adoptExisting: true, provider: { context: "minikube" } },
             warnings: [],
         });
     });

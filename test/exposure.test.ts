@@ -18,7 +18,8 @@ async function program(
 ): Promise<{ graph: Graph; outputs: Record<string, unknown> }> {
     const run = await evaluateStack(stack, overrides);
     assert.strictEqual(run.error, undefined);
-    return { graph: new Graph(run.registrations), outputs: run.outputs };
+    // What the stack would show: every output resolved.
+    return { graph: new Graph(run.registrations), outputs: run.savedOutputs ?? {} };
 }
 
 /** The paths a VirtualService's matches route, written as an AuthorizationPolicy writes paths. */
@@ -87,7 +88,7 @@ describe("dashboard exposure", () => {
                 .ofType(VS)
                 .map((r) => r.name)
                 .sort(),
-            ["dashboards-grafana", "dashboards-jaeger", "dashboards-kiali"],
+            ["mesh-dashboards-grafana", "mesh-dashboards-jaeger", "mesh-dashboards-kiali"],
         );
         const kiali = graph.get("kubernetes:helm.sh/v4:Chart", "kiali").inputs.values as {
             external_services: Record<string, { external_url?: string }>;
@@ -177,7 +178,7 @@ describe("dashboard exposure", () => {
         const anonymous = await program({ "istio-mesh:kialiAnonymous": true });
         assert.deepStrictEqual(
             anonymous.graph.ofType(VS).map((r) => r.name),
-            ["dashboards-grafana"],
+            ["mesh-dashboards-grafana"],
         );
         const asked = await program({
             "istio-mesh:kialiAnonymous": true,
@@ -188,7 +189,7 @@ describe("dashboard exposure", () => {
                 .ofType(VS)
                 .map((r) => r.name)
                 .sort(),
-            ["dashboards-grafana", "dashboards-kiali"],
+            ["mesh-dashboards-grafana", "mesh-dashboards-kiali"],
         );
         assert.deepStrictEqual(
             problemsOf({

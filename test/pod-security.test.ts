@@ -129,9 +129,9 @@ describe("pod security", () => {
                 "pod-security.kubernetes.io/audit": "restricted",
             };
             assert.deepStrictEqual(labels, [
-                ["istio-egress", psa],
-                ["istio-ingress", psa],
-                ["istio-system", psa],
+                ["mesh-istio-egress", psa],
+                ["mesh-istio-ingress", psa],
+                ["mesh-istio-system", psa],
             ]);
         });
     }

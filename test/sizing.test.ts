@@ -1,9 +1,9 @@
 import * as assert from "assert";
 import { problemsOf } from "./support/problems";
 import { memoryBudget } from "../components/sizing/budget";
-import { parseMeshSettings } from "../components/settings";
+import { parseMeshSettings } from "../components/config/stack-config";
 import { planSizing, TIERS, toResources } from "../components/sizing/sizing";
-import { Component, COMPONENTS, Size } from "../components/config/components";
+import { Component, COMPONENTS, Size } from "../components/args/components";
 import { Graph } from "./support/graph";
 import { runProgram, stackConfig } from "./support/program";
 import { formatMarkdown, sizingTable } from "./tools/sizing-table";
@@ -271,13 +271,13 @@ describe("chart values carry the sizing to each chart's keys", () => {
             const expected = planSizing(parseMeshSettings(config));
             const charts = new Graph(run.registrations).ofType(CHART);
             for (const [chart, path, component] of RESOURCE_KEYS) {
-                const values = charts.find((c) => c.name === chart)?.inputs.values;
+                const values = charts.find((c) => c.name === `mesh-${chart}`)?.inputs.values;
                 assert.deepStrictEqual(at(values, path), toResources(expected.sizes[component]), `${chart} ${path}`);
             }
             if (memory === "32Gi") {
                 // The overrides themselves, written out: not derived from the code under test.
                 const value = (chart: string, path: string): unknown =>
-                    at(charts.find((c) => c.name === chart)?.inputs.values, path);
+                    at(charts.find((c) => c.name === `mesh-${chart}`)?.inputs.values, path);
                 assert.deepStrictEqual(value("kiali", "deployment.resources.limits"), {
                     cpu: "2000m",
                     memory: "1536Mi",
@@ -344,7 +344,7 @@ describe("istio-mesh:replicas overrides", () => {
         const config = stackConfig("dev", { "istio-mesh:replicas": { istiod: { min: 2, max: 4 }, ingressGateway: 3 } });
         const charts = new Graph((await runProgram(config)).registrations).ofType(CHART);
         const values = (name: string): Record<string, unknown> =>
-            charts.find((c) => c.name === name)?.inputs.values as Record<string, unknown>;
+            charts.find((c) => c.name === `mesh-${name}`)?.inputs.values as Record<string, unknown>;
         const pick = (name: string, keys: string[]): unknown[] => keys.map((key) => values(name)[key]);
         assert.deepStrictEqual(
             pick("istiod-1-31-4", ["replicaCount", "autoscaleEnabled", "autoscaleMin", "autoscaleMax"]),

@@ -1,7 +1,8 @@
 import * as assert from "assert";
+import { engineUrns, matchOlds } from "./support/aliases";
 import * as yaml from "js-yaml";
 import { memoryBudget } from "../components/sizing/budget";
-import { parseMeshSettings } from "../components/settings";
+import { parseMeshSettings } from "../components/config/stack-config";
 import { selfReferenceName } from "../components/mesh/last-deployment";
 import { istioRevision } from "../components/versions";
 import { Graph } from "./support/graph";
@@ -67,6 +68,9 @@ const tagTargets = (id: string): Record<string, string> =>
                 (r.inputs.metadata as { labels: Record<string, string> }).labels["istio.io/rev"],
             ]),
     );
+/** The mesh's record of what it applied, as registrationChanges names it. */
+const RECORD = "DeploymentRecord::record";
+
 const istioCharts = (id: string): string[] =>
     graphOf(id)
         .ofType(CHART)
@@ -74,7 +78,8 @@ const istioCharts = (id: string): string[] =>
         .map((r) => {
             const values = r.inputs.values as { revision?: string; compatibilityVersion?: string };
             return [
-                `${r.name} ${String(r.inputs.version)} ${String(r.inputs.name)}`,
+                // The Chart's name within the mesh: every name of the program starts with `mesh-`.
+                `${r.name.replace(/^mesh-/, "")} ${String(r.inputs.version)} ${String(r.inputs.name)}`,
                 values.revision ? ` rev ${values.revision}` : "",
                 values.compatibilityVersion ? ` as ${values.compatibilityVersion}` : "",
             ].join("");
@@ -252,6 +257,7 @@ function canaryFlowChecks(flow: UpgradeFlow): void {
         });
 
         it("adds, updates and deletes whole revisions: no Chart is replaced, the running istiod is never touched by a promotion", () => {
+            // The mesh's record of what it applied changes with every step.
             const canaryTag = ["MutatingWebhookConfiguration::revision-tags-canary", "Service::revision-tags-canary"];
             const canaryIstiod = [`Chart::${newIstiod}`];
             assert.deepStrictEqual(
@@ -265,12 +271,12 @@ function canaryFlowChecks(flow: UpgradeFlow): void {
                     "1-install -> 2-canary": {
                         created: [...canaryIstiod, ...canaryTag].sort(),
                         deleted: [],
-                        updated: ["Chart::istio-base"],
+                        updated: ["Chart::istio-base", RECORD],
                     },
                     "2-canary -> 3-move": {
                         created: [],
                         deleted: [],
-                        updated: ["NamespacePatch::sidecar-injection-shop"],
+                        updated: [RECORD, "NamespacePatch::sidecar-injection-shop"],
                     },
                     "3-move -> 4-promote": {
                         created: [],
@@ -279,6 +285,7 @@ function canaryFlowChecks(flow: UpgradeFlow): void {
                             "Chart::egress-gateway",
                             "Chart::ingress-gateway",
                             "Chart::istio-base",
+                            RECORD,
                             "MutatingWebhookConfiguration::revision-tags-default",
                             "NamespacePatch::sidecar-injection-shop",
                             "Service::revision-tags-default",
@@ -288,17 +295,17 @@ function canaryFlowChecks(flow: UpgradeFlow): void {
                     "4-promote -> 5-retire": {
                         created: [],
                         deleted: [`Chart::${oldIstiod}`],
-                        updated: minor ? [`Chart::${newIstiod}`] : [],
+                        updated: minor ? [`Chart::${newIstiod}`, RECORD] : [RECORD],
                     },
                     "3-move -> rollback-1-move-back": {
                         created: [],
                         deleted: [],
-                        updated: ["NamespacePatch::sidecar-injection-shop"],
+                        updated: [RECORD, "NamespacePatch::sidecar-injection-shop"],
                     },
                     "rollback-1-move-back -> rollback-2-remove-canary": {
                         created: [],
                         deleted: [...canaryIstiod, ...canaryTag].sort(),
-                        updated: ["Chart::istio-base"],
+                        updated: ["Chart::istio-base", RECORD],
                     },
                 },
             );
@@ -635,9 +642,12 @@ describe("upgrade mechanics the flows rely on (the patch flow's renders)", () =>
         // The move back of shop fails at shop's label patch (a refused object, an outage of the API server).
         const failed = await runProgram(stackConfig("dev", upgradeStep("rollback-1-move-back").config), "dev", {
             ...moved,
-            failing: ["sidecar-injection-shop"],
+            failing: ["mesh-sidecar-injection-shop"],
         });
-        assert.match(failed.error?.message ?? "", /NamespacePatch sidecar-injection-shop failed: the step stops here/);
+        assert.match(
+            failed.error?.message ?? "",
+            /NamespacePatch mesh-sidecar-injection-shop failed: the step stops here/,
+        );
         assert.strictEqual(failed.savedOutputs, undefined, "no stack outputs are registered");
         // So the stack still says shop runs on the canary, and removing the canary is refused.
         const next = await runProgram(stackConfig("dev", upgradeStep("rollback-2-remove-canary").config), "dev", {
@@ -768,7 +778,7 @@ describe("moving a stack deployed before revisions (dev stack, 1.31.4)", () => {
         assert.deepStrictEqual(registrationChanges(stepRender(steps[0]), stepRender(steps[1])), {
             created: [],
             deleted: ["Chart::istiod"],
-            updated: ["Chart::istio-base"],
+            updated: ["Chart::istio-base", RECORD],
         });
         assert.deepStrictEqual(
             movedObjects(ownedObjects(stepRender(steps[0])), ownedObjects(stepRender(steps[1]))),
@@ -802,11 +812,12 @@ describe("moving a stack deployed before revisions (dev stack, 1.31.4)", () => {
     it("moves a stack deployed before revisions without deleting its istiod: the same Chart, its values kept but its injection webhooks", () => {
         const graph = graphOf("migrate-1-keep-unrevisioned");
         const kept = graph.get(CHART, "istiod");
-        // The URN the program gave istiod before revisions: the engine sees the same resource, updated.
-        assert.strictEqual(
-            kept.urn,
-            "urn:pulumi:dev::istio-mesh::istio-mesh:core:ControlPlane$kubernetes:helm.sh/v4:Chart::istiod",
-        );
+        // The URN the program gave istiod before revisions: the engine takes this Chart for it.
+        const component = "urn:pulumi:dev::istio-mesh::istio-mesh:core:ControlPlane::istiod";
+        const before = "urn:pulumi:dev::istio-mesh::istio-mesh:core:ControlPlane$kubernetes:helm.sh/v4:Chart::istiod";
+        const match = matchOlds(graph.registrations, new Set([component, before])).find((m) => m.matched === before);
+        assert.strictEqual(match?.type, kept.type);
+        assert.strictEqual(match?.urn, engineUrns(graph.registrations).get(kept.urn));
         // The values the program gave it before revisions (plans/dev.yaml at that time), plus the
         // switch for its webhooks and the image hub, which is the chart's own for 1.31.
         const resources = (cpu: [string, string], memory: [string, string]): unknown => ({

@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import { GRAFANA_ADMIN_SECRET, grafanaValues } from "../values/addon-values";
 import { childOptions, pinnedChart } from "../chart";
 import { dashboardSets } from "../values/grafana-dashboards";
-import { Size } from "../config/components";
+import { Size } from "../args/components";
 import { ADDON_CHARTS } from "../versions";
 
 export interface GrafanaArgs {

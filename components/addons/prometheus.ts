@@ -19,6 +19,13 @@ export interface PrometheusArgs extends Omit<PrometheusOptions, "volumeClaim"> {
      * @default the component's provider (a kept claim then fails the next `up`)
      */
     volumeProvider?: k8s.Provider;
+    /**
+     * Earlier URNs of the data volume's claim, so that a stack whose claim lived elsewhere
+     * (the chart rendered it, before this component owned it) updates it rather than
+     * deleting it with its data.
+     * @default none
+     */
+    claimAliases?: string[];
 }
 
 /**
@@ -34,7 +41,7 @@ export class Prometheus extends pulumi.ComponentResource {
 
     constructor(name: string, args: PrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
         super("istio-mesh:addons:Prometheus", name, {}, opts);
-        const { namespace, volumeProvider, storage, ...options } = args;
+        const { namespace, volumeProvider, storage, claimAliases, ...options } = args;
         const claimName = ADDON_SERVICES.prometheus.service;
         if (storage !== undefined) {
             this.volumeClaim = new k8s.core.v1.PersistentVolumeClaim(
@@ -54,16 +61,7 @@ export class Prometheus extends pulumi.ComponentResource {
                     ...childOptions(this, opts),
                     provider: volumeProvider,
                     retainOnDelete: true,
-                    // Before this component owned it, the chart rendered this claim: Chart v4 names
-                    // its children `<chart>:<namespace>/<name>` under the Chart
-                    // (pulumi-kubernetes provider/pkg/provider/yaml/v2/yaml.go). The alias makes
-                    // the move an update of the same claim, not a create and a delete of its data.
-                    aliases: [
-                        {
-                            name: `${name}:${namespace}/${claimName}`,
-                            parent: pulumi.createUrn(name, "kubernetes:helm.sh/v4:Chart", this),
-                        },
-                    ],
+                    aliases: claimAliases ?? [],
                 },
             );
         }

@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ChartComponent } from "../chart";
-import { ControlPlaneRevision, istiodName } from "../config/revisions";
+import { ControlPlaneRevision, istiodName } from "../args/revisions";
 import { istiodValues, TracingProvider } from "../values/istio-values";
 import { SizingPlan } from "../sizing/sizing";
 import { istioCharts } from "../versions";
-import type { AmbientSettings } from "../config/ambient";
+import type { AmbientSettings } from "../args/ambient";
 
 export interface IstioControlPlaneArgs {
     /** Namespace of the control plane; pass the namespace's output so the chart waits for it. */

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "../chart";
-import { DEFAULT_TAG, RevisionTag } from "../config/revisions";
+import { DEFAULT_TAG, RevisionTag } from "../args/revisions";
 import { NamespaceTag } from "../values/control-plane-plan";
 import { WAYPOINT_NAME } from "../values/ambient-values";
 import { joinsAmbientNote, keepsAmbientNote, releasesAmbientNote } from "../values/ambient-notes";

@@ -1,9 +1,10 @@
-import { Addon, ADDONS, isSelfContained } from "../config/addons";
-import type { MeshSettings } from "../config/config";
-import { GI, MI } from "../config/quantity";
-import { overrideConflicts } from "../config/overrides";
-import { Component, COMPONENTS, Scaling } from "../config/components";
-import { allRevisions } from "../config/revisions";
+import { Addon, ADDONS, isSelfContained } from "../args/addons";
+import type { MeshSettings } from "../args/settings";
+import type { MeshKey } from "../args/arg-paths";
+import { GI, MI } from "../args/quantity";
+import { overrideConflicts } from "../args/overrides";
+import { Component, COMPONENTS, Scaling } from "../args/components";
+import { allRevisions } from "../args/revisions";
 import { planSizing, SINGLE, SizingPlan } from "./sizing";
 
 /**
@@ -131,7 +132,7 @@ const fits = (budget: Budget): boolean => budget.totalMi <= budget.budgetMi;
  * The remedy when the per-node agents are what does not fit: the same memory on fewer nodes
  * (fewer, bigger nodes) fits, and says at most how many.
  */
-function fewerNodes(settings: BudgetSettings, plan: SizingPlan): string[] {
+function fewerNodes(settings: BudgetSettings, plan: SizingPlan, k: (key: MeshKey) => string): string[] {
     if (settings.ambient === undefined || settings.nodes === 1) {
         return [];
     }
@@ -142,7 +143,7 @@ function fewerNodes(settings: BudgetSettings, plan: SizingPlan): string[] {
     return most === undefined
         ? []
         : [
-              `spread this memory over at most ${most} nodes (istio-mesh:nodes is ${settings.nodes}): ztunnel and the CNI agent request ${perNode}Mi on every node`,
+              `spread this memory over at most ${most} nodes (${k("nodes")} is ${settings.nodes}): ztunnel and the CNI agent request ${perNode}Mi on every node`,
           ];
 }
 
@@ -181,7 +182,12 @@ function fittingAddons(settings: BudgetSettings): Addon[] | undefined {
 }
 
 /** The refusal of a configuration over its budget, or undefined when it fits. */
-export function budgetRefusal(settings: BudgetSettings, plan: SizingPlan, maxGi = 1024): string | undefined {
+export function budgetRefusal(
+    settings: BudgetSettings,
+    plan: SizingPlan,
+    k: (key: MeshKey) => string,
+    maxGi = 1024,
+): string | undefined {
     const budget = memoryBudget(settings, plan);
     if (fits(budget)) {
         return undefined;
@@ -197,25 +203,25 @@ export function budgetRefusal(settings: BudgetSettings, plan: SizingPlan, maxGi 
     const dropped = kept === undefined ? [] : settings.addons.filter((addon) => !kept.includes(addon));
     // An override of a disabled add-on is refused, so disabling one means removing it too.
     const orphaned = dropped.filter((addon) => settings.resources[addon] !== undefined);
-    const alsoRemove = orphaned.length > 0 ? `, removing ${orphaned.join(", ")} from istio-mesh:resources` : "";
+    const alsoRemove = orphaned.length > 0 ? `, removing ${orphaned.join(", ")} from ${k("resources")}` : "";
     const nextGi = nextFittingGi(settings, maxGi);
     const neededPercent = Math.ceil((budget.totalMi * 100) / (settings.memory.bytes / MI));
     const remedies = [
         // Three istiods are a promotion not yet retired overlapping with the next canary.
         ...(settings.revisions.previous !== undefined && settings.revisions.canary !== undefined
-            ? [`retire the previous control plane before starting the canary (remove istio-mesh:previousVersion)`]
+            ? [`retire the previous control plane before starting the canary (remove ${k("previousVersion")})`]
             : []),
-        ...(sized.length > 0 ? [`lower istio-mesh:resources (set for ${sized.join(", ")})`] : []),
-        ...(scaled.length > 0 ? [`lower istio-mesh:replicas (set for ${scaled.join(", ")})`] : []),
+        ...(sized.length > 0 ? [`lower ${k("resources")} (set for ${sized.join(", ")})`] : []),
+        ...(scaled.length > 0 ? [`lower ${k("replicas")} (set for ${scaled.join(", ")})`] : []),
         ...(dropped.length > 0
-            ? [`disable ${dropped.join(", ")} (istio-mesh:addons: [${(kept ?? []).join(", ")}])${alsoRemove}`]
+            ? [`disable ${dropped.join(", ")} (${k("addons")}: [${(kept ?? []).join(", ")}])${alsoRemove}`]
             : []),
-        ...(nextGi !== undefined ? [`give the cluster ${nextGi}Gi (istio-mesh:memory), the next size that fits`] : []),
-        ...(neededPercent <= 90 ? [`raise istio-mesh:memoryBudgetPercent to ${neededPercent}`] : []),
-        ...fewerNodes(settings, plan),
+        ...(nextGi !== undefined ? [`give the cluster ${nextGi}Gi (${k("memory")}), the next size that fits`] : []),
+        ...(neededPercent <= 90 ? [`raise ${k("memoryBudgetPercent")} to ${neededPercent}`] : []),
+        ...fewerNodes(settings, plan, k),
     ];
     return [
-        `the components request ${budget.totalMi}Mi of memory, over the budget of ${budget.budgetMi}Mi (${percent}% of istio-mesh:memory):`,
+        `the components request ${budget.totalMi}Mi of memory, over the budget of ${budget.budgetMi}Mi (${percent}% of ${k("memory")}):`,
         ...budget.lines.map((line) => row(line.label, `${line.replicas}x`, `${line.requestMi}Mi`)),
         row("total", "", `${budget.totalMi}Mi`),
         row("proxy (per pod)", "", `${plan.sizes.proxy.memoryRequest}Mi`) + "  per workload pod, not counted",

@@ -1,8 +1,8 @@
-import type { MeshSettings } from "../config/config";
-import type { Overrides } from "../config/overrides";
-import type { ReplicaOverrides, ScaledComponent } from "../config/replica-overrides";
-import { COMPONENTS, type Component, type Scaling, type Size } from "../config/components";
-import { GI } from "../config/quantity";
+import type { MeshSettings } from "../args/settings";
+import type { Overrides } from "../args/overrides";
+import type { ReplicaOverrides, ScaledComponent } from "../args/replica-overrides";
+import { COMPONENTS, type Component, type Scaling, type Size } from "../args/components";
+import { GI } from "../args/quantity";
 
 /**
  * Sizes every component from the memory of the cluster it runs on. Pure: the same memory

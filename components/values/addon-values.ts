@@ -1,8 +1,8 @@
-import { Addon } from "../config/config";
+import type { Addon } from "../args/settings";
 import type { DashboardSet } from "./grafana-dashboards";
 import type { TracingProvider } from "./istio-values";
 import { toResources } from "../sizing/sizing";
-import { Size } from "../config/components";
+import { Size } from "../args/components";
 
 /**
  * Pure functions from settings to the values of the add-on charts. Every add-on is served

@@ -5,15 +5,14 @@ import {
     ControlPlaneRevision,
     DEFAULT_TAG,
     istiodName,
-    LastControlPlanes,
-    lastCaptured,
     MeshRevisions,
     newestVersion,
     RevisionTag,
     TagTarget,
-} from "../config/revisions";
+} from "../args/revisions";
+import { LastControlPlanes, lastCaptured } from "../args/upgrade-guard";
 import { istioMinor, istioRevision } from "../versions";
-import type { AmbientSettings } from "../config/ambient";
+import type { AmbientSettings } from "../args/ambient";
 
 /**
  * The control planes of one step of an upgrade, decided from config alone: which istiods run

@@ -1,9 +1,9 @@
-import { IngressServiceType } from "../config/config";
-import { TrafficPolicy } from "../config/exposure";
+import type { IngressServiceType } from "../args/settings";
+import { TrafficPolicy } from "../args/exposure";
 import { SizingPlan, toResources } from "../sizing/sizing";
 import { ISTIO_IMAGE_HUB } from "../versions";
 import { istiodAmbientValues, IstiodAmbientValues } from "./ambient-values";
-import type { AmbientSettings } from "../config/ambient";
+import type { AmbientSettings } from "../args/ambient";
 
 /**
  * Pure functions from settings to the values of Istio's `base`, `istiod` and `gateway`

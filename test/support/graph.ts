@@ -1,6 +1,9 @@
 import { Registration } from "./monitor";
 import { byCodePoint } from "./order";
 
+/** The name index.ts gives its `IstioMesh`: every resource of the program is named from it. */
+export const MESH_NAME = "mesh";
+
 /** Queries over the recorded registrations, as the engine's dependency graph. */
 export class Graph {
     private readonly byUrn = new Map<string, Registration>();
@@ -11,9 +14,17 @@ export class Graph {
         }
     }
 
-    /** The one registration of `type` named `name`; throws if there is not exactly one. */
+    /**
+     * The one registration of `type` named `name`, or named `name` within the program's mesh
+     * (`mesh-<name>`: every child of `IstioMesh` is named from it); throws if there is not
+     * exactly one.
+     */
     get(type: string, name: string): Registration {
-        const found = this.registrations.filter((r) => r.type === type && r.name === name);
+        const exact = this.registrations.filter((r) => r.type === type && r.name === name);
+        const found =
+            exact.length > 0
+                ? exact
+                : this.registrations.filter((r) => r.type === type && r.name === `${MESH_NAME}-${name}`);
         if (found.length !== 1) {
             throw new Error(`expected one ${type} named ${name}, found ${found.length}`);
         }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import * as sdkState from "@pulumi/pulumi/runtime/state";
+import { DEPLOYMENT_RECORD_TYPE, deploymentRecordProvider } from "../../components/mesh/deployment-record";
 
 /** The SDK's runtime state, where `setMocks` keeps its feature flags (internal, hence untyped). */
 function getStore(): Record<string, boolean> {
@@ -28,7 +29,7 @@ export interface Registration {
     retainOnDelete: boolean;
     protect: boolean;
     /** Earlier identities the engine treats as this resource: an alias's name, type and parent URN, as set. */
-    aliases: { name?: string; type?: string; parentUrn?: string }[];
+    aliases: { name?: string; type?: string; parentUrn?: string; noParent?: true; urn?: string }[];
     /** For a read of an existing object (`Resource.get`), the ID it reads; never created or deleted. */
     readId?: string;
     /** For a read that failed, what the provider said: the engine stops the deployment there. */
@@ -85,6 +86,12 @@ export interface MockCluster {
      */
     readonly lastOutputs?: Readonly<Record<string, unknown>>;
     /**
+     * What the mesh's deployment record held after the last deployment (its `record` input):
+     * the inputs its provider's `check` receives as the old ones.
+     * @default none (no deployment yet)
+     */
+    readonly lastRecord?: Readonly<Record<string, unknown>>;
+    /**
      * Resources whose create or update fails, by name, as a stuck rollout or a refused object
      * fails a step half way: the provider returns an error for them.
      * @default []
@@ -112,13 +119,22 @@ function holds(cluster: MockCluster, type: string, id: string): boolean {
 /** Deterministic stand-ins for what providers would return, on `cluster`. */
 const mocksOn = (cluster: MockCluster): pulumi.runtime.Mocks => ({
     call: (args) => args.inputs,
-    newResource: (args) => {
+    newResource: async (args) => {
         // A read (`Resource.get`) carries the ID it reads and no inputs.
         const readId =
             args.id !== undefined && args.id !== "" && Object.keys(args.inputs).length === 0 ? args.id : undefined;
         const read = readId !== undefined;
         if (!read && (cluster.failing ?? []).includes(args.name)) {
             throw new Error(`${args.type} ${args.name} failed: the step stops here`);
+        }
+        if (args.type === DEPLOYMENT_RECORD_TYPE) {
+            // The engine calls the record's provider's check with the inputs the last step
+            // stored, before its step, in a preview as in an up: a refusal fails the step.
+            const olds = cluster.lastRecord === undefined ? {} : { record: cluster.lastRecord };
+            const checked = await deploymentRecordProvider.check?.(olds, args.inputs);
+            if (checked?.failures !== undefined && checked.failures.length > 0) {
+                throw new Error(checked.failures.map((f) => `${f.property}: ${f.reason}`).join("\n"));
+            }
         }
         const state: Record<string, unknown> = { ...args.inputs };
         if (args.type === "random:index/randomPassword:RandomPassword") {
@@ -167,6 +183,7 @@ function aliasesOf(req: any): Registration["aliases"] {
             ...(spec.getName() !== "" && { name: spec.getName() }),
             ...(spec.getType() !== "" && { type: spec.getType() }),
             ...(spec.getParenturn() !== "" && { parentUrn: spec.getParenturn() }),
+            ...(spec.getNoparent() === true && { noParent: true as const }),
         };
     });
 }

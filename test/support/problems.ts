@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { parseMeshSettings } from "../../components/settings";
+import { parseMeshSettings } from "../../components/config/stack-config";
 import { MeshConfigError } from "../../components/config/config-reader";
 
 /** The problems `parseMeshSettings` reports for `raw`, or [] when it accepts it. */

@@ -156,7 +156,10 @@ async function evaluateUntraced(
         process.off("unhandledRejection", onRejection);
     }
     const registrations = [...monitor.registrations].sort((a, b) => byCodePoint(a.urn, b.urn));
-    const savedOutputs = error === undefined ? await resolvedExports(outputs) : undefined;
+    // A failed resource fails the deployment, but the outputs the SDK could resolve are sent all
+    // the same, and the engine merges them over the last ones: only an output that waits for
+    // what failed keeps them all.
+    const savedOutputs = await resolvedExports(outputs);
     return { registrations, warnings, outputs, ...(savedOutputs !== undefined && { savedOutputs }), error };
 }
 
@@ -168,12 +171,17 @@ async function evaluateUntraced(
 async function resolvedExports(outputs: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
     // Output's promise() is the SDK's own way to await a value, the one stack registration uses.
     type Awaitable = { promise(): Promise<unknown> };
-    const never = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("never settles")), 50));
+    let timer: NodeJS.Timeout | undefined;
+    const never = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("never settles")), 50);
+    });
     const settled = await Promise.allSettled(
         Object.values(outputs).map((value) =>
             Promise.race([(pulumi.output(value) as unknown as Awaitable).promise(), never]),
         ),
     );
+    clearTimeout(timer);
+    never.catch(() => undefined);
     if (settled.some((result) => result.status === "rejected")) {
         return undefined;
     }

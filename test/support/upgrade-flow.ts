@@ -1,3 +1,4 @@
+import { DEPLOYMENT_RECORD_TYPE } from "../../components/mesh/deployment-record";
 import { MockCluster, NamespaceLabels, Registration } from "./monitor";
 import { K8sObject, objectDigest, renderStack, StackRender } from "./render";
 
@@ -213,9 +214,11 @@ export function clusterAfter(render: StackRender): MockCluster {
     const deployments = render.releases.flatMap((release) =>
         release.objects.filter((o) => o.kind === "Deployment").map((o) => `${o.metadata.namespace}/${o.metadata.name}`),
     );
+    const record = render.run.registrations.find((r) => r.type === DEPLOYMENT_RECORD_TYPE);
     return {
         namespaceLabels: appliedLabels(render.run.registrations),
         deployments: deployments.sort(),
+        ...(record !== undefined && { lastRecord: record.inputs.record as Record<string, unknown> }),
         lastOutputs: {
             controlPlanes: render.run.savedOutputs?.controlPlanes,
             canaryNamespaces: render.run.savedOutputs?.canaryNamespaces,
@@ -317,7 +320,9 @@ export function registrationChanges(
                 .map((r) => [r.urn, r]),
         );
     const [before, after] = [owned(from), owned(to)];
-    const label = (r: Registration): string => `${r.type.slice(r.type.lastIndexOf(":") + 1)}::${r.name}`;
+    // By the name within the mesh: every name of the program starts with `mesh-`.
+    const label = (r: Registration): string =>
+        `${r.type.slice(r.type.lastIndexOf(":") + 1)}::${r.name.replace(/^mesh-/, "")}`;
     // A change of dependencies alone is no update: the engine diffs inputs.
     const sameInputs = (a: Registration, b: Registration): boolean =>
         JSON.stringify(a.inputs) === JSON.stringify(b.inputs);

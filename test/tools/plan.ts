@@ -1,4 +1,4 @@
-import { parseMeshSettings } from "../../components/settings";
+import { parseMeshSettings } from "../../components/config/stack-config";
 import { MeshConfigError } from "../../components/config/config-reader";
 import { stackConfig } from "../support/program";
 import { formatMarkdown, formatText, sizingTable } from "./sizing-table";

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { parseMeshSettings } from "../../components/settings";
+import { parseMeshSettings } from "../../components/config/stack-config";
 import { Registration, SECRET_SIG_KEY, SECRET_SIG } from "../support/monitor";
 import { byCodePoint } from "../support/order";
 import { ROOT, stackConfig } from "../support/program";
@@ -131,7 +131,8 @@ function describeCharts(registrations: readonly Registration[]): Record<string, 
     const charts = registrations.filter((r) => r.type === "kubernetes:helm.sh/v4:Chart");
     return Object.fromEntries(
         charts.map((r) => [
-            r.name,
+            // By the name within the mesh, as `rendered:` keys each chart's objects.
+            r.name.replace(/^mesh-/, ""),
             `${String(r.inputs.chart)} ${String(r.inputs.version)} from ${String((r.inputs.repositoryOpts as { repo?: string }).repo)}`,
         ]),
     );

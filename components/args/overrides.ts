@@ -1,10 +1,11 @@
-import { closest, show } from "./config-reader";
+import { closest, show } from "./text";
 import { MI, parseQuantity } from "./quantity";
 import { Component, COMPONENTS, Size } from "./components";
+import type { MeshKey } from "./arg-paths";
 
 /**
- * `istio-mesh:resources`: per-component requests and limits that win over the sizing
- * table. Each entry is written like a container's `resources`, and any field left out
+ * `sizing.resources` (`istio-mesh:resources`): per-component requests and limits that win
+ * over the sizing table. Each entry is written like a container's `resources`, and any field left out
  * keeps its computed value:
  *
  *     istio-mesh:resources:
@@ -124,15 +125,15 @@ export function overrideConflicts(component: Component, size: Size, override: Si
     return conflicts;
 }
 
-/** The key that decides whether a component that may be left out is deployed. */
-function deployedBy(component: Component): string {
+/** The setting that decides whether a component that may be left out is deployed, and why it is not. */
+function deployedBy(component: Component, k: (key: MeshKey) => string): string {
     if (component === "egressGateway") {
-        return "istio-mesh:egressGateway is false";
+        return `${k("egressGateway")} is false`;
     }
     if (component === "ztunnel" || component === "cni") {
-        return "istio-mesh:ambient is false";
+        return `${k("ambient")} is false`;
     }
-    return `${component} is not in istio-mesh:addons`;
+    return `${component} is not in ${k("addons")}`;
 }
 
 /** Components with an override that this environment does not deploy: set by mistake, or left behind. */
@@ -144,6 +145,6 @@ export function idleComponents(
 }
 
 /** What is wrong with an override of a component that is not deployed. */
-export function idleOverride(component: Component): string {
-    return `${component} is not deployed in this environment (${deployedBy(component)}); remove its entry`;
+export function idleOverride(component: Component, k: (key: MeshKey) => string): string {
+    return `${component} is not deployed in this environment (${deployedBy(component, k)}); remove its entry`;
 }

@@ -1,4 +1,4 @@
-import { closest, show } from "./config-reader";
+import { closest, show } from "./text";
 import type { Scaling } from "./components";
 
 /**

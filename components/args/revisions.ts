@@ -1,4 +1,5 @@
-import { show } from "./config-reader";
+import type { MeshKey } from "./arg-paths";
+import { show } from "./text";
 import { DEFAULT_ISTIO_VERSION, istioMinor, istioRevision, SUPPORTED_ISTIO_MINORS } from "../versions";
 
 /**
@@ -140,7 +141,7 @@ export interface RevisionKeys {
  */
 export function revisionProblems(
     keys: RevisionKeys,
-    fullKey: (name: string) => string,
+    fullKey: (key: MeshKey) => string,
 ): [key: string, message: string][] {
     const problems: [string, string][] = [];
     const stable = keys.istioVersion;
@@ -205,13 +206,11 @@ export function revisionProblems(
                 `${stableKey} is ${problem.ahead} ahead of ${unrevisioned}, and Istio upgrades skip at most one minor`,
             ]);
         }
-        const others = ["canaryVersion", "previousVersion"].filter(
-            (key) => keys[key as "canaryVersion" | "previousVersion"] !== "",
-        );
+        const others = (["canaryVersion", "previousVersion"] as const).filter((key) => keys[key] !== "");
         if (others.length > 0) {
             problems.push([
                 "unrevisionedVersion",
-                `is set with ${others.map(fullKey).join(" and ")}; finish the move to revisions first: restart what restartCommands lists, then remove ${fullKey("unrevisionedVersion")}`,
+                `is set with ${others.map((key) => fullKey(key)).join(" and ")}; finish the move to revisions first: restart what restartCommands lists, then remove ${fullKey("unrevisionedVersion")}`,
             ]);
         }
     }
@@ -229,80 +228,4 @@ export function revisionProblems(
         ]);
     }
     return problems;
-}
-
-/** What the stack's last deployment reported of its istiods (its `controlPlanes` output). */
-export type LastControlPlanes = Readonly<
-    Record<string, { readonly version: string; readonly tag: string; readonly ambient?: boolean }>
->;
-
-/** The outputs of the stack's last deployment that an upgrade step is checked against. */
-export interface LastDeployment {
-    readonly controlPlanes?: LastControlPlanes;
-    readonly canaryNamespaces?: readonly string[];
-    /** Namespaces it labelled ambient: one that moves back keeps ztunnel until its pods restart. */
-    readonly ambientNamespaces?: readonly string[];
-    /** Namespaces it left labelled ambient, those moving back to sidecars included. */
-    readonly capturedNamespaces?: readonly string[];
-}
-
-/** The namespaces the last deployment left labelled ambient, those moving back included, sorted; none for a first install. */
-export function lastCaptured(last: LastDeployment | undefined): string[] {
-    return [...new Set([...(last?.ambientNamespaces ?? []), ...(last?.capturedNamespaces ?? [])])].sort();
-}
-
-/**
- * Why the configuration would delete an istiod the last deployment ran while proxies may
- * still use it, each with the key to change; [] when it deletes none that way. Injected
- * proxies connect to their own revision's istiod, not to a tag, so:
- * - the istiod the `default` tag pointed to serves every proxy on it and the gateways;
- * - the canary serves the namespaces moved to it, until they move back and restart;
- * - a previous (or pre-revision) istiod serves unrestarted proxies, and goes only by the
- *   retirement step: its key removed, nothing else about the control planes changed.
- * A first install, with nothing deployed, deletes nothing.
- */
-export function deletedIstiodProblems(
-    last: LastDeployment | undefined,
-    revisions: MeshRevisions,
-    fullKey: (name: string) => string,
-): [key: string, message: string][] {
-    const planned = new Set(allRevisions(revisions).map((istiod) => istiodName(istiod.revision)));
-    const deleted = Object.entries(last?.controlPlanes ?? {}).filter(([name]) => !planned.has(name));
-    const lastDefault = Object.entries(last?.controlPlanes ?? {}).find(([, plane]) => plane.tag === DEFAULT_TAG);
-    const target = revisions.stable.version;
-    const k = fullKey;
-    return deleted.flatMap(([name, { version, tag }]): [string, string][] => {
-        if (tag === DEFAULT_TAG) {
-            const how =
-                compareVersions(target, version) > 0
-                    ? `to upgrade, start a canary: ${k("istioVersion")}: ${version} and ${k("canaryVersion")}: ${target}; or promote in one step and keep it running for its proxies: ${k("previousVersion")}: ${version}`
-                    : `to go back, keep it as the canary while the older release takes the default tag: ${k("istioVersion")}: ${target} and ${k("canaryVersion")}: ${version}`;
-            return [
-                [
-                    "istioVersion",
-                    `${show(target)} would delete ${name} (Istio ${version}), which the default tag points to and every proxy on it uses (the last deployment's controlPlanes output); ${how} (docs/upgrades.md)`,
-                ],
-            ];
-        }
-        if (tag === CANARY_TAG && (last?.canaryNamespaces ?? []).length > 0) {
-            const moved = (last?.canaryNamespaces ?? []).map(show).join(", ");
-            return [
-                [
-                    "canaryVersion",
-                    `would delete ${name} (Istio ${version}) while ${moved} ${(last?.canaryNamespaces ?? []).length === 1 ? "runs" : "run"} on it (the last deployment's canaryNamespaces output); move them back first: empty ${k("canaryNamespaces")} and keep ${k("canaryVersion")}: ${version} in that step, restart what restartCommands lists, then change ${k("canaryVersion")}`,
-                ],
-            ];
-        }
-        const retiring = lastDefault !== undefined && lastDefault[0] === istiodName(revisions.stable.revision);
-        if (tag === "" && !retiring) {
-            const key = name === "istiod" ? "unrevisionedVersion" : "previousVersion";
-            return [
-                [
-                    key,
-                    `would delete ${name} (Istio ${version}), which proxies that have not restarted may still use, in a step that also changes ${k("istioVersion")}; retire it on its own first: remove ${k(key)} and change nothing else, once restartCommands has run`,
-                ],
-            ];
-        }
-        return [];
-    });
 }

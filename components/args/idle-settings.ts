@@ -1,6 +1,6 @@
+import type { MeshKey } from "./arg-paths";
 import type { Addon } from "./addons";
 import { externallyReachable } from "./exposure";
-import type { ConfigKey } from "./keys";
 
 /**
  * Keys that mean nothing in the configuration around them: a value for an add-on that is
@@ -21,16 +21,16 @@ export interface IdleKeySettings {
 
 interface Dependency {
     /** The key that needs the other. */
-    readonly key: ConfigKey;
+    readonly key: MeshKey;
     /** The key it rests on. */
-    readonly on: ConfigKey;
+    readonly on: MeshKey;
     /** Whether the configuration gives `key` an effect. */
     readonly effective: (settings: IdleKeySettings) => boolean;
     /** Why it has none, and the two ways out. */
-    readonly why: (fullKey: (name: string) => string) => string;
+    readonly why: (fullKey: (key: MeshKey) => string) => string;
 }
 
-function needsAddon(key: ConfigKey, addon: Addon, what: string): Dependency {
+function needsAddon(key: MeshKey, addon: Addon, what: string): Dependency {
     return {
         key,
         on: "addons",
@@ -39,7 +39,7 @@ function needsAddon(key: ConfigKey, addon: Addon, what: string): Dependency {
     };
 }
 
-function needsRoutedDashboards(key: ConfigKey): Dependency {
+function needsRoutedDashboards(key: MeshKey): Dependency {
     return {
         key,
         on: "dashboards",
@@ -49,7 +49,7 @@ function needsRoutedDashboards(key: ConfigKey): Dependency {
     };
 }
 
-function needsAmbient(key: ConfigKey, what: string): Dependency {
+function needsAmbient(key: MeshKey, what: string): Dependency {
     return {
         key,
         on: "ambient",
@@ -91,9 +91,9 @@ const DEPENDENCIES: readonly Dependency[] = [
 /** Each changed key the configuration gives no effect: the key, why, and the key it rests on. */
 export function idleKeyProblems(
     settings: IdleKeySettings,
-    changed: (name: ConfigKey) => boolean,
-    fullKey: (name: string) => string,
-): [key: ConfigKey, message: string, restsOn: ConfigKey][] {
+    changed: (name: MeshKey) => boolean,
+    fullKey: (key: MeshKey) => string,
+): [key: MeshKey, message: string, restsOn: MeshKey][] {
     const missed = DEPENDENCIES.filter((d) => changed(d.key) && !d.effective(settings));
     return missed
         .filter((d, index) => missed.findIndex((other) => other.key === d.key) === index)

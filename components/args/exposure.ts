@@ -1,4 +1,5 @@
-import { show } from "./config-reader";
+import type { MeshKey } from "./arg-paths";
+import { show } from "./text";
 import { Addon } from "./addons";
 
 /**
@@ -55,7 +56,7 @@ export function routedDashboards(
 /** Problems across the exposure keys, each with the key it is reported under and the keys it rests on. */
 export function exposureProblems(
     s: ExposureSettings,
-    key: (name: string) => string,
+    key: (key: MeshKey) => string,
 ): [name: string, message: string, restsOn: string[]][] {
     const problems: [string, string, string[]][] = [];
     if (s.awaitIngressAddress && s.ingressServiceType !== "LoadBalancer") {

@@ -1,4 +1,5 @@
-import { show } from "./config-reader";
+import type { MeshKey } from "./arg-paths";
+import { show } from "./text";
 
 /**
  * Ambient mode's keys and the checks across them: which namespaces join the mesh without
@@ -55,7 +56,7 @@ type AmbientListKey = "ambientNamespaces" | "waypointNamespaces" | "ambientRelea
 /** Each mistake across the ambient keys: the key it is reported under and the message. */
 export function ambientProblems(
     keys: AmbientKeys,
-    fullKey: (name: string) => string,
+    fullKey: (key: MeshKey) => string,
 ): [key: AmbientListKey, message: string][] {
     const k = fullKey;
     const problems: [AmbientListKey, string][] = [];
@@ -92,24 +93,6 @@ export function ambientProblems(
 }
 
 /**
- * Why turning ambient off now would cut namespaces out of the mesh; undefined when it would
- * not. Removing ztunnel while the last deployment captured namespaces leaves their pods with
- * neither ztunnel nor sidecar, and under STRICT mTLS they can no longer call the mesh.
- */
-export function ambientRemovalProblem(
-    ambient: boolean,
-    lastAmbientNamespaces: readonly string[] | undefined,
-    fullKey: (name: string) => string,
-): string | undefined {
-    const captured = lastAmbientNamespaces ?? [];
-    if (ambient || captured.length === 0) {
-        return undefined;
-    }
-    const k = fullKey;
-    return `false would remove ztunnel while ${captured.map(show).join(", ")} ${captured.length === 1 ? "was" : "were"} labelled ambient at the last deployment (its ambientNamespaces and capturedNamespaces outputs), leaving their unrestarted pods outside the mesh; move them back to ${k("injectionNamespaces")} first with ${k("ambient")} still true, restart them, list them in ${k("ambientReleasedNamespaces")} (which drops their ambient label), and turn ambient off after that`;
-}
-
-/**
  * What the ambient keys deploy as asked but likely not as meant, by key.
  * - Sidecars never send through a waypoint (Istio routes only gateways there), so a
  *   waypoint's L7 policies do not see requests from the stack's sidecar namespaces.
@@ -118,7 +101,7 @@ export function ambientRemovalProblem(
 export function ambientWarnings(
     keys: AmbientKeys,
     lastCaptured: readonly string[] | undefined,
-    fullKey: (name: string) => string,
+    fullKey: (key: MeshKey) => string,
 ): [key: AmbientListKey, message: string][] {
     const k = fullKey;
     const warnings: [AmbientListKey, string][] = [];

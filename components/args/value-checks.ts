@@ -1,4 +1,4 @@
-import { show } from "./config-reader";
+import { show } from "./text";
 import { ADDONS } from "./addons";
 import { GI, parseQuantity } from "./quantity";
 import { checkIstioVersion } from "./revisions";

@@ -1,0 +1,295 @@
+import { SettingsChecker } from "./checker";
+import { ADDON_NEEDS, ADDONS } from "./addons";
+import { parseQuantity } from "./quantity";
+import { parseOverrides } from "./overrides";
+import { parseReplicaOverrides } from "./replica-overrides";
+import { exposureProblems, TRAFFIC_POLICIES } from "./exposure";
+import { idleKeyProblems } from "./idle-settings";
+import { ambientAgentNamespace, ambientProblems, GATEWAY_API_CRD_SOURCES, PLATFORMS } from "./ambient";
+import { CANARY_TAG, checkIstioVersion, controlPlaneRevision, DEFAULT_TAG, revisionProblems } from "./revisions";
+import type { MeshKey, StackKey } from "./arg-paths";
+import type { IstioMeshArgs } from "./istio-mesh-args";
+import { DASHBOARD_EXPOSURES, INGRESS_SERVICE_TYPES, MeshSettings, MTLS_MODES, ProviderSettings } from "./settings";
+import { show } from "./text";
+import {
+    checkAddon,
+    checkCidr,
+    checkGatewayNamespace,
+    checkHost,
+    checkMemory,
+    checkNamespace,
+    checkOptionalVersion,
+    checkRetention,
+    checkSecretName,
+    checkStorage,
+} from "./value-checks";
+import { DEFAULT_ISTIO_VERSION } from "../versions";
+
+/**
+ * Every setting of a mesh read from its arguments and checked, each and across settings,
+ * into `MeshSettings`. What needs the sizing table (overrides against the computed sizes,
+ * the memory budget) and what ran last come on top (components/mesh-settings.ts).
+ */
+
+/** Each setting's default, the one place they are stated: `IstioMeshArgs`' `@default`s say the same. */
+export const MESH_DEFAULTS = {
+    memory: "4Gi",
+    addons: [...ADDONS],
+    injectionNamespaces: ["default"],
+    istioVersion: DEFAULT_ISTIO_VERSION,
+    canaryVersion: "",
+    canaryNamespaces: [],
+    previousVersion: "",
+    unrevisionedVersion: "",
+    ambient: false,
+    ambientNamespaces: [],
+    waypointNamespaces: [],
+    ambientReleasedNamespaces: [],
+    platform: "none",
+    nodes: 1,
+    gatewayApiCrds: "install",
+    egressGateway: true,
+    ingressNamespace: "istio-ingress",
+    egressNamespace: "istio-egress",
+    networkPolicies: false,
+    ingressServiceType: "LoadBalancer",
+    awaitIngressAddress: false,
+    ingressExternalTrafficPolicy: "Local",
+    mtlsMode: "STRICT",
+    dashboards: "none",
+    dashboardHost: "",
+    dashboardAllowedCidrs: ["10.0.0.0/8", "127.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+    dashboardsWithoutLogin: [],
+    dashboardTlsSecret: "",
+    dashboardPlainHttp: false,
+    tracingSampling: 1,
+    kialiAnonymous: false,
+    prometheusRetention: "24h",
+    prometheusStorage: "",
+    kubeletTlsVerify: true,
+    memoryBudgetPercent: 50,
+    resources: {},
+    replicas: {},
+} as const satisfies Record<StackKey, unknown>;
+
+/** The ranges of the numeric settings, and the unit their messages name. */
+export function numberRanges(k: (key: MeshKey) => string) {
+    return {
+        nodes: { min: 1, max: 5000, unit: " (nodes)", integer: true },
+        tracingSampling: { min: 0, max: 100, unit: " (percent of requests)" },
+        memoryBudgetPercent: { min: 10, max: 90, unit: ` (percent of ${k("memory")})`, integer: true },
+    } as const;
+}
+
+const sorted = (items: readonly string[]): string[] => [...items].sort();
+
+/** The settings of the adopting provider: the connection fields of `cluster`. */
+function providerSettings(args: IstioMeshArgs): ProviderSettings {
+    const notProvider = ["adoptExisting", "platform", "nodes"];
+    return Object.fromEntries(
+        Object.entries(args.cluster ?? {}).filter(([key]) => !notProvider.includes(key)),
+    ) as ProviderSettings;
+}
+
+/**
+ * Adoption goes through a provider the component makes from `cluster`'s settings. Without a
+ * provider of the consumer's, those are the stack's own (`kubernetes:` config), or none, the
+ * ambient kubeconfig the default provider uses too. With one, the component cannot read its
+ * connection back: adopting is then asked for explicitly, with the kubeconfig or context that
+ * reaches the same cluster, never the ambient one.
+ */
+function readCluster(args: IstioMeshArgs, check: SettingsChecker, consumerProvider: boolean): MeshSettings["cluster"] {
+    const provider = providerSettings(args);
+    const adopt = check.read("adoptExisting", !consumerProvider, "boolean");
+    if (adopt && consumerProvider && provider.kubeconfig === undefined && provider.context === undefined) {
+        check.problem(
+            "adoptExisting",
+            `true with a provider of the consumer's, whose connection the component cannot read back: give ${check.key("kubeconfig")} (or the context) the same as that provider's, so that what destroy kept is adopted on its cluster, or leave adoptExisting out (an up after a destroy then fails with AlreadyExists on istio-system)`,
+        );
+        return { adoptExisting: false, provider };
+    }
+    return { adoptExisting: adopt, provider };
+}
+
+/**
+ * An empty allow-list would leave the DENY rule with no `notRemoteIpBlocks`: a source with no
+ * field, which istiod refuses halfway through `up` (and which would mean "any client").
+ */
+function readAllowedCidrs(check: SettingsChecker, dashboards: string): readonly string[] {
+    const cidrs = check.list("dashboardAllowedCidrs", MESH_DEFAULTS.dashboardAllowedCidrs, checkCidr);
+    if (cidrs.length > 0) {
+        return cidrs;
+    }
+    if (dashboards === "ingress") {
+        check.problem(
+            "dashboardAllowedCidrs",
+            `[] admits no range, which the gateway cannot express; to admit nobody, set ${check.key("dashboards")}: none (port-forward only); to admit everybody, write [0.0.0.0/0]`,
+        );
+    }
+    return MESH_DEFAULTS.dashboardAllowedCidrs;
+}
+
+/** Reads and checks every setting of `args`; each problem and warning goes to `check`. */
+export function readMeshSettings(args: IstioMeshArgs, check: SettingsChecker, consumerProvider = false): MeshSettings {
+    const k = (key: MeshKey): string => check.key(key);
+    const ranges = numberRanges(k);
+    const d = MESH_DEFAULTS;
+    const memoryQuantity = check.read("memory", d.memory as string, "string", checkMemory);
+    const addons = check.list("addons", d.addons, checkAddon);
+    const enabled = ADDONS.filter((addon) => addons.includes(addon));
+    for (const addon of enabled) {
+        const need = ADDON_NEEDS[addon];
+        if (need && !enabled.includes(need.needs)) {
+            check.problem(
+                "addons",
+                `${show(addon)} needs ${show(need.needs)}: ${need.why}; add ${need.needs} to ${k("addons")} or remove ${addon}`,
+            );
+        }
+    }
+    const optional = (key: MeshKey, checker: (value: string) => string | undefined): string =>
+        check.read(key, "", "string", checker);
+    const injectionNamespaces = sorted(check.list("injectionNamespaces", d.injectionNamespaces, checkNamespace));
+    const istioVersion = check.read("istioVersion", d.istioVersion as string, "string", checkIstioVersion);
+    const canaryVersion = optional("canaryVersion", checkOptionalVersion);
+    const previousVersion = optional("previousVersion", checkOptionalVersion);
+    const unrevisionedVersion = optional("unrevisionedVersion", checkOptionalVersion);
+    const canaryNamespaces = sorted(check.list("canaryNamespaces", d.canaryNamespaces, checkNamespace));
+    const revisionKeys: MeshKey[] = [
+        "istioVersion",
+        "canaryVersion",
+        "previousVersion",
+        "unrevisionedVersion",
+        "canaryNamespaces",
+        "injectionNamespaces",
+    ];
+    // A version already refused would make these cross checks mislead.
+    if (!check.failed(...revisionKeys)) {
+        const keys = {
+            istioVersion,
+            canaryVersion,
+            previousVersion,
+            unrevisionedVersion,
+            canaryNamespaces,
+            injectionNamespaces,
+        };
+        revisionProblems(keys, k).forEach(([key, message]) => check.problem(key as MeshKey, message));
+    }
+    const ambient = check.read("ambient", d.ambient as boolean, "boolean");
+    const ambientKeys = {
+        ambient,
+        injectionNamespaces,
+        ambientNamespaces: sorted(check.list("ambientNamespaces", d.ambientNamespaces, checkNamespace)),
+        waypointNamespaces: sorted(check.list("waypointNamespaces", d.waypointNamespaces, checkNamespace)),
+        ambientReleasedNamespaces: sorted(check.list("ambientReleasedNamespaces", [], checkNamespace)),
+    };
+    const platform = check.oneOf("platform", d.platform, PLATFORMS);
+    const gatewayApiCrds = check.oneOf("gatewayApiCrds", d.gatewayApiCrds, GATEWAY_API_CRD_SOURCES);
+    ambientProblems(ambientKeys, k).forEach(([key, message]) => check.problem(key, message));
+    const dashboards = check.oneOf("dashboards", d.dashboards, DASHBOARD_EXPOSURES);
+    const dashboardHost = optional("dashboardHost", checkHost);
+    const dashboardTlsSecret = optional("dashboardTlsSecret", checkSecretName);
+    const prometheusStorage = optional("prometheusStorage", checkStorage);
+    const withoutLogin = check.list("dashboardsWithoutLogin", d.dashboardsWithoutLogin, checkAddon);
+    const settings: MeshSettings = {
+        memory: { quantity: memoryQuantity, bytes: parseQuantity(memoryQuantity) as number },
+        addons: enabled,
+        injectionNamespaces,
+        istioVersion,
+        revisions: {
+            stable: controlPlaneRevision(istioVersion, DEFAULT_TAG),
+            ...(canaryVersion !== "" && { canary: controlPlaneRevision(canaryVersion, CANARY_TAG) }),
+            ...(previousVersion !== "" && { previous: controlPlaneRevision(previousVersion) }),
+            ...(unrevisionedVersion !== "" && { unrevisioned: { version: unrevisionedVersion } }),
+        },
+        canaryNamespaces,
+        ...(ambient && {
+            ambient: {
+                platform,
+                agentNamespace: ambientAgentNamespace(platform),
+                gatewayApiCrds,
+                namespaces: ambientKeys.ambientNamespaces,
+                waypointNamespaces: ambientKeys.waypointNamespaces,
+                releasedNamespaces: ambientKeys.ambientReleasedNamespaces,
+            },
+        }),
+        nodes: check.number("nodes", d.nodes, ranges.nodes),
+        egressGateway: check.read("egressGateway", d.egressGateway as boolean, "boolean"),
+        networkPolicies: check.read("networkPolicies", d.networkPolicies as boolean, "boolean"),
+        gatewayNamespaces: {
+            ingress: check.read("ingressNamespace", d.ingressNamespace as string, "string", checkGatewayNamespace),
+            egress: check.read("egressNamespace", d.egressNamespace as string, "string", checkGatewayNamespace),
+        },
+        ingressServiceType: check.oneOf("ingressServiceType", d.ingressServiceType, INGRESS_SERVICE_TYPES),
+        awaitIngressAddress: check.read("awaitIngressAddress", d.awaitIngressAddress as boolean, "boolean"),
+        ingressExternalTrafficPolicy: check.oneOf(
+            "ingressExternalTrafficPolicy",
+            d.ingressExternalTrafficPolicy,
+            TRAFFIC_POLICIES,
+        ),
+        mtlsMode: check.oneOf("mtlsMode", d.mtlsMode, MTLS_MODES),
+        dashboards,
+        ...(dashboardHost !== "" && { dashboardHost }),
+        dashboardAllowedCidrs: sorted(readAllowedCidrs(check, dashboards)),
+        dashboardsWithoutLogin: ADDONS.filter((addon) => withoutLogin.includes(addon)),
+        ...(dashboardTlsSecret !== "" && { dashboardTlsSecret }),
+        dashboardPlainHttp: check.read("dashboardPlainHttp", d.dashboardPlainHttp as boolean, "boolean"),
+        tracingSampling: check.number("tracingSampling", d.tracingSampling, ranges.tracingSampling),
+        kialiAnonymous: check.read("kialiAnonymous", d.kialiAnonymous as boolean, "boolean"),
+        prometheusRetention: check.read(
+            "prometheusRetention",
+            d.prometheusRetention as string,
+            "string",
+            checkRetention,
+        ),
+        kubeletTlsVerify: check.read("kubeletTlsVerify", d.kubeletTlsVerify as boolean, "boolean"),
+        ...(prometheusStorage !== "" && { prometheusStorage }),
+        memoryBudgetPercent: check.number("memoryBudgetPercent", d.memoryBudgetPercent, ranges.memoryBudgetPercent),
+        resources: parseOverrides(check.read<Record<string, unknown>>("resources", {}, "object"), (message) =>
+            check.problem("resources", message),
+        ),
+        replicas: parseReplicaOverrides(check.read<Record<string, unknown>>("replicas", {}, "object"), (message) =>
+            check.problem("replicas", message),
+        ),
+        cluster: readCluster(args, check, consumerProvider),
+        warnings: [],
+    };
+    crossChecks(settings, check, ambientKeys);
+    return settings;
+}
+
+/** The checks across settings that need them all read. */
+function crossChecks(
+    settings: MeshSettings,
+    check: SettingsChecker,
+    ambientKeys: { ambientNamespaces: readonly string[] },
+): void {
+    const k = (key: MeshKey): string => check.key(key);
+    // A gateway shares its namespace with no application of any kind: its role reads every
+    // Secret there, anyone who may write routes there binds them to its hosts and
+    // certificates, its pods' labels are what the NetworkPolicies admit, and a namespace-wide
+    // deny written for the gateway would cut the application's HBONE and probes.
+    const applications: [MeshKey, readonly string[]][] = [
+        ["injectionNamespaces", settings.injectionNamespaces],
+        ["ambientNamespaces", ambientKeys.ambientNamespaces],
+    ];
+    const gateways: [MeshKey, string, boolean][] = [
+        ["ingressNamespace", settings.gatewayNamespaces.ingress, true],
+        ["egressNamespace", settings.gatewayNamespaces.egress, settings.egressGateway],
+    ];
+    for (const [name, namespace, deployed] of gateways) {
+        const listedIn = applications.filter(([, namespaces]) => namespaces.includes(namespace)).map(([list]) => list);
+        if (deployed && listedIn.length > 0) {
+            check.crossKeyProblem(
+                name,
+                `${show(namespace)} is in ${listedIn.map(k).join(" and ")}, an application's namespace; the gateway's role reads every Secret of its namespace, and whoever may write routes or label pods there could take its hosts, its certificates and its network access, so give it one of its own, e.g. istio-${name === "ingressNamespace" ? "ingress" : "egress"}`,
+                listedIn,
+            );
+        }
+    }
+    for (const [name, message, restsOn] of exposureProblems(settings, k)) {
+        check.crossKeyProblem(name as MeshKey, message, restsOn as MeshKey[]);
+    }
+    for (const [name, message, restsOn] of idleKeyProblems(settings, (key) => check.set(key), k)) {
+        check.crossKeyProblem(name, message, [restsOn]);
+    }
+}

@@ -88,7 +88,7 @@ export class IstioMesh extends pulumi.ComponentResource {
         opts?: pulumi.ComponentResourceOptions,
         names: SettingNames = ARG_NAMES,
     ) {
-        super("istio-mesh:index:IstioMesh", name, {}, opts);
+        // Checked before anything is registered, the mesh itself included.
         const resolved = resolveMeshSettings(args ?? {}, {
             nameOf: names.nameOf,
             last: args?.upgrade?.lastDeployment,
@@ -97,6 +97,7 @@ export class IstioMesh extends pulumi.ComponentResource {
         if (resolved.problems.length > 0) {
             throw new MeshArgsError(name, resolved.problems);
         }
+        super("istio-mesh:index:IstioMesh", name, {}, opts);
         const settings: MeshSettings = resolved.settings;
         for (const warning of resolved.warnings) {
             void pulumi.log.warn(warning, this);

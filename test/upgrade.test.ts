@@ -6,7 +6,9 @@ import { parseMeshSettings } from "../components/config/stack-config";
 import { selfReferenceName } from "../components/mesh/last-deployment";
 import { istioRevision } from "../components/versions";
 import { Graph } from "./support/graph";
-import { runProgram, stackConfig } from "./support/program";
+import { runProgram, runUnderMocks, stackConfig } from "./support/program";
+import { IstioMesh } from "../components";
+import { translateStackConfig } from "../components/config/stack-config";
 import {
     addressProblems,
     containerResourceProblems,
@@ -688,6 +690,43 @@ describe("upgrade mechanics the flows rely on (the patch flow's renders)", () =>
                 canaryGone,
                 canaryGone,
                 "  - istio-mesh:previousVersion: would delete istiod-1-31-4 (Istio 1.31.4), which proxies that have not restarted may still use, in a step that also changes istio-mesh:istioVersion; retire it on its own first: remove istio-mesh:previousVersion and change nothing else, once restartCommands has run",
+            ],
+        );
+    });
+
+    it("as a component in another program, the mesh's record refuses the same steps, naming argument paths", async () => {
+        // A consumer hands its own arguments (here the dev stack's, translated) and knows nothing
+        // of the stack outputs: the guard reads the record the last step stored.
+        const embedded = async (after: string, config: Record<string, unknown>) => {
+            const { args } = translateStackConfig(stackConfig("dev", config));
+            const cluster = clusterAfter(stepRender(after));
+            const run = await runUnderMocks(
+                async () => {
+                    new IstioMesh("mesh", args);
+                    return {};
+                },
+                { project: "platform", stack: "prod", cluster: { ...cluster, lastOutputs: undefined } },
+            );
+            // The engine reports a refused check as the record's registration failing.
+            return run.error?.message.replace(/^.*failed to register new resource mesh-record \[[^\]]+\]: /, "");
+        };
+        const moved = upgradeStep("3-move").config;
+        const withoutCanary = Object.fromEntries(
+            Object.entries(moved).filter(([key]) => !/^istio-mesh:canary/.test(key)),
+        );
+        assert.deepStrictEqual(
+            [
+                await embedded("1-install", {
+                    ...upgradeStep("1-install").config,
+                    "istio-mesh:istioVersion": "1.31.5",
+                }),
+                await embedded("3-move", withoutCanary),
+                await embedded("3-move", moved),
+            ],
+            [
+                'controlPlane.version: "1.31.5" would delete istiod-1-31-4 (Istio 1.31.4), which the default tag points to and every proxy on it uses (the last deployment\'s controlPlanes output); to upgrade, start a canary: controlPlane.version: 1.31.4 and controlPlane.canaryVersion: 1.31.5; or promote in one step and keep it running for its proxies: controlPlane.previousVersion: 1.31.4 (docs/upgrades.md)',
+                'controlPlane.canaryVersion: would delete istiod-1-31-5 (Istio 1.31.5) while "shop" runs on it (the last deployment\'s canaryNamespaces output); move them back first: empty sidecars.canaryNamespaces and keep controlPlane.canaryVersion: 1.31.5 in that step, restart what restartCommands lists, then change controlPlane.canaryVersion',
+                undefined,
             ],
         );
     });

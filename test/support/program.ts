@@ -92,31 +92,60 @@ export function runProgram(
     stack = "dev",
     cluster: MockCluster = {},
 ): Promise<ProgramRun> {
-    const run = evaluating.then(() => evaluate(config, stack, cluster));
-    evaluating = run.catch(() => undefined);
-    return run;
+    return runUnderMocks(
+        () => {
+            // A fresh require is how the language host runs the program; it exports a function,
+            // whose result, once settled, is the stack outputs.
+            delete require.cache[require.resolve(PROGRAM)];
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const program = require(PROGRAM) as () => Promise<Record<string, unknown>>;
+            return program();
+        },
+        { config, stack, cluster },
+    );
 }
 
-async function evaluate(config: Record<string, string>, stack: string, cluster: MockCluster): Promise<ProgramRun> {
+/** What a program runs under the mocks: its config, stack and cluster. */
+export interface MockedRun {
+    /** @default {} */
+    readonly config?: Record<string, string>;
+    /** @default "dev" */
+    readonly stack?: string;
+    /** @default a fresh cluster */
+    readonly cluster?: MockCluster;
+    /** @default "istio-mesh" */
+    readonly project?: string;
+}
+
+/**
+ * Runs any program (a function that registers resources and returns its exports) the way
+ * the language host would, under the recording monitor: a consumer of the component, the
+ * component provider's `construct`, or index.ts.
+ */
+export function runUnderMocks(
+    program: () => Promise<Record<string, unknown>>,
+    run: MockedRun = {},
+): Promise<ProgramRun> {
+    const result = evaluating.then(() => evaluate(program, run));
+    evaluating = result.catch(() => undefined);
+    return result;
+}
+
+async function evaluate(program: () => Promise<Record<string, unknown>>, run: MockedRun): Promise<ProgramRun> {
     // The SDK records a stack trace on every promise it makes, for its leak report; with
     // ts-node's source maps that is a third of an evaluation. No test reads those traces.
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
-        return await evaluateUntraced(config, stack, cluster);
+        return await evaluateUntraced(program, run);
     } finally {
         Error.stackTraceLimit = stackTraceLimit;
     }
 }
 
-async function evaluateUntraced(
-    config: Record<string, string>,
-    stack: string,
-    cluster: MockCluster,
-): Promise<ProgramRun> {
-    const monitor = installRecordingMonitor(readProjectFile().name, stack, cluster);
-    pulumi.runtime.setAllConfig(config, []);
-    delete require.cache[require.resolve(PROGRAM)];
+async function evaluateUntraced(program: () => Promise<Record<string, unknown>>, run: MockedRun): Promise<ProgramRun> {
+    const monitor = installRecordingMonitor(run.project ?? readProjectFile().name, run.stack ?? "dev", run.cluster);
+    pulumi.runtime.setAllConfig(run.config ?? {}, []);
     let outputs: Record<string, unknown> = {};
     let error: Error | undefined;
     // With no engine, the SDK prints warnings to the console; the engine would show them in the preview.
@@ -138,10 +167,6 @@ async function evaluateUntraced(
     };
     process.on("unhandledRejection", onRejection);
     try {
-        // A fresh require is how the language host runs the program; it exports a function, whose
-        // result, once settled, is the stack outputs.
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const program = require(PROGRAM) as () => Promise<Record<string, unknown>>;
         outputs = { ...(await program()) };
     } catch (thrown) {
         error = thrown as Error;

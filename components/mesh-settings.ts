@@ -1,6 +1,7 @@
 import { ARG_PATHS, MeshKey } from "./args/arg-paths";
 import { SettingsChecker } from "./args/checker";
 import type { IstioMeshArgs } from "./args/istio-mesh-args";
+import { plainArguments } from "./args/plain-values";
 import { readMeshSettings } from "./args/read-settings";
 import { guardProblems, LastDeployment, lastCaptured } from "./args/upgrade-guard";
 import type { MeshSettings } from "./args/settings";
@@ -59,7 +60,8 @@ export const argPath = (key: MeshKey): string => ARG_PATHS[key];
  * (`last`): an upgrade step must not delete an istiod proxies still use, nor turn ambient off
  * under pods it captures.
  */
-export function resolveMeshSettings(args: IstioMeshArgs, options: ResolveOptions = {}): ResolvedSettings {
+export function resolveMeshSettings(given: IstioMeshArgs, options: ResolveOptions = {}): ResolvedSettings {
+    const { args, problems: outputs } = plainArguments(given);
     const check = new SettingsChecker(args, options.nameOf ?? argPath, options.refused ?? []);
     const k = (key: MeshKey): string => check.key(key);
     const { last } = options;
@@ -91,7 +93,7 @@ export function resolveMeshSettings(args: IstioMeshArgs, options: ResolveOptions
     }
     return {
         settings: { ...settings, warnings: [...check.warnings] },
-        problems: [...check.problems],
+        problems: [...outputs, ...check.problems],
         warnings: [...check.warnings],
     };
 }

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as k8s from "@pulumi/kubernetes";
 import { IstioMesh, IstioMeshArgs } from "../components";
-import { Graph } from "./support/graph";
+import { comparable, Graph } from "./support/graph";
 import { MockCluster, Registration, SECRET_SIG, SECRET_SIG_KEY } from "./support/monitor";
 import { projectDefaults, ProgramRun, runProgram, runUnderMocks } from "./support/program";
 import * as fs from "fs";
@@ -31,12 +31,6 @@ function consumer(build: (providers: k8s.Provider[]) => IstioMesh[]): () => Prom
 
 const run = (program: () => Promise<Record<string, unknown>>, cluster?: MockCluster): Promise<ProgramRun> =>
     runUnderMocks(program, { stack: "platform", project: "platform", cluster });
-
-/** A registration without what the naming of settings changes: the record's messages' vocabulary. */
-function comparable(r: Registration): unknown {
-    const inputs = r.type === DEPLOYMENT_RECORD_TYPE ? { ...r.inputs, names: "", bootstrap: "" } : r.inputs;
-    return { type: r.type, name: r.name, parent: r.parent, dependencies: r.dependencies, inputs };
-}
 
 describe("IstioMesh as a component", () => {
     it('new IstioMesh("mesh", {}) is the program with every default: the same resources, inputs and order', async () => {
@@ -156,6 +150,47 @@ describe("IstioMesh as a component", () => {
         assert.deepStrictEqual(
             result.registrations.map((r) => r.type),
             [],
+        );
+    });
+
+    it("reads Outputs only where it passes them on (cluster.kubeconfig); anywhere else, as construct hands over a secret or a resource's value, each is refused by its path", async () => {
+        const refused = await run(
+            consumer(([east]) => [
+                new IstioMesh(
+                    "east",
+                    {
+                        cluster: pulumi.secret({ adoptExisting: true, context: "east" }),
+                        sidecars: { namespaces: ["default", pulumi.output("shop")] },
+                    } as unknown as IstioMeshArgs,
+                    { provider: east },
+                ),
+            ]),
+        );
+        assert.strictEqual(
+            refused.error?.message,
+            [
+                "IstioMesh east: its arguments have 2 problems; nothing was created:",
+                "  - cluster: is an Output (a secret, or a value another resource gives), which the mesh cannot read before it plans its objects; give a plain value; a secret kubeconfig from another language arrives so: give cluster.context of the kubeconfig Pulumi runs with instead, or pass the mesh a provider and leave cluster.adoptExisting out",
+                "  - sidecars.namespaces[1]: is an Output (a secret, or a value another resource gives), which the mesh cannot read before it plans its objects; give a plain value",
+            ].join("\n"),
+        );
+        // A kubeconfig another resource gives (an EKS cluster's, a secret) is what adoption uses as is.
+        const adopting = await run(
+            consumer(([east]) => [
+                new IstioMesh(
+                    "east",
+                    { cluster: { adoptExisting: true, kubeconfig: pulumi.secret("kubeconfig-of-east") } },
+                    { provider: east },
+                ),
+            ]),
+        );
+        assert.strictEqual(adopting.error, undefined);
+        assert.deepStrictEqual(
+            new Graph(adopting.registrations).get(PROVIDER, "east-adopt-existing").inputs.kubeconfig,
+            {
+                [SECRET_SIG_KEY]: SECRET_SIG,
+                value: "kubeconfig-of-east",
+            },
         );
     });
 

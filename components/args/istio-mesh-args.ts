@@ -338,25 +338,25 @@ export interface ResourceRequirementsArgs {
 
 /** Per-component overrides of the sizing table. */
 export interface ComponentResourcesArgs {
-    /** @default the sizing table's */
+    /** istiod's container. @default the sizing table's */
     istiod?: ResourceRequirementsArgs;
-    /** @default the sizing table's */
+    /** The ingress gateway's container. @default the sizing table's */
     ingressGateway?: ResourceRequirementsArgs;
-    /** @default the sizing table's */
+    /** The egress gateway's container. @default the sizing table's */
     egressGateway?: ResourceRequirementsArgs;
-    /** Every sidecar's. @default the sizing table's */
+    /** Every sidecar's container. @default the sizing table's */
     proxy?: ResourceRequirementsArgs;
-    /** @default the sizing table's */
+    /** Prometheus's server container. @default the sizing table's */
     prometheus?: ResourceRequirementsArgs;
-    /** @default the sizing table's */
+    /** Grafana's container. @default the sizing table's */
     grafana?: ResourceRequirementsArgs;
-    /** @default the sizing table's */
+    /** Jaeger's all-in-one container. @default the sizing table's */
     jaeger?: ResourceRequirementsArgs;
-    /** @default the sizing table's */
+    /** Kiali's container. @default the sizing table's */
     kiali?: ResourceRequirementsArgs;
-    /** Per node. @default the sizing table's */
+    /** ztunnel's container, on every node. @default the sizing table's */
     ztunnel?: ResourceRequirementsArgs;
-    /** The CNI agent, per node. @default the sizing table's */
+    /** The CNI agent's container, on every node. @default the sizing table's */
     cni?: ResourceRequirementsArgs;
 }
 
@@ -381,11 +381,11 @@ export interface ReplicaArgs {
 
 /** Replica overrides of the parts that scale out. */
 export interface ComponentReplicasArgs {
-    /** @default the tier's */
+    /** istiod's pods. @default the tier's */
     istiod?: ReplicaArgs;
-    /** @default the tier's */
+    /** The ingress gateway's pods. @default the tier's */
     ingressGateway?: ReplicaArgs;
-    /** @default the tier's */
+    /** The egress gateway's pods. @default the tier's */
     egressGateway?: ReplicaArgs;
 }
 
@@ -415,27 +415,27 @@ export interface SizingArgs {
 
 /** The client settings of the Kubernetes provider the component adopts existing objects with. */
 export interface KubeClientSettingsArgs {
-    /** @default the provider's */
+    /** Requests the client may send in a burst. @default the provider's */
     burst?: number;
-    /** @default the provider's */
+    /** Requests per second the client may send. @default the provider's */
     qps?: number;
-    /** @default the provider's */
+    /** Seconds before a request times out. @default the provider's */
     timeout?: number;
 }
 
 /** Helm settings of that provider. */
 export interface HelmReleaseSettingsArgs {
-    /** @default the provider's */
+    /** Where Helm keeps release state: `secret`, `configmap` or `memory`. @default the provider's */
     driver?: string;
-    /** @default the provider's */
+    /** Helm's plugins directory. @default the provider's */
     pluginsPath?: string;
-    /** @default the provider's */
+    /** Helm's registry configuration file. @default the provider's */
     registryConfigPath?: string;
-    /** @default the provider's */
+    /** Helm's repository cache directory. @default the provider's */
     repositoryCache?: string;
-    /** @default the provider's */
+    /** Helm's repositories file. @default the provider's */
     repositoryConfigPath?: string;
-    /** @default the provider's */
+    /** Silence the provider's beta warning about Helm releases. @default the provider's */
     suppressBetaWarning?: boolean;
 }
 
@@ -451,13 +451,13 @@ export interface ClusterArgs {
      * @default the ambient kubeconfig, only without a provider of the consumer's
      */
     kubeconfig?: pulumi.Input<string>;
-    /** @default the kubeconfig's current context */
+    /** The kubeconfig context to use. @default the kubeconfig's current context */
     context?: string;
-    /** @default the context's */
+    /** The kubeconfig cluster to use. @default the context's */
     cluster?: string;
-    /** @default none */
+    /** A name for the cluster, kept stable when its kubeconfig changes so the provider is not replaced. @default none */
     clusterIdentifier?: string;
-    /** @default the provider's */
+    /** The namespace for objects that name none. @default the provider's */
     namespace?: string;
     /**
      * Adopt the mesh's namespaces, the Istio and Gateway API CRDs and Prometheus's claim when
@@ -475,27 +475,27 @@ export interface ClusterArgs {
      * @default 1
      */
     nodes?: number;
-    /** @default the provider's */
+    /** Render manifests for `renderYamlToDirectory` even where the cluster is reachable. @default the provider's */
     alwaysRender?: boolean;
-    /** @default the provider's */
+    /** Drop objects from the state when their cluster cannot be reached. @default the provider's */
     deleteUnreachable?: boolean;
-    /** @default the provider's */
+    /** Update ConfigMaps in place instead of replacing them. @default the provider's */
     enableConfigMapMutable?: boolean;
-    /** @default the provider's */
+    /** Update Secrets in place instead of replacing them. @default the provider's */
     enableSecretMutable?: boolean;
-    /** @default the provider's */
+    /** Apply with server-side apply (the provider's default since 4.0). @default the provider's */
     enableServerSideApply?: boolean;
-    /** @default the provider's */
+    /** Skip updates of objects whose cluster cannot be reached. @default the provider's */
     skipUpdateUnreachable?: boolean;
-    /** @default the provider's */
+    /** Silence warnings about deprecated API versions. @default the provider's */
     suppressDeprecationWarnings?: boolean;
-    /** @default the provider's */
+    /** Silence warnings about Helm hooks, which Chart v4 drops. @default the provider's */
     suppressHelmHookWarnings?: boolean;
-    /** @default the provider's */
+    /** Write manifests to this directory instead of applying them. @default the provider's */
     renderYamlToDirectory?: string;
-    /** @default the provider's */
+    /** The client's rate limits and timeout. @default the provider's */
     kubeClientSettings?: KubeClientSettingsArgs;
-    /** @default the provider's */
+    /** Helm's settings. @default the provider's */
     helmReleaseSettings?: HelmReleaseSettingsArgs;
 }
 

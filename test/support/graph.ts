@@ -1,4 +1,5 @@
 import { Registration } from "./monitor";
+import { DEPLOYMENT_RECORD_TYPE } from "../../components/mesh/deployment-record";
 import { byCodePoint } from "./order";
 
 /** The name index.ts gives its `IstioMesh`: every resource of the program is named from it. */
@@ -92,4 +93,15 @@ export class Graph {
             .map((r) => chain(r.urn))
             .reduce<string[]>((best, next) => (next.length > best.length ? next : best), []);
     }
+}
+
+/**
+ * A registration as two ways of making the same mesh should agree on it: everything but what
+ * the naming of settings changes (the vocabulary of the record's messages) and the text of the
+ * record's serialized provider, which depends on how its module was compiled.
+ */
+export function comparable(r: Registration): unknown {
+    const inputs =
+        r.type === DEPLOYMENT_RECORD_TYPE ? { ...r.inputs, names: "", bootstrap: "", __provider: "" } : r.inputs;
+    return { type: r.type, name: r.name, parent: r.parent, dependencies: r.dependencies, inputs };
 }

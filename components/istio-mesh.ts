@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ARG_PATHS, MeshKey } from "./args/arg-paths";
 import type { IstioMeshArgs, RecordedControlPlane } from "./args/istio-mesh-args";
 import type { MeshSettings } from "./args/settings";
-import { resolveMeshSettings } from "./mesh-settings";
+import { plannedStep, resolveMeshSettings } from "./mesh-settings";
 import { planSizing } from "./sizing/sizing";
 import { planControlPlanes } from "./values/control-plane-plan";
 import { DeploymentRecord } from "./mesh/deployment-record";
@@ -113,7 +113,7 @@ export class IstioMesh extends pulumi.ComponentResource {
             `${name}-record`,
             {
                 record: core.record,
-                planned: { revisions: settings.revisions, ambient: settings.ambient !== undefined },
+                planned: plannedStep(settings),
                 names: Object.fromEntries(Object.keys(ARG_PATHS).map((key) => [key, names.nameOf(key as MeshKey)])),
                 ...(args?.upgrade?.lastDeployment !== undefined && { bootstrap: args.upgrade.lastDeployment }),
             },

@@ -3,7 +3,7 @@ import { SettingsChecker } from "./args/checker";
 import type { IstioMeshArgs } from "./args/istio-mesh-args";
 import { plainArguments } from "./args/plain-values";
 import { readMeshSettings } from "./args/read-settings";
-import { guardProblems, LastDeployment, lastCaptured } from "./args/upgrade-guard";
+import { guardProblems, LastDeployment, lastCaptured, PlannedStep } from "./args/upgrade-guard";
 import type { MeshSettings } from "./args/settings";
 import { ambientWarnings } from "./args/ambient";
 import { sizingProblems } from "./sizing/checks";
@@ -26,6 +26,26 @@ const SIZING_KEYS: readonly MeshKey[] = [
     "resources",
     "replicas",
 ];
+
+/** The settings a guard's message rests on, by the key it is reported under; the version keys' otherwise. */
+const VERSION_GUARD_INPUTS: readonly MeshKey[] = [
+    "istioVersion",
+    "canaryVersion",
+    "previousVersion",
+    "unrevisionedVersion",
+    "canaryNamespaces",
+];
+const NAMESPACE_GUARD_INPUTS: readonly MeshKey[] = [
+    "ambient",
+    "injectionNamespaces",
+    "ambientNamespaces",
+    "ambientReleasedNamespaces",
+];
+const GUARD_INPUTS: Partial<Record<MeshKey, readonly MeshKey[]>> = {
+    ambient: ["ambient"],
+    ambientNamespaces: NAMESPACE_GUARD_INPUTS,
+    ambientReleasedNamespaces: NAMESPACE_GUARD_INPUTS,
+};
 
 /** The settings, or what is wrong with the arguments, and what deploys but likely not as meant. */
 export interface ResolvedSettings {
@@ -52,6 +72,17 @@ export interface ResolveOptions {
     readonly consumerProvider?: boolean;
 }
 
+/** What the upgrade guards read of the step the settings plan. */
+export function plannedStep(settings: MeshSettings): PlannedStep {
+    return {
+        revisions: settings.revisions,
+        ambient: settings.ambient !== undefined,
+        injectionNamespaces: settings.injectionNamespaces,
+        ambientNamespaces: settings.ambient?.namespaces ?? [],
+        releasedNamespaces: settings.ambient?.releasedNamespaces ?? [],
+    };
+}
+
 /** A setting by its argument path. */
 export const argPath = (key: MeshKey): string => ARG_PATHS[key];
 
@@ -66,13 +97,10 @@ export function resolveMeshSettings(given: IstioMeshArgs, options: ResolveOption
     const k = (key: MeshKey): string => check.key(key);
     const { last } = options;
     const settings = readMeshSettings(args, check, options.consumerProvider ?? false);
-    const planned = { revisions: settings.revisions, ambient: settings.ambient !== undefined };
-    const versionKeys: MeshKey[] = ["istioVersion", "canaryVersion", "previousVersion", "unrevisionedVersion"];
+    const planned = plannedStep(settings);
     for (const [key, message] of guardProblems(last, planned, k)) {
         // A setting already refused would make the guard speak of a value nobody wrote.
-        if (
-            !check.failed(...(key === "ambient" ? ["ambient" as const] : [...versionKeys, "canaryNamespaces" as const]))
-        ) {
+        if (!check.failed(...(GUARD_INPUTS[key] ?? VERSION_GUARD_INPUTS))) {
             check.problem(key, message);
         }
     }

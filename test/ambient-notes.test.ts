@@ -39,12 +39,30 @@ describe("ambient notes: the commands they give", () => {
             }),
             policy("shop", "by-jwt", { rules: [{ from: [{ source: { requestPrincipals: ["*"] } }] }] }),
             policy("shop", "by-header", { rules: [{ when: [{ key: "request.headers[x-user]", values: ["a"] }] }] }),
+            policy("shop", "by-sni", {
+                action: "DENY",
+                rules: [{ when: [{ key: "connection.sni", values: ["a.b"] }] }],
+            }),
+            policy("shop", "by-remote-ip", { rules: [{ when: [{ key: "remote.ip", values: ["10.0.0.1"] }] }] }),
             policy("istio-system", "mesh-ext-authz", { action: "CUSTOM", provider: { name: "opa" }, rules: [{}] }),
             // What ztunnel enforces as written, or what a waypoint enforces: not listed.
             policy("shop", "by-identity", {
                 rules: [{ from: [{ source: { principals: ["cluster.local/ns/a/sa/b"] } }] }],
             }),
             policy("shop", "by-port", { action: "DENY", rules: [{ to: [{ operation: { ports: ["9000"] } }] }] }),
+            policy("shop", "by-l4-conditions", {
+                rules: [
+                    {
+                        when: [
+                            { key: "source.ip", values: ["10.0.0.0/8"] },
+                            { key: "source.namespace", values: ["a"] },
+                            { key: "source.principal", values: ["cluster.local/ns/a/sa/b"] },
+                            { key: "destination.ip", values: ["10.0.0.1"] },
+                            { key: "destination.port", values: ["80"] },
+                        ],
+                    },
+                ],
+            }),
             policy("shop", "waypoint", { targetRefs: [{ kind: "Gateway", name: "waypoint" }], action: "CUSTOM" }),
             policy("other", "elsewhere", { action: "CUSTOM", rules: [{}] }),
         ];
@@ -55,6 +73,8 @@ describe("ambient notes: the commands they give", () => {
             "shop/deny-method DENY",
             "shop/by-jwt ALLOW",
             "shop/by-header ALLOW",
+            "shop/by-sni DENY",
+            "shop/by-remote-ip ALLOW",
             "istio-system/mesh-ext-authz CUSTOM",
         ]);
     });
@@ -65,19 +85,32 @@ describe("ambient notes: the commands they give", () => {
     });
 
     it("lists the pods that still run without a sidecar, classic or native", () => {
-        const pod = (name: string, containers: string[], initContainers: string[] = []) => ({
+        const pod = (name: string, containers: string[], initContainers: string[] = [], more: object = {}) => ({
             metadata: { name },
             spec: {
                 containers: containers.map((c) => ({ name: c })),
                 ...(initContainers.length > 0 && { initContainers: initContainers.map((c) => ({ name: c })) }),
             },
+            status: { phase: "Running" },
+            ...more,
         });
+        const optedOut = { labels: { "sidecar.istio.io/inject": "false" } };
         const items = [
             pod("old", ["app"]),
             pod("classic", ["app", "istio-proxy"]),
             pod("native", ["app"], ["istio-init", "istio-proxy"]),
             pod("init-only", ["app"], ["migrate"]),
+            pod("opted-out", ["app"], [], { metadata: { name: "opted-out", ...optedOut } }),
+            pod("opted-out-by-annotation", ["app"], [], {
+                metadata: { name: "opted-out-by-annotation", annotations: { "sidecar.istio.io/inject": "false" } },
+            }),
+            pod("opted-in", ["app"], [], {
+                metadata: { name: "opted-in", labels: { "sidecar.istio.io/inject": "true" } },
+            }),
+            pod("job-done", ["app"], [], { status: { phase: "Succeeded" } }),
+            pod("job-failed", ["app"], [], { status: { phase: "Failed" } }),
+            pod("pending", ["app"], [], { status: { phase: "Pending" } }),
         ];
-        assert.deepStrictEqual(jq(podsWithoutSidecar("shop"), { items }), ["old", "init-only"]);
+        assert.deepStrictEqual(jq(podsWithoutSidecar("shop"), { items }), ["old", "init-only", "opted-in", "pending"]);
     });
 });

@@ -103,7 +103,7 @@ describe("ambient: configuration", () => {
         );
     });
 
-    it("releases only a sidecar namespace's ambient label, and only with ambient on", () => {
+    it("releases no ambient namespace's label, and only with ambient on", () => {
         const on = { "istio-mesh:ambient": true, "istio-mesh:platform": "minikube" };
         assert.deepStrictEqual(
             problemsOf(
@@ -114,8 +114,7 @@ describe("ambient: configuration", () => {
                 }),
             ),
             [
-                'istio-mesh:ambientReleasedNamespaces: "cart" is not in istio-mesh:injectionNamespaces: only a namespace moved back to sidecars has its ambient label released; remove it here',
-                'istio-mesh:ambientReleasedNamespaces: "shop" is not in istio-mesh:injectionNamespaces: only a namespace moved back to sidecars has its ambient label released, and it is still in istio-mesh:ambientNamespaces; remove it here (a namespace moving to ambient again must not be released at its move back before its pods restart)',
+                'istio-mesh:ambientReleasedNamespaces: "shop" is also in istio-mesh:ambientNamespaces, which labels it ambient: a release drops that label, for a namespace moved back to sidecars or taken out of the mesh; remove it here (a namespace moving to ambient again must not be released at its move back before its pods restart)',
             ],
         );
         assert.deepStrictEqual(
@@ -123,6 +122,56 @@ describe("ambient: configuration", () => {
             [
                 'istio-mesh:ambientReleasedNamespaces: lists "default", but istio-mesh:ambient is false, so no ztunnel would capture them; set istio-mesh:ambient: true or empty this list',
             ],
+        );
+    });
+
+    it("keeps ztunnel under pods that have nothing else: no release in the move back's step, no captured namespace dropped from every list", () => {
+        const on = { "istio-mesh:ambient": true, "istio-mesh:platform": "minikube" };
+        const refusals = (config: Record<string, unknown>, last: { ambient: string[]; captured: string[] }) => {
+            try {
+                parseMeshSettings(stackConfig("dev", { ...on, ...config }), {
+                    ambientNamespaces: last.ambient,
+                    capturedNamespaces: last.captured,
+                });
+                return [];
+            } catch (error) {
+                return (error as { problems: string[] }).problems;
+            }
+        };
+        const ambientShop = { ambient: ["shop"], captured: ["shop"] };
+        // The move back and the release in one step: shop's pods still have no sidecar.
+        assert.deepStrictEqual(
+            refusals(
+                {
+                    "istio-mesh:injectionNamespaces": ["default", "shop"],
+                    "istio-mesh:ambientReleasedNamespaces": ["shop"],
+                },
+                ambientShop,
+            ),
+            [
+                'istio-mesh:ambientReleasedNamespaces: "shop" ran in ambient at the last deployment (its ambientNamespaces output): its pods have no sidecar until they restart, and the release would take them out of ztunnel at once; move it back to istio-mesh:injectionNamespaces without releasing it, restart what restartCommands lists, then release it in the next step',
+            ],
+        );
+        // The step after the move back may release it.
+        assert.deepStrictEqual(
+            refusals(
+                {
+                    "istio-mesh:injectionNamespaces": ["default", "shop"],
+                    "istio-mesh:ambientReleasedNamespaces": ["shop"],
+                },
+                { ambient: [], captured: ["shop"] },
+            ),
+            [],
+        );
+        // shop dropped from every list: its label would go under its pods.
+        const dropped =
+            'istio-mesh:ambientNamespaces: "shop" is labelled ambient (the last deployment\'s capturedNamespaces output) and in no list now, which would drop the label under pods that may have no sidecar; keep it in istio-mesh:ambientNamespaces, move it to istio-mesh:injectionNamespaces, or, to take it out of the mesh, list it in istio-mesh:ambientReleasedNamespaces';
+        assert.deepStrictEqual(refusals({}, ambientShop), [dropped]);
+        assert.deepStrictEqual(refusals({}, { ambient: [], captured: ["shop"] }), [dropped]);
+        // Taken out of the mesh on purpose, once it no longer runs in ambient: a release.
+        assert.deepStrictEqual(
+            refusals({ "istio-mesh:ambientReleasedNamespaces": ["shop"] }, { ambient: [], captured: ["shop"] }),
+            [],
         );
     });
 

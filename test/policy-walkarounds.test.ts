@@ -150,11 +150,22 @@ describe("the policy pack against ways around it (staging)", () => {
                 }),
             ],
             [
-                "has an operation other than hosts or paths on named ports",
+                "has an operation other than hosts or paths (one of the two) on named ports",
                 (spec) => ({
                     ...spec,
                     rules: [{ ...rule(spec), to: [{ operation: { hosts: ["mesh.staging.example.com"] } }] }],
                 }),
+            ],
+            [
+                // Hosts and paths ANDed: only /nothing on the host would be denied.
+                "has an operation other than hosts or paths (one of the two) on named ports",
+                (spec) => {
+                    const [to] = rule(spec).to as { operation: Record<string, unknown> }[];
+                    return {
+                        ...spec,
+                        rules: [{ ...rule(spec), to: [{ operation: { ...to.operation, paths: ["/nothing"] } }] }],
+                    };
+                },
             ],
             [
                 "selects other pods than exactly the ingress gateway's (istio: ingressgateway)",
@@ -198,6 +209,102 @@ describe("the policy pack against ways around it (staging)", () => {
                 "istio-mesh-dashboards-allow-listed: VirtualService istio-ingress/grafana-dashboard serves mesh.staging.example.com on Gateway istio-ingress/dashboards (ports 443, 80) where the allow-list denies nothing",
                 "istio-mesh-dashboards-allow-listed: VirtualService istio-ingress/kiali-dashboard serves mesh.staging.example.com on Gateway istio-ingress/dashboards (ports 443, 80) where the allow-list denies nothing",
             ]);
+        }
+    });
+
+    it("follows an alias of an add-on: another Service on its pods, an ExternalName, a ServiceEntry", async () => {
+        const alias = resource("kubernetes:core/v1:Service", "istio-system", "metrics", {
+            selector: { "app.kubernetes.io/name": "prometheus" },
+            ports: [{ port: 80, targetPort: 9090 }],
+        });
+        const external = resource("kubernetes:core/v1:Service", "istio-ingress", "traces", {
+            type: "ExternalName",
+            externalName: "jaeger.istio-system.svc.cluster.local",
+        });
+        const entry = resource("kubernetes:networking.istio.io/v1:ServiceEntry", "istio-ingress", "graphs", {
+            hosts: ["graphs.internal"],
+            resolution: "DNS",
+            ports: [{ number: 80, name: "http", protocol: "HTTP" }],
+            endpoints: [{ address: "prometheus.istio-system.svc.cluster.local" }],
+        });
+        const route = (name: string, host: string): PolicyResource =>
+            resource(VS, "istio-ingress", name, {
+                hosts: ["mesh.staging.example.com"],
+                gateways: ["dashboards"],
+                http: [{ match: [{ uri: { prefix: `/${name}/` } }], route: [{ destination: { host } }] }],
+            });
+        const ingress = resource("kubernetes:networking.k8s.io/v1:Ingress", "istio-system", "metrics", {
+            rules: [
+                { http: { paths: [{ path: "/", backend: { service: { name: "metrics", port: { number: 80 } } } }] } },
+            ],
+        });
+        assert.deepStrictEqual(
+            await staging([
+                alias,
+                external,
+                entry,
+                route("metrics", "metrics.istio-system.svc.cluster.local"),
+                route("traces", "traces"),
+                route("graphs", "graphs.internal"),
+                ingress,
+            ]),
+            [
+                "istio-mesh-no-anonymous-dashboards: prometheus, which has no login, through a gateway (VirtualService istio-ingress/metrics)",
+                "istio-mesh-no-anonymous-dashboards: jaeger, which has no login, through a gateway (VirtualService istio-ingress/traces)",
+                "istio-mesh-no-anonymous-dashboards: prometheus, which has no login, through a gateway (VirtualService istio-ingress/graphs)",
+                "istio-mesh-dashboards-cluster-internal: prometheus by an Ingress (Ingress istio-system/metrics)",
+            ],
+        );
+    });
+
+    it("stops any Service of the add-ons' namespace off the cluster network, and an add-on pod on the node's network or a host port", async () => {
+        const service = resource("kubernetes:core/v1:Service", "istio-system", "by-instance", {
+            type: "NodePort",
+            selector: { "app.kubernetes.io/instance": "kiali" },
+            ports: [{ port: 20001 }],
+        });
+        const onHost = (r: PolicyResource): PolicyResource => {
+            if (
+                r.type !== "kubernetes:apps/v1:Deployment" ||
+                (r.props.metadata as { name: string }).name !== "grafana"
+            ) {
+                return r;
+            }
+            const spec = r.props.spec as { template: { spec: Record<string, unknown> } };
+            return {
+                ...r,
+                props: {
+                    ...r.props,
+                    spec: {
+                        ...spec,
+                        template: { ...spec.template, spec: { ...spec.template.spec, hostNetwork: true } },
+                    },
+                },
+            };
+        };
+        assert.deepStrictEqual(await staging([service], () => false, onHost), [
+            "istio-mesh-dashboards-cluster-internal: grafana on the node's network (Deployment istio-system/grafana)",
+            "istio-mesh-dashboards-cluster-internal: the add-ons' namespace by a NodePort (Service istio-system/by-instance)",
+        ]);
+    });
+
+    it("takes a login over a server that does not terminate TLS as plain HTTP: lower-case http, a passthrough", async () => {
+        const gateway = (protocol: string, tls?: Record<string, unknown>): PolicyResource =>
+            resource("kubernetes:networking.istio.io/v1:Gateway", "istio-ingress", "dashboards", {
+                selector: { istio: "ingressgateway" },
+                servers: [{ port: { number: 443, name: "web", protocol }, hosts: ["*"], ...(tls && { tls }) }],
+            });
+        for (const server of [gateway("http"), gateway("HTTPS", { mode: "PASSTHROUGH" })]) {
+            const found = await staging([server], (r) => r.type.endsWith(":Gateway"));
+            assert.ok(
+                found.includes(
+                    "istio-mesh-no-anonymous-dashboards: the grafana and kiali login over plain HTTP (VirtualService istio-ingress/grafana-dashboard on Gateway istio-ingress/dashboards)",
+                ) ||
+                    found.includes(
+                        "istio-mesh-no-anonymous-dashboards: the grafana login over plain HTTP (VirtualService istio-ingress/grafana-dashboard on Gateway istio-ingress/dashboards)",
+                    ),
+                found.join("\n"),
+            );
         }
     });
 

@@ -250,10 +250,11 @@ describe("GitHub Actions workflows", () => {
             const workflow = load("preview.yml");
             assert.deepStrictEqual(Object.keys(workflow.jobs), ["preview", "preview-bot"]);
             const bot = workflow.jobs["preview-bot"];
-            const isBot = "github.event.pull_request.user.type == 'Bot' || endsWith(github.actor, '[bot]')";
+            const isBot =
+                "github.event.pull_request.user.type == 'Bot' || endsWith(github.actor, '[bot]') || startsWith(github.head_ref, 'renovate/')";
             assert.strictEqual(
                 job.if,
-                `\${{ github.event.pull_request.user.type != 'Bot' && !endsWith(github.actor, '[bot]') }}`,
+                `\${{ github.event.pull_request.user.type != 'Bot' && !endsWith(github.actor, '[bot]') && !startsWith(github.head_ref, 'renovate/') }}`,
             );
             assert.strictEqual(bot.if, `\${{ ${isBot} }}`);
             assert.strictEqual(bot.environment, "bot-preview");

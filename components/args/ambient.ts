@@ -71,10 +71,10 @@ export function ambientProblems(
     listed("ambientNamespaces", keys.ambientNamespaces);
     listed("waypointNamespaces", keys.waypointNamespaces);
     listed("ambientReleasedNamespaces", keys.ambientReleasedNamespaces);
-    for (const namespace of keys.ambientReleasedNamespaces.filter((n) => !keys.injectionNamespaces.includes(n))) {
+    for (const namespace of keys.ambientReleasedNamespaces.filter((n) => keys.ambientNamespaces.includes(n))) {
         problems.push([
             "ambientReleasedNamespaces",
-            `${show(namespace)} is not in ${k("injectionNamespaces")}: only a namespace moved back to sidecars has its ambient label released${keys.ambientNamespaces.includes(namespace) ? `, and it is still in ${k("ambientNamespaces")}; remove it here (a namespace moving to ambient again must not be released at its move back before its pods restart)` : "; remove it here"}`,
+            `${show(namespace)} is also in ${k("ambientNamespaces")}, which labels it ambient: a release drops that label, for a namespace moved back to sidecars or taken out of the mesh; remove it here (a namespace moving to ambient again must not be released at its move back before its pods restart)`,
         ]);
     }
     for (const namespace of keys.ambientNamespaces.filter((n) => keys.injectionNamespaces.includes(n))) {

@@ -135,8 +135,9 @@ export interface AmbientArgs {
      */
     waypointNamespaces?: string[];
     /**
-     * Sidecar namespaces moved back from ambient whose pods have all restarted with a sidecar:
-     * their ambient label is dropped. Until then it stays, whatever `up` runs.
+     * Namespaces whose ambient label is dropped: one moved back to sidecars once its pods
+     * have all restarted with a sidecar (a step after its move back), or one taken out of
+     * the mesh. Until then the label stays, whatever `up` runs.
      * @default []
      */
     releasedNamespaces?: string[];

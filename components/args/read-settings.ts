@@ -81,6 +81,9 @@ export function numberRanges(k: (key: MeshKey) => string) {
     } as const;
 }
 
+/** The control plane's namespace, where the root CA's Secrets are. */
+const ISTIO_SYSTEM = "istio-system";
+
 const sorted = (items: readonly string[]): string[] => [...items].sort();
 
 /** The settings of the adopting provider: the connection fields of `cluster`. */
@@ -283,6 +286,16 @@ function crossChecks(
                 name,
                 `${show(namespace)} is in ${listedIn.map(k).join(" and ")}, an application's namespace; the gateway's role reads every Secret of its namespace, and whoever may write routes or label pods there could take its hosts, its certificates and its network access, so give it one of its own, e.g. istio-${name === "ingressNamespace" ? "ingress" : "egress"}`,
                 listedIn,
+            );
+        }
+    }
+    // Allowed, so that a mesh deployed with its gateways there keeps them until it moves
+    // them; said in every preview, since the role reads the root CA's Secret there.
+    for (const [name, namespace, deployed] of gateways) {
+        if (deployed && namespace === ISTIO_SYSTEM) {
+            check.warning(
+                name,
+                `${show(namespace)} puts the gateway beside the root CA: its role reads every Secret of its namespace, cacerts and istio-ca-secret included, so whoever takes the gateway's pod takes the mesh's identity; give it a namespace of its own, e.g. istio-${name === "ingressNamespace" ? "ingress" : "egress"} (docs/upgrades.md, gateways in their own namespaces)`,
             );
         }
     }

@@ -20,6 +20,12 @@ export interface PlannedStep {
     readonly revisions: MeshRevisions;
     /** Whether ambient is on in this step. */
     readonly ambient: boolean;
+    /** The sidecar namespaces of this step. */
+    readonly injectionNamespaces: readonly string[];
+    /** The ambient namespaces of this step. */
+    readonly ambientNamespaces: readonly string[];
+    /** The namespaces whose ambient label this step drops. */
+    readonly releasedNamespaces: readonly string[];
 }
 
 const show = (value: unknown): string => JSON.stringify(value);
@@ -121,6 +127,40 @@ export function ambientRemovalProblem(
 }
 
 /**
+ * Why the step would take ztunnel away from pods that have nothing else, each with its key:
+ * - releasing a namespace that ran in ambient at the last deployment: its pods have no
+ *   sidecar until they restart, so the release waits for the step after its move back;
+ * - dropping a namespace the last deployment left labelled ambient from every list: its
+ *   label patch would go, and the label with it, under pods without sidecars. Taking it out
+ *   of the mesh is said so, by releasing it.
+ */
+export function capturedNamespaceProblems(
+    last: LastDeployment | undefined,
+    step: PlannedStep,
+    fullKey: (key: MeshKey) => string,
+): [key: MeshKey, message: string][] {
+    const k = fullKey;
+    const wasAmbient = last?.ambientNamespaces ?? [];
+    const early = step.releasedNamespaces.filter((n) => wasAmbient.includes(n));
+    const dropped = lastCaptured(last).filter(
+        (n) =>
+            !step.injectionNamespaces.includes(n) &&
+            !step.ambientNamespaces.includes(n) &&
+            !step.releasedNamespaces.includes(n),
+    );
+    return [
+        ...early.map((n): [MeshKey, string] => [
+            "ambientReleasedNamespaces",
+            `${show(n)} ran in ambient at the last deployment (its ambientNamespaces output): its pods have no sidecar until they restart, and the release would take them out of ztunnel at once; move it back to ${k("injectionNamespaces")} without releasing it, restart what restartCommands lists, then release it in the next step`,
+        ]),
+        ...dropped.map((n): [MeshKey, string] => [
+            "ambientNamespaces",
+            `${show(n)} is labelled ambient (the last deployment's capturedNamespaces output) and in no list now, which would drop the label under pods that may have no sidecar; keep it in ${k("ambientNamespaces")}, move it to ${k("injectionNamespaces")}, or, to take it out of the mesh, list it in ${k("ambientReleasedNamespaces")}`,
+        ]),
+    ];
+}
+
+/**
  * Every refusal of the guards for a step planned as `step` after `last`, each with its setting:
  * the checks the component makes before any child exists, and its deployment record repeats
  * where the engine applies (so an `up` without a preview stops before it deletes anything).
@@ -134,5 +174,6 @@ export function guardProblems(
     return [
         ...deletedIstiodProblems(last, step.revisions, fullKey),
         ...(cutOff === undefined ? [] : [["ambient", cutOff] as [MeshKey, string]]),
+        ...(cutOff === undefined ? capturedNamespaceProblems(last, step, fullKey) : []),
     ];
 }

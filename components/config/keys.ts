@@ -95,7 +95,7 @@ export const CONFIG_KEYS = {
         kind: "list",
         default: D.ambientReleasedNamespaces,
         description:
-            "sidecar namespaces moved back from ambient whose pods have all restarted with a sidecar: their `istio.io/dataplane-mode=ambient` label is dropped. Until a namespace is listed here it keeps that label, so its unrestarted pods stay in the mesh through ztunnel whatever `up` runs; needs `ambient`, and each must be in `injectionNamespaces`",
+            "namespaces the last deployment left labelled ambient whose `istio.io/dataplane-mode=ambient` label is dropped: one moved back to sidecars once its pods have all restarted with a sidecar (a step after its move back), or one taken out of the mesh. Until a namespace is listed here it keeps that label, so its unrestarted pods stay in the mesh through ztunnel whatever `up` runs; needs `ambient`, and none may be in `ambientNamespaces`",
     },
     platform: {
         kind: "string",

@@ -127,14 +127,15 @@ export function allowListRule(policy: { props: Props }): AllowListRule | string 
         return "has other than one source of notRemoteIpBlocks alone (another field of it is ANDed in)";
     }
     const operations = ((rules[0].to as Props[] | undefined) ?? []).map((to) => (get(to, "operation") ?? {}) as Props);
+    // Hosts and paths in one operation are ANDed: it would deny only a path on a host.
     const shaped = operations.every(
         (op) =>
             Object.keys(op).every((key) => ["hosts", "paths", "ports"].includes(key)) &&
             ((op.ports as unknown[] | undefined) ?? []).length > 0 &&
-            (op.hosts !== undefined || op.paths !== undefined),
+            (op.hosts === undefined) !== (op.paths === undefined),
     );
     if (operations.length === 0 || !shaped) {
-        return "has an operation other than hosts or paths on named ports";
+        return "has an operation other than hosts or paths (one of the two) on named ports";
     }
     return {
         cidrs,

@@ -1,7 +1,7 @@
-import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import type { StackValidationPolicy } from "@pulumi/policy";
 import * as yaml from "js-yaml";
 import { ADDON_SERVICES } from "../values/addon-values";
-import { addonOf, exposuresAroundTheGateway, gatewayRoutesToAddons, istioGateway, PolicyInput } from "./routes";
+import { addonResolver, exposuresAroundTheGateway, gatewayRoutesToAddons, istioGateway, PolicyInput } from "./routes";
 import { configSchema, get, InvariantConfig, isProtected, label, Props } from "./scope";
 
 /** No dashboard answers without a login in a protected stack. */
@@ -84,10 +84,21 @@ function loginsTurnedOff(resource: PolicyInput): string[] {
     return grafanaOpenings(resource).map((where) => `Grafana without login (${where})`);
 }
 
-/** Whether a server of an Istio Gateway takes plain HTTP it does not redirect. */
-const servesPlainHttp = (server: Props): boolean =>
-    ["HTTP", "HTTP2", "GRPC"].includes(String(get(server, "port", "protocol"))) &&
-    get(server, "tls", "httpsRedirect") !== true;
+/** The TLS modes in which a Gateway server terminates TLS itself, so routes see the request decrypted. */
+const TERMINATING_TLS = ["SIMPLE", "MUTUAL", "OPTIONAL_MUTUAL"];
+
+/**
+ * Whether a server of an Istio Gateway takes a login in the clear: any server that neither
+ * terminates TLS (an HTTPS server in SIMPLE or MUTUAL mode) nor only redirects to HTTPS.
+ * Istio reads the protocol case-insensitively, so `http` is HTTP too.
+ */
+const servesPlainHttp = (server: Props): boolean => {
+    const protocol = String(get(server, "port", "protocol") ?? "").toUpperCase();
+    if (get(server, "tls", "httpsRedirect") === true) {
+        return false;
+    }
+    return !(protocol === "HTTPS" && TERMINATING_TLS.includes(String(get(server, "tls", "mode") ?? "SIMPLE")));
+};
 
 /**
  * Every way the stack serves a dashboard without its login, or its login in the clear: Kiali
@@ -97,6 +108,7 @@ const servesPlainHttp = (server: Props): boolean =>
 function anonymousDashboards(resources: readonly PolicyInput[]): string[] {
     const settings = resources.flatMap(loginsTurnedOff);
     const routes = gatewayRoutesToAddons(resources);
+    const resolve = addonResolver(resources);
     const loginless = routes.flatMap((route) =>
         [...new Set(route.http.map(({ addon }) => addon))]
             .filter((addon) => WITHOUT_LOGIN.includes(addon))
@@ -109,7 +121,7 @@ function anonymousDashboards(resources: readonly PolicyInput[]): string[] {
                 ...new Set(
                     ((get(route.props, "spec", "rules") as Props[] | undefined) ?? []).flatMap((rule) =>
                         ((get(rule, "backendRefs") as Props[] | undefined) ?? []).map((ref) =>
-                            addonOf(get(ref, "name")),
+                            resolve(get(ref, "name")),
                         ),
                     ),
                 ),
@@ -155,18 +167,17 @@ export const noAnonymousDashboards: StackValidationPolicy = {
 /**
  * No add-on is reachable from outside the cluster but through the ingress gateway and its
  * allow-list: no Service of type NodePort or LoadBalancer, or with external IPs, selects an
- * add-on's pods, and no Ingress or Gateway API route leads to one.
+ * add-on's pods or sits in their namespace; no add-on pod uses the node's network or a host
+ * port; and no Ingress or Gateway API route leads to an add-on or an alias of it.
  */
-export const dashboardsClusterInternal: ResourceValidationPolicy = {
+export const dashboardsClusterInternal: StackValidationPolicy = {
     name: "istio-mesh-dashboards-cluster-internal",
     description: "Protected stacks expose no add-on but through the ingress gateway's allow-list.",
     enforcementLevel: "mandatory",
     configSchema,
-    validateResource: (args, reportViolation) => {
-        if (!isProtected(args.urn, args.getConfig<Partial<InvariantConfig>>())) {
-            return;
-        }
-        for (const exposure of exposuresAroundTheGateway([args])) {
+    validateStack: (args, reportViolation) => {
+        const ours = args.resources.filter((r) => isProtected(r.urn, args.getConfig<Partial<InvariantConfig>>()));
+        for (const exposure of exposuresAroundTheGateway(ours)) {
             reportViolation(
                 `${exposure}, around the ingress gateway's allow-list: keep add-on Services ClusterIP and route dashboards only through the ingress gateway (istio-mesh:dashboards: ingress)`,
             );

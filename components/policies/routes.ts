@@ -29,6 +29,52 @@ export function addonOf(host: unknown): string | undefined {
     return service in ADDON_PODS ? service : undefined;
 }
 
+/** The namespace the add-ons run in, where a Service's selector reaches their pods. */
+const ADDON_NAMESPACE = "istio-system";
+const SERVICE_ENTRY = /^kubernetes:networking\.istio\.io\/v1(beta1|alpha3)?:ServiceEntry$/;
+
+/**
+ * Names that lead to an add-on besides its own Service, in these resources: another Service
+ * in its namespace that selects its pods, a Service of type ExternalName that points to it,
+ * and a ServiceEntry whose endpoints are it. A route to any of them reaches the add-on.
+ */
+function addonAliases(resources: readonly PolicyInput[]): Map<string, string> {
+    const aliases = new Map<string, string>();
+    for (const resource of resources) {
+        if (resource.type === SERVICE) {
+            const target =
+                String(get(resource.props, "spec", "type")) === "ExternalName"
+                    ? addonOf(get(resource.props, "spec", "externalName"))
+                    : namespaceOf(resource) === ADDON_NAMESPACE
+                      ? selectedAddon(resource)
+                      : undefined;
+            if (target !== undefined) {
+                aliases.set(nameOf(resource), target);
+            }
+        }
+        if (SERVICE_ENTRY.test(resource.type)) {
+            const target = list(get(resource.props, "spec", "endpoints"))
+                .map((endpoint) => addonOf(get(endpoint, "address")))
+                .find((addon) => addon !== undefined);
+            for (const host of (get(resource.props, "spec", "hosts") as string[] | undefined) ?? []) {
+                if (target !== undefined) {
+                    aliases.set(String(host), target);
+                }
+            }
+        }
+    }
+    return aliases;
+}
+
+/** How these resources resolve a host or backend name to an add-on: its Service or an alias of it. */
+export function addonResolver(resources: readonly PolicyInput[]): (host: unknown) => string | undefined {
+    const aliases = addonAliases(resources);
+    return (host) => {
+        const text = String(host ?? "");
+        return addonOf(text) ?? aliases.get(text) ?? aliases.get(text.split(".")[0]);
+    };
+}
+
 const VIRTUAL_SERVICE = /^kubernetes:networking\.istio\.io\/v1(beta1|alpha3)?:VirtualService$/;
 const ISTIO_GATEWAY = /^kubernetes:networking\.istio\.io\/v1(beta1|alpha3)?:Gateway$/;
 const GATEWAY_API_ROUTE = /^kubernetes:gateway\.networking\.k8s\.io\/v1(beta1|alpha2)?:(HTTP|GRPC|TCP|TLS|UDP)Route$/;
@@ -72,12 +118,13 @@ function httpAddons(
     https: Props[],
     namespace: string,
     virtualServices: readonly PolicyInput[],
+    resolve: (host: unknown) => string | undefined,
     depth = 3,
 ): { addon: string; paths: string[] }[] {
     return https.flatMap((http) => {
         const paths = matchedPaths(http);
         const direct = list(get(http, "route"))
-            .map((route) => addonOf(get(route, "destination", "host")))
+            .map((route) => resolve(get(route, "destination", "host")))
             .filter((addon): addon is string => addon !== undefined)
             .map((addon) => ({ addon, paths }));
         const delegate = get(http, "delegate") as Props | undefined;
@@ -90,7 +137,13 @@ function httpAddons(
         const delegated =
             target === undefined
                 ? []
-                : httpAddons(list(get(target.props, "spec", "http")), namespaceOf(target), virtualServices, depth - 1);
+                : httpAddons(
+                      list(get(target.props, "spec", "http")),
+                      namespaceOf(target),
+                      virtualServices,
+                      resolve,
+                      depth - 1,
+                  );
         // A delegate's matches narrow the parent's, so the parent's paths are what reach it.
         return [...direct, ...delegated.map(({ addon }) => ({ addon, paths }))];
     });
@@ -99,6 +152,7 @@ function httpAddons(
 /** Every VirtualService bound to a gateway that reaches an add-on, over any route kind. */
 export function gatewayRoutesToAddons(resources: readonly PolicyInput[]): GatewayRoute[] {
     const virtualServices = resources.filter((r) => VIRTUAL_SERVICE.test(r.type));
+    const resolve = addonResolver(resources);
     return virtualServices.flatMap((route): GatewayRoute[] => {
         const namespace = namespaceOf(route);
         const gateways = ((get(route.props, "spec", "gateways") as string[] | undefined) ?? [])
@@ -107,11 +161,11 @@ export function gatewayRoutesToAddons(resources: readonly PolicyInput[]): Gatewa
         if (gateways.length === 0) {
             return [];
         }
-        const http = httpAddons(list(get(route.props, "spec", "http")), namespace, virtualServices);
+        const http = httpAddons(list(get(route.props, "spec", "http")), namespace, virtualServices, resolve);
         const opaque = ["tcp", "tls"].flatMap((kind) =>
             list(get(route.props, "spec", kind))
                 .flatMap((entry) => list(get(entry, "route")))
-                .map((target) => addonOf(get(target, "destination", "host")))
+                .map((target) => resolve(get(target, "destination", "host")))
                 .filter((addon): addon is string => addon !== undefined),
         );
         if (http.length === 0 && opaque.length === 0) {
@@ -137,22 +191,55 @@ function selectedAddon(service: PolicyInput): string | undefined {
     return Object.keys(ADDON_PODS).find((addon) => keys.every((key) => ADDON_PODS[addon][key] === selector[key]));
 }
 
+/** The add-ons' workloads, by kind: what runs their pods. */
+const WORKLOAD = /^kubernetes:apps\/v1:(Deployment|StatefulSet|DaemonSet|ReplicaSet)$/;
+
+/** Whether a workload's pod template carries an add-on's labels. */
+function workloadAddon(resource: PolicyInput): string | undefined {
+    const labels = (get(resource.props, "spec", "template", "metadata", "labels") as Record<string, string>) ?? {};
+    return Object.keys(ADDON_PODS).find((addon) =>
+        Object.entries(ADDON_PODS[addon]).every(([key, value]) => labels[key] === value),
+    );
+}
+
 /**
  * Exposures of an add-on that no gateway's allow-list sees, as `what (Kind ns/name)`: a
- * Service of type NodePort or LoadBalancer, or with external IPs, that selects its pods; an
- * Ingress or a Gateway API route to its Service.
+ * Service of type NodePort or LoadBalancer, or with external IPs, that selects its pods or
+ * sits in the add-ons' namespace (whatever labels its selector uses); an add-on's pod on the
+ * node's network or a host port; an Ingress or a Gateway API route to its Service or an
+ * alias of it.
  */
 export function exposuresAroundTheGateway(resources: readonly PolicyInput[]): string[] {
+    const resolve = addonResolver(resources);
     return resources.flatMap((resource): string[] => {
         const { type, props } = resource;
         if (type === SERVICE) {
-            const addon = selectedAddon(resource);
             const serviceType = String(get(props, "spec", "type") ?? "ClusterIP");
             const externalIps = list(get(props, "spec", "externalIPs")).length > 0;
-            if (addon !== undefined && (serviceType === "NodePort" || serviceType === "LoadBalancer" || externalIps)) {
-                return [`${addon} by a ${externalIps ? "Service with externalIPs" : serviceType} (${label(resource)})`];
+            const how = externalIps ? "Service with externalIPs" : serviceType;
+            if (serviceType !== "NodePort" && serviceType !== "LoadBalancer" && !externalIps) {
+                return [];
             }
-            return [];
+            const addon = selectedAddon(resource);
+            if (addon !== undefined) {
+                return [`${addon} by a ${how} (${label(resource)})`];
+            }
+            return namespaceOf(resource) === ADDON_NAMESPACE
+                ? [`the add-ons' namespace by a ${how} (${label(resource)})`]
+                : [];
+        }
+        if (WORKLOAD.test(type)) {
+            const addon = workloadAddon(resource);
+            const pod = (get(props, "spec", "template", "spec") as Props | undefined) ?? {};
+            const hostPorts = [...list(pod.containers), ...list(pod.initContainers)]
+                .flatMap((container) => list(get(container, "ports")))
+                .filter((port) => get(port, "hostPort") !== undefined);
+            if (addon === undefined || (pod.hostNetwork !== true && hostPorts.length === 0)) {
+                return [];
+            }
+            return [
+                `${addon} on ${pod.hostNetwork === true ? "the node's network" : "a host port"} (${label(resource)})`,
+            ];
         }
         if (INGRESS.test(type)) {
             const backends = [
@@ -161,14 +248,14 @@ export function exposuresAroundTheGateway(resources: readonly PolicyInput[]): st
                     .flatMap((rule) => list(get(rule, "http", "paths")))
                     .map((path) => get(path, "backend", "service", "name")),
             ];
-            return [...new Set(backends.map(addonOf).filter((addon) => addon !== undefined))].map(
+            return [...new Set(backends.map(resolve).filter((addon) => addon !== undefined))].map(
                 (addon) => `${addon} by an Ingress (${label(resource)})`,
             );
         }
         if (GATEWAY_API_ROUTE.test(type)) {
             const backends = list(get(props, "spec", "rules"))
                 .flatMap((rule) => list(get(rule, "backendRefs")))
-                .map((ref) => addonOf(get(ref, "name")));
+                .map((ref) => resolve(get(ref, "name")));
             return [...new Set(backends.filter((addon) => addon !== undefined))].map(
                 (addon) => `${addon} by a Gateway API route (${label(resource)})`,
             );

@@ -6,29 +6,36 @@ import { ISTIO_NAMESPACE } from "./istio-values";
  * the list stays safe to paste, each with the command that checks what the step risks.
  */
 
-/** The policy fields ztunnel drops (pilot/pkg/serviceregistry/ambient/authorization.go, handleRule). */
+/** The policy fields ztunnel drops (pilot/pkg/serviceregistry/ambient/authorization.go, httpOperations and httpSources). */
 const L7_FIELDS = "^(not)?([Hh]osts|[Mm]ethods|[Pp]aths|[Rr]equestPrincipals|[Rr]emoteIpBlocks)$";
+
+/** The only `when` keys ztunnel enforces (the same file's l4WhenAttributes); any other is L7 to it. */
+const L4_CONDITIONS = ["source.ip", "source.namespace", "source.principal", "destination.ip", "destination.port"];
 
 /**
  * Lists the AuthorizationPolicies of `namespace` and of the mesh root that select workloads
  * (not `targetRefs`, which are a waypoint's) and that ztunnel would not enforce as written:
  * CUSTOM and AUDIT, which it drops, and any with an L7 condition (hosts, methods, paths,
- * request principals, remote IPs, a `request.*` key), whose ALLOW rules then allow nothing
+ * request principals, remote IPs, any `when` key but the five L4 ones), whose ALLOW rules then allow nothing
  * and whose DENY rules deny nothing. One line per policy: `namespace/name ACTION`.
  */
 export function ambientPolicyAudit(namespace: string): string {
     const filter = [
         `.items[] | select(.metadata.namespace == "${namespace}" or .metadata.namespace == "${ISTIO_NAMESPACE}")`,
         `select((.spec.targetRefs // []) == [] and .spec.targetRef == null)`,
-        `select(.spec.action == "CUSTOM" or .spec.action == "AUDIT" or ([.spec.rules[]? | (.to[]?.operation // {} | keys[]), (.from[]?.source // {} | keys[]), (.when[]?.key // empty)] | map(select(test("${L7_FIELDS}") or startswith("request."))) | length > 0))`,
+        `select(.spec.action == "CUSTOM" or .spec.action == "AUDIT" or ([.spec.rules[]? | (.to[]?.operation // {} | keys[] | select(test("${L7_FIELDS}"))), (.from[]?.source // {} | keys[] | select(test("${L7_FIELDS}"))), (.when[]?.key // empty | select(IN(${L4_CONDITIONS.map((key) => `"${key}"`).join(", ")}) | not))] | length > 0))`,
         `"\\(.metadata.namespace)/\\(.metadata.name) \\(.spec.action // "ALLOW")"`,
     ].join(" | ");
     return `kubectl get authorizationpolicies.security.istio.io -A -o json | jq -r '${filter}'`;
 }
 
-/** Lists the pods of `namespace` that run without a sidecar (a native sidecar is an init container). */
+/**
+ * Lists the running pods of `namespace` that should have a sidecar and have none (a native
+ * sidecar is an init container): not those finished (a Job's), nor those that opt out with
+ * `sidecar.istio.io/inject: "false"`, which no restart gives one.
+ */
 export function podsWithoutSidecar(namespace: string): string {
-    return `kubectl get pods -n ${namespace} -o json | jq -r '.items[] | select([.spec.containers[].name, .spec.initContainers[]?.name] | index("istio-proxy") | not) | .metadata.name'`;
+    return `kubectl get pods -n ${namespace} -o json | jq -r '.items[] | select(.status.phase != "Succeeded" and .status.phase != "Failed") | select((.metadata.labels["sidecar.istio.io/inject"] // .metadata.annotations["sidecar.istio.io/inject"] // "") != "false") | select([.spec.containers[].name, .spec.initContainers[]?.name] | index("istio-proxy") | not) | .metadata.name'`;
 }
 
 /** Said in the step that moves `namespace` to ambient, before it happens. */

@@ -63,8 +63,8 @@ export class IstioMesh extends pulumi.ComponentResource {
     public readonly capturedNamespaces: pulumi.Output<string[]>;
     /** `kubectl rollout restart` for each namespace that owes a restart, and notes as shell comments. */
     public readonly restartCommands: pulumi.Output<string[]>;
-    /** The ingress gateway's Service and namespace, and its address when the mesh waited for it. */
-    public readonly ingressGateway: pulumi.Output<IngressGatewayInfo>;
+    /** The ingress gateway's Service and namespace, and its address when the mesh waited for it; with an ingress gateway. */
+    public readonly ingressGateway?: pulumi.Output<IngressGatewayInfo>;
     /** The token for Kiali's login page, with Kiali (secret). */
     public readonly kialiLoginToken?: pulumi.Output<string>;
     /** Grafana's `admin` password, with Grafana (secret). */

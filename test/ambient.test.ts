@@ -67,7 +67,7 @@ describe("ambient: configuration", () => {
         ]);
     });
 
-    it("refuses platform, nodes and gatewayApiCrds without ambient, since they would have no effect", () => {
+    it("refuses platform and gatewayApiCrds without ambient, since they would have no effect (nodes counts for availability too)", () => {
         assert.deepStrictEqual(
             problemsOf(
                 stackConfig("dev", {
@@ -78,7 +78,6 @@ describe("ambient: configuration", () => {
             ),
             [
                 "istio-mesh:platform: is set, but istio-mesh:ambient is false, so no CNI agent is installed to use its paths; set istio-mesh:ambient: true or remove this key",
-                "istio-mesh:nodes: is set, but istio-mesh:ambient is false, so no DaemonSet runs on every node; set istio-mesh:ambient: true or remove this key",
                 "istio-mesh:gatewayApiCrds: is set, but istio-mesh:ambient is false, so no waypoint needs the Gateway API CRDs; set istio-mesh:ambient: true or remove this key",
             ],
         );

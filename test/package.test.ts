@@ -97,6 +97,8 @@ describe("the component package", () => {
             "dashboards",
             "security",
             "sizing",
+            "images",
+            "scheduling",
             "cluster",
             "upgrade",
         ]);
@@ -179,7 +181,7 @@ describe("the YAML example (examples/yaml)", () => {
         assert.deepStrictEqual(propertyMisfits(parsed, TYPE, wrong), [
             'telemetry.addons[0]: "zipkin" is not one of prometheus, grafana, jaeger, kiali',
             "sizing: not an object",
-            "sidecar: no such property; the type has controlPlane, sidecars, ambient, gateways, telemetry, dashboards, security, sizing, cluster, upgrade",
+            "sidecar: no such property; the type has controlPlane, sidecars, ambient, gateways, telemetry, dashboards, security, sizing, images, scheduling, cluster, upgrade",
         ]);
     });
 

@@ -6,6 +6,7 @@ import { childOptions, pinnedChart } from "../chart";
 import { dashboardSets } from "../values/grafana-dashboards";
 import { Size } from "../args/components";
 import { ADDON_CHARTS } from "../versions";
+import { mergeValues } from "../values/workload-values";
 
 export interface GrafanaArgs {
     /** Namespace to run in (create it first: `dependsOn`); the datasource points at `prometheus` there. */
@@ -22,6 +23,11 @@ export interface GrafanaArgs {
      * @default false
      */
     ambient?: boolean;
+    /**
+     * Registry, pull secrets and placement (values/workload-values.ts), over its values.
+     * @default none
+     */
+    workload?: Record<string, unknown>;
 }
 
 /**
@@ -57,13 +63,16 @@ export class Grafana extends pulumi.ComponentResource {
                     childOptions(this, opts),
                 ),
         );
-        const values = grafanaValues({
-            size: args.size,
-            namespace: args.namespace,
-            adminSecret: GRAFANA_ADMIN_SECRET,
-            dashboardSets: sets,
-            externalUrl: args.externalUrl,
-        });
+        const values = mergeValues(
+            grafanaValues({
+                size: args.size,
+                namespace: args.namespace,
+                adminSecret: GRAFANA_ADMIN_SECRET,
+                dashboardSets: sets,
+                externalUrl: args.externalUrl,
+            }),
+            args.workload ?? {},
+        );
         this.chart = pinnedChart(
             name,
             ADDON_CHARTS.grafana,

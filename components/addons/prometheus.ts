@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ADDON_SERVICES, PrometheusOptions, prometheusValues } from "../values/addon-values";
 import { childOptions, pinnedChart } from "../chart";
 import { ADDON_CHARTS } from "../versions";
+import { mergeValues } from "../values/workload-values";
 
 export interface PrometheusArgs extends Omit<PrometheusOptions, "volumeClaim"> {
     /** Namespace to run in; Kiali and Istio look for `prometheus:9090` in `istio-system`. */
@@ -26,6 +27,11 @@ export interface PrometheusArgs extends Omit<PrometheusOptions, "volumeClaim"> {
      * @default none
      */
     claimAliases?: string[];
+    /**
+     * Registry, pull secrets and placement (values/workload-values.ts), over its values.
+     * @default none
+     */
+    workload?: Record<string, unknown>;
 }
 
 /**
@@ -41,7 +47,7 @@ export class Prometheus extends pulumi.ComponentResource {
 
     constructor(name: string, args: PrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
         super("istio-mesh:addons:Prometheus", name, {}, opts);
-        const { namespace, volumeProvider, storage, claimAliases, ...options } = args;
+        const { namespace, volumeProvider, storage, claimAliases, workload, ...options } = args;
         const claimName = ADDON_SERVICES.prometheus.service;
         if (storage !== undefined) {
             this.volumeClaim = new k8s.core.v1.PersistentVolumeClaim(
@@ -71,7 +77,10 @@ export class Prometheus extends pulumi.ComponentResource {
             {
                 release: "prometheus",
                 namespace,
-                values: prometheusValues({ ...options, volumeClaim: this.volumeClaim && claimName }),
+                values: mergeValues(
+                    prometheusValues({ ...options, volumeClaim: this.volumeClaim && claimName }),
+                    workload ?? {},
+                ),
             },
             childOptions(this, opts, ...(this.volumeClaim ? [this.volumeClaim] : [])),
         );

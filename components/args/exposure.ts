@@ -24,6 +24,7 @@ export function loginlessDashboards(settings: Pick<ExposureSettings, "kialiAnony
 export interface ExposureSettings {
     readonly addons: readonly Addon[];
     readonly kialiAnonymous: boolean;
+    readonly ingressGateway: boolean;
     readonly ingressServiceType: "LoadBalancer" | "NodePort" | "ClusterIP";
     readonly awaitIngressAddress: boolean;
     readonly ingressExternalTrafficPolicy: TrafficPolicy;
@@ -59,6 +60,17 @@ export function exposureProblems(
     key: (key: MeshKey) => string,
 ): [name: string, message: string, restsOn: string[]][] {
     const problems: [string, string, string[]][] = [];
+    if (!s.ingressGateway) {
+        if (s.dashboards === "ingress") {
+            problems.push([
+                "ingressGateway",
+                `false leaves no gateway to route the dashboards through (${key("dashboards")}: ingress); set ${key("dashboards")}: none to reach them by port-forward, or keep the ingress gateway`,
+                ["dashboards"],
+            ]);
+        }
+        // The keys of the gateway itself are idle (idle-settings.ts).
+        return problems;
+    }
     if (s.awaitIngressAddress && s.ingressServiceType !== "LoadBalancer") {
         problems.push([
             "awaitIngressAddress",

@@ -15,6 +15,7 @@ export interface IdleKeySettings {
     readonly egressGateway: boolean;
     readonly dashboards: "ingress" | "none";
     readonly dashboardHost?: string;
+    readonly ingressGateway: boolean;
     readonly ingressServiceType: "LoadBalancer" | "NodePort" | "ClusterIP";
     readonly ambient?: object;
 }
@@ -58,8 +59,36 @@ function needsAmbient(key: MeshKey, what: string): Dependency {
     };
 }
 
+function needsIngressGateway(key: MeshKey): Dependency {
+    return {
+        key,
+        on: "ingressGateway",
+        effective: (settings) => settings.ingressGateway,
+        why: (k) => `${k("ingressGateway")} is false, so there is no ingress gateway; remove it or install one`,
+    };
+}
+
+function needsLoadBalancer(key: MeshKey): Dependency {
+    return {
+        key,
+        on: "ingressServiceType",
+        effective: (settings) => settings.ingressServiceType === "LoadBalancer",
+        why: (k) =>
+            `${k("ingressServiceType")} is not LoadBalancer, so no cloud load balancer reads it; remove it or use LoadBalancer`,
+    };
+}
+
 /** In order: a key gets the message of the first dependency it misses, and only that one. */
 const DEPENDENCIES: readonly Dependency[] = [
+    needsIngressGateway("ingressNamespace"),
+    needsIngressGateway("ingressServiceType"),
+    needsIngressGateway("awaitIngressAddress"),
+    needsIngressGateway("ingressExternalTrafficPolicy"),
+    needsIngressGateway("ingressServiceAnnotations"),
+    needsIngressGateway("ingressLoadBalancerSourceRanges"),
+    needsIngressGateway("ingressLoadBalancerClass"),
+    needsLoadBalancer("ingressLoadBalancerSourceRanges"),
+    needsLoadBalancer("ingressLoadBalancerClass"),
     needsAddon("tracingSampling", "jaeger", "no trace is collected"),
     needsAddon("prometheusRetention", "prometheus", "no metric is kept"),
     needsAddon("prometheusStorage", "prometheus", "no volume is made"),
@@ -72,7 +101,6 @@ const DEPENDENCIES: readonly Dependency[] = [
         why: (k) => `${k("egressGateway")} is false, so there is no egress gateway to place; remove it or install one`,
     },
     needsAmbient("platform", "no CNI agent is installed to use its paths"),
-    needsAmbient("nodes", "no DaemonSet runs on every node"),
     needsAmbient("gatewayApiCrds", "no waypoint needs the Gateway API CRDs"),
     needsRoutedDashboards("dashboardHost"),
     needsRoutedDashboards("dashboardAllowedCidrs"),

@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { Availability, ImagesArgs, SchedulingArgs } from "./workload-args";
 
 /**
  * The contract of `IstioMesh`: what a consumer may ask of the mesh, nested by domain. Every
@@ -152,6 +153,12 @@ export interface AmbientArgs {
 /** The ingress gateway (`istio-ingressgateway`). */
 export interface IngressGatewayArgs {
     /**
+     * Install it. Off for a cluster whose traffic enters through an ingress of its own; the
+     * dashboards are then reached by port-forward only.
+     * @default true
+     */
+    enabled?: boolean;
+    /**
      * Its namespace, created and kept by destroy; also where the dashboard routes and their
      * TLS Secret live. Not `istio-system`, but to keep a mesh deployed with its gateways there.
      * @default "istio-ingress"
@@ -174,6 +181,25 @@ export interface IngressGatewayArgs {
      * @default "Local"
      */
     externalTrafficPolicy?: TrafficPolicy;
+    /**
+     * Annotations of its Service, for the cloud's load balancer controller: e.g. an AWS
+     * Network Load Balancer (`service.beta.kubernetes.io/aws-load-balancer-type: external`),
+     * which keeps client addresses where a Classic ELB replaces them.
+     * @default none
+     */
+    serviceAnnotations?: Record<string, string>;
+    /**
+     * Client ranges the cloud's load balancer admits (`loadBalancerSourceRanges`), IPv4 or
+     * IPv6 CIDRs; with a LoadBalancer only.
+     * @default every address
+     */
+    loadBalancerSourceRanges?: string[];
+    /**
+     * The load balancer implementation that serves the Service (`loadBalancerClass`), e.g.
+     * `service.k8s.aws/nlb`; with a LoadBalancer only.
+     * @default the cluster's default
+     */
+    loadBalancerClass?: string;
 }
 
 /** The egress gateway (`istio-egressgateway`, ClusterIP). */
@@ -408,10 +434,16 @@ export interface SizingArgs {
      */
     resources?: ComponentResourcesArgs;
     /**
-     * Replica counts that win over the tier's.
+     * Replica counts that win over the tier's and over `availability`.
      * @default none
      */
     replicas?: ComponentReplicasArgs;
+    /**
+     * How many pods istiod and the gateways run: `high` runs two or more of each, spread
+     * over nodes, with a disruption budget; `single` one of each; `auto` as the tier says.
+     * @default "auto"
+     */
+    availability?: Availability;
 }
 
 /** The client settings of the Kubernetes provider the component adopts existing objects with. */
@@ -576,6 +608,16 @@ export interface IstioMeshArgs {
      */
     sizing?: SizingArgs;
     /**
+     * Where every image comes from, and what the pods pull with.
+     * @default each image's own registry, no pull secret
+     */
+    images?: ImagesArgs;
+    /**
+     * Node selectors, tolerations and priority classes of the mesh's Deployments.
+     * @default any node
+     */
+    scheduling?: SchedulingArgs;
+    /**
      * The cluster: its platform, its nodes, and the settings the component adopts objects with.
      * @default one node, the charts' paths, the ambient kubeconfig
      */
@@ -586,3 +628,5 @@ export interface IstioMeshArgs {
      */
     upgrade?: UpgradeArgs;
 }
+
+export * from "./workload-args";

@@ -9,8 +9,11 @@ import * as pulumi from "@pulumi/pulumi";
  * Output: each is refused here by its path, and the reading goes on without it.
  */
 
-/** Where an Output is taken as it is: the kubeconfig, which only the adopting provider reads. */
-const OUTPUTS_ALLOWED: readonly string[] = ["cluster.kubeconfig"];
+/**
+ * Where an Output is taken as it is: the kubeconfig, which only the adopting provider reads,
+ * and the registry credentials, which only their Secrets hold.
+ */
+const OUTPUTS_ALLOWED: readonly string[] = ["cluster.kubeconfig", "images.registryCredentials"];
 
 /** Why an Output at `path` cannot be read, and what to give instead. */
 function outputProblem(path: string): string {

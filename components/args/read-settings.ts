@@ -24,6 +24,7 @@ import {
     checkStorage,
 } from "./value-checks";
 import { DEFAULT_ISTIO_VERSION } from "../versions";
+import { readIngressService, readWorkloads, workloadWarnings } from "./workloads";
 
 /**
  * Every setting of a mesh read from its arguments and checked, each and across settings,
@@ -55,6 +56,15 @@ export const MESH_DEFAULTS = {
     ingressServiceType: "LoadBalancer",
     awaitIngressAddress: false,
     ingressExternalTrafficPolicy: "Local",
+    ingressGateway: true,
+    ingressServiceAnnotations: {},
+    ingressLoadBalancerSourceRanges: [],
+    ingressLoadBalancerClass: "",
+    imageRegistry: "",
+    imagePullSecrets: [],
+    registryCredentials: "",
+    scheduling: {},
+    availability: "auto",
     mtlsMode: "STRICT",
     dashboards: "none",
     dashboardHost: "",
@@ -222,7 +232,9 @@ export function readMeshSettings(args: IstioMeshArgs, check: SettingsChecker, co
             ingress: check.read("ingressNamespace", d.ingressNamespace as string, "string", checkGatewayNamespace),
             egress: check.read("egressNamespace", d.egressNamespace as string, "string", checkGatewayNamespace),
         },
+        ingressGateway: check.read("ingressGateway", d.ingressGateway as boolean, "boolean"),
         ingressServiceType: check.oneOf("ingressServiceType", d.ingressServiceType, INGRESS_SERVICE_TYPES),
+        ingressService: readIngressService(check),
         awaitIngressAddress: check.read("awaitIngressAddress", d.awaitIngressAddress as boolean, "boolean"),
         ingressExternalTrafficPolicy: check.oneOf(
             "ingressExternalTrafficPolicy",
@@ -253,6 +265,7 @@ export function readMeshSettings(args: IstioMeshArgs, check: SettingsChecker, co
         replicas: parseReplicaOverrides(check.read<Record<string, unknown>>("replicas", {}, "object"), (message) =>
             check.problem("replicas", message),
         ),
+        workloads: readWorkloads(check, { availability: d.availability }),
         cluster: readCluster(args, check, consumerProvider),
         warnings: [],
     };
@@ -304,5 +317,8 @@ function crossChecks(
     }
     for (const [name, message, restsOn] of idleKeyProblems(settings, (key) => check.set(key), k)) {
         check.crossKeyProblem(name, message, [restsOn]);
+    }
+    for (const [name, message] of workloadWarnings(settings, k)) {
+        check.warning(name, message);
     }
 }

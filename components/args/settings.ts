@@ -15,6 +15,7 @@ import type { AmbientSettings } from "./ambient";
 import type { Overrides } from "./overrides";
 import type { ReplicaOverrides } from "./replica-overrides";
 import type { MeshRevisions } from "./revisions";
+import type { IngressServiceSettings, WorkloadSettings } from "./workloads";
 
 /**
  * The settings of one mesh once checked: every field decided, defaults applied, lists
@@ -62,7 +63,11 @@ export interface MeshSettings {
     readonly networkPolicies: boolean;
     /** Namespaces of the gateways: their own, or `istio-system` for a stack deployed so. */
     readonly gatewayNamespaces: { readonly ingress: string; readonly egress: string };
+    /** Whether the mesh has an ingress gateway. */
+    readonly ingressGateway: boolean;
     readonly ingressServiceType: IngressServiceType;
+    /** What the ingress Service tells the cloud's load balancer. */
+    readonly ingressService: IngressServiceSettings;
     /** Whether `pulumi up` waits for the ingress LoadBalancer's address (10 minutes at most). */
     readonly awaitIngressAddress: boolean;
     /** `Local` keeps client addresses at the gateway, which the dashboard allow-list needs. */
@@ -94,6 +99,8 @@ export interface MeshSettings {
     readonly resources: Overrides;
     /** Replica counts or autoscaling ranges for istiod and the gateways that win over the tier's. */
     readonly replicas: ReplicaOverrides;
+    /** Images, pull secrets, placement and availability of every workload. */
+    readonly workloads: WorkloadSettings;
     /** How objects that exist already are adopted, and with which provider settings. */
     readonly cluster: ClusterSettings;
     /** What deploys as asked but likely not as meant, each with its key: the preview shows them. */

@@ -23,7 +23,8 @@ export class MeshConfigError extends pulumi.RunError {
 
 /** A key's declaration, as far as the reader needs it (components/config/keys.ts declares them). */
 export interface ReadableKey {
-    readonly kind: "string" | "quantity" | "boolean" | "decimal" | "integer" | "list" | "map";
+    /** `text` is a string taken whole, whatever it looks like (a Docker config is JSON). */
+    readonly kind: "string" | "text" | "quantity" | "boolean" | "decimal" | "integer" | "list" | "map";
     /** The value when the stack does not set it, as `Pulumi.yaml` declares it. */
     readonly default: string | boolean | number | readonly string[] | Readonly<Record<string, never>>;
     /** For a number: its range and unit, which a message about its written form shows. */
@@ -53,6 +54,8 @@ function parseJson(text: string): unknown {
 /** One value of a key of `kind`, parsed from its wire form. */
 export function parseWireValue(declaration: ReadableKey, text: string): Parsed {
     switch (declaration.kind) {
+        case "text":
+            return { value: text };
         case "string":
         case "quantity":
             return /^\s*[[{]/.test(text)

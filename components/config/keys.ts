@@ -21,6 +21,11 @@ export type KeyKind = ReadableKey["kind"];
 export interface KeyDeclaration extends ReadableKey {
     /** One sentence or two, in Markdown: the README's table and `Pulumi.yaml` show it. */
     readonly description: string;
+    /**
+     * A credential: set with `pulumi config set --secret`, so the stack file holds it
+     * encrypted; the component keeps it secret in every resource it reaches.
+     */
+    readonly secret?: true;
 }
 
 const D = MESH_DEFAULTS;
@@ -243,6 +248,61 @@ export const CONFIG_KEYS = {
         default: D.replicas,
         description:
             "replica counts that win over the tier's, for `istiod`, `ingressGateway` and `egressGateway`: a number runs that many pods, `{min, max}` autoscales",
+    },
+    ingressGateway: {
+        kind: "boolean",
+        default: D.ingressGateway,
+        description:
+            "install the ingress gateway; `false` for a cluster whose traffic enters through an ingress of its own, with the dashboards reached by port-forward (`dashboards: none`)",
+    },
+    ingressServiceAnnotations: {
+        kind: "map",
+        default: D.ingressServiceAnnotations,
+        description:
+            "annotations of the ingress gateway's Service, for the cloud's load balancer controller (e.g. `service.beta.kubernetes.io/aws-load-balancer-type: external` for an AWS NLB, which keeps client addresses)",
+    },
+    ingressLoadBalancerSourceRanges: {
+        kind: "list",
+        default: D.ingressLoadBalancerSourceRanges,
+        description:
+            "client IPv4 or IPv6 ranges the cloud's load balancer admits to the ingress gateway (`loadBalancerSourceRanges`); empty for every address; with a LoadBalancer only",
+    },
+    ingressLoadBalancerClass: {
+        kind: "string",
+        default: D.ingressLoadBalancerClass,
+        description:
+            "the load balancer implementation of the ingress gateway's Service (`loadBalancerClass`, e.g. `service.k8s.aws/nlb`); empty for the cluster's default; with a LoadBalancer only",
+    },
+    imageRegistry: {
+        kind: "string",
+        default: D.imageRegistry,
+        description:
+            "a registry mirroring every image the mesh deploys, each under its path (`docker.io/istio/pilot` pulled as `<registry>/istio/pilot`); a host with an optional port and path, no scheme; empty for each image's own registry",
+    },
+    imagePullSecrets: {
+        kind: "list",
+        default: D.imagePullSecrets,
+        description:
+            "names of `kubernetes.io/dockerconfigjson` Secrets every pod of the mesh pulls with, which something else places in each of the mesh's namespaces (prefer `registryCredentials`)",
+    },
+    registryCredentials: {
+        kind: "text",
+        default: D.registryCredentials,
+        secret: true,
+        description:
+            'a Docker config JSON (`{"auths": {...}}`), set with `--secret`: the mesh writes it as the Secret `registry-credentials` in each namespace it runs pods in and pulls every image with it',
+    },
+    scheduling: {
+        kind: "map",
+        default: D.scheduling,
+        description:
+            "node selectors, tolerations and priority classes of the mesh's Deployments: keyed by `all`, `istiod`, `ingressGateway`, `egressGateway`, `prometheus`, `grafana`, `jaeger` or `kiali`, each with `nodeSelector`, `tolerations` and `priorityClassName`; a component's own field wins over `all`'s",
+    },
+    availability: {
+        kind: "string",
+        default: D.availability,
+        description:
+            "`high`: istiod and the gateways run two pods or more each, spread over nodes, with a disruption budget; `single`: one each; `auto`: as the memory tier says (high from the large tier); `replicas` wins over it",
     },
 } as const satisfies Record<StackKey, KeyDeclaration>;
 

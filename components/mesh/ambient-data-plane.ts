@@ -5,6 +5,7 @@ import type { AmbientSettings } from "../args/ambient";
 import { SizingPlan } from "../sizing/sizing";
 import { agentValues } from "../values/ambient-values";
 import { istioCharts } from "../versions";
+import { mergeValues } from "../values/workload-values";
 
 export interface AmbientDataPlaneArgs {
     /** Namespace of both agents; pass a namespace's output so the charts wait for it. */
@@ -17,6 +18,11 @@ export interface AmbientDataPlaneArgs {
     revision: string;
     /** Sizes of ztunnel and the CNI agent, per node. */
     sizing: SizingPlan;
+    /**
+     * Registry and pull secrets of each agent (values/workload-values.ts), over its values.
+     * @default none
+     */
+    workload?: { readonly cni: Record<string, unknown>; readonly ztunnel: Record<string, unknown> };
 }
 
 /**
@@ -42,7 +48,10 @@ export class AmbientDataPlane extends pulumi.ComponentResource {
             {
                 release: "istio-cni",
                 namespace: args.namespace,
-                values: agentValues("cni", args.ambient, args.sizing, args.revision),
+                values: mergeValues(
+                    { ...agentValues("cni", args.ambient, args.sizing, args.revision) },
+                    args.workload?.cni ?? {},
+                ),
             },
             childOptions(this, opts),
         );
@@ -53,7 +62,10 @@ export class AmbientDataPlane extends pulumi.ComponentResource {
             {
                 release: "ztunnel",
                 namespace: args.namespace,
-                values: agentValues("ztunnel", args.ambient, args.sizing, args.revision),
+                values: mergeValues(
+                    { ...agentValues("ztunnel", args.ambient, args.sizing, args.revision) },
+                    args.workload?.ztunnel ?? {},
+                ),
             },
             childOptions(this, opts, this.cni),
         );

@@ -4,6 +4,7 @@ import { ControlPlaneRevision, istiodName } from "../args/revisions";
 import { istiodValues, TracingProvider } from "../values/istio-values";
 import { SizingPlan } from "../sizing/sizing";
 import { istioCharts } from "../versions";
+import { mergeValues } from "../values/workload-values";
 import type { AmbientSettings } from "../args/ambient";
 
 export interface IstioControlPlaneArgs {
@@ -27,6 +28,12 @@ export interface IstioControlPlaneArgs {
      * @default undefined (sidecars only)
      */
     ambient?: Pick<AmbientSettings, "platform" | "agentNamespace">;
+    /**
+     * Registry, pull secrets and placement (values/workload-values.ts), over its values. Not
+     * given to the istiod of before revisions, whose values stay.
+     * @default none
+     */
+    workload?: Record<string, unknown>;
 }
 
 /**
@@ -41,7 +48,10 @@ export class IstioControlPlane extends ChartComponent {
     constructor(name: string, args: IstioControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
         const { version, revision } = args.istiod;
         const ambient = revision === undefined ? undefined : args.ambient;
-        const values = istiodValues(args.istiod, args.sizing, args.tracing, ambient);
+        const values = mergeValues(
+            { ...istiodValues(args.istiod, args.sizing, args.tracing, ambient) },
+            (revision !== undefined && args.workload) || {},
+        );
         super(
             "istio-mesh:core:ControlPlane",
             name,

@@ -4,6 +4,7 @@ import { childOptions, pinnedChart } from "../chart";
 import { GATEWAY_NAMES, GatewayRole, gatewayValues, IngressService } from "../values/istio-values";
 import { SizingPlan } from "../sizing/sizing";
 import { istioCharts } from "../versions";
+import { mergeValues } from "../values/workload-values";
 
 const DEFAULT_INGRESS_SERVICE: IngressService = {
     type: "LoadBalancer",
@@ -27,6 +28,11 @@ export interface IstioGatewayArgs {
     service?: IngressService;
     /** Replicas, autoscaling and resources, from the sizing module. */
     sizing: SizingPlan;
+    /**
+     * Registry, pull secrets and placement (values/workload-values.ts), over its values.
+     * @default none
+     */
+    workload?: Record<string, unknown>;
 }
 
 /**
@@ -55,7 +61,17 @@ export class IstioGateway extends pulumi.ComponentResource {
             {
                 release,
                 namespace: args.namespace,
-                values: gatewayValues(args.role, args.service ?? DEFAULT_INGRESS_SERVICE, args.sizing, args.revision),
+                values: mergeValues(
+                    {
+                        ...gatewayValues(
+                            args.role,
+                            args.service ?? DEFAULT_INGRESS_SERVICE,
+                            args.sizing,
+                            args.revision,
+                        ),
+                    },
+                    args.workload ?? {},
+                ),
             },
             childOptions(this, opts),
         );

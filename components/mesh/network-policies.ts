@@ -35,8 +35,11 @@ export interface PolicyNamespace {
 export interface MeshNetworkPoliciesArgs {
     /** istiod's and the add-ons' namespace. */
     meshNamespace: PolicyNamespace;
-    /** The ingress gateway's namespace (istio-system itself for a stack that keeps it there). */
-    ingressNamespace: PolicyNamespace;
+    /**
+     * The ingress gateway's namespace (istio-system itself for a stack that keeps it there).
+     * @default none: no ingress gateway
+     */
+    ingressNamespace?: PolicyNamespace;
     /**
      * The egress gateway's namespace.
      * @default none: no egress gateway
@@ -106,7 +109,7 @@ export class MeshNetworkPolicies extends pulumi.ComponentResource {
         const mesh = args.meshNamespace;
         const from = (pods: Record<string, string>): Peer => ({ podSelector: { matchLabels: pods } });
         const gateway: Peer = {
-            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.ingressNamespace.name } },
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.ingressNamespace?.name ?? "" } },
             podSelector: { matchLabels: PODS.ingressGateway },
         };
         const anyPod: Peer = { namespaceSelector: {} };
@@ -142,8 +145,10 @@ export class MeshNetworkPolicies extends pulumi.ComponentResource {
         }
 
         // The ingress gateway answers anyone: that is its job. Nothing else runs beside it.
-        denyAll(args.ingressNamespace);
-        policy("ingress-gateway", args.ingressNamespace, PODS.ingressGateway, [{}]);
+        if (args.ingressNamespace !== undefined) {
+            denyAll(args.ingressNamespace);
+            policy("ingress-gateway", args.ingressNamespace, PODS.ingressGateway, [{}]);
+        }
         if (args.egressNamespace !== undefined) {
             denyAll(args.egressNamespace);
             policy("egress-gateway", args.egressNamespace, PODS.egressGateway, [{ from: [anyPod] }]);

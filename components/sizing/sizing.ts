@@ -3,6 +3,7 @@ import type { Overrides } from "../args/overrides";
 import type { ReplicaOverrides, ScaledComponent } from "../args/replica-overrides";
 import { COMPONENTS, type Component, type Scaling, type Size } from "../args/components";
 import { GI } from "../args/quantity";
+import type { Availability } from "../args/workload-args";
 
 /**
  * Sizes every component from the memory of the cluster it runs on. Pure: the same memory
@@ -118,6 +119,21 @@ export const TIERS: readonly Tier[] = [
     },
 ];
 
+/** Two pods or more, autoscaled, with a disruption budget of one: what `availability: high` gives. */
+export const HIGHLY_AVAILABLE: Scaling = { replicas: 2, autoscale: { min: 2, max: 5 }, podDisruptionBudget: true };
+
+/** The tier's scaling of istiod and the gateways, as `availability` asks: the tier's, one pod, or two and more. */
+function availabilityOf(tier: Tier, availability: Availability): Tier {
+    switch (availability) {
+        case "high":
+            return { ...tier, controlPlane: HIGHLY_AVAILABLE, gateways: HIGHLY_AVAILABLE };
+        case "single":
+            return { ...tier, controlPlane: SINGLE, gateways: SINGLE };
+        default:
+            return tier;
+    }
+}
+
 /** The tier for a cluster of `memoryBytes`. Config validation guarantees at least 1Gi. */
 export function tierFor(memoryBytes: number): Tier {
     return [...TIERS].reverse().find((tier) => memoryBytes >= tier.fromBytes) ?? TIERS[0];
@@ -135,8 +151,12 @@ export interface SizingPlan {
  * The tier's sizes and scaling for `memory`, with `istio-mesh:resources` and
  * `istio-mesh:replicas` overrides in their place.
  */
-export function planSizing(settings: Pick<MeshSettings, "memory" | "resources" | "replicas">): SizingPlan {
-    const tier = tierFor(settings.memory.bytes);
+export function planSizing(
+    settings: Pick<MeshSettings, "memory" | "resources" | "replicas"> & {
+        readonly workloads?: Pick<MeshSettings["workloads"], "availability">;
+    },
+): SizingPlan {
+    const tier = availabilityOf(tierFor(settings.memory.bytes), settings.workloads?.availability ?? "auto");
     const overrides: Overrides = settings.resources;
     const replicas: ReplicaOverrides = settings.replicas;
     const sizes = Object.fromEntries(COMPONENTS.map((c) => [c, { ...tier.sizes[c], ...overrides[c] }])) as Record<

@@ -130,12 +130,20 @@ export interface IngressService {
     awaitAddress: boolean;
     /** `Local` keeps client addresses; applies to LoadBalancer and NodePort. */
     externalTrafficPolicy: TrafficPolicy;
+    /** For the cloud's load balancer controller. */
+    annotations?: Readonly<Record<string, string>>;
+    /** Client ranges a LoadBalancer admits. */
+    loadBalancerSourceRanges?: readonly string[];
+    /** The load balancer implementation of a LoadBalancer. */
+    loadBalancerClass?: string;
 }
 
 interface ServiceValues {
     type: IngressServiceType;
     externalTrafficPolicy?: TrafficPolicy;
     annotations?: Record<string, string>;
+    loadBalancerSourceRanges?: string[];
+    loadBalancerClass?: string;
 }
 
 export interface GatewayValues {
@@ -156,12 +164,19 @@ export const GATEWAY_NAMES: Readonly<Record<GatewayRole, string>> = {
 };
 
 function ingressServiceValues(service: IngressService): ServiceValues {
+    const balanced = service.type === "LoadBalancer";
+    const annotations = {
+        ...service.annotations,
+        // Pulumi would wait up to 10 minutes for an address minikube or bare metal never gives.
+        ...(balanced && !service.awaitAddress && { "pulumi.com/skipAwait": "true" }),
+    };
+    const ranges = service.loadBalancerSourceRanges ?? [];
     return {
         type: service.type,
         ...(service.type !== "ClusterIP" && { externalTrafficPolicy: service.externalTrafficPolicy }),
-        // Pulumi would wait up to 10 minutes for an address minikube or bare metal never gives.
-        ...(service.type === "LoadBalancer" &&
-            !service.awaitAddress && { annotations: { "pulumi.com/skipAwait": "true" } }),
+        ...(Object.keys(annotations).length > 0 && { annotations }),
+        ...(balanced && ranges.length > 0 && { loadBalancerSourceRanges: [...ranges] }),
+        ...(balanced && service.loadBalancerClass !== undefined && { loadBalancerClass: service.loadBalancerClass }),
     };
 }
 

@@ -26,7 +26,8 @@ export interface IngressGatewayInfo {
 
 /** What the outputs say of reaching the mesh. */
 export interface Access {
-    readonly ingressGateway: pulumi.Output<IngressGatewayInfo>;
+    /** None without an ingress gateway. */
+    readonly ingressGateway?: pulumi.Output<IngressGatewayInfo>;
     readonly dashboardUrls: pulumi.Output<Record<string, string>>;
     readonly dashboardAccess: string;
     readonly portForwardCommands: Record<string, string>;
@@ -45,21 +46,24 @@ export function describeAccess(
     const ingressNamespace = settings.gatewayNamespaces.ingress;
     const hostBase = hostBaseUrl(settings);
     // Real URLs only: the host's, or the address Pulumi waited for; dashboardAccess says the rest.
+    const ingress = core.ingress;
     const urlBase: pulumi.Output<string | undefined> =
         hostBase !== undefined
             ? pulumi.output(hostBase)
-            : core.ingress.address.apply((address) =>
+            : (ingress?.address.apply((address) =>
                   settings.awaitIngressAddress && address !== "" ? `http://${address}` : undefined,
-              );
+              ) ?? pulumi.output(undefined));
     const gateways = [
-        `${ingressNamespace}/${GATEWAY_NAMES.ingress}`,
+        ...(ingress !== undefined ? [`${ingressNamespace}/${GATEWAY_NAMES.ingress}`] : []),
         ...(settings.egressGateway ? [`${settings.gatewayNamespaces.egress}/${GATEWAY_NAMES.egress}`] : []),
     ];
     return {
-        ingressGateway: pulumi.output({
-            service: core.ingress.serviceName,
-            namespace: core.ingress.namespace,
-            ...(settings.awaitIngressAddress && { address: core.ingress.address }),
+        ...(ingress !== undefined && {
+            ingressGateway: pulumi.output({
+                service: ingress.serviceName,
+                namespace: ingress.namespace,
+                ...(settings.awaitIngressAddress && { address: ingress.address }),
+            }),
         }),
         dashboardUrls: dashboardUrlsKnown(settings)
             ? urlBase.apply((base) =>

@@ -18,6 +18,10 @@ import { MeshNamespace } from "../mesh/namespace";
 import { RevisionTags } from "../mesh/revision-tags";
 import { RunningControlPlanes } from "../mesh/running-control-planes";
 import { SidecarInjection } from "../mesh/sidecar-injection";
+import { registryCredentialsIn } from "../mesh/registry-credentials";
+import { workloadValues } from "../values/workload-values";
+import { buildGateways } from "./gateways";
+import { spreadOf } from "./spread";
 import { Waypoints } from "../mesh/waypoints";
 import { movedChild } from "./moved";
 
@@ -35,7 +39,10 @@ export interface ControlPlaneParts {
     readonly gatewayNamespace: (namespace: string) => pulumi.Output<string>;
     /** Resources that wait for the stable istiod: what its webhooks validate. */
     readonly afterIstiod: pulumi.ComponentResourceOptions;
-    readonly ingress: IstioGateway;
+    /** What a pod in istio-system waits for: the namespace, and the registry credentials in it. */
+    readonly systemPodsReady: pulumi.Resource[];
+    /** The ingress gateway, unless the mesh has none. */
+    readonly ingress?: IstioGateway;
     readonly injection: SidecarInjection;
     readonly restartCommands: pulumi.Output<string[]>;
     /** What this step applies, as the next one reads it. */
@@ -67,6 +74,22 @@ export function buildControlPlane(
         : undefined;
     const adopting: pulumi.ComponentResourceOptions = adopter === undefined ? {} : { providers: [adopter] };
     const namespace = new MeshNamespace(`${name}-istio-system`, {}, child("istio-system", adopting));
+    // Where the mesh runs pods: with registry credentials, the namespace once they are in it
+    // (the Secret's namespace output), so that every chart given it waits for them.
+    const credentials = settings.workloads.registryCredentials;
+    const credentialSecrets = new Map<string, k8s.core.v1.Secret>();
+    const podNamespace = (created: pulumi.Output<string>, label: string): pulumi.Output<string> => {
+        if (credentials === undefined) {
+            return created;
+        }
+        const secret = registryCredentialsIn(`${name}-registry-credentials-${label}`, created, credentials, {
+            parent: mesh,
+        });
+        credentialSecrets.set(label, secret);
+        return secret.metadata.namespace;
+    };
+    const systemNamespace = podNamespace(namespace.name, ISTIO_NAMESPACE);
+    const systemPodsReady: pulumi.Resource[] = [namespace, ...credentialSecrets.values()];
     const base = new IstioBase(
         `${name}-istio-base`,
         { namespace: namespace.name, version: plan.crdVersion, validatingRevision: plan.validatingRevision },
@@ -82,7 +105,21 @@ export function buildControlPlane(
             istiod.name,
             new IstioControlPlane(
                 `${name}-${istiod.name}`,
-                { namespace: namespace.name, istiod, sizing, tracing, ambient: settings.ambient },
+                {
+                    namespace: systemNamespace,
+                    istiod,
+                    sizing,
+                    tracing,
+                    ambient: settings.ambient,
+                    workload: workloadValues(
+                        "istiod",
+                        settings.workloads,
+                        spreadOf(sizing.scaling.istiod, {
+                            app: "istiod",
+                            "istio.io/rev": istiod.revision ?? "default",
+                        }),
+                    ),
+                },
                 child(istiod.name, { dependsOn: [base] }),
             ),
         ]),
@@ -104,50 +141,25 @@ export function buildControlPlane(
     );
     const stable = istiods.get(plan.stableIstiod) as IstioControlPlane;
     const afterIstiod = { dependsOn: [stable] };
-    // Each gateway in a namespace of its own (or istio-system, for a mesh deployed so): the
-    // gateway chart's role reads every Secret of its namespace, and istio-system holds the root CA.
-    const gatewayNamespaces = new Map<string, MeshNamespace>([[ISTIO_NAMESPACE, namespace]]);
-    const gatewayNamespace = (namespaceName: string): pulumi.Output<string> => {
-        let created = gatewayNamespaces.get(namespaceName);
-        if (created === undefined) {
-            created = new MeshNamespace(
-                `${name}-${namespaceName}`,
-                { name: namespaceName },
-                child(namespaceName, adopting),
-            );
-            gatewayNamespaces.set(namespaceName, created);
-        }
-        return created.name;
-    };
-    const gateway = { version: settings.istioVersion, revision: plan.gatewayRevision, sizing };
-    const ingress = new IstioGateway(
-        `${name}-ingress-gateway`,
-        {
-            ...gateway,
-            namespace: gatewayNamespace(settings.gatewayNamespaces.ingress),
-            role: "ingress",
-            service: {
-                type: settings.ingressServiceType,
-                awaitAddress: settings.awaitIngressAddress,
-                externalTrafficPolicy: settings.ingressExternalTrafficPolicy,
-            },
-        },
-        child("ingress-gateway", afterIstiod),
-    );
-    if (settings.egressGateway) {
-        const egress = new IstioGateway(
-            `${name}-egress-gateway`,
-            { ...gateway, namespace: gatewayNamespace(settings.gatewayNamespaces.egress), role: "egress" },
-            child("egress-gateway", afterIstiod),
-        );
-        created.push(egress);
+    const gateways = buildGateways(name, {
+        settings,
+        sizing,
+        plan,
+        systemNamespace: namespace,
+        podNamespace,
+        child,
+        adopting,
+        afterIstiod,
+    });
+    if (gateways.egress !== undefined) {
+        created.push(gateways.egress);
     }
     const mtls = new MeshMtls(
         `${name}-mesh-mtls`,
         { rootNamespace: ISTIO_NAMESPACE, mode: settings.mtlsMode },
         child("mesh-mtls", afterIstiod),
     );
-    const ambient = buildAmbient(mesh, name, settings, sizing, plan, { adopter, adopting, afterIstiod });
+    const ambient = buildAmbient(mesh, name, settings, sizing, plan, { adopter, adopting, afterIstiod, podNamespace });
     const ambientWaits = ambient.waits;
     const injection = new SidecarInjection(
         `${name}-sidecar-injection`,
@@ -162,11 +174,12 @@ export function buildControlPlane(
     return {
         istioNamespace: namespace.name,
         namespace,
+        systemPodsReady,
         adopter,
         adopting,
-        gatewayNamespace,
+        gatewayNamespace: gateways.gatewayNamespace,
         afterIstiod,
-        ingress,
+        ...(gateways.ingress !== undefined && { ingress: gateways.ingress }),
         injection,
         restartCommands: injection.restartCommands,
         record: {
@@ -185,7 +198,15 @@ export function buildControlPlane(
             ambientNamespaces: [...injection.ambientNamespaces],
             capturedNamespaces: [...injection.capturedNamespaces],
         },
-        created: [...created, ...gatewayNamespaces.values(), tags, ingress, mtls, ...ambient.created, injection],
+        created: [
+            ...created,
+            ...gateways.namespaces(),
+            tags,
+            ...(gateways.ingress === undefined ? [] : [gateways.ingress]),
+            mtls,
+            ...ambient.created,
+            injection,
+        ],
     };
 }
 
@@ -200,7 +221,9 @@ function buildAmbient(
     settings: MeshSettings,
     sizing: SizingPlan,
     plan: ControlPlanePlan,
-    parts: Pick<ControlPlaneParts, "adopter" | "adopting" | "afterIstiod">,
+    parts: Pick<ControlPlaneParts, "adopter" | "adopting" | "afterIstiod"> & {
+        readonly podNamespace: (namespace: pulumi.Output<string>, label: string) => pulumi.Output<string>;
+    },
 ): { waits: pulumi.Resource[]; created: pulumi.Resource[] } {
     if (settings.ambient === undefined) {
         return { waits: [], created: [] };
@@ -218,7 +241,17 @@ function buildAmbient(
     const agentNamespace = agents === undefined ? pulumi.output(ambient.agentNamespace) : agents.name;
     const dataPlane = new AmbientDataPlane(
         `${name}-ambient`,
-        { namespace: agentNamespace, ambient, version: settings.istioVersion, revision: plan.gatewayRevision, sizing },
+        {
+            namespace: parts.podNamespace(agentNamespace, ambient.agentNamespace),
+            ambient,
+            version: settings.istioVersion,
+            revision: plan.gatewayRevision,
+            sizing,
+            workload: {
+                cni: workloadValues("cni", settings.workloads),
+                ztunnel: workloadValues("ztunnel", settings.workloads),
+            },
+        },
         child("ambient", parts.afterIstiod),
     );
     const crds =

@@ -4,6 +4,7 @@ import { routedDashboards } from "../args/exposure";
 import type { MeshSettings } from "../args/settings";
 import type { SizingPlan } from "../sizing/sizing";
 import { jaegerMaxTraces } from "../values/addon-values";
+import { workloadValues } from "../values/workload-values";
 import { dashboardUrl, hostBaseUrl } from "../values/dashboard-urls";
 import { GATEWAY_NAMES, ISTIO_NAMESPACE } from "../values/istio-values";
 import { Grafana } from "../addons/grafana";
@@ -72,7 +73,8 @@ export function buildTelemetry(
         routed.includes(addon) ? dashboardUrl(addon, hostBase ?? "") : undefined;
     // Absolute URLs only where a host name makes them known before deployment.
     const hostUrl = (addon: Addon): string | undefined => (hostBase === undefined ? undefined : externalUrl(addon));
-    const afterNamespace = { dependsOn: [core.namespace] };
+    const afterNamespace = { dependsOn: core.systemPodsReady };
+    const workload = (addon: Addon) => ({ workload: workloadValues(addon, settings.workloads) });
     const prometheus = enabled("prometheus")
         ? new Prometheus(
               `${name}-prometheus`,
@@ -85,11 +87,12 @@ export function buildTelemetry(
                   volumeProvider: core.adopter,
                   claimAliases: [chartEraClaim()],
                   externalUrl: hostUrl("prometheus"),
+                  ...workload("prometheus"),
               },
               child("prometheus", afterNamespace),
           )
         : undefined;
-    const afterPrometheus = [core.namespace, ...(prometheus ? [prometheus] : [])];
+    const afterPrometheus = [...core.systemPodsReady, ...(prometheus ? [prometheus] : [])];
     const grafana = enabled("grafana")
         ? new Grafana(
               `${name}-grafana`,
@@ -98,6 +101,7 @@ export function buildTelemetry(
                   size: sizing.sizes.grafana,
                   externalUrl: hostUrl("grafana"),
                   ambient: settings.ambient !== undefined,
+                  ...workload("grafana"),
               },
               child("grafana", { dependsOn: afterPrometheus }),
           )
@@ -110,7 +114,12 @@ export function buildTelemetry(
     if (enabled("jaeger")) {
         const jaeger = new Jaeger(
             `${name}-jaeger`,
-            { namespace: ISTIO_NAMESPACE, size: sizing.sizes.jaeger, maxTraces: jaegerMaxTraces(sizing.sizes.jaeger) },
+            {
+                namespace: ISTIO_NAMESPACE,
+                size: sizing.sizes.jaeger,
+                maxTraces: jaegerMaxTraces(sizing.sizes.jaeger),
+                ...workload("jaeger"),
+            },
             child("jaeger", afterNamespace),
         );
         const tracing = new MeshTracing(
@@ -130,6 +139,7 @@ export function buildTelemetry(
                 anonymous: settings.kialiAnonymous,
                 addons: settings.addons,
                 externalUrls: Object.fromEntries(routed.map((addon) => [addon, externalUrl(addon)])),
+                ...workload("kiali"),
             },
             // Kiali's pod mounts Grafana's admin Secret to read Grafana's API.
             child("kiali", {
@@ -162,7 +172,9 @@ export function buildTelemetry(
             `${name}-network-policies`,
             {
                 meshNamespace: { name: ISTIO_NAMESPACE, output: core.namespace.name },
-                ingressNamespace: { name: ingressNamespace, output: core.gatewayNamespace(ingressNamespace) },
+                ...(settings.ingressGateway && {
+                    ingressNamespace: { name: ingressNamespace, output: core.gatewayNamespace(ingressNamespace) },
+                }),
                 ...(settings.egressGateway && {
                     egressNamespace: { name: egress, output: core.gatewayNamespace(egress) },
                 }),

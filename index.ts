@@ -11,7 +11,8 @@ import { readLastDeployment } from "./components/mesh/last-deployment";
  */
 export = async (): Promise<Record<string, unknown>> => {
     const last = await readLastDeployment();
-    const { args } = stackMesh(pulumi.runtime.allConfig(), last);
+    // A stack that names no cluster is refused here, but for a personal one (docs/getting-started.md).
+    const { args } = stackMesh(pulumi.runtime.allConfig(), last, pulumi.getStack());
     // Named once and for good: every resource's name starts with it, and the aliases of the
     // resources this program registered before the component exist under it.
     const mesh = new IstioMesh("mesh", { ...args, upgrade: { lastDeployment: last } }, {}, { nameOf: configKey });

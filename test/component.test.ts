@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as k8s from "@pulumi/kubernetes";
 import { IstioMesh, IstioMeshArgs } from "../components";
+import { PERSONAL_STACK } from "../components/config/cluster";
 import { comparable, Graph } from "./support/graph";
 import { MockCluster, Registration, SECRET_SIG, SECRET_SIG_KEY } from "./support/monitor";
 import { projectDefaults, ProgramRun, runProgram, runUnderMocks } from "./support/program";
@@ -34,11 +35,15 @@ const run = (program: () => Promise<Record<string, unknown>>, cluster?: MockClus
 
 describe("IstioMesh as a component", () => {
     it('new IstioMesh("mesh", {}) is the program with every default: the same resources, inputs and order', async () => {
-        const program = await runProgram(projectDefaults(), "dev");
-        const component = await runUnderMocks(async () => {
-            new IstioMesh("mesh", {});
-            return {};
-        });
+        // A personal stack: the only kind the program deploys without naming a cluster.
+        const program = await runProgram(projectDefaults(), PERSONAL_STACK);
+        const component = await runUnderMocks(
+            async () => {
+                new IstioMesh("mesh", {});
+                return {};
+            },
+            { stack: PERSONAL_STACK },
+        );
         assert.strictEqual(component.error, undefined);
         const ours = program.registrations.filter((r) => r.type !== "pulumi:pulumi:StackReference");
         assert.deepStrictEqual(component.registrations.map(comparable), ours.map(comparable));

@@ -13,6 +13,7 @@ import { projectDefaults, ROOT, runProgram, runUnderMocks } from "./support/prog
 import { outputNames, PackageSchema, propertyMisfits } from "./support/schema-walk";
 import { componentProvider, inferredSchema, SCHEMA_FILE } from "./tools/schema";
 import { COMPONENT_PAGE, componentPage, componentTables } from "./tools/component-docs";
+import { PERSONAL_STACK } from "../components/config/cluster";
 
 /**
  * The package in both senses: the component package that `pulumi package add` serves to any
@@ -125,12 +126,16 @@ describe("the component package", () => {
     });
 
     it("construct(), as the engine calls it for another language, registers what the program registers", async () => {
-        const program = await runProgram(projectDefaults(), "dev");
+        // A personal stack: the only kind the program deploys without naming a cluster.
+        const program = await runProgram(projectDefaults(), PERSONAL_STACK);
         let state: Record<string, unknown> = {};
-        const constructed = await runUnderMocks(async () => {
-            state = (await provider.construct("mesh", TYPE, {}, {})).state;
-            return {};
-        });
+        const constructed = await runUnderMocks(
+            async () => {
+                state = (await provider.construct("mesh", TYPE, {}, {})).state;
+                return {};
+            },
+            { stack: PERSONAL_STACK },
+        );
         assert.strictEqual(constructed.error, undefined);
         const ours = program.registrations.filter((r) => r.type !== "pulumi:pulumi:StackReference");
         assert.deepStrictEqual(constructed.registrations.map(comparable), ours.map(comparable));

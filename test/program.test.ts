@@ -203,7 +203,12 @@ describe("the dev stack as a whole program", () => {
 
     it("adopts existing objects only for the mesh's namespaces and the base chart (destroy keeps them; a manual install made some)", () => {
         const [provider] = graph.ofType("pulumi:providers:kubernetes");
-        assert.deepStrictEqual(provider.inputs, { enablePatchForce: "true", upsertExistingObjects: "true" });
+        // The cluster the dev stack names (kubernetes:context), and adoption.
+        assert.deepStrictEqual(provider.inputs, {
+            context: "istio-mesh-dev",
+            enablePatchForce: "true",
+            upsertExistingObjects: "true",
+        });
         const ref = `${provider.urn}::${provider.name}-id`;
         const adopting = run.registrations.filter(
             (r) => r.provider === ref || Object.values(r.providers).includes(ref),

@@ -3,6 +3,7 @@ import type { IstioMeshArgs } from "../args/istio-mesh-args";
 import type { LastDeployment } from "../args/upgrade-guard";
 import type { MeshSettings } from "../args/settings";
 import { resolveMeshSettings } from "../mesh-settings";
+import { clusterProblems } from "./cluster";
 import { MeshConfigError, parseWireValue, unknownKeys, wireForm } from "./config-reader";
 import { CONFIG_KEYS } from "./keys";
 import { KUBERNETES_SETTINGS, providerSettings } from "./kubernetes-settings";
@@ -82,12 +83,15 @@ export interface StackMesh {
 /**
  * The stack's arguments for `IstioMesh`, checked the way the component checks them, against
  * what the stack's last deployment ran (`last`): the program stops here, before anything is
- * registered, with one `MeshConfigError` that names every problem by its key.
+ * registered, with one `MeshConfigError` that names every problem by its key. Given the
+ * stack's name (`stack`, as the program knows it), it also refuses a stack that names no
+ * cluster, unless it is a personal one (./cluster.ts).
  */
-export function stackMesh(raw: Readonly<Record<string, string>>, last?: LastDeployment): StackMesh {
+export function stackMesh(raw: Readonly<Record<string, string>>, last?: LastDeployment, stack?: string): StackMesh {
     const { args, problems, unknown, refused } = translateStackConfig(raw);
     const resolved = resolveMeshSettings(args, { nameOf: configKey, refused, last });
-    const all = [...problems, ...resolved.problems, ...unknown];
+    const cluster = stack === undefined ? [] : clusterProblems(stack, raw);
+    const all = [...cluster, ...problems, ...resolved.problems, ...unknown];
     if (all.length > 0) {
         throw new MeshConfigError(all);
     }

@@ -23,12 +23,12 @@ interface StackFile {
     config?: Record<string, unknown>;
 }
 
-export function readProjectFile(): ProjectFile {
-    return yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as ProjectFile;
+export function readProjectFile(root = ROOT): ProjectFile {
+    return yaml.load(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as ProjectFile;
 }
 
-export function readStackFile(stack: string): StackFile {
-    return (yaml.load(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) ?? {}) as StackFile;
+export function readStackFile(stack: string, root = ROOT): StackFile {
+    return (yaml.load(fs.readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8")) ?? {}) as StackFile;
 }
 
 /** A config value as the CLI hands it to the program: strings as they are, the rest as JSON. */
@@ -37,8 +37,8 @@ function wireValue(value: unknown): string {
 }
 
 /** Pulumi.yaml's declared defaults, under their full keys. */
-export function projectDefaults(): Record<string, string> {
-    const project = readProjectFile();
+export function projectDefaults(root = ROOT): Record<string, string> {
+    const project = readProjectFile(root);
     const config: Record<string, string> = {};
     for (const [key, declaration] of Object.entries(project.config ?? {})) {
         if (declaration.default !== undefined) {
@@ -48,10 +48,14 @@ export function projectDefaults(): Record<string, string> {
     return config;
 }
 
-/** A stack's whole configuration: Pulumi.yaml defaults, overridden by the stack file. */
-export function stackConfig(stack: string, overrides: Record<string, unknown> = {}): Record<string, string> {
-    const config = projectDefaults();
-    for (const [key, value] of Object.entries({ ...readStackFile(stack).config, ...overrides })) {
+/** A stack's whole configuration: Pulumi.yaml defaults, overridden by the stack file (in the project folder `root`). */
+export function stackConfig(
+    stack: string,
+    overrides: Record<string, unknown> = {},
+    root = ROOT,
+): Record<string, string> {
+    const config = projectDefaults(root);
+    for (const [key, value] of Object.entries({ ...readStackFile(stack, root).config, ...overrides })) {
         config[key] = wireValue(value);
     }
     return config;

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ARG_PATHS, MeshKey } from "./args/arg-paths";
 import type { IstioMeshArgs, RecordedControlPlane } from "./args/istio-mesh-args";
 import type { MeshSettings } from "./args/settings";
+import type { LastDeployment } from "./args/upgrade-guard";
 import { plannedStep, resolveMeshSettings } from "./mesh-settings";
 import { planSizing } from "./sizing/sizing";
 import { planControlPlanes } from "./values/control-plane-plan";
@@ -28,6 +29,14 @@ const ARG_NAMES: SettingNames = { nameOf: (key) => ARG_PATHS[key] };
 const packageOf = (provider: pulumi.ProviderResource): string | undefined =>
     (provider as unknown as { getPackage?: () => string }).getPackage?.();
 
+/**
+ * Whether the mesh is constructed by the component provider `pulumi package add` runs for a
+ * program in another language: the Node.js language host starts it with its run-plugin.
+ */
+function constructedForAnotherLanguage(): boolean {
+    return process.argv.some((arg) => /[\\/]cmd[\\/]run-plugin([\\/]index\.js)?$/.test(arg));
+}
+
 /** Whether the consumer gives the component a Kubernetes provider of its own. */
 function hasOwnProvider(opts: pulumi.ComponentResourceOptions | undefined): boolean {
     const providers = opts?.providers;
@@ -35,7 +44,9 @@ function hasOwnProvider(opts: pulumi.ComponentResourceOptions | undefined): bool
         ? providers.some((provider) => packageOf(provider) === "kubernetes")
         : providers !== undefined && (providers as Record<string, unknown>).kubernetes !== undefined;
     const provider = opts?.provider;
-    return (provider !== undefined && packageOf(provider) !== "random") || listed;
+    // A parent's providers reach its children: one of them given to a parent counts too.
+    const inherited = opts?.parent?.getProvider("kubernetes:core/v1:Namespace") !== undefined;
+    return (provider !== undefined && packageOf(provider) === "kubernetes") || listed || inherited;
 }
 
 /**
@@ -108,18 +119,31 @@ export class IstioMesh extends pulumi.ComponentResource {
         const telemetry = buildTelemetry(this, name, { settings, sizing, core });
 
         // The record is applied last, after everything else: what it says was applied, and the
-        // guards run where it applies.
-        const record = new DeploymentRecord(
-            `${name}-record`,
-            {
-                record: core.record,
-                planned: plannedStep(settings),
-                names: Object.fromEntries(Object.keys(ARG_PATHS).map((key) => [key, names.nameOf(key as MeshKey)])),
-                ...(args?.upgrade?.lastDeployment !== undefined && { bootstrap: args.upgrade.lastDeployment }),
-            },
-            { parent: this, dependsOn: [...core.created, ...telemetry.created] },
-        );
-        const applied = record.record;
+        // guards run where it applies. Pulumi cannot run a dynamic provider for a component
+        // constructed for another language (pulumi/pulumi#5455): there the mesh keeps none,
+        // and its guards see only what `upgrade.lastDeployment` says ran.
+        const remote = constructedForAnotherLanguage();
+        const record = remote
+            ? undefined
+            : new DeploymentRecord(
+                  `${name}-record`,
+                  {
+                      record: core.record,
+                      planned: plannedStep(settings),
+                      names: Object.fromEntries(
+                          Object.keys(ARG_PATHS).map((key) => [key, names.nameOf(key as MeshKey)]),
+                      ),
+                      ...(args?.upgrade?.lastDeployment !== undefined && { bootstrap: args.upgrade.lastDeployment }),
+                  },
+                  { parent: this, dependsOn: [...core.created, ...telemetry.created] },
+              );
+        if (remote && args?.upgrade?.lastDeployment === undefined) {
+            void pulumi.log.warn(
+                `${name}: constructed for another language, the mesh keeps no record of what it applied (Pulumi runs no dynamic provider there, pulumi/pulumi#5455), so no upgrade guard sees the last deployment: pass upgrade.lastDeployment (export the mesh's controlPlanes, canaryNamespaces, ambientNamespaces and capturedNamespaces, read them back with a StackReference to the stack), or use the TypeScript package`,
+                this,
+            );
+        }
+        const applied: pulumi.Output<LastDeployment> = record?.record ?? core.record;
         this.istioVersion = pulumi.output(settings.istioVersion);
         this.controlPlanes = applied.apply((r) => ({ ...(r.controlPlanes as Record<string, RecordedControlPlane>) }));
         this.istioNamespace = core.istioNamespace;

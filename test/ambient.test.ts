@@ -7,7 +7,7 @@ import { agentValues, istiodAmbientValues, waypointGateway } from "../components
 import { gatewayApiObjects } from "../components/mesh/gateway-api-crds";
 import { Graph } from "./support/graph";
 import { problemsOf } from "./support/problems";
-import { runProgram, stackConfig } from "./support/program";
+import { runProgram, runUnderMocks, stackConfig } from "./support/program";
 import { renderStack, StackRender } from "./support/render";
 import { allObjects, label, podSpecOf } from "./support/manifests";
 import { Crd, crdSchemaErrors } from "./support/reference";
@@ -18,7 +18,16 @@ import {
     offlineStartProblems,
     renderedMemoryRequest,
 } from "./support/rendered-checks";
-import { AMBIENT_STEPS, appliedLabels, clusterAfter, renderUpgradeStep, upgradeStep } from "./support/upgrade-flow";
+import {
+    AMBIENT_STEPS,
+    appliedLabels,
+    clusterAfter,
+    clusterBefore,
+    renderUpgradeStep,
+    upgradeStep,
+} from "./support/upgrade-flow";
+import { IstioMesh } from "../components";
+import { translateStackConfig } from "../components/config/stack-config";
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
 const PATCH = "kubernetes:core/v1:NamespacePatch";
@@ -369,6 +378,22 @@ describe("ambient: the move from sidecars and back, step by step", () => {
         });
         for (const step of AMBIENT_STEPS) {
             assert.deepStrictEqual(labelsOf(step.id).default, sidecar, step.id);
+        }
+    });
+
+    it("embedded in a program that passes no last deployment, labels every step's namespaces as the program does", async () => {
+        for (const step of AMBIENT_STEPS) {
+            const { args } = translateStackConfig(stackConfig("dev", step.config));
+            const cluster = await clusterBefore(step);
+            const embedded = await runUnderMocks(
+                async () => {
+                    new IstioMesh("mesh", args);
+                    return {};
+                },
+                { project: "platform", stack: "prod", cluster: { ...cluster, lastOutputs: undefined } },
+            );
+            assert.strictEqual(embedded.error, undefined, step.id);
+            assert.deepStrictEqual(appliedLabels(embedded.registrations), labelsOf(step.id), step.id);
         }
     });
 

@@ -124,6 +124,56 @@ describe("IstioMesh as a component", () => {
         );
     });
 
+    it("a provider given to a parent counts as the consumer's: no adoption through the ambient kubeconfig unless asked", async () => {
+        const result = await run(async () => {
+            const east = new k8s.Provider("east", { kubeconfig: "kubeconfig-of-east", context: "east" });
+            const platform = new pulumi.ComponentResource(
+                "platform:index:Cluster",
+                "platform",
+                {},
+                { providers: [east] },
+            );
+            new IstioMesh("mesh", {}, { parent: platform });
+            return {};
+        });
+        assert.strictEqual(result.error, undefined);
+        const graph = new Graph(result.registrations);
+        assert.deepStrictEqual(
+            graph.ofType(PROVIDER).map((p) => p.name),
+            ["east"],
+        );
+        const onEast = (r: Registration): boolean => (r.provider || r.providers.kubernetes || "").includes("::east::");
+        const kubernetes = result.registrations.filter(
+            (r) => (r.custom || r.remote) && r.type.startsWith("kubernetes:"),
+        );
+        assert.deepStrictEqual(
+            kubernetes.filter((r) => !onEast(r)).map((r) => r.name),
+            [],
+        );
+    });
+
+    it("constructed for another language, keeps no dynamic record (Pulumi cannot run one there) and says what guards it then", async () => {
+        const argv = process.argv;
+        process.argv = [...argv.slice(0, 1), "/usr/lib/node_modules/@pulumi/pulumi/cmd/run-plugin", "/src/istio-mesh"];
+        try {
+            const result = await runUnderMocks(async () => {
+                new IstioMesh("mesh", {});
+                return {};
+            });
+            assert.strictEqual(result.error, undefined);
+            assert.deepStrictEqual(
+                result.registrations.filter((r) => r.type === DEPLOYMENT_RECORD_TYPE),
+                [],
+            );
+            assert.deepStrictEqual(
+                result.warnings.map((w) => w.slice(0, 90)),
+                ["mesh: constructed for another language, the mesh keeps no record of what it applied (Pulum"],
+            );
+        } finally {
+            process.argv = argv;
+        }
+    });
+
     it("refuses wrong arguments before any child exists, every problem in one error, each by its argument path", async () => {
         const args = {
             sizing: { memory: "4gb", budgetPercent: 95 },

@@ -2,6 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
 import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
@@ -263,6 +264,49 @@ describe("the npm package, packed and installed into a TypeScript program", () =
             `wrong.ts: error TS2322: Type '"zipkin"' is not assignable to type 'Addon'.`,
             `wrong.ts: error TS2322: Type '"OFF"' is not assignable to type 'MtlsMode | undefined'.`,
         ]);
+    });
+
+    it("serializes the record's provider from the installed package as the engine stores it, and runs it from the program's directory", async () => {
+        const { dir } = await consumer;
+        // The closure serializer refers to a module under node_modules by its package path,
+        // which the package's exports must allow, as Node resolves it in the dynamic provider's process.
+        const installed = path.join(
+            dir,
+            "node_modules",
+            "istio-mesh",
+            "bin",
+            "components",
+            "mesh",
+            "deployment-record.js",
+        );
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { deploymentRecordProvider } = require(installed) as {
+            deploymentRecordProvider: pulumi.dynamic.ResourceProvider;
+        };
+        const serialized = await pulumi.runtime.serializeFunction(() => deploymentRecordProvider);
+        assert.match(serialized.text, /require\("istio-mesh\/bin\/components\//);
+        const file = path.join(dir, "serialized-provider.js");
+        fs.writeFileSync(file, serialized.text);
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const loaded = require(file) as Record<string, () => pulumi.dynamic.ResourceProvider>;
+        const provider = loaded[serialized.exportName]();
+        const last = { controlPlanes: { "istiod-1-31-4": { version: "1.31.4", tag: "default" } } };
+        const next = {
+            record: last,
+            names: {},
+            planned: {
+                revisions: { stable: { version: "1.31.5", revision: "1-31-5", tag: "default" } },
+                ambient: false,
+                injectionNamespaces: ["default"],
+                ambientNamespaces: [],
+                releasedNamespaces: [],
+            },
+        };
+        const checked = await provider.check?.({ record: last }, next);
+        assert.deepStrictEqual(
+            checked?.failures?.map((f) => f.property),
+            ["istioVersion"],
+        );
     });
 
     it("runs the TypeScript example under the mocks from the installed package, registering what it does from the sources", async () => {

@@ -32,6 +32,12 @@ export interface SidecarInjectionArgs {
      * @default "ambientReleasedNamespaces"
      */
     releaseSetting?: string;
+    /**
+     * Namespaces whose ambient label this step drops (`ambientReleasedNamespaces`): a
+     * sidecar namespace labelled ambient keeps that label until released.
+     * @default []
+     */
+    releasedNamespaces?: readonly string[];
 }
 
 /** The labels that put a namespace on a tag: `istio-injection` wins over `istio.io/rev`, so never both. */
@@ -42,12 +48,36 @@ export function injectionLabels(tag: RevisionTag): Record<string, string> {
 /** The ambient label: the CNI agent captures the namespace's pods (those without a sidecar) for ztunnel. */
 export const AMBIENT_LABELS = { "istio.io/dataplane-mode": "ambient" } as const;
 
-/** The labels of a namespace in the mesh: its injection tag, or ambient capture and its waypoint. */
-export function dataPlaneLabels(entry: NamespaceTag): Record<string, string> {
+/**
+ * The labels of a namespace in the mesh: its injection tag, or ambient capture and its
+ * waypoint; a sidecar namespace keeps the ambient label while it leaves ambient (`keeps`).
+ */
+export function dataPlaneLabels(
+    entry: NamespaceTag,
+    keeps = "tag" in entry && entry.leavingAmbient === true,
+): Record<string, string> {
     if ("ambient" in entry) {
         return { ...AMBIENT_LABELS, ...(entry.ambient.waypoint && WAYPOINT_LABELS) };
     }
-    return { ...injectionLabels(entry.tag), ...(entry.leavingAmbient && AMBIENT_LABELS) };
+    return { ...injectionLabels(entry.tag), ...(keeps && AMBIENT_LABELS) };
+}
+
+/**
+ * Whether a sidecar namespace keeps its ambient label in this step: it is labelled ambient
+ * now (the read before the step's patch shows it, whoever deployed it) or the last
+ * deployment left it so (`leavingAmbient`), and it is not released. Its unrestarted pods
+ * have no sidecar: without the label they would have no ztunnel either. Read from the
+ * namespace, it holds for a mesh embedded in a program that passes no last deployment.
+ */
+export function keepsAmbientLabel(
+    labels: Readonly<Record<string, string>> | undefined,
+    entry: NamespaceTag,
+    released: readonly string[],
+): boolean {
+    if ("ambient" in entry || released.includes(entry.namespace)) {
+        return false;
+    }
+    return entry.leavingAmbient === true || labels?.["istio.io/dataplane-mode"] === "ambient";
 }
 
 /**
@@ -64,13 +94,14 @@ function ambientNotes(
     labels: Readonly<Record<string, string>> | undefined,
     entry: NamespaceTag,
     releaseSetting: string,
+    keeps: boolean,
 ): { notes: string[]; warn: boolean } {
     const wasAmbient = labels?.["istio.io/dataplane-mode"] === "ambient";
     const { namespace } = entry;
     if ("ambient" in entry) {
         return wasAmbient ? { notes: [], warn: false } : { notes: [joinsAmbientNote(namespace)], warn: true };
     }
-    if (entry.leavingAmbient === true) {
+    if (keeps) {
         return { notes: [keepsAmbientNote(namespace, releaseSetting)], warn: false };
     }
     return wasAmbient ? { notes: [releasesAmbientNote(namespace)], warn: true } : { notes: [], warn: false };
@@ -116,20 +147,14 @@ export class SidecarInjection extends pulumi.ComponentResource {
     public readonly namespaces: readonly string[];
     /** The namespaces captured by ztunnel. */
     public readonly ambientNamespaces: readonly string[];
-    /** The namespaces labelled ambient after this step: the ambient ones and those moving back. */
-    public readonly capturedNamespaces: readonly string[];
+    /** The namespaces labelled ambient after this step: the ambient ones and those moving back, as read. */
+    public readonly capturedNamespaces: pulumi.Output<string[]>;
     /**
      * `kubectl rollout restart` for each namespace whose running pods may have a proxy from
      * another revision than the one now serving it, or none: it is labelled in this step, it
      * moves to another tag, or it is on `default` while a previous control plane still runs.
      */
     public readonly restartCommands: pulumi.Output<string[]>;
-    /**
-     * Resolves once every label patch of this step has been applied, and so everything they
-     * wait for (the tags, the istiods, ztunnel, the waypoints); never in a step that failed
-     * before. What the next step is checked against derives from it.
-     */
-    public readonly applied: pulumi.Output<true>;
 
     constructor(name: string, args: SidecarInjectionArgs, opts?: pulumi.ComponentResourceOptions) {
         super("istio-mesh:core:SidecarInjection", name, {}, opts);
@@ -138,29 +163,34 @@ export class SidecarInjection extends pulumi.ComponentResource {
         );
         this.namespaces = tagged.filter((entry) => !("ambient" in entry)).map(({ namespace }) => namespace);
         this.ambientNamespaces = tagged.filter((entry) => "ambient" in entry).map(({ namespace }) => namespace);
-        this.capturedNamespaces = tagged
-            .filter((entry) => "ambient" in entry || entry.leavingAmbient === true)
-            .map(({ namespace }) => namespace);
-        const patches: k8s.core.v1.NamespacePatch[] = [];
+        const released = args.releasedNamespaces ?? [];
+        const captured: pulumi.Output<string | undefined>[] = [];
         const owed = tagged.map((entry) => {
             const { namespace } = entry;
             // A patch of a missing namespace would create it (server-side apply), and destroy
             // would leave it behind: read it first, so a typo fails on that read, by name.
             // The read comes before this step's patch, so it shows the labels the step changes.
             const existing = k8s.core.v1.Namespace.get(`${name}-${namespace}`, namespace, { parent: this });
-            const patch = new k8s.core.v1.NamespacePatch(
+            const keeps = existing.metadata.labels.apply((labels) => keepsAmbientLabel(labels, entry, released));
+            new k8s.core.v1.NamespacePatch(
                 `${name}-${namespace}`,
-                { metadata: { name: existing.metadata.name, labels: dataPlaneLabels(entry) } },
+                { metadata: { name: existing.metadata.name, labels: keeps.apply((k) => dataPlaneLabels(entry, k)) } },
                 childOptions(this, opts),
             );
-            patches.push(patch);
+            captured.push(keeps.apply((k) => ("ambient" in entry || k ? namespace : undefined)));
             return existing.metadata.labels.apply((labels) => {
+                const keepsLabel = keepsAmbientLabel(labels, entry, released);
                 const owedRestart =
                     "tag" in entry &&
                     ((entry.tag === DEFAULT_TAG && args.defaultTagRestartOwed === true) ||
                         args.sidecarsOweHbone === true);
                 const restart = !alreadyServed(labels, entry) || owedRestart ? [restartCommand(namespace)] : [];
-                const { notes, warn } = ambientNotes(labels, entry, args.releaseSetting ?? "ambientReleasedNamespaces");
+                const { notes, warn } = ambientNotes(
+                    labels,
+                    entry,
+                    args.releaseSetting ?? "ambientReleasedNamespaces",
+                    keepsLabel,
+                );
                 // Shown in the preview, before the step changes what ztunnel enforces or captures.
                 if (warn) {
                     for (const note of notes) {
@@ -171,15 +201,14 @@ export class SidecarInjection extends pulumi.ComponentResource {
             });
         });
         this.restartCommands = pulumi.all(owed).apply((lists) => lists.flat());
-        // Known once every label patch applied, which waits for the tags, istiods, ztunnel and
-        // waypoints before it: never when one of them failed.
-        this.applied = pulumi.all(patches.map((patch) => patch.metadata)).apply(() => true as const);
+        this.capturedNamespaces = pulumi
+            .all(captured)
+            .apply((names) => names.filter((n): n is string => n !== undefined));
         this.registerOutputs({
             namespaces: this.namespaces,
             ambientNamespaces: this.ambientNamespaces,
             capturedNamespaces: this.capturedNamespaces,
             restartCommands: this.restartCommands,
-            applied: this.applied,
         });
     }
 }

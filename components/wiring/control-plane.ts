@@ -46,7 +46,7 @@ export interface ControlPlaneParts {
     readonly injection: SidecarInjection;
     readonly restartCommands: pulumi.Output<string[]>;
     /** What this step applies, as the next one reads it. */
-    readonly record: LastDeployment;
+    readonly record: pulumi.Output<LastDeployment>;
     /** Everything this part of the mesh made: the record waits for all of it. */
     readonly created: pulumi.Resource[];
 }
@@ -168,6 +168,7 @@ export function buildControlPlane(
             defaultTagRestartOwed: plan.defaultTagRestartOwed,
             sidecarsOweHbone: plan.sidecarsOweHbone,
             releaseSetting: names("ambientReleasedNamespaces"),
+            releasedNamespaces: settings.ambient?.releasedNamespaces ?? [],
         },
         child("sidecar-injection", { dependsOn: [tags, ...ambientWaits] }),
     );
@@ -182,7 +183,7 @@ export function buildControlPlane(
         ...(gateways.ingress !== undefined && { ingress: gateways.ingress }),
         injection,
         restartCommands: injection.restartCommands,
-        record: {
+        record: injection.capturedNamespaces.apply((captured) => ({
             controlPlanes: Object.fromEntries(
                 plan.istiods.map((istiod) => [
                     istiod.name,
@@ -196,8 +197,8 @@ export function buildControlPlane(
             ),
             canaryNamespaces: [...settings.canaryNamespaces],
             ambientNamespaces: [...injection.ambientNamespaces],
-            capturedNamespaces: [...injection.capturedNamespaces],
-        },
+            capturedNamespaces: captured,
+        })),
         created: [
             ...created,
             ...gateways.namespaces(),

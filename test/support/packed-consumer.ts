@@ -54,8 +54,10 @@ export async function packedConsumer(sources: Readonly<Record<string, string>>):
         await run("tar", ["-xzf", path.join(dir, packed.filename), "-C", installed, "--strip-components=1"]);
         const manifest = JSON.parse(fs.readFileSync(path.join(installed, "package.json"), "utf8")) as {
             dependencies: Record<string, string>;
+            peerDependencies: Record<string, string>;
         };
-        for (const name of Object.keys(manifest.dependencies)) {
+        // npm installs a package's peers beside it, as the program's own dependencies.
+        for (const name of Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies })) {
             linkDependency(dir, name);
         }
         // What the program itself uses, as its own package.json would list it.

@@ -1,11 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import { JaegerOptions, jaegerValues } from "../values/addon-values";
 import { ChartComponent } from "../chart";
+import type { ChartValues } from "../args/chart-values";
 import { ADDON_CHARTS } from "../versions";
 
 export interface JaegerArgs extends JaegerOptions {
     /** Namespace to run in; istiod's tracing provider points at `jaeger` there. */
     namespace: string;
+    /**
+     * The consumer's values for the chart, merged last.
+     * @default none
+     */
+    chartValues?: ChartValues;
 }
 
 /** Jaeger v2 all-in-one with an in-memory store: the mesh's tracing backend. */
@@ -15,7 +21,7 @@ export class Jaeger extends ChartComponent {
             "istio-mesh:addons:Jaeger",
             name,
             ADDON_CHARTS.jaeger,
-            { release: "jaeger", namespace: args.namespace, values: jaegerValues(args) },
+            { release: "jaeger", namespace: args.namespace, values: jaegerValues(args), override: args.chartValues },
             opts,
         );
     }

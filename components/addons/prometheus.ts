@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ADDON_SERVICES, PrometheusOptions, prometheusValues } from "../values/addon-values";
 import { childOptions, pinnedChart } from "../chart";
+import type { ChartValues } from "../args/chart-values";
 import { ADDON_CHARTS } from "../versions";
 
 export interface PrometheusArgs extends Omit<PrometheusOptions, "volumeClaim"> {
@@ -26,6 +27,11 @@ export interface PrometheusArgs extends Omit<PrometheusOptions, "volumeClaim"> {
      * @default none
      */
     claimAliases?: string[];
+    /**
+     * The consumer's values for the chart, merged last.
+     * @default none
+     */
+    chartValues?: ChartValues;
 }
 
 /**
@@ -41,7 +47,7 @@ export class Prometheus extends pulumi.ComponentResource {
 
     constructor(name: string, args: PrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
         super("istio-mesh:addons:Prometheus", name, {}, opts);
-        const { namespace, volumeProvider, storage, claimAliases, ...options } = args;
+        const { namespace, volumeProvider, storage, claimAliases, chartValues, ...options } = args;
         const claimName = ADDON_SERVICES.prometheus.service;
         if (storage !== undefined) {
             this.volumeClaim = new k8s.core.v1.PersistentVolumeClaim(
@@ -72,6 +78,7 @@ export class Prometheus extends pulumi.ComponentResource {
                 release: "prometheus",
                 namespace,
                 values: prometheusValues({ ...options, volumeClaim: this.volumeClaim && claimName }),
+                override: chartValues,
             },
             childOptions(this, opts, ...(this.volumeClaim ? [this.volumeClaim] : [])),
         );

@@ -244,6 +244,12 @@ export const CONFIG_KEYS = {
         description:
             "replica counts that win over the tier's, for `istiod`, `ingressGateway` and `egressGateway`: a number runs that many pods, `{min, max}` autoscales",
     },
+    chartValues: {
+        kind: "map",
+        default: D.chartValues,
+        description:
+            "Helm values merged last over the ones the program computes, per chart: `base`, `istiod` (every revision), `ingressGateway`, `egressGateway`, `cni`, `ztunnel`, `prometheus`, `grafana`, `jaeger`, `kiali`; every key is checked against the keys the pinned chart reads, and a value a typed key sets is refused (docs/configuration.md, chart values)",
+    },
 } as const satisfies Record<StackKey, KeyDeclaration>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions, pinnedChart } from "../chart";
+import type { ChartValues } from "../args/chart-values";
 import type { AmbientSettings } from "../args/ambient";
 import { SizingPlan } from "../sizing/sizing";
 import { agentValues } from "../values/ambient-values";
@@ -17,6 +18,11 @@ export interface AmbientDataPlaneArgs {
     revision: string;
     /** Sizes of ztunnel and the CNI agent, per node. */
     sizing: SizingPlan;
+    /**
+     * The consumer's values for each chart, merged last.
+     * @default none
+     */
+    chartValues?: { cni?: ChartValues; ztunnel?: ChartValues };
 }
 
 /**
@@ -43,6 +49,7 @@ export class AmbientDataPlane extends pulumi.ComponentResource {
                 release: "istio-cni",
                 namespace: args.namespace,
                 values: agentValues("cni", args.ambient, args.sizing, args.revision),
+                override: args.chartValues?.cni,
             },
             childOptions(this, opts),
         );
@@ -54,6 +61,7 @@ export class AmbientDataPlane extends pulumi.ComponentResource {
                 release: "ztunnel",
                 namespace: args.namespace,
                 values: agentValues("ztunnel", args.ambient, args.sizing, args.revision),
+                override: args.chartValues?.ztunnel,
             },
             childOptions(this, opts, this.cni),
         );

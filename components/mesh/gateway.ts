@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions, pinnedChart } from "../chart";
+import type { ChartValues } from "../args/chart-values";
 import { GATEWAY_NAMES, GatewayRole, gatewayValues, IngressService } from "../values/istio-values";
 import { SizingPlan } from "../sizing/sizing";
 import { istioCharts } from "../versions";
@@ -27,6 +28,11 @@ export interface IstioGatewayArgs {
     service?: IngressService;
     /** Replicas, autoscaling and resources, from the sizing module. */
     sizing: SizingPlan;
+    /**
+     * The consumer's values for the chart, merged last.
+     * @default none
+     */
+    chartValues?: ChartValues;
 }
 
 /**
@@ -56,6 +62,7 @@ export class IstioGateway extends pulumi.ComponentResource {
                 release,
                 namespace: args.namespace,
                 values: gatewayValues(args.role, args.service ?? DEFAULT_INGRESS_SERVICE, args.sizing, args.revision),
+                override: args.chartValues,
             },
             childOptions(this, opts),
         );

@@ -69,7 +69,12 @@ export function buildControlPlane(
     const namespace = new MeshNamespace(`${name}-istio-system`, {}, child("istio-system", adopting));
     const base = new IstioBase(
         `${name}-istio-base`,
-        { namespace: namespace.name, version: plan.crdVersion, validatingRevision: plan.validatingRevision },
+        {
+            namespace: namespace.name,
+            version: plan.crdVersion,
+            validatingRevision: plan.validatingRevision,
+            chartValues: settings.chartValues.base,
+        },
         child("istio-base", adopting),
     );
     // Tracing goes to Jaeger's OTLP receiver when Jaeger is on.
@@ -82,7 +87,14 @@ export function buildControlPlane(
             istiod.name,
             new IstioControlPlane(
                 `${name}-${istiod.name}`,
-                { namespace: namespace.name, istiod, sizing, tracing, ambient: settings.ambient },
+                {
+                    namespace: namespace.name,
+                    istiod,
+                    sizing,
+                    tracing,
+                    ambient: settings.ambient,
+                    chartValues: settings.chartValues.istiod,
+                },
                 child(istiod.name, { dependsOn: [base] }),
             ),
         ]),
@@ -126,6 +138,7 @@ export function buildControlPlane(
             ...gateway,
             namespace: gatewayNamespace(settings.gatewayNamespaces.ingress),
             role: "ingress",
+            chartValues: settings.chartValues.ingressGateway,
             service: {
                 type: settings.ingressServiceType,
                 awaitAddress: settings.awaitIngressAddress,
@@ -137,7 +150,12 @@ export function buildControlPlane(
     if (settings.egressGateway) {
         const egress = new IstioGateway(
             `${name}-egress-gateway`,
-            { ...gateway, namespace: gatewayNamespace(settings.gatewayNamespaces.egress), role: "egress" },
+            {
+                ...gateway,
+                namespace: gatewayNamespace(settings.gatewayNamespaces.egress),
+                role: "egress",
+                chartValues: settings.chartValues.egressGateway,
+            },
             child("egress-gateway", afterIstiod),
         );
         created.push(egress);
@@ -218,7 +236,14 @@ function buildAmbient(
     const agentNamespace = agents === undefined ? pulumi.output(ambient.agentNamespace) : agents.name;
     const dataPlane = new AmbientDataPlane(
         `${name}-ambient`,
-        { namespace: agentNamespace, ambient, version: settings.istioVersion, revision: plan.gatewayRevision, sizing },
+        {
+            namespace: agentNamespace,
+            ambient,
+            version: settings.istioVersion,
+            revision: plan.gatewayRevision,
+            sizing,
+            chartValues: { cni: settings.chartValues.cni, ztunnel: settings.chartValues.ztunnel },
+        },
         child("ambient", parts.afterIstiod),
     );
     const crds =

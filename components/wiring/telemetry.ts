@@ -85,6 +85,7 @@ export function buildTelemetry(
                   volumeProvider: core.adopter,
                   claimAliases: [chartEraClaim()],
                   externalUrl: hostUrl("prometheus"),
+                  chartValues: settings.chartValues.prometheus,
               },
               child("prometheus", afterNamespace),
           )
@@ -98,6 +99,7 @@ export function buildTelemetry(
                   size: sizing.sizes.grafana,
                   externalUrl: hostUrl("grafana"),
                   ambient: settings.ambient !== undefined,
+                  chartValues: settings.chartValues.grafana,
               },
               child("grafana", { dependsOn: afterPrometheus }),
           )
@@ -110,7 +112,12 @@ export function buildTelemetry(
     if (enabled("jaeger")) {
         const jaeger = new Jaeger(
             `${name}-jaeger`,
-            { namespace: ISTIO_NAMESPACE, size: sizing.sizes.jaeger, maxTraces: jaegerMaxTraces(sizing.sizes.jaeger) },
+            {
+                namespace: ISTIO_NAMESPACE,
+                size: sizing.sizes.jaeger,
+                maxTraces: jaegerMaxTraces(sizing.sizes.jaeger),
+                chartValues: settings.chartValues.jaeger,
+            },
             child("jaeger", afterNamespace),
         );
         const tracing = new MeshTracing(
@@ -130,6 +137,7 @@ export function buildTelemetry(
                 anonymous: settings.kialiAnonymous,
                 addons: settings.addons,
                 externalUrls: Object.fromEntries(routed.map((addon) => [addon, externalUrl(addon)])),
+                chartValues: settings.chartValues.kiali,
             },
             // Kiali's pod mounts Grafana's admin Secret to read Grafana's API.
             child("kiali", {

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { IstioMesh, IstioMeshArgs } from "../components";
 import { CHART_KEYS, chartReads } from "../components/args/known-keys";
-import { installedCharts, readChartValues } from "../components/args/chart-values";
+import { CHART_VALUE_CHARTS, HELD_VALUES, installedCharts, readChartValues } from "../components/args/chart-values";
 import { controlPlaneRevision, DEFAULT_TAG } from "../components/args/revisions";
 import { mergeValues } from "../components/values/chart-values";
 import { podSpecOf, releaseOf, theObject } from "./support/manifests";
@@ -166,6 +166,18 @@ describe("chartValues: the check (readChartValues) and the charts a mesh install
                 "kiali.skipResources: [] would change skipResources, which the mesh sets (Kiali's rights are the mesh's own, read-only and port-forward into istio-system only, not the chart's ClusterRole); it cannot be overridden; remove it",
             ],
         );
+    });
+
+    it("holds only keys the charts read, at every version: a held path with a typo would never match", () => {
+        const installed = installedCharts(everything);
+        const unread = CHART_VALUE_CHARTS.flatMap((chart) =>
+            HELD_VALUES[chart].flatMap(({ path }) =>
+                (installed[chart] ?? [])
+                    .filter((id) => !chartReads(charts[id], path.split(".")))
+                    .map((id) => `${chart}: ${path} (${id})`),
+            ),
+        );
+        assert.deepStrictEqual(unread, []);
     });
 
     it("leaves a chart that is not installed to the idle-key check", () => {

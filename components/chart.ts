@@ -1,6 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PinnedChart } from "./versions";
+import type { ChartValues } from "./args/chart-values";
+import { mergeValues } from "./values/chart-values";
 
 /**
  * Helpers every component shares: the options its children get, and how a pinned chart
@@ -30,11 +32,17 @@ export interface PinnedChartArgs {
     release: string;
     namespace: pulumi.Input<string>;
     values: pulumi.Inputs;
+    /**
+     * The consumer's `chartValues` for this chart, merged last over `values`. Not optional:
+     * every chart the mesh installs says what it gets, even when that is nothing.
+     */
+    override: ChartValues | undefined;
 }
 
 /**
- * A Chart v4 of a pinned chart. Chart v4 renders client-side, so `pulumi preview` lists
- * every Kubernetes object the chart would create, change or delete.
+ * A Chart v4 of a pinned chart, with its values and the consumer's override merged over them.
+ * Chart v4 renders client-side, so `pulumi preview` lists every Kubernetes object the chart
+ * would create, change or delete.
  */
 export function pinnedChart(
     name: string,
@@ -50,7 +58,7 @@ export function pinnedChart(
             repositoryOpts: { repo: pinned.repo },
             name: args.release,
             namespace: args.namespace,
-            values: args.values,
+            values: mergeValues(args.values, args.override),
         },
         opts,
     );

@@ -103,6 +103,7 @@ describe("the component package", () => {
             "scheduling",
             "cluster",
             "upgrade",
+            "chartValues",
         ]);
         assert.deepStrictEqual(outputNames(parsed, TYPE).sort(), [
             "ambientNamespaces",
@@ -187,7 +188,7 @@ describe("the YAML example (examples/yaml)", () => {
         assert.deepStrictEqual(propertyMisfits(parsed, TYPE, wrong), [
             'telemetry.addons[0]: "zipkin" is not one of prometheus, grafana, jaeger, kiali',
             "sizing: not an object",
-            "sidecar: no such property; the type has controlPlane, sidecars, ambient, gateways, telemetry, dashboards, security, sizing, images, scheduling, cluster, upgrade",
+            "sidecar: no such property; the type has controlPlane, sidecars, ambient, gateways, telemetry, dashboards, security, sizing, images, scheduling, cluster, upgrade, chartValues",
         ]);
     });
 
@@ -234,6 +235,7 @@ describe("the npm package, packed and installed into a TypeScript program", () =
             "bin/components/index.js",
             "bin/components/crds/gateway-api-v1.6.1/gateway.networking.k8s.io_gateways.yaml",
             "bin/components/values/grafana-dashboards/istio-mesh-dashboard.gen.json",
+            "bin/components/args/chart-keys.json",
             "package.json",
             "schema.json",
         ];

@@ -135,6 +135,24 @@ describe("the policy pack (components/policies)", () => {
         );
     });
 
+    it("stops what a chartValues override would open in staging: an anonymous Grafana, Prometheus on a node port or the node's network", async () => {
+        const found = await violations("staging", {
+            "istio-mesh:chartValues": {
+                grafana: { "grafana.ini": { "auth.anonymous": { enabled: true } } },
+                prometheus: { server: { service: { type: "NodePort" }, hostNetwork: true } },
+            },
+        });
+        assert.deepStrictEqual(
+            found.map((v) => v.slice(0, v.search(/: (not in a protected stack|keep add-on)/))),
+            [
+                "istio-mesh-no-anonymous-dashboards: Grafana without login (grafana values grafana.ini auth.anonymous.enabled)",
+                "istio-mesh-no-anonymous-dashboards: Grafana without login (ConfigMap istio-system/grafana [auth.anonymous] enabled)",
+                "istio-mesh-dashboards-cluster-internal: the add-ons' namespace by a NodePort (Service istio-system/prometheus), around the ingress gateway's allow-list",
+                "istio-mesh-dashboards-cluster-internal: prometheus on the node's network (Deployment istio-system/prometheus), around the ingress gateway's allow-list",
+            ],
+        );
+    });
+
     it("stops a Grafana opened to anonymous users or to a trusted header, in its chart's values, its grafana.ini or its environment", async () => {
         const resources = policyResources(await renderStack("staging")).map((r) => {
             if (r.type === "kubernetes:helm.sh/v4:Chart" && r.props.chart === "grafana") {

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { GRAFANA_ADMIN_SECRET, grafanaValues } from "../values/addon-values";
 import { childOptions, pinnedChart } from "../chart";
+import type { ChartValues } from "../args/chart-values";
 import { dashboardSets } from "../values/grafana-dashboards";
 import { Size } from "../args/components";
 import { ADDON_CHARTS } from "../versions";
@@ -28,6 +29,11 @@ export interface GrafanaArgs {
      * @default none
      */
     workload?: Record<string, unknown>;
+    /**
+     * The consumer's values for the chart, merged last.
+     * @default none
+     */
+    chartValues?: ChartValues;
 }
 
 /**
@@ -76,7 +82,7 @@ export class Grafana extends pulumi.ComponentResource {
         this.chart = pinnedChart(
             name,
             ADDON_CHARTS.grafana,
-            { release: "grafana", namespace: args.namespace, values },
+            { release: "grafana", namespace: args.namespace, values, override: args.chartValues },
             {
                 parent: this,
                 // The Secret and ConfigMaps already wait for what Grafana waits for.

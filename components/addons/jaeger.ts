@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { JaegerOptions, jaegerValues } from "../values/addon-values";
 import { ChartComponent } from "../chart";
+import type { ChartValues } from "../args/chart-values";
 import { ADDON_CHARTS } from "../versions";
 import { mergeValues } from "../values/workload-values";
 
@@ -12,6 +13,11 @@ export interface JaegerArgs extends JaegerOptions {
      * @default none
      */
     workload?: Record<string, unknown>;
+    /**
+     * The consumer's values for the chart, merged last.
+     * @default none
+     */
+    chartValues?: ChartValues;
 }
 
 /** Jaeger v2 all-in-one with an in-memory store: the mesh's tracing backend. */
@@ -25,6 +31,7 @@ export class Jaeger extends ChartComponent {
                 release: "jaeger",
                 namespace: args.namespace,
                 values: mergeValues(jaegerValues(args), args.workload ?? {}),
+                override: args.chartValues,
             },
             opts,
         );

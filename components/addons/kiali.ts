@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { KialiOptions, kialiValues } from "../values/addon-values";
 import { KIALI_SERVER_PORT_FORWARD_RULES, KIALI_SERVER_RULES } from "../values/kiali-rights";
 import { childOptions, pinnedChart } from "../chart";
+import type { ChartValues } from "../args/chart-values";
 import { ADDON_CHARTS } from "../versions";
 import { mergeValues } from "../values/workload-values";
 
@@ -14,6 +15,11 @@ export interface KialiArgs extends KialiOptions {
      * @default none
      */
     workload?: Record<string, unknown>;
+    /**
+     * The consumer's values for the chart, merged last.
+     * @default none
+     */
+    chartValues?: ChartValues;
 }
 
 /** The ServiceAccount the kiali-server chart runs Kiali as (the release's full name). */
@@ -73,6 +79,7 @@ export class Kiali extends pulumi.ComponentResource {
                 release: "kiali",
                 namespace: args.namespace,
                 values: mergeValues(kialiValues(args), args.workload ?? {}),
+                override: args.chartValues,
             },
             childOptions(this, opts, viewerBinding, portForwardBinding),
         );

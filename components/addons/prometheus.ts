@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ADDON_SERVICES, PrometheusOptions, prometheusValues } from "../values/addon-values";
 import { childOptions, pinnedChart } from "../chart";
+import type { ChartValues } from "../args/chart-values";
 import { ADDON_CHARTS } from "../versions";
 import { mergeValues } from "../values/workload-values";
 
@@ -32,6 +33,11 @@ export interface PrometheusArgs extends Omit<PrometheusOptions, "volumeClaim"> {
      * @default none
      */
     workload?: Record<string, unknown>;
+    /**
+     * The consumer's values for the chart, merged last.
+     * @default none
+     */
+    chartValues?: ChartValues;
 }
 
 /**
@@ -47,7 +53,7 @@ export class Prometheus extends pulumi.ComponentResource {
 
     constructor(name: string, args: PrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
         super("istio-mesh:addons:Prometheus", name, {}, opts);
-        const { namespace, volumeProvider, storage, claimAliases, workload, ...options } = args;
+        const { namespace, volumeProvider, storage, claimAliases, workload, chartValues, ...options } = args;
         const claimName = ADDON_SERVICES.prometheus.service;
         if (storage !== undefined) {
             this.volumeClaim = new k8s.core.v1.PersistentVolumeClaim(
@@ -81,6 +87,7 @@ export class Prometheus extends pulumi.ComponentResource {
                     prometheusValues({ ...options, volumeClaim: this.volumeClaim && claimName }),
                     workload ?? {},
                 ),
+                override: chartValues,
             },
             childOptions(this, opts, ...(this.volumeClaim ? [this.volumeClaim] : [])),
         );

@@ -53,6 +53,7 @@ export const ARG_PATHS = {
     replicas: "sizing.replicas",
     adoptExisting: "cluster.adoptExisting",
     kubeconfig: "cluster.kubeconfig",
+    chartValues: "chartValues",
 } as const;
 
 /** A setting of the mesh, by its name in the checks (the stack config key's, unprefixed). */

@@ -38,20 +38,35 @@ export class SettingsChecker {
         return valueAt(this.args, ARG_PATHS[key]);
     }
 
-    /** Whether `key` is given a value: one left out takes its default, and is never idle. */
-    set(key: MeshKey): boolean {
-        return this.given(key) !== undefined;
+    /**
+     * Whether `key` is given a value (at `entry` of its map, if given): one left out takes its
+     * default, and is never idle.
+     */
+    set(key: MeshKey, entry?: string): boolean {
+        const value = this.given(key);
+        return entry === undefined
+            ? value !== undefined
+            : typeof value === "object" && value !== null && (value as Record<string, unknown>)[entry] !== undefined;
     }
 
-    problem(key: MeshKey, message: string): void {
+    /** How messages name `key`, or the path `at` under it (`chartValues.grafana.grafana.ini`). */
+    private named(key: MeshKey, at?: string): string {
+        return at === undefined ? this.key(key) : `${this.key(key)}.${at}`;
+    }
+
+    /** What is wrong with `key`, or with the path `at` under it. */
+    problem(key: MeshKey, message: string, at?: string): void {
         this.failedKeys.add(key);
-        this.problemList.push(`${this.key(key)}: ${message}`);
+        this.problemList.push(`${this.named(key, at)}: ${message}`);
     }
 
-    /** A problem across settings, unless one it rests on was refused. */
-    crossKeyProblem(key: MeshKey, message: string, restsOn: readonly MeshKey[]): void {
-        if (!this.failed(key, ...restsOn)) {
-            this.problemList.push(`${this.key(key)}: ${message}`);
+    /**
+     * A problem across settings, unless one it rests on was refused; one about an entry of a
+     * key's map (`at`) rests on the others only, since another entry's problem says nothing of it.
+     */
+    crossKeyProblem(key: MeshKey, message: string, restsOn: readonly MeshKey[], at?: string): void {
+        if (!(at === undefined ? this.failed(key, ...restsOn) : this.failed(...restsOn))) {
+            this.problemList.push(`${this.named(key, at)}: ${message}`);
         }
     }
 

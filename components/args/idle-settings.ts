@@ -23,6 +23,8 @@ export interface IdleKeySettings {
 interface Dependency {
     /** The key that needs the other. */
     readonly key: MeshKey;
+    /** The entry of the key's map that needs it (a chart of `chartValues`), if not the whole key. */
+    readonly entry?: string;
     /** The key it rests on. */
     readonly on: MeshKey;
     /** Whether the configuration gives `key` an effect. */
@@ -31,9 +33,10 @@ interface Dependency {
     readonly why: (fullKey: (key: MeshKey) => string) => string;
 }
 
-function needsAddon(key: MeshKey, addon: Addon, what: string): Dependency {
+function needsAddon(key: MeshKey, addon: Addon, what: string, entry?: string): Dependency {
     return {
         key,
+        ...(entry !== undefined && { entry }),
         on: "addons",
         effective: (settings) => settings.addons.includes(addon),
         why: (k) => `${addon} is not in ${k("addons")}, so ${what}; add ${addon} there or remove this key`,
@@ -50,9 +53,10 @@ function needsRoutedDashboards(key: MeshKey): Dependency {
     };
 }
 
-function needsAmbient(key: MeshKey, what: string): Dependency {
+function needsAmbient(key: MeshKey, what: string, entry?: string): Dependency {
     return {
         key,
+        ...(entry !== undefined && { entry }),
         on: "ambient",
         effective: (settings) => settings.ambient !== undefined,
         why: (k) => `${k("ambient")} is false, so ${what}; set ${k("ambient")}: true or remove this key`,
@@ -102,6 +106,19 @@ const DEPENDENCIES: readonly Dependency[] = [
     },
     needsAmbient("platform", "no CNI agent is installed to use its paths"),
     needsAmbient("gatewayApiCrds", "no waypoint needs the Gateway API CRDs"),
+    needsAmbient("chartValues", "the CNI agent's chart is not installed", "cni"),
+    needsAmbient("chartValues", "ztunnel's chart is not installed", "ztunnel"),
+    {
+        key: "chartValues",
+        entry: "egressGateway",
+        on: "egressGateway",
+        effective: (settings) => settings.egressGateway,
+        why: (k) =>
+            `${k("egressGateway")} is false, so the egress gateway's chart is not installed; remove it or install one`,
+    },
+    ...(["prometheus", "grafana", "jaeger", "kiali"] as const).map((addon) =>
+        needsAddon("chartValues", addon, "its chart is not installed", addon),
+    ),
     needsRoutedDashboards("dashboardHost"),
     needsRoutedDashboards("dashboardAllowedCidrs"),
     needsRoutedDashboards("dashboardsWithoutLogin"),
@@ -116,14 +133,22 @@ const DEPENDENCIES: readonly Dependency[] = [
     },
 ];
 
-/** Each changed key the configuration gives no effect: the key, why, and the key it rests on. */
+/**
+ * Each changed key (or entry of a key's map) the configuration gives no effect: the key,
+ * why, the key it rests on, and the entry.
+ */
 export function idleKeyProblems(
     settings: IdleKeySettings,
-    changed: (name: MeshKey) => boolean,
+    changed: (name: MeshKey, entry?: string) => boolean,
     fullKey: (key: MeshKey) => string,
-): [key: MeshKey, message: string, restsOn: MeshKey][] {
-    const missed = DEPENDENCIES.filter((d) => changed(d.key) && !d.effective(settings));
+): [key: MeshKey, message: string, restsOn: MeshKey, entry?: string][] {
+    const missed = DEPENDENCIES.filter((d) => changed(d.key, d.entry) && !d.effective(settings));
+    const same = (a: Dependency, b: Dependency): boolean => a.key === b.key && a.entry === b.entry;
     return missed
-        .filter((d, index) => missed.findIndex((other) => other.key === d.key) === index)
-        .map((d) => [d.key, `is set, but ${d.why(fullKey)}`, d.on]);
+        .filter((d, index) => missed.findIndex((other) => same(other, d)) === index)
+        .map((d): [MeshKey, string, MeshKey, string?] =>
+            d.entry === undefined
+                ? [d.key, `is set, but ${d.why(fullKey)}`, d.on]
+                : [d.key, `is set, but ${d.why(fullKey)}`, d.on, d.entry],
+        );
 }

@@ -565,6 +565,77 @@ export interface UpgradeArgs {
     lastDeployment?: DeploymentRecord;
 }
 
+/**
+ * Helm values per chart, merged last over the values the mesh computes (maps key by key,
+ * lists and single values replaced), for what no typed argument covers. Every key is checked
+ * against the keys the pinned chart reads (its values.yaml and templates), a typo refused with
+ * the key it probably meant; a value a typed argument sets, or one the mesh keeps for what it
+ * promises, is refused naming the argument to use.
+ */
+export interface ChartValuesArgs {
+    /**
+     * Values of Istio's `base` chart (the CRDs and the default validator).
+     * @default none
+     */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    base?: { [key: string]: any };
+    /**
+     * Values of the `istiod` chart, for every istiod revision (checked against every minor
+     * that runs), e.g. `{ pilot: { env: { PILOT_ENABLE_STATUS: "true" } } }`.
+     * @default none
+     */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    istiod?: { [key: string]: any };
+    /**
+     * Values of the ingress gateway's `gateway` chart, e.g. `{ service: { annotations: {...} } }`.
+     * @default none
+     */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    ingressGateway?: { [key: string]: any };
+    /**
+     * Values of the egress gateway's `gateway` chart; only with the egress gateway.
+     * @default none
+     */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    egressGateway?: { [key: string]: any };
+    /**
+     * Values of ambient's `cni` chart (the CNI agent); only with ambient.
+     * @default none
+     */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    cni?: { [key: string]: any };
+    /**
+     * Values of ambient's `ztunnel` chart; only with ambient.
+     * @default none
+     */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    ztunnel?: { [key: string]: any };
+    /**
+     * Values of the `prometheus` chart, e.g. `{ server: { extraArgs: { "query.timeout": "1m" } } }`; only with Prometheus.
+     * @default none
+     */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    prometheus?: { [key: string]: any };
+    /**
+     * Values of the `grafana` chart, e.g. `{ "grafana.ini": { server: { enable_gzip: true } } }`; only with Grafana.
+     * @default none
+     */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    grafana?: { [key: string]: any };
+    /**
+     * Values of the `jaeger` chart; only with Jaeger.
+     * @default none
+     */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    jaeger?: { [key: string]: any };
+    /**
+     * Values of the `kiali-server` chart; only with Kiali.
+     * @default none
+     */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    kiali?: { [key: string]: any };
+}
+
 /** The arguments of `IstioMesh`. */
 export interface IstioMeshArgs {
     /**
@@ -627,6 +698,11 @@ export interface IstioMeshArgs {
      * @default the component's own record
      */
     upgrade?: UpgradeArgs;
+    /**
+     * Helm values per chart, merged last, each key checked against the pinned chart's.
+     * @default none
+     */
+    chartValues?: ChartValuesArgs;
 }
 
 export * from "./workload-args";

@@ -5,6 +5,7 @@ import { parseOverrides } from "./overrides";
 import { parseReplicaOverrides } from "./replica-overrides";
 import { exposureProblems, TRAFFIC_POLICIES } from "./exposure";
 import { idleKeyProblems } from "./idle-settings";
+import { ChartValueOverrides, installedCharts, isIstioChart, readChartValues } from "./chart-values";
 import { ambientAgentNamespace, ambientProblems, GATEWAY_API_CRD_SOURCES, PLATFORMS } from "./ambient";
 import { CANARY_TAG, checkIstioVersion, controlPlaneRevision, DEFAULT_TAG, revisionProblems } from "./revisions";
 import type { MeshKey, StackKey } from "./arg-paths";
@@ -80,6 +81,7 @@ export const MESH_DEFAULTS = {
     memoryBudgetPercent: 50,
     resources: {},
     replicas: {},
+    chartValues: {},
 } as const satisfies Record<StackKey, unknown>;
 
 /** The ranges of the numeric settings, and the unit their messages name. */
@@ -203,7 +205,7 @@ export function readMeshSettings(args: IstioMeshArgs, check: SettingsChecker, co
     const dashboardTlsSecret = optional("dashboardTlsSecret", checkSecretName);
     const prometheusStorage = optional("prometheusStorage", checkStorage);
     const withoutLogin = check.list("dashboardsWithoutLogin", d.dashboardsWithoutLogin, checkAddon);
-    const settings: MeshSettings = {
+    const read: Omit<MeshSettings, "chartValues"> = {
         memory: { quantity: memoryQuantity, bytes: parseQuantity(memoryQuantity) as number },
         addons: enabled,
         injectionNamespaces,
@@ -269,8 +271,30 @@ export function readMeshSettings(args: IstioMeshArgs, check: SettingsChecker, co
         cluster: readCluster(args, check, consumerProvider),
         warnings: [],
     };
+    const settings: MeshSettings = { ...read, chartValues: readChartValueSettings(check, read, revisionKeys) };
     crossChecks(settings, check, ambientKeys);
     return settings;
+}
+
+/**
+ * `chartValues`, each override checked against the keys of the charts the mesh installs, at
+ * the versions it installs them. A chart's versions rest on the version settings: when one
+ * was refused, Istio's charts are not checked (their message would name a version nobody
+ * wrote), and an override of a chart that is not installed is idle-settings.ts's.
+ */
+function readChartValueSettings(
+    check: SettingsChecker,
+    settings: Omit<MeshSettings, "chartValues">,
+    versionKeys: readonly MeshKey[],
+): ChartValueOverrides {
+    const raw = check.read<Record<string, unknown>>("chartValues", {}, "object");
+    const installed = installedCharts(settings);
+    const checked = check.failed(...versionKeys)
+        ? Object.fromEntries(Object.entries(installed).filter(([chart]) => !isIstioChart(chart)))
+        : installed;
+    const { overrides, problems } = readChartValues(raw, checked, (key) => check.key(key));
+    problems.forEach(([at, message]) => check.problem("chartValues", message, at));
+    return overrides;
 }
 
 /** The checks across settings that need them all read. */
@@ -315,8 +339,8 @@ function crossChecks(
     for (const [name, message, restsOn] of exposureProblems(settings, k)) {
         check.crossKeyProblem(name as MeshKey, message, restsOn as MeshKey[]);
     }
-    for (const [name, message, restsOn] of idleKeyProblems(settings, (key) => check.set(key), k)) {
-        check.crossKeyProblem(name, message, [restsOn]);
+    for (const [name, message, restsOn, entry] of idleKeyProblems(settings, (key, at) => check.set(key, at), k)) {
+        check.crossKeyProblem(name, message, [restsOn], entry);
     }
     for (const [name, message] of workloadWarnings(settings, k)) {
         check.warning(name, message);

@@ -13,6 +13,7 @@ import {
 } from "./istio-mesh-args";
 import type { AmbientSettings } from "./ambient";
 import type { Overrides } from "./overrides";
+import type { ChartValueOverrides } from "./chart-values";
 import type { ReplicaOverrides } from "./replica-overrides";
 import type { MeshRevisions } from "./revisions";
 import type { IngressServiceSettings, WorkloadSettings } from "./workloads";
@@ -103,6 +104,8 @@ export interface MeshSettings {
     readonly workloads: WorkloadSettings;
     /** How objects that exist already are adopted, and with which provider settings. */
     readonly cluster: ClusterSettings;
+    /** Each chart's values override, checked: merged last over the values the mesh computes. */
+    readonly chartValues: ChartValueOverrides;
     /** What deploys as asked but likely not as meant, each with its key: the preview shows them. */
     readonly warnings: readonly string[];
 }

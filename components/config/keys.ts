@@ -304,6 +304,12 @@ export const CONFIG_KEYS = {
         description:
             "`high`: istiod and the gateways run two pods or more each, spread over nodes, with a disruption budget; `single`: one each; `auto`: as the memory tier says (high from the large tier); `replicas` wins over it",
     },
+    chartValues: {
+        kind: "map",
+        default: D.chartValues,
+        description:
+            "Helm values merged last over the ones the program computes, per chart: `base`, `istiod` (every revision), `ingressGateway`, `egressGateway`, `cni`, `ztunnel`, `prometheus`, `grafana`, `jaeger`, `kiali`; every key is checked against the keys the pinned chart reads, and a value a typed key sets is refused (docs/configuration.md, chart values)",
+    },
 } as const satisfies Record<StackKey, KeyDeclaration>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

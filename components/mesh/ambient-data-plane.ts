@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions, pinnedChart } from "../chart";
+import type { ChartValues } from "../args/chart-values";
 import type { AmbientSettings } from "../args/ambient";
 import { SizingPlan } from "../sizing/sizing";
 import { agentValues } from "../values/ambient-values";
@@ -23,6 +24,11 @@ export interface AmbientDataPlaneArgs {
      * @default none
      */
     workload?: { readonly cni: Record<string, unknown>; readonly ztunnel: Record<string, unknown> };
+    /**
+     * The consumer's values for each chart, merged last.
+     * @default none
+     */
+    chartValues?: { cni?: ChartValues; ztunnel?: ChartValues };
 }
 
 /**
@@ -52,6 +58,7 @@ export class AmbientDataPlane extends pulumi.ComponentResource {
                     { ...agentValues("cni", args.ambient, args.sizing, args.revision) },
                     args.workload?.cni ?? {},
                 ),
+                override: args.chartValues?.cni,
             },
             childOptions(this, opts),
         );
@@ -66,6 +73,7 @@ export class AmbientDataPlane extends pulumi.ComponentResource {
                     { ...agentValues("ztunnel", args.ambient, args.sizing, args.revision) },
                     args.workload?.ztunnel ?? {},
                 ),
+                override: args.chartValues?.ztunnel,
             },
             childOptions(this, opts, this.cni),
         );

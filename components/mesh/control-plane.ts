@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ChartComponent } from "../chart";
+import type { ChartValues } from "../args/chart-values";
 import { ControlPlaneRevision, istiodName } from "../args/revisions";
 import { istiodValues, TracingProvider } from "../values/istio-values";
 import { SizingPlan } from "../sizing/sizing";
@@ -34,6 +35,11 @@ export interface IstioControlPlaneArgs {
      * @default none
      */
     workload?: Record<string, unknown>;
+    /**
+     * The consumer's values for istiod, merged last; every revision gets the same.
+     * @default none
+     */
+    chartValues?: ChartValues;
 }
 
 /**
@@ -56,7 +62,7 @@ export class IstioControlPlane extends ChartComponent {
             "istio-mesh:core:ControlPlane",
             name,
             istioCharts(version).istiod,
-            { release: istiodName(revision), namespace: args.namespace, values },
+            { release: istiodName(revision), namespace: args.namespace, values, override: args.chartValues },
             opts,
         );
     }

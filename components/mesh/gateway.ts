@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions, pinnedChart } from "../chart";
+import type { ChartValues } from "../args/chart-values";
 import { GATEWAY_NAMES, GatewayRole, gatewayValues, IngressService } from "../values/istio-values";
 import { SizingPlan } from "../sizing/sizing";
 import { istioCharts } from "../versions";
@@ -33,6 +34,11 @@ export interface IstioGatewayArgs {
      * @default none
      */
     workload?: Record<string, unknown>;
+    /**
+     * The consumer's values for the chart, merged last.
+     * @default none
+     */
+    chartValues?: ChartValues;
 }
 
 /**
@@ -72,6 +78,7 @@ export class IstioGateway extends pulumi.ComponentResource {
                     },
                     args.workload ?? {},
                 ),
+                override: args.chartValues,
             },
             childOptions(this, opts),
         );

@@ -92,7 +92,12 @@ export function buildControlPlane(
     const systemPodsReady: pulumi.Resource[] = [namespace, ...credentialSecrets.values()];
     const base = new IstioBase(
         `${name}-istio-base`,
-        { namespace: namespace.name, version: plan.crdVersion, validatingRevision: plan.validatingRevision },
+        {
+            namespace: namespace.name,
+            version: plan.crdVersion,
+            validatingRevision: plan.validatingRevision,
+            chartValues: settings.chartValues.base,
+        },
         child("istio-base", adopting),
     );
     // Tracing goes to Jaeger's OTLP receiver when Jaeger is on.
@@ -119,6 +124,7 @@ export function buildControlPlane(
                             "istio.io/rev": istiod.revision ?? "default",
                         }),
                     ),
+                    chartValues: settings.chartValues.istiod,
                 },
                 child(istiod.name, { dependsOn: [base] }),
             ),
@@ -252,6 +258,7 @@ function buildAmbient(
                 cni: workloadValues("cni", settings.workloads),
                 ztunnel: workloadValues("ztunnel", settings.workloads),
             },
+            chartValues: { cni: settings.chartValues.cni, ztunnel: settings.chartValues.ztunnel },
         },
         child("ambient", parts.afterIstiod),
     );

@@ -68,6 +68,7 @@ export function buildGateways(name: string, inputs: GatewayInputs): GatewayParts
                 role,
                 ...(service !== undefined && { service }),
                 workload: workloadValues(chart, settings.workloads, spreadOf(sizing.scaling[chart], labels)),
+                chartValues: settings.chartValues[chart],
             },
             child(`${role}-gateway`, afterIstiod),
         );

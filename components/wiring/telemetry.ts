@@ -88,6 +88,7 @@ export function buildTelemetry(
                   claimAliases: [chartEraClaim()],
                   externalUrl: hostUrl("prometheus"),
                   ...workload("prometheus"),
+                  chartValues: settings.chartValues.prometheus,
               },
               child("prometheus", afterNamespace),
           )
@@ -102,6 +103,7 @@ export function buildTelemetry(
                   externalUrl: hostUrl("grafana"),
                   ambient: settings.ambient !== undefined,
                   ...workload("grafana"),
+                  chartValues: settings.chartValues.grafana,
               },
               child("grafana", { dependsOn: afterPrometheus }),
           )
@@ -119,6 +121,7 @@ export function buildTelemetry(
                 size: sizing.sizes.jaeger,
                 maxTraces: jaegerMaxTraces(sizing.sizes.jaeger),
                 ...workload("jaeger"),
+                chartValues: settings.chartValues.jaeger,
             },
             child("jaeger", afterNamespace),
         );
@@ -140,6 +143,7 @@ export function buildTelemetry(
                 addons: settings.addons,
                 externalUrls: Object.fromEntries(routed.map((addon) => [addon, externalUrl(addon)])),
                 ...workload("kiali"),
+                chartValues: settings.chartValues.kiali,
             },
             // Kiali's pod mounts Grafana's admin Secret to read Grafana's API.
             child("kiali", {

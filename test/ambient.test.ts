@@ -6,7 +6,7 @@ import { configKey, parseMeshSettings } from "../components/config/stack-config"
 import { agentValues, istiodAmbientValues, waypointGateway } from "../components/values/ambient-values";
 import { gatewayApiObjects } from "../components/mesh/gateway-api-crds";
 import { Graph } from "./support/graph";
-import { problemsOf } from "./support/problems";
+import { problemsOf, warningsOf } from "./support/problems";
 import { runProgram, stackConfig } from "./support/program";
 import { renderStack, StackRender } from "./support/render";
 import { allObjects, label, podSpecOf } from "./support/manifests";
@@ -67,21 +67,20 @@ describe("ambient: configuration", () => {
         ]);
     });
 
-    it("refuses platform, nodes and gatewayApiCrds without ambient, since they would have no effect", () => {
-        assert.deepStrictEqual(
-            problemsOf(
-                stackConfig("dev", {
-                    "istio-mesh:platform": "minikube",
-                    "istio-mesh:nodes": 3,
-                    "istio-mesh:gatewayApiCrds": "cluster",
-                }),
-            ),
-            [
-                "istio-mesh:platform: is set, but istio-mesh:ambient is false, so no CNI agent is installed to use its paths; set istio-mesh:ambient: true or remove this key",
-                "istio-mesh:nodes: is set, but istio-mesh:ambient is false, so no DaemonSet runs on every node; set istio-mesh:ambient: true or remove this key",
-                "istio-mesh:gatewayApiCrds: is set, but istio-mesh:ambient is false, so no waypoint needs the Gateway API CRDs; set istio-mesh:ambient: true or remove this key",
-            ],
-        );
+    it("warns of platform, nodes and gatewayApiCrds without ambient, which they wait for", () => {
+        const raw = stackConfig("dev", {
+            "istio-mesh:platform": "minikube",
+            "istio-mesh:nodes": 3,
+            "istio-mesh:gatewayApiCrds": "cluster",
+        });
+        const uses =
+            "ambient's data plane uses it once istio-mesh:ambient is true. Keep it for then, or remove it to silence this warning";
+        assert.deepStrictEqual(problemsOf(raw), []);
+        assert.deepStrictEqual(warningsOf(raw), [
+            `istio-mesh:platform: "minikube" has no effect here: istio-mesh:ambient is false, so no CNI agent is installed to use its paths; ${uses}`,
+            `istio-mesh:nodes: 3 has no effect here: istio-mesh:ambient is false, so no DaemonSet runs on every node; ${uses}`,
+            `istio-mesh:gatewayApiCrds: "cluster" has no effect here: istio-mesh:ambient is false, so no waypoint needs the Gateway API CRDs; ${uses}`,
+        ]);
     });
 
     it("refuses turning ambient off while the last deployment had ambient namespaces", () => {

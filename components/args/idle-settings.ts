@@ -3,10 +3,12 @@ import type { Addon } from "./addons";
 import { externallyReachable } from "./exposure";
 
 /**
- * Keys that mean nothing in the configuration around them: a value for an add-on that is
- * not installed, or for dashboards that are not routed. Such a key is a mistake (the user
- * expects an effect that never comes), so a changed value of one is refused, naming what
- * it needs. Its default is not: `Pulumi.yaml`'s defaults reach every stack.
+ * Keys that mean nothing in the configuration around them: tuning for an add-on that is not
+ * installed, or for dashboards that are not routed. Such a key is no mistake in itself: it is
+ * what a stack keeps while a part is off, so that turning the part off or on again is one
+ * change. So it deploys, with a warning in the preview that says what would use it. Its
+ * default never warns: `Pulumi.yaml`'s defaults reach every stack. Typos, bad values and
+ * contradictions are refused elsewhere, whatever this says.
  */
 
 /** What an idle-key check reads, as parsed. */
@@ -22,11 +24,11 @@ export interface IdleKeySettings {
 interface Dependency {
     /** The key that needs the other. */
     readonly key: MeshKey;
-    /** The key it rests on. */
+    /** The key it rests on: a refusal of either stops the warning. */
     readonly on: MeshKey;
     /** Whether the configuration gives `key` an effect. */
     readonly effective: (settings: IdleKeySettings) => boolean;
-    /** Why it has none, and the two ways out. */
+    /** Why it has none here, and what would use it. */
     readonly why: (fullKey: (key: MeshKey) => string) => string;
 }
 
@@ -35,7 +37,8 @@ function needsAddon(key: MeshKey, addon: Addon, what: string): Dependency {
         key,
         on: "addons",
         effective: (settings) => settings.addons.includes(addon),
-        why: (k) => `${addon} is not in ${k("addons")}, so ${what}; add ${addon} there or remove this key`,
+        why: (k) =>
+            `${addon} is not in ${k("addons")}, so ${what}; the bundled ${addon} uses it once ${k("addons")} lists it again`,
     };
 }
 
@@ -45,7 +48,7 @@ function needsRoutedDashboards(key: MeshKey): Dependency {
         on: "dashboards",
         effective: (settings) => settings.dashboards === "ingress",
         why: (k) =>
-            `${k("dashboards")} is none, so no dashboard is routed; remove it or set ${k("dashboards")}: ingress`,
+            `${k("dashboards")} is none, so no dashboard is routed; the routes through the ingress gateway use it once ${k("dashboards")} is ingress`,
     };
 }
 
@@ -54,7 +57,7 @@ function needsAmbient(key: MeshKey, what: string): Dependency {
         key,
         on: "ambient",
         effective: (settings) => settings.ambient !== undefined,
-        why: (k) => `${k("ambient")} is false, so ${what}; set ${k("ambient")}: true or remove this key`,
+        why: (k) => `${k("ambient")} is false, so ${what}; ambient's data plane uses it once ${k("ambient")} is true`,
     };
 }
 
@@ -69,7 +72,8 @@ const DEPENDENCIES: readonly Dependency[] = [
         key: "egressNamespace",
         on: "egressGateway",
         effective: (settings) => settings.egressGateway,
-        why: (k) => `${k("egressGateway")} is false, so there is no egress gateway to place; remove it or install one`,
+        why: (k) =>
+            `${k("egressGateway")} is false, so there is no egress gateway to place; the egress gateway uses it once ${k("egressGateway")} is true`,
     },
     needsAmbient("platform", "no CNI agent is installed to use its paths"),
     needsAmbient("nodes", "no DaemonSet runs on every node"),
@@ -84,18 +88,25 @@ const DEPENDENCIES: readonly Dependency[] = [
         on: "ingressServiceType",
         effective: externallyReachable,
         why: (k) =>
-            `${k("ingressServiceType")} is ClusterIP, which no client outside the cluster reaches, so no node forwards to it; remove it, or use NodePort or LoadBalancer`,
+            `${k("ingressServiceType")} is ClusterIP, which no client outside the cluster reaches, so no node forwards to it; the gateway's Service uses it once ${k("ingressServiceType")} is NodePort or LoadBalancer`,
     },
 ];
 
-/** Each changed key the configuration gives no effect: the key, why, and the key it rests on. */
-export function idleKeyProblems(
+/**
+ * Each changed key the configuration gives no effect, with the warning to show: the value,
+ * why it has no effect, what would use it, and that removing it silences the warning.
+ */
+export function idleKeyWarnings(
     settings: IdleKeySettings,
-    changed: (name: MeshKey) => boolean,
+    given: (name: MeshKey) => unknown,
     fullKey: (key: MeshKey) => string,
 ): [key: MeshKey, message: string, restsOn: MeshKey][] {
-    const missed = DEPENDENCIES.filter((d) => changed(d.key) && !d.effective(settings));
+    const missed = DEPENDENCIES.filter((d) => given(d.key) !== undefined && !d.effective(settings));
     return missed
         .filter((d, index) => missed.findIndex((other) => other.key === d.key) === index)
-        .map((d) => [d.key, `is set, but ${d.why(fullKey)}`, d.on]);
+        .map((d) => [
+            d.key,
+            `${JSON.stringify(given(d.key))} has no effect here: ${d.why(fullKey)}. Keep it for then, or remove it to silence this warning`,
+            d.on,
+        ]);
 }

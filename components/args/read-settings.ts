@@ -3,8 +3,8 @@ import { ADDON_NEEDS, ADDONS } from "./addons";
 import { parseQuantity } from "./quantity";
 import { parseOverrides } from "./overrides";
 import { parseReplicaOverrides } from "./replica-overrides";
-import { exposureProblems, TRAFFIC_POLICIES } from "./exposure";
-import { idleKeyProblems } from "./idle-settings";
+import { exposureProblems, exposureWarnings, TRAFFIC_POLICIES } from "./exposure";
+import { idleKeyWarnings } from "./idle-settings";
 import { ambientAgentNamespace, ambientProblems, GATEWAY_API_CRD_SOURCES, PLATFORMS } from "./ambient";
 import { CANARY_TAG, checkIstioVersion, controlPlaneRevision, DEFAULT_TAG, revisionProblems } from "./revisions";
 import type { MeshKey, StackKey } from "./arg-paths";
@@ -302,7 +302,15 @@ function crossChecks(
     for (const [name, message, restsOn] of exposureProblems(settings, k)) {
         check.crossKeyProblem(name as MeshKey, message, restsOn as MeshKey[]);
     }
-    for (const [name, message, restsOn] of idleKeyProblems(settings, (key) => check.set(key), k)) {
-        check.crossKeyProblem(name, message, [restsOn]);
+    for (const [name, message, restsOn] of exposureWarnings(settings, k)) {
+        if (!check.failed(name as MeshKey, ...(restsOn as MeshKey[]))) {
+            check.warning(name as MeshKey, message);
+        }
+    }
+    // A key with no effect here deploys, with a warning: turning a part off stays one change.
+    for (const [name, message, restsOn] of idleKeyWarnings(settings, (key) => check.given(key), k)) {
+        if (!check.failed(name, restsOn)) {
+            check.warning(name, message);
+        }
     }
 }

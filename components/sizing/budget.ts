@@ -201,9 +201,6 @@ export function budgetRefusal(
     const scaled = COMPONENTS.filter((c) => c in settings.replicas && counted(c));
     const kept = fittingAddons(settings);
     const dropped = kept === undefined ? [] : settings.addons.filter((addon) => !kept.includes(addon));
-    // An override of a disabled add-on is refused, so disabling one means removing it too.
-    const orphaned = dropped.filter((addon) => settings.resources[addon] !== undefined);
-    const alsoRemove = orphaned.length > 0 ? `, removing ${orphaned.join(", ")} from ${k("resources")}` : "";
     const nextGi = nextFittingGi(settings, maxGi);
     const neededPercent = Math.ceil((budget.totalMi * 100) / (settings.memory.bytes / MI));
     const remedies = [
@@ -213,9 +210,7 @@ export function budgetRefusal(
             : []),
         ...(sized.length > 0 ? [`lower ${k("resources")} (set for ${sized.join(", ")})`] : []),
         ...(scaled.length > 0 ? [`lower ${k("replicas")} (set for ${scaled.join(", ")})`] : []),
-        ...(dropped.length > 0
-            ? [`disable ${dropped.join(", ")} (${k("addons")}: [${(kept ?? []).join(", ")}])${alsoRemove}`]
-            : []),
+        ...(dropped.length > 0 ? [`disable ${dropped.join(", ")} (${k("addons")}: [${(kept ?? []).join(", ")}])`] : []),
         ...(nextGi !== undefined ? [`give the cluster ${nextGi}Gi (${k("memory")}), the next size that fits`] : []),
         ...(neededPercent <= 90 ? [`raise ${k("memoryBudgetPercent")} to ${neededPercent}`] : []),
         ...fewerNodes(settings, plan, k),

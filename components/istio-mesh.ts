@@ -75,6 +75,11 @@ export class IstioMesh extends pulumi.ComponentResource {
     public readonly dashboardAccess: pulumi.Output<string>;
     /** Each add-on's `kubectl port-forward` line. */
     public readonly portForwardCommands: pulumi.Output<Record<string, string>>;
+    /**
+     * The scrape jobs (YAML) to add to an existing Prometheus that does not scrape the mesh
+     * itself: istiod, every proxy, and ztunnel with ambient (docs/telemetry.md).
+     */
+    public readonly prometheusScrapeConfig?: pulumi.Output<string>;
 
     /**
      * @param name the mesh's name; every child's name starts with it
@@ -135,6 +140,10 @@ export class IstioMesh extends pulumi.ComponentResource {
         this.dashboardUrls = access.dashboardUrls;
         this.dashboardAccess = pulumi.output(access.dashboardAccess);
         this.portForwardCommands = pulumi.output(access.portForwardCommands);
+        this.prometheusScrapeConfig =
+            telemetry.prometheusScrapeConfig === undefined
+                ? undefined
+                : pulumi.output(telemetry.prometheusScrapeConfig);
         this.registerOutputs({
             istioVersion: this.istioVersion,
             controlPlanes: this.controlPlanes,
@@ -150,6 +159,7 @@ export class IstioMesh extends pulumi.ComponentResource {
             dashboardUrls: this.dashboardUrls,
             dashboardAccess: this.dashboardAccess,
             portForwardCommands: this.portForwardCommands,
+            prometheusScrapeConfig: this.prometheusScrapeConfig,
         });
     }
 }

@@ -343,12 +343,12 @@ describe("config", () => {
         [
             "Grafana without Prometheus",
             { "istio-mesh:addons": '["grafana"]' },
-            'istio-mesh:addons: "grafana" needs "prometheus": its datasource and every Istio dashboard read Prometheus; add prometheus to istio-mesh:addons or remove grafana',
+            'istio-mesh:addons: "grafana" needs a Prometheus: its datasource and every Istio dashboard read Prometheus; add prometheus to istio-mesh:addons, give an existing one in istio-mesh:prometheusUrl, or remove grafana',
         ],
         [
             "Kiali without Prometheus",
             { "istio-mesh:addons": '["jaeger","kiali"]' },
-            'istio-mesh:addons: "kiali" needs "prometheus": its graph and health come from Prometheus metrics; add prometheus to istio-mesh:addons or remove kiali',
+            'istio-mesh:addons: "kiali" needs a Prometheus: its graph and health come from Prometheus metrics; add prometheus to istio-mesh:addons, give an existing one in istio-mesh:prometheusUrl, or remove kiali',
         ],
         [
             "an unknown mTLS mode",
@@ -392,7 +392,7 @@ describe("config", () => {
         const idle: [Record<string, string>, string][] = [
             [
                 { ...noJaeger, "istio-mesh:tracingSampling": "10" },
-                `istio-mesh:tracingSampling: 10 has no effect here: jaeger is not in istio-mesh:addons, so no trace is collected; the bundled jaeger uses it once istio-mesh:addons lists it again. ${keep}`,
+                `istio-mesh:tracingSampling: 10 has no effect here: jaeger is not in istio-mesh:addons and istio-mesh:otlpEndpoint is empty, so no trace is collected; the bundled jaeger or an OTLP collector uses it once either is on. ${keep}`,
             ],
             [
                 { ...noPrometheus, "istio-mesh:prometheusRetention": "7d" },

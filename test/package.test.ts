@@ -114,12 +114,15 @@ describe("the component package", () => {
             "istioVersion",
             "kialiLoginToken",
             "portForwardCommands",
+            "prometheusScrapeConfig",
             "restartCommands",
         ]);
         const enumValues = (name: string): string[] =>
             (parsed.types[`istio-mesh:index:${name}`].enum ?? []).map((member) => String(member.value));
         assert.deepStrictEqual(enumValues("Addon"), ["prometheus", "grafana", "jaeger", "kiali"]);
         assert.deepStrictEqual(enumValues("MtlsMode"), ["STRICT", "PERMISSIVE"]);
+        assert.deepStrictEqual(enumValues("OtlpProtocol"), ["grpc", "http"]);
+        assert.deepStrictEqual(enumValues("TracingQueryProvider"), ["jaeger", "tempo"]);
     });
 
     it("construct(), as the engine calls it for another language, registers what the program registers", async () => {

@@ -16,6 +16,10 @@ const KEEP = "Keep it for then, or remove it to silence this warning";
 const addonOff = (key: string, value: string, addon: Addon, what: string): string =>
     `istio-mesh:${key}: ${value} has no effect here: ${addon} is not in istio-mesh:addons, so ${what}; the bundled ${addon} uses it once istio-mesh:addons lists it again. ${KEEP}`;
 
+/** The warning of the sampling while no tracing backend is on. */
+const noTracing = (value: string): string =>
+    `istio-mesh:tracingSampling: ${value} has no effect here: jaeger is not in istio-mesh:addons and istio-mesh:otlpEndpoint is empty, so no trace is collected; the bundled jaeger or an OTLP collector uses it once either is on. ${KEEP}`;
+
 /** The warning of a dashboard key while no dashboard is routed. */
 const unrouted = (key: string, value: string): string =>
     `istio-mesh:${key}: ${value} has no effect here: istio-mesh:dashboards is none, so no dashboard is routed; the routes through the ingress gateway use it once istio-mesh:dashboards is ingress. ${KEEP}`;
@@ -25,7 +29,7 @@ const WARNINGS: Record<string, Record<Addon, string[]>> = {
     dev: {
         prometheus: [addonOff("kubeletTlsVerify", "false", "prometheus", "no node is scraped")],
         grafana: [],
-        jaeger: [addonOff("tracingSampling", "100", "jaeger", "no trace is collected")],
+        jaeger: [noTracing("100")],
         kiali: [],
     },
     staging: {
@@ -34,7 +38,7 @@ const WARNINGS: Record<string, Record<Addon, string[]>> = {
             addonOff("prometheusStorage", '"20Gi"', "prometheus", "no volume is made"),
         ],
         grafana: [],
-        jaeger: [addonOff("tracingSampling", "10", "jaeger", "no trace is collected")],
+        jaeger: [noTracing("10")],
         kiali: [],
     },
     prod: {
@@ -113,8 +117,8 @@ describe("one config change turns a part off or on, on every committed stack", (
         assert.deepStrictEqual(
             problemsOf(stackConfig("dev", { "istio-mesh:addons": ["grafana", "jaeger", "kiali"] })),
             [
-                'istio-mesh:addons: "grafana" needs "prometheus": its datasource and every Istio dashboard read Prometheus; add prometheus to istio-mesh:addons or remove grafana',
-                'istio-mesh:addons: "kiali" needs "prometheus": its graph and health come from Prometheus metrics; add prometheus to istio-mesh:addons or remove kiali',
+                'istio-mesh:addons: "grafana" needs a Prometheus: its datasource and every Istio dashboard read Prometheus; add prometheus to istio-mesh:addons, give an existing one in istio-mesh:prometheusUrl, or remove grafana',
+                'istio-mesh:addons: "kiali" needs a Prometheus: its graph and health come from Prometheus metrics; add prometheus to istio-mesh:addons, give an existing one in istio-mesh:prometheusUrl, or remove kiali',
             ],
         );
     });

@@ -8,8 +8,10 @@ import { Size } from "../args/components";
 import { ADDON_CHARTS } from "../versions";
 
 export interface GrafanaArgs {
-    /** Namespace to run in (create it first: `dependsOn`); the datasource points at `prometheus` there. */
+    /** Namespace to run in (create it first: `dependsOn`). */
     namespace: string;
+    /** The Prometheus its datasource reads: the bundled one's in-cluster URL, or an existing one's. */
+    prometheusUrl: string;
     /** Requests and limits, from the sizing module. */
     size: Size;
     /**
@@ -59,7 +61,7 @@ export class Grafana extends pulumi.ComponentResource {
         );
         const values = grafanaValues({
             size: args.size,
-            namespace: args.namespace,
+            prometheusUrl: args.prometheusUrl,
             adminSecret: GRAFANA_ADMIN_SECRET,
             dashboardSets: sets,
             externalUrl: args.externalUrl,

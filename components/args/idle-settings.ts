@@ -19,6 +19,8 @@ export interface IdleKeySettings {
     readonly dashboardHost?: string;
     readonly ingressServiceType: "LoadBalancer" | "NodePort" | "ClusterIP";
     readonly ambient?: object;
+    readonly existingPrometheus?: object;
+    readonly otlpTracing?: { readonly query?: object };
 }
 
 interface Dependency {
@@ -63,7 +65,37 @@ function needsAmbient(key: MeshKey, what: string): Dependency {
 
 /** In order: a key gets the message of the first dependency it misses, and only that one. */
 const DEPENDENCIES: readonly Dependency[] = [
-    needsAddon("tracingSampling", "jaeger", "no trace is collected"),
+    {
+        key: "tracingSampling",
+        on: "addons",
+        effective: (settings) => settings.addons.includes("jaeger") || settings.otlpTracing !== undefined,
+        why: (k) =>
+            `jaeger is not in ${k("addons")} and ${k("otlpEndpoint")} is empty, so no trace is collected; the bundled jaeger or an OTLP collector uses it once either is on`,
+    },
+    {
+        key: "prometheusScrapesMesh",
+        on: "prometheusUrl",
+        effective: (settings) => settings.existingPrometheus !== undefined,
+        why: (k) =>
+            `${k("prometheusUrl")} is empty, so there is no existing Prometheus it speaks of; it is read once ${k("prometheusUrl")} names one`,
+    },
+    ...(["otlpProtocol", "tracingQueryUrl"] as const).map(
+        (key): Dependency => ({
+            key,
+            on: "otlpEndpoint",
+            effective: (settings) => settings.otlpTracing !== undefined,
+            why: (k) =>
+                `${k("otlpEndpoint")} is empty, so no span goes to a collector; the collector's settings use it once ${k("otlpEndpoint")} names one`,
+        }),
+    ),
+    needsAddon("tracingQueryUrl", "kiali", "nothing queries traces"),
+    {
+        key: "tracingQueryProvider",
+        on: "tracingQueryUrl",
+        effective: (settings) => settings.otlpTracing?.query !== undefined,
+        why: (k) =>
+            `${k("tracingQueryUrl")} is empty or unused, so Kiali queries no traces; it is read once Kiali queries ${k("tracingQueryUrl")}`,
+    },
     needsAddon("prometheusRetention", "prometheus", "no metric is kept"),
     needsAddon("prometheusStorage", "prometheus", "no volume is made"),
     needsAddon("kubeletTlsVerify", "prometheus", "no node is scraped"),

@@ -25,6 +25,7 @@ export type BudgetSettings = Pick<
     | "replicas"
     | "ambient"
     | "nodes"
+    | "existingPrometheus"
 >;
 
 export interface BudgetLine {
@@ -174,7 +175,7 @@ function nextFittingGi(settings: BudgetSettings, maxGi: number): number | undefi
 function fittingAddons(settings: BudgetSettings): Addon[] | undefined {
     const subsets = settings.addons.reduce<Addon[][]>((all, addon) => [...all, ...all.map((s) => [...s, addon])], [[]]);
     const candidates = subsets
-        .filter((kept) => isSelfContained(kept))
+        .filter((kept) => isSelfContained(kept, settings.existingPrometheus !== undefined))
         .map((kept) => ({ kept, budget: memoryBudget({ ...settings, addons: kept }) }))
         .filter(({ budget }) => fits(budget))
         .sort((a, b) => b.kept.length - a.kept.length || b.budget.totalMi - a.budget.totalMi);

@@ -6,7 +6,7 @@ import type { LastDeployment } from "../args/upgrade-guard";
 import type { SizingPlan } from "../sizing/sizing";
 import { ControlPlanePlan } from "../values/control-plane-plan";
 import { ISTIO_NAMESPACE, TracingProvider } from "../values/istio-values";
-import { jaegerTracingProvider } from "../values/addon-values";
+import { meshTracingProvider } from "../values/addon-values";
 import { adoptingProvider } from "../mesh/adopting-provider";
 import { AmbientDataPlane } from "../mesh/ambient-data-plane";
 import { IstioControlPlane } from "../mesh/control-plane";
@@ -72,10 +72,9 @@ export function buildControlPlane(
         { namespace: namespace.name, version: plan.crdVersion, validatingRevision: plan.validatingRevision },
         child("istio-base", adopting),
     );
-    // Tracing goes to Jaeger's OTLP receiver when Jaeger is on.
-    const tracing: TracingProvider[] = settings.addons.includes("jaeger")
-        ? [jaegerTracingProvider(ISTIO_NAMESPACE)]
-        : [];
+    // Spans go over OTLP to Jaeger's receiver when Jaeger is on, else to the collector the settings name.
+    const provider = meshTracingProvider(settings, ISTIO_NAMESPACE);
+    const tracing: TracingProvider[] = provider === undefined ? [] : [provider];
     // Named from their revisions: an upgrade adds and removes whole control planes, never renames one.
     const istiods = new Map(
         plan.istiods.map((istiod) => [

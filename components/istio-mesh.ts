@@ -9,6 +9,7 @@ import { DeploymentRecord } from "./mesh/deployment-record";
 import { MeshArgsError } from "./args/errors";
 import { buildControlPlane } from "./wiring/control-plane";
 import { buildTelemetry } from "./wiring/telemetry";
+import { buildSampleApp } from "./wiring/sample-app";
 import { describeAccess, IngressGatewayInfo } from "./wiring/access";
 
 export type { IngressGatewayInfo } from "./wiring/access";
@@ -111,6 +112,7 @@ export class IstioMesh extends pulumi.ComponentResource {
         const plan = planControlPlanes(settings, args?.upgrade?.lastDeployment);
         const core = buildControlPlane(this, name, { settings, sizing, plan, names: names.nameOf });
         const telemetry = buildTelemetry(this, name, { settings, sizing, core });
+        const sample = buildSampleApp(this, name, { settings, sizing, plan, core });
 
         // The record is applied last, after everything else: what it says was applied, and the
         // guards run where it applies.
@@ -122,7 +124,7 @@ export class IstioMesh extends pulumi.ComponentResource {
                 names: Object.fromEntries(Object.keys(ARG_PATHS).map((key) => [key, names.nameOf(key as MeshKey)])),
                 ...(args?.upgrade?.lastDeployment !== undefined && { bootstrap: args.upgrade.lastDeployment }),
             },
-            { parent: this, dependsOn: [...core.created, ...telemetry.created] },
+            { parent: this, dependsOn: [...core.created, ...telemetry.created, ...sample] },
         );
         const applied = record.record;
         this.istioVersion = pulumi.output(settings.istioVersion);

@@ -44,6 +44,7 @@ describe("config", () => {
             memoryBudgetPercent: 50,
             resources: {},
             replicas: {},
+            sampleApp: false,
             cluster: { adoptExisting: true, provider: {} },
             warnings: [],
         });
@@ -184,6 +185,7 @@ describe("config", () => {
             memoryBudgetPercent: 50,
             resources: {},
             replicas: {},
+            sampleApp: false,
             cluster: { adoptExisting: true, provider: { context: "minikube" } },
             warnings: [],
         });

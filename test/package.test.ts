@@ -99,6 +99,7 @@ describe("the component package", () => {
             "sizing",
             "cluster",
             "upgrade",
+            "sampleApp",
         ]);
         assert.deepStrictEqual(outputNames(parsed, TYPE).sort(), [
             "ambientNamespaces",
@@ -182,7 +183,7 @@ describe("the YAML example (examples/yaml)", () => {
         assert.deepStrictEqual(propertyMisfits(parsed, TYPE, wrong), [
             'telemetry.addons[0]: "zipkin" is not one of prometheus, grafana, jaeger, kiali',
             "sizing: not an object",
-            "sidecar: no such property; the type has controlPlane, sidecars, ambient, gateways, telemetry, dashboards, security, sizing, cluster, upgrade",
+            "sidecar: no such property; the type has controlPlane, sidecars, ambient, gateways, telemetry, dashboards, security, sizing, cluster, upgrade, sampleApp",
         ]);
     });
 

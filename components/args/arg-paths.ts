@@ -48,6 +48,7 @@ export const ARG_PATHS = {
     memoryBudgetPercent: "sizing.budgetPercent",
     resources: "sizing.resources",
     replicas: "sizing.replicas",
+    sampleApp: "sampleApp.enabled",
     adoptExisting: "cluster.adoptExisting",
     kubeconfig: "cluster.kubeconfig",
 } as const;

@@ -432,6 +432,8 @@ export interface ComponentResourcesArgs {
     ztunnel?: ResourceRequirementsArgs;
     /** The CNI agent's container, on every node. @default the sizing table's */
     cni?: ResourceRequirementsArgs;
+    /** Each container of the sample application. @default the sizing table's */
+    sampleApp?: ResourceRequirementsArgs;
 }
 
 /** A replica count, or an autoscaling range. */
@@ -606,6 +608,18 @@ export interface UpgradeArgs {
     lastDeployment?: DeploymentRecord;
 }
 
+/** A small application to see the mesh work, for people learning Istio. */
+export interface SampleAppArgs {
+    /**
+     * Deploy it in a namespace of its own, `istio-mesh-sample`, which the mesh creates and
+     * `pulumi destroy` deletes: a client that calls a frontend (NGINX) once a second, which
+     * calls a backend (go-httpbin), with sidecars, or through ztunnel when ambient is on; so
+     * Kiali's graph and Grafana's dashboards show traffic within a minute.
+     * @default false
+     */
+    enabled?: boolean;
+}
+
 /** The arguments of `IstioMesh`. */
 export interface IstioMeshArgs {
     /**
@@ -658,4 +672,9 @@ export interface IstioMeshArgs {
      * @default the component's own record
      */
     upgrade?: UpgradeArgs;
+    /**
+     * The sample application.
+     * @default none
+     */
+    sampleApp?: SampleAppArgs;
 }

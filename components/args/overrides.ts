@@ -133,6 +133,9 @@ function deployedBy(component: Component, k: (key: MeshKey) => string): string {
     if (component === "ztunnel" || component === "cni") {
         return `${k("ambient")} is false`;
     }
+    if (component === "sampleApp") {
+        return `${k("sampleApp")} is false`;
+    }
     return `${component} is not in ${k("addons")}`;
 }
 

@@ -88,6 +88,7 @@ export const MESH_DEFAULTS = {
     memoryBudgetPercent: 50,
     resources: {},
     replicas: {},
+    sampleApp: false,
 } as const satisfies Record<StackKey, unknown>;
 
 /** The ranges of the numeric settings, and the unit their messages name. */
@@ -98,6 +99,9 @@ export function numberRanges(k: (key: MeshKey) => string) {
         memoryBudgetPercent: { min: 10, max: 90, unit: ` (percent of ${k("memory")})`, integer: true },
     } as const;
 }
+
+/** The sample application's namespace, which the mesh owns when `sampleApp` is on. */
+export const SAMPLE_APP_NAMESPACE = "istio-mesh-sample";
 
 /** The control plane's namespace, where the root CA's Secrets are. */
 const ISTIO_SYSTEM = "istio-system";
@@ -339,6 +343,7 @@ export function readMeshSettings(args: IstioMeshArgs, check: SettingsChecker, co
         replicas: parseReplicaOverrides(check.read<Record<string, unknown>>("replicas", {}, "object"), (message) =>
             check.problem("replicas", message),
         ),
+        sampleApp: check.read("sampleApp", d.sampleApp as boolean, "boolean"),
         cluster: readCluster(args, check, consumerProvider),
         warnings: [],
     };
@@ -372,6 +377,21 @@ function crossChecks(
                 name,
                 `${show(namespace)} is in ${listedIn.map(k).join(" and ")}, an application's namespace; the gateway's role reads every Secret of its namespace, and whoever may write routes or label pods there could take its hosts, its certificates and its network access, so give it one of its own, e.g. istio-${name === "ingressNamespace" ? "ingress" : "egress"}`,
                 listedIn,
+            );
+        }
+    }
+    // The sample application's namespace is the mesh's: created, labelled and deleted with it.
+    const sampleNamespaces: [MeshKey, readonly string[]][] = [
+        ...applications,
+        ["ingressNamespace", [settings.gatewayNamespaces.ingress]],
+        ["egressNamespace", settings.egressGateway ? [settings.gatewayNamespaces.egress] : []],
+    ];
+    for (const [key, namespaces] of sampleNamespaces) {
+        if (settings.sampleApp && namespaces.includes(SAMPLE_APP_NAMESPACE)) {
+            check.crossKeyProblem(
+                key,
+                `${show(SAMPLE_APP_NAMESPACE)} is the sample application's namespace, which the mesh creates, labels and deletes with ${k("sampleApp")}; use another namespace here, or set ${k("sampleApp")}: false`,
+                ["sampleApp"],
             );
         }
     }

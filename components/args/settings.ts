@@ -130,6 +130,8 @@ export interface MeshSettings {
     readonly resources: Overrides;
     /** Replica counts or autoscaling ranges for istiod and the gateways that win over the tier's. */
     readonly replicas: ReplicaOverrides;
+    /** Whether the sample application runs, in `istio-mesh-sample`. */
+    readonly sampleApp: boolean;
     /** How objects that exist already are adopted, and with which provider settings. */
     readonly cluster: ClusterSettings;
     /** What deploys as asked but likely not as meant, each with its key: the preview shows them. */

@@ -271,7 +271,13 @@ export const CONFIG_KEYS = {
         kind: "map",
         default: D.resources,
         description:
-            "per-component requests and limits that win over the sizing table, keyed by `istiod`, `ingressGateway`, `egressGateway`, `proxy`, `prometheus`, `grafana`, `jaeger` or `kiali`, each like a container's `resources`",
+            "per-component requests and limits that win over the sizing table, keyed by `istiod`, `ingressGateway`, `egressGateway`, `proxy`, `prometheus`, `grafana`, `jaeger`, `kiali`, `ztunnel`, `cni` or `sampleApp`, each like a container's `resources`",
+    },
+    sampleApp: {
+        kind: "boolean",
+        default: D.sampleApp,
+        description:
+            "deploy a sample application in `istio-mesh-sample`, a namespace the program creates and `pulumi destroy` deletes: a client calling a frontend (NGINX) once a second, which calls a backend (go-httpbin), with sidecars or, with `ambient`, through ztunnel; Kiali's graph and Grafana's dashboards show its traffic within a minute (docs/sample-app.md)",
     },
     replicas: {
         kind: "map",

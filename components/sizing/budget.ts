@@ -26,6 +26,7 @@ export type BudgetSettings = Pick<
     | "ambient"
     | "nodes"
     | "existingPrometheus"
+    | "sampleApp"
 >;
 
 export interface BudgetLine {
@@ -58,10 +59,13 @@ export interface Deployed {
 /** ambient's DaemonSets: one pod on every node. */
 const PER_NODE: readonly Component[] = ["ztunnel", "cni"];
 
+/** The sample application's pods: a client, a frontend and a backend, one container each. */
+export const SAMPLE_APP_PODS = 3;
+
 /** Every workload the program deploys for these settings, in the order of `COMPONENTS`. */
 export function deployedComponents(
     plan: SizingPlan,
-    settings: Pick<MeshSettings, "addons" | "egressGateway" | "revisions" | "ambient" | "nodes">,
+    settings: Pick<MeshSettings, "addons" | "egressGateway" | "revisions" | "ambient" | "nodes" | "sampleApp">,
 ): Deployed[] {
     // A canary or a previous revision is a whole second istiod, with the same size and scaling.
     const revisions = allRevisions(settings.revisions).length;
@@ -91,6 +95,16 @@ export function deployedComponents(
                       copies: settings.nodes,
                   }),
               )),
+        ...(settings.sampleApp
+            ? [
+                  {
+                      component: "sampleApp" as const,
+                      label: `sampleApp (${SAMPLE_APP_PODS} pods)`,
+                      scaling: SINGLE,
+                      copies: SAMPLE_APP_PODS,
+                  },
+              ]
+            : []),
     ];
 }
 

@@ -37,6 +37,8 @@ export interface ControlPlaneParts {
     readonly afterIstiod: pulumi.ComponentResourceOptions;
     readonly ingress: IstioGateway;
     readonly injection: SidecarInjection;
+    /** What a namespace label waits for: the revision tags, and with ambient ztunnel (and the waypoints). */
+    readonly labelWaits: pulumi.Resource[];
     readonly restartCommands: pulumi.Output<string[]>;
     /** What this step applies, as the next one reads it. */
     readonly record: LastDeployment;
@@ -167,6 +169,7 @@ export function buildControlPlane(
         afterIstiod,
         ingress,
         injection,
+        labelWaits: [tags, ...ambientWaits],
         restartCommands: injection.restartCommands,
         record: {
             controlPlanes: Object.fromEntries(

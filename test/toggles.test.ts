@@ -96,6 +96,22 @@ describe("one config change turns a part off or on, on every committed stack", (
         }
     }
 
+    for (const stack of committedStacks()) {
+        it(`${stack}: the sample application on is istio-mesh:sampleApp: true alone, within the budget`, async () => {
+            const change = { "istio-mesh:sampleApp": true };
+            assert.deepStrictEqual(
+                [problemsOf(stackConfig(stack, change)), warningsOf(stackConfig(stack, change))],
+                [[], []],
+            );
+            const run = await evaluateStack(stack, change);
+            assert.strictEqual(run.error, undefined);
+            assert.deepStrictEqual(
+                new Graph(run.registrations).ofType("kubernetes:apps/v1:Deployment").map((r) => r.name),
+                ["mesh-sample-app-backend", "mesh-sample-app-client", "mesh-sample-app-frontend"],
+            );
+        });
+    }
+
     it("dev and staging: the dashboards off is istio-mesh:dashboards: none alone; their other dashboard keys warn", () => {
         const dev = stackConfig("dev", { "istio-mesh:dashboards": "none" });
         assert.deepStrictEqual([problemsOf(dev), warningsOf(dev)], [[], [unrouted("dashboardPlainHttp", "true")]]);

@@ -31,5 +31,6 @@ export = async (): Promise<Record<string, unknown>> => {
         dashboardUrls: mesh.dashboardUrls,
         dashboardAccess: mesh.dashboardAccess,
         portForwardCommands: mesh.portForwardCommands,
+        prometheusScrapeConfig: mesh.prometheusScrapeConfig,
     };
 };

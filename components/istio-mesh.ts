@@ -10,6 +10,7 @@ import { DeploymentRecord } from "./mesh/deployment-record";
 import { MeshArgsError } from "./args/errors";
 import { buildControlPlane } from "./wiring/control-plane";
 import { buildTelemetry } from "./wiring/telemetry";
+import { buildSampleApp } from "./wiring/sample-app";
 import { describeAccess, IngressGatewayInfo } from "./wiring/access";
 
 export type { IngressGatewayInfo } from "./wiring/access";
@@ -86,6 +87,11 @@ export class IstioMesh extends pulumi.ComponentResource {
     public readonly dashboardAccess: pulumi.Output<string>;
     /** Each add-on's `kubectl port-forward` line. */
     public readonly portForwardCommands: pulumi.Output<Record<string, string>>;
+    /**
+     * The scrape jobs (YAML) to add to an existing Prometheus that does not scrape the mesh
+     * itself: istiod, every proxy, and ztunnel with ambient (docs/telemetry.md).
+     */
+    public readonly prometheusScrapeConfig?: pulumi.Output<string>;
 
     /**
      * @param name the mesh's name; every child's name starts with it
@@ -117,6 +123,7 @@ export class IstioMesh extends pulumi.ComponentResource {
         const plan = planControlPlanes(settings, args?.upgrade?.lastDeployment);
         const core = buildControlPlane(this, name, { settings, sizing, plan, names: names.nameOf });
         const telemetry = buildTelemetry(this, name, { settings, sizing, core });
+        const sample = buildSampleApp(this, name, { settings, sizing, plan, core });
 
         // The record is applied last, after everything else: what it says was applied, and the
         // guards run where it applies. Pulumi cannot run a dynamic provider for a component
@@ -135,7 +142,7 @@ export class IstioMesh extends pulumi.ComponentResource {
                       ),
                       ...(args?.upgrade?.lastDeployment !== undefined && { bootstrap: args.upgrade.lastDeployment }),
                   },
-                  { parent: this, dependsOn: [...core.created, ...telemetry.created] },
+                  { parent: this, dependsOn: [...core.created, ...telemetry.created, ...sample] },
               );
         if (remote && args?.upgrade?.lastDeployment === undefined) {
             void pulumi.log.warn(
@@ -159,6 +166,10 @@ export class IstioMesh extends pulumi.ComponentResource {
         this.dashboardUrls = access.dashboardUrls;
         this.dashboardAccess = pulumi.output(access.dashboardAccess);
         this.portForwardCommands = pulumi.output(access.portForwardCommands);
+        this.prometheusScrapeConfig =
+            telemetry.prometheusScrapeConfig === undefined
+                ? undefined
+                : pulumi.output(telemetry.prometheusScrapeConfig);
         this.registerOutputs({
             istioVersion: this.istioVersion,
             controlPlanes: this.controlPlanes,
@@ -174,6 +185,7 @@ export class IstioMesh extends pulumi.ComponentResource {
             dashboardUrls: this.dashboardUrls,
             dashboardAccess: this.dashboardAccess,
             portForwardCommands: this.portForwardCommands,
+            prometheusScrapeConfig: this.prometheusScrapeConfig,
         });
     }
 }

@@ -6,7 +6,7 @@ import { readMeshSettings } from "./args/read-settings";
 import { guardProblems, LastDeployment, lastCaptured, PlannedStep } from "./args/upgrade-guard";
 import type { MeshSettings } from "./args/settings";
 import { ambientWarnings } from "./args/ambient";
-import { sizingProblems } from "./sizing/checks";
+import { sizingChecks } from "./sizing/checks";
 
 /**
  * Validate first, create second: every setting read and checked, then the checks that need
@@ -117,7 +117,9 @@ export function resolveMeshSettings(given: IstioMeshArgs, options: ResolveOption
     }
     // Other problems do not stop the sizing checks.
     if (!check.failed(...SIZING_KEYS)) {
-        sizingProblems(settings, k).forEach(([key, message]) => check.problem(key, message));
+        const sizing = sizingChecks(settings, k);
+        sizing.problems.forEach(([key, message]) => check.problem(key, message));
+        sizing.warnings.forEach(([key, message]) => check.warning(key, message));
     }
     return {
         settings: { ...settings, warnings: [...check.warnings] },

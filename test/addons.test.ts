@@ -4,6 +4,7 @@ import {
     jaegerMaxTraces,
     jaegerValues,
     KIALI_GRAFANA_DASHBOARDS,
+    kialiTracing,
     kialiValues,
     prometheusValues,
 } from "../components/values/addon-values";
@@ -44,7 +45,7 @@ describe("add-on chart values", () => {
     });
     const grafana = grafanaValues({
         size: sizes.grafana,
-        namespace: NS,
+        prometheusUrl: "http://prometheus.istio-system.svc:9090/prometheus",
         adminSecret: "grafana-admin",
         dashboardSets: ISTIO_DASHBOARD_SETS,
     });
@@ -56,6 +57,8 @@ describe("add-on chart values", () => {
         anonymous: false,
         addons: ["prometheus", "grafana", "jaeger", "kiali"],
         externalUrls: { grafana: "/grafana", jaeger: "/jaeger" },
+        prometheusUrl: "http://prometheus.istio-system.svc:9090/prometheus",
+        tracing: kialiTracing({ addons: ["jaeger"] }, NS, "/jaeger"),
     });
 
     it("Prometheus: the server alone as `prometheus:9090` under /prometheus, scraping itself there, no volume, no lifecycle API, no reloader, no label a pod chooses, kubelets' certificates checked, no sidecar", () => {
@@ -219,6 +222,7 @@ describe("add-on chart values", () => {
             anonymous: true,
             addons: ["prometheus", "kiali"],
             externalUrls: {},
+            prometheusUrl: "http://prometheus.istio-system.svc:9090/prometheus",
         });
         assert.deepStrictEqual(
             [
@@ -285,11 +289,8 @@ describe("add-ons in the program", () => {
     ];
     for (const [addons, charts] of cases) {
         it(`with ${JSON.stringify(addons)}: exactly those charts, routes and outputs`, async () => {
-            // dev samples 100% of requests for Jaeger and scrapes minikube's kubelet unverified;
-            // without Jaeger or Prometheus each key goes back to its default.
-            const sampling = addons.includes("jaeger") ? {} : { "istio-mesh:tracingSampling": "1" };
-            const kubelet = addons.includes("prometheus") ? {} : { "istio-mesh:kubeletTlsVerify": true };
-            const run = await evaluateStack("dev", { "istio-mesh:addons": addons, ...sampling, ...kubelet });
+            // One change: dev's tuning for Jaeger and Prometheus stays, and only warns while they are off.
+            const run = await evaluateStack("dev", { "istio-mesh:addons": addons });
             const graph = new Graph(run.registrations);
             assert.strictEqual(run.error, undefined);
             assert.deepStrictEqual(addonCharts(graph), [...charts].sort());
@@ -334,7 +335,7 @@ describe("add-ons in the program", () => {
             run.registrations.map((r) => r.type),
             ["pulumi:pulumi:StackReference"],
         );
-        assert.match(run.error?.message ?? "", /istio-mesh:addons: "kiali" needs "prometheus"/);
+        assert.match(run.error?.message ?? "", /istio-mesh:addons: "kiali" needs a Prometheus/);
     });
 
     describe("the dev stack's wiring", () => {

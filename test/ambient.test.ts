@@ -6,7 +6,7 @@ import { configKey, parseMeshSettings } from "../components/config/stack-config"
 import { agentValues, istiodAmbientValues, waypointGateway } from "../components/values/ambient-values";
 import { gatewayApiObjects } from "../components/mesh/gateway-api-crds";
 import { Graph } from "./support/graph";
-import { problemsOf } from "./support/problems";
+import { problemsOf, warningsOf } from "./support/problems";
 import { runProgram, runUnderMocks, stackConfig } from "./support/program";
 import { renderStack, StackRender } from "./support/render";
 import { allObjects, label, podSpecOf } from "./support/manifests";
@@ -76,20 +76,19 @@ describe("ambient: configuration", () => {
         ]);
     });
 
-    it("refuses platform and gatewayApiCrds without ambient, since they would have no effect (nodes counts for availability too)", () => {
-        assert.deepStrictEqual(
-            problemsOf(
-                stackConfig("dev", {
-                    "istio-mesh:platform": "minikube",
-                    "istio-mesh:nodes": 3,
-                    "istio-mesh:gatewayApiCrds": "cluster",
-                }),
-            ),
-            [
-                "istio-mesh:platform: is set, but istio-mesh:ambient is false, so no CNI agent is installed to use its paths; set istio-mesh:ambient: true or remove this key",
-                "istio-mesh:gatewayApiCrds: is set, but istio-mesh:ambient is false, so no waypoint needs the Gateway API CRDs; set istio-mesh:ambient: true or remove this key",
-            ],
-        );
+    it("warns of platform and gatewayApiCrds without ambient, which they wait for (nodes counts for availability too)", () => {
+        const raw = stackConfig("dev", {
+            "istio-mesh:platform": "minikube",
+            "istio-mesh:nodes": 3,
+            "istio-mesh:gatewayApiCrds": "cluster",
+        });
+        const uses =
+            "ambient's data plane uses it once istio-mesh:ambient is true. Keep it for then, or remove it to silence this warning";
+        assert.deepStrictEqual(problemsOf(raw), []);
+        assert.deepStrictEqual(warningsOf(raw), [
+            `istio-mesh:platform: "minikube" has no effect here: istio-mesh:ambient is false, so no CNI agent is installed to use its paths; ${uses}`,
+            `istio-mesh:gatewayApiCrds: "cluster" has no effect here: istio-mesh:ambient is false, so no waypoint needs the Gateway API CRDs; ${uses}`,
+        ]);
     });
 
     it("refuses turning ambient off while the last deployment had ambient namespaces", () => {

@@ -80,7 +80,7 @@ describe("memory budget", () => {
         };
         assert.strictEqual(
             lastLine(raw),
-            "    To fit: lower istio-mesh:resources (set for prometheus); or disable prometheus, grafana, kiali (istio-mesh:addons: [jaeger]), removing prometheus from istio-mesh:resources; or give the cluster 3Gi (istio-mesh:memory), the next size that fits; or raise istio-mesh:memoryBudgetPercent to 72",
+            "    To fit: lower istio-mesh:resources (set for prometheus); or disable prometheus, grafana, kiali (istio-mesh:addons: [jaeger]); or give the cluster 3Gi (istio-mesh:memory), the next size that fits; or raise istio-mesh:memoryBudgetPercent to 72",
         );
     });
 

@@ -6,7 +6,7 @@ import { controlPlaneRevision, DEFAULT_TAG } from "../components/args/revisions"
 import { mergeValues } from "../components/values/chart-values";
 import { podSpecOf, releaseOf, theObject } from "./support/manifests";
 import { chartValueProblems } from "./support/reference";
-import { problemsOf } from "./support/problems";
+import { problemsOf, warningsOf } from "./support/problems";
 import { projectDefaults, runUnderMocks } from "./support/program";
 import { renderStack, StackRender } from "./support/render";
 
@@ -223,26 +223,28 @@ describe("chartValues: the merge (mergeValues)", () => {
 });
 
 describe("chartValues as the program's config and the component's argument", () => {
-    it("the program names the stack key's path; an override of a chart that is not installed is named with what it needs", () => {
-        assert.deepStrictEqual(
-            problemsOf({
-                ...projectDefaults(),
-                "istio-mesh:addons": '["prometheus"]',
-                "istio-mesh:chartValues": JSON.stringify({
-                    grafana: { "grafana.ini": { server: { enable_gzip: true } } },
-                    egressGateway: { podAnnotations: { a: "b" } },
-                    prometheus: { server: { extraArg: { "log.level": "debug" } } },
-                    cni: {},
-                }),
-                "istio-mesh:egressGateway": "false",
+    it("the program names the stack key's path; an override of a chart that is not installed warns with what it needs", () => {
+        const raw = (prometheus: unknown) => ({
+            ...projectDefaults(),
+            "istio-mesh:addons": '["prometheus"]',
+            "istio-mesh:chartValues": JSON.stringify({
+                grafana: { "grafana.ini": { server: { enable_gzip: true } } },
+                egressGateway: { podAnnotations: { a: "b" } },
+                prometheus,
+                cni: {},
             }),
-            [
-                'istio-mesh:chartValues.prometheus.server.extraArg.log.level: "debug" is set where prometheus 29.27.0 reads nothing, so it would change nothing: the key is neither in its values.yaml nor read by its templates. Did you mean server.extraArgs.log.level? Correct the key or remove it',
-                "istio-mesh:chartValues.cni: is set, but istio-mesh:ambient is false, so the CNI agent's chart is not installed; set istio-mesh:ambient: true or remove this key",
-                "istio-mesh:chartValues.egressGateway: is set, but istio-mesh:egressGateway is false, so the egress gateway's chart is not installed; remove it or install one",
-                "istio-mesh:chartValues.grafana: is set, but grafana is not in istio-mesh:addons, so its chart is not installed; add grafana there or remove this key",
-            ],
-        );
+            "istio-mesh:egressGateway": "false",
+        });
+        assert.deepStrictEqual(problemsOf(raw({ server: { extraArg: { "log.level": "debug" } } })), [
+            'istio-mesh:chartValues.prometheus.server.extraArg.log.level: "debug" is set where prometheus 29.27.0 reads nothing, so it would change nothing: the key is neither in its values.yaml nor read by its templates. Did you mean server.extraArgs.log.level? Correct the key or remove it',
+        ]);
+        // Kept while their chart is off, so that turning it on again is one change.
+        const keep = "Keep it for then, or remove it to silence this warning";
+        assert.deepStrictEqual(warningsOf(raw({ server: { extraArgs: { "log.level": "debug" } } })), [
+            `istio-mesh:chartValues: cni: {} has no effect here: istio-mesh:ambient is false, so the CNI agent's chart is not installed; ambient's data plane uses it once istio-mesh:ambient is true. ${keep}`,
+            `istio-mesh:chartValues: egressGateway: {"podAnnotations":{"a":"b"}} has no effect here: istio-mesh:egressGateway is false, so the egress gateway's chart is not installed; it is read once istio-mesh:egressGateway is true. ${keep}`,
+            `istio-mesh:chartValues: grafana: {"grafana.ini":{"server":{"enable_gzip":true}}} has no effect here: grafana is not in istio-mesh:addons, so its chart is not installed; the bundled grafana uses it once istio-mesh:addons lists it again. ${keep}`,
+        ]);
     });
 
     it("the component refuses a typo before any child exists, by its argument path", async () => {

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { Graph } from "./support/graph";
-import { problemsOf } from "./support/problems";
+import { problemsOf, warningsOf } from "./support/problems";
 import { evaluateStack } from "./support/program";
 import { valueOf } from "./support/values";
 
@@ -332,28 +332,41 @@ describe("exposure config", () => {
         ]);
     });
 
-    it("refuses dashboardsWithoutLogin entries that have a login, are not installed, or have no routes", () => {
-        reject(
-            {
-                "istio-mesh:dashboards": "ingress",
-                "istio-mesh:dashboardPlainHttp": "true",
-                "istio-mesh:addons": '["prometheus","grafana"]',
-                "istio-mesh:dashboardsWithoutLogin": '["grafana","jaeger"]',
-            },
+    it("refuses dashboardsWithoutLogin entries that have a login; warns of those not installed or with no routes", () => {
+        const routed = {
+            "istio-mesh:dashboards": "ingress",
+            "istio-mesh:dashboardPlainHttp": "true",
+            "istio-mesh:addons": '["prometheus","grafana"]',
+            "istio-mesh:dashboardsWithoutLogin": '["grafana","jaeger"]',
+        };
+        reject(routed, [
+            'istio-mesh:dashboardsWithoutLogin: "grafana" has a login and is routed with istio-mesh:dashboards: ingress; list only prometheus, jaeger',
+        ]);
+        const notInstalled = { ...routed, "istio-mesh:dashboardsWithoutLogin": '["jaeger"]' };
+        assert.deepStrictEqual(
+            [problemsOf(notInstalled), warningsOf(notInstalled)],
             [
-                'istio-mesh:dashboardsWithoutLogin: "grafana" has a login and is routed with istio-mesh:dashboards: ingress; list only prometheus, jaeger',
-                'istio-mesh:dashboardsWithoutLogin: "jaeger" is not in istio-mesh:addons; add it there or remove it here',
+                [],
+                [
+                    'istio-mesh:dashboardsWithoutLogin: "jaeger" has no effect here: jaeger is not in istio-mesh:addons, so there is no jaeger to route; its route is made once istio-mesh:addons lists it again. Keep it for then, or remove it to silence this warning',
+                ],
             ],
         );
-        reject(
-            {
-                "istio-mesh:dashboards": "none",
-                "istio-mesh:dashboardsWithoutLogin": '["jaeger"]',
-                "istio-mesh:dashboardPlainHttp": "true",
-            },
+        const unrouted = {
+            "istio-mesh:dashboards": "none",
+            "istio-mesh:dashboardsWithoutLogin": '["jaeger"]',
+            "istio-mesh:dashboardPlainHttp": "true",
+        };
+        const none =
+            "istio-mesh:dashboards is none, so no dashboard is routed; the routes through the ingress gateway use it once istio-mesh:dashboards is ingress. Keep it for then, or remove it to silence this warning";
+        assert.deepStrictEqual(
+            [problemsOf(unrouted), warningsOf(unrouted)],
             [
-                "istio-mesh:dashboardsWithoutLogin: is set, but istio-mesh:dashboards is none, so no dashboard is routed; remove it or set istio-mesh:dashboards: ingress",
-                "istio-mesh:dashboardPlainHttp: is set, but istio-mesh:dashboards is none, so no dashboard is routed; remove it or set istio-mesh:dashboards: ingress",
+                [],
+                [
+                    `istio-mesh:dashboardsWithoutLogin: ["jaeger"] has no effect here: ${none}`,
+                    `istio-mesh:dashboardPlainHttp: true has no effect here: ${none}`,
+                ],
             ],
         );
     });

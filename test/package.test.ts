@@ -104,6 +104,7 @@ describe("the component package", () => {
             "cluster",
             "upgrade",
             "chartValues",
+            "sampleApp",
         ]);
         assert.deepStrictEqual(outputNames(parsed, TYPE).sort(), [
             "ambientNamespaces",
@@ -119,12 +120,15 @@ describe("the component package", () => {
             "istioVersion",
             "kialiLoginToken",
             "portForwardCommands",
+            "prometheusScrapeConfig",
             "restartCommands",
         ]);
         const enumValues = (name: string): string[] =>
             (parsed.types[`istio-mesh:index:${name}`].enum ?? []).map((member) => String(member.value));
         assert.deepStrictEqual(enumValues("Addon"), ["prometheus", "grafana", "jaeger", "kiali"]);
         assert.deepStrictEqual(enumValues("MtlsMode"), ["STRICT", "PERMISSIVE"]);
+        assert.deepStrictEqual(enumValues("OtlpProtocol"), ["grpc", "http"]);
+        assert.deepStrictEqual(enumValues("TracingQueryProvider"), ["jaeger", "tempo"]);
     });
 
     it("construct(), as the engine calls it for another language, registers what the program registers", async () => {
@@ -188,7 +192,7 @@ describe("the YAML example (examples/yaml)", () => {
         assert.deepStrictEqual(propertyMisfits(parsed, TYPE, wrong), [
             'telemetry.addons[0]: "zipkin" is not one of prometheus, grafana, jaeger, kiali',
             "sizing: not an object",
-            "sidecar: no such property; the type has controlPlane, sidecars, ambient, gateways, telemetry, dashboards, security, sizing, images, scheduling, cluster, upgrade, chartValues",
+            "sidecar: no such property; the type has controlPlane, sidecars, ambient, gateways, telemetry, dashboards, security, sizing, images, scheduling, cluster, upgrade, chartValues, sampleApp",
         ]);
     });
 

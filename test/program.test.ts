@@ -381,8 +381,11 @@ describe("the dev stack as a whole program", () => {
             "istioVersion",
             "kialiLoginToken",
             "portForwardCommands",
+            "prometheusScrapeConfig",
             "restartCommands",
         ]);
+        // Only with an existing Prometheus that does not scrape the mesh itself.
+        assert.strictEqual(run.outputs.prometheusScrapeConfig, undefined);
         assert.strictEqual(await valueOf(run.outputs.istioVersion as string), "1.31.4");
         assert.deepStrictEqual(run.savedOutputs?.controlPlanes, {
             "istiod-1-31-4": { version: "1.31.4", tag: "default" },

@@ -1,5 +1,11 @@
 import * as assert from "assert";
-import { ADDON_CHARTS, DEFAULT_ISTIO_VERSION, istioCharts, PREVIOUS_MINOR_ISTIO_VERSION } from "../components/versions";
+import {
+    ADDON_CHARTS,
+    DEFAULT_ISTIO_VERSION,
+    istioCharts,
+    PREVIOUS_MINOR_ISTIO_VERSION,
+    SAMPLE_APP_IMAGES,
+} from "../components/versions";
 import { extractDependencies, readRenovateConfig, renovateConfigProblems } from "./support/renovate";
 
 describe("Renovate (.github/renovate.json)", () => {
@@ -35,7 +41,7 @@ describe("Renovate (.github/renovate.json)", () => {
         ]);
     });
 
-    it("extracts exactly the pins: the Istio release from versions.ts and Pulumi.yaml, the previous minor's, each add-on chart with its repository", () => {
+    it("extracts exactly the pins: the Istio release from versions.ts and Pulumi.yaml, the previous minor's, the sample application's images, each add-on chart with its repository", () => {
         const istio = {
             depName: "istio",
             packageName: "istiod",
@@ -52,6 +58,14 @@ describe("Renovate (.github/renovate.json)", () => {
                 currentValue: PREVIOUS_MINOR_ISTIO_VERSION,
             },
             { file: "Pulumi.yaml", ...istio },
+            ...Object.values(SAMPLE_APP_IMAGES).map((pin) => ({
+                file: "components/versions.ts",
+                depName: pin.image.slice(0, pin.image.lastIndexOf(":")),
+                packageName: pin.image.slice(0, pin.image.lastIndexOf(":")),
+                currentValue: pin.image.slice(pin.image.lastIndexOf(":") + 1),
+                datasource: "docker",
+                registryUrl: undefined,
+            })),
             ...Object.values(ADDON_CHARTS).map((pin) => ({
                 file: "components/versions.ts",
                 depName: pin.chart,

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { problemsOf } from "./support/problems";
+import { problemsOf, warningsOf } from "./support/problems";
 import { memoryBudget } from "../components/sizing/budget";
 import { parseMeshSettings } from "../components/config/stack-config";
 import { planSizing, TIERS, toResources } from "../components/sizing/sizing";
@@ -194,39 +194,36 @@ describe("istio-mesh:resources overrides", () => {
         });
     }
 
-    it("reject an entry for a component this environment does not deploy", () => {
-        assert.deepStrictEqual(
-            problemsOf({
-                "istio-mesh:addons": '["prometheus"]',
-                "istio-mesh:egressGateway": "false",
-                ...resourcesKey({
-                    kiali: { limits: { memory: "512Mi" } },
-                    egressGateway: { limits: { memory: "512Mi" } },
-                    ztunnel: { limits: { memory: "512Mi" } },
-                    cni: { limits: { memory: "256Mi" } },
-                }),
+    it("warn of an entry for a component this environment does not deploy, which applies once it is on again", () => {
+        const raw = {
+            "istio-mesh:addons": '["prometheus"]',
+            "istio-mesh:egressGateway": "false",
+            ...resourcesKey({
+                kiali: { limits: { memory: "512Mi" } },
+                egressGateway: { limits: { memory: "512Mi" } },
+                ztunnel: { limits: { memory: "512Mi" } },
+                cni: { limits: { memory: "256Mi" } },
             }),
-            [
-                "istio-mesh:resources: egressGateway is not deployed in this environment (istio-mesh:egressGateway is false); remove its entry",
-                "istio-mesh:resources: kiali is not deployed in this environment (kiali is not in istio-mesh:addons); remove its entry",
-                "istio-mesh:resources: ztunnel is not deployed in this environment (istio-mesh:ambient is false); remove its entry",
-                "istio-mesh:resources: cni is not deployed in this environment (istio-mesh:ambient is false); remove its entry",
-            ],
-        );
+        };
+        assert.deepStrictEqual(problemsOf(raw), []);
+        assert.deepStrictEqual(warningsOf(raw), [
+            "istio-mesh:resources: the egressGateway entry has no effect here: istio-mesh:egressGateway is false, so egressGateway is not deployed; the entry applies once it is deployed again. Keep it for then, or remove it to silence this warning",
+            "istio-mesh:resources: the kiali entry has no effect here: kiali is not in istio-mesh:addons, so kiali is not deployed; the entry applies once it is deployed again. Keep it for then, or remove it to silence this warning",
+            "istio-mesh:resources: the ztunnel entry has no effect here: istio-mesh:ambient is false, so ztunnel is not deployed; the entry applies once it is deployed again. Keep it for then, or remove it to silence this warning",
+            "istio-mesh:resources: the cni entry has no effect here: istio-mesh:ambient is false, so cni is not deployed; the entry applies once it is deployed again. Keep it for then, or remove it to silence this warning",
+        ]);
     });
 
-    it("reject an entry for a component that is not deployed once, not also for its sizes", () => {
-        // A request above the computed limit is not checked too.
-        assert.deepStrictEqual(
-            problemsOf({
-                "istio-mesh:addons": "[]",
-                "istio-mesh:tracingSampling": "1",
-                ...resourcesKey({ kiali: { requests: { memory: "1Gi" } } }),
-            }),
-            [
-                "istio-mesh:resources: kiali is not deployed in this environment (kiali is not in istio-mesh:addons); remove its entry",
-            ],
-        );
+    it("check an entry for a component that is not deployed not against its sizes", () => {
+        // A request above the computed limit would be refused for a deployed Kiali.
+        const raw = {
+            "istio-mesh:addons": "[]",
+            ...resourcesKey({ kiali: { requests: { memory: "1Gi" } } }),
+        };
+        assert.deepStrictEqual(problemsOf(raw), []);
+        assert.deepStrictEqual(warningsOf(raw), [
+            "istio-mesh:resources: the kiali entry has no effect here: kiali is not in istio-mesh:addons, so kiali is not deployed; the entry applies once it is deployed again. Keep it for then, or remove it to silence this warning",
+        ]);
     });
 
     it("report every bad entry at once", () => {
@@ -287,7 +284,8 @@ describe("chart values carry the sizing to each chart's keys", () => {
                     memory: "96Mi",
                 });
             }
-            const sized = new Set(RESOURCE_KEYS.map(([, , component]) => component));
+            // The sample application is no chart: test/sample-app.test.ts checks its containers.
+            const sized = new Set<Component>([...RESOURCE_KEYS.map(([, , component]) => component), "sampleApp"]);
             assert.deepStrictEqual(
                 COMPONENTS.filter((c) => !sized.has(c)),
                 [],
@@ -413,12 +411,11 @@ describe("istio-mesh:replicas overrides", () => {
         });
     }
 
-    it("reject a gateway that is not deployed", () => {
-        assert.deepStrictEqual(
-            problemsOf({ "istio-mesh:egressGateway": "false", ...replicasKey({ egressGateway: 2 }) }),
-            [
-                "istio-mesh:replicas: egressGateway is not deployed in this environment (istio-mesh:egressGateway is false); remove its entry",
-            ],
-        );
+    it("warn of a gateway that is not deployed", () => {
+        const raw = { "istio-mesh:egressGateway": "false", ...replicasKey({ egressGateway: 2 }) };
+        assert.deepStrictEqual(problemsOf(raw), []);
+        assert.deepStrictEqual(warningsOf(raw), [
+            "istio-mesh:replicas: the egressGateway entry has no effect here: istio-mesh:egressGateway is false, so egressGateway is not deployed; the entry applies once it is deployed again. Keep it for then, or remove it to silence this warning",
+        ]);
     });
 });

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { parseMeshSettings } from "../components/config/stack-config";
-import { mergeValues, workloadValues } from "../components/values/workload-values";
+import { workloadValues } from "../components/values/workload-values";
 import { Graph } from "./support/graph";
 import { allObjects, podSpecOf } from "./support/manifests";
 import { problemsOf } from "./support/problems";
@@ -109,16 +109,6 @@ describe("workloads: what the cluster asks of every chart", () => {
         ]) {
             assert.deepStrictEqual(workloadValues(chart as "istiod", { pullSecrets: [], placement: {} }), {}, chart);
         }
-    });
-
-    it("merges a fragment over a chart's values as Helm does: maps key by key, lists replaced", () => {
-        assert.deepStrictEqual(
-            mergeValues(
-                { global: { hub: "docker.io/istio", proxy: { resources: {} } }, tolerations: [{ key: "a" }], n: 1 },
-                { global: { hub: "mirror/istio" }, tolerations: [{ key: "b" }] },
-            ),
-            { global: { hub: "mirror/istio", proxy: { resources: {} } }, tolerations: [{ key: "b" }], n: 1 },
-        );
     });
 
     it("refuses each bad value by its key, with the fix, and never shows a credential", () => {

@@ -7,11 +7,13 @@ import type { ChartValues } from "../args/chart-values";
 import { dashboardSets } from "../values/grafana-dashboards";
 import { Size } from "../args/components";
 import { ADDON_CHARTS } from "../versions";
-import { mergeValues } from "../values/workload-values";
+import { mergeValues } from "../values/chart-values";
 
 export interface GrafanaArgs {
-    /** Namespace to run in (create it first: `dependsOn`); the datasource points at `prometheus` there. */
+    /** Namespace to run in (create it first: `dependsOn`). */
     namespace: string;
+    /** The Prometheus its datasource reads: the bundled one's in-cluster URL, or an existing one's. */
+    prometheusUrl: string;
     /** Requests and limits, from the sizing module. */
     size: Size;
     /**
@@ -72,7 +74,7 @@ export class Grafana extends pulumi.ComponentResource {
         const values = mergeValues(
             grafanaValues({
                 size: args.size,
-                namespace: args.namespace,
+                prometheusUrl: args.prometheusUrl,
                 adminSecret: GRAFANA_ADMIN_SECRET,
                 dashboardSets: sets,
                 externalUrl: args.externalUrl,

@@ -3,7 +3,7 @@ import { JaegerOptions, jaegerValues } from "../values/addon-values";
 import { ChartComponent } from "../chart";
 import type { ChartValues } from "../args/chart-values";
 import { ADDON_CHARTS } from "../versions";
-import { mergeValues } from "../values/workload-values";
+import { mergeValues } from "../values/chart-values";
 
 export interface JaegerArgs extends JaegerOptions {
     /** Namespace to run in; istiod's tracing provider points at `jaeger` there. */

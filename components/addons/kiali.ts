@@ -5,7 +5,7 @@ import { KIALI_SERVER_PORT_FORWARD_RULES, KIALI_SERVER_RULES } from "../values/k
 import { childOptions, pinnedChart } from "../chart";
 import type { ChartValues } from "../args/chart-values";
 import { ADDON_CHARTS } from "../versions";
-import { mergeValues } from "../values/workload-values";
+import { mergeValues } from "../values/chart-values";
 
 export interface KialiArgs extends KialiOptions {
     /** Namespace to run in; the `kiali` Secret with the signing key must be there. */

@@ -4,7 +4,7 @@ import { ADDON_SERVICES, PrometheusOptions, prometheusValues } from "../values/a
 import { childOptions, pinnedChart } from "../chart";
 import type { ChartValues } from "../args/chart-values";
 import { ADDON_CHARTS } from "../versions";
-import { mergeValues } from "../values/workload-values";
+import { mergeValues } from "../values/chart-values";
 
 export interface PrometheusArgs extends Omit<PrometheusOptions, "volumeClaim"> {
     /** Namespace to run in; Kiali and Istio look for `prometheus:9090` in `istio-system`. */

@@ -9,10 +9,13 @@ export const ADDON_NEEDS: Partial<Record<Addon, { needs: Addon; why: string }>> 
     kiali: { needs: "prometheus", why: "its graph and health come from Prometheus metrics" },
 };
 
-/** Whether every add-on in `addons` has the add-ons it needs. */
-export function isSelfContained(addons: readonly Addon[]): boolean {
+/**
+ * Whether every add-on in `addons` has the add-ons it needs; an existing Prometheus stands
+ * in for the bundled one.
+ */
+export function isSelfContained(addons: readonly Addon[], existingPrometheus = false): boolean {
     return addons.every((addon) => {
         const need = ADDON_NEEDS[addon];
-        return need === undefined || addons.includes(need.needs);
+        return need === undefined || addons.includes(need.needs) || (need.needs === "prometheus" && existingPrometheus);
     });
 }

@@ -6,7 +6,8 @@
 
 /**
  * Every workload this program deploys, plus the per-workload sidecar default; `ztunnel` and
- * `cni` (the CNI agent) are ambient's DaemonSets, sized per node.
+ * `cni` (the CNI agent) are ambient's DaemonSets, sized per node; `sampleApp` is each container
+ * of the sample application, when asked for.
  */
 export const COMPONENTS = [
     "istiod",
@@ -19,6 +20,7 @@ export const COMPONENTS = [
     "kiali",
     "ztunnel",
     "cni",
+    "sampleApp",
 ] as const;
 export type Component = (typeof COMPONENTS)[number];
 

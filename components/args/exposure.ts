@@ -54,6 +54,27 @@ export function routedDashboards(
     );
 }
 
+/**
+ * What the exposure keys deploy but leave without effect: a login-less dashboard asked for
+ * whose add-on is not installed, which the routes pick up once it is. Each with the key it is
+ * reported under and the keys it rests on.
+ */
+export function exposureWarnings(
+    s: Pick<ExposureSettings, "addons" | "dashboards" | "dashboardsWithoutLogin">,
+    key: (key: MeshKey) => string,
+): [name: string, message: string, restsOn: string[]][] {
+    if (s.dashboards !== "ingress") {
+        return [];
+    }
+    return s.dashboardsWithoutLogin
+        .filter((addon) => !s.addons.includes(addon))
+        .map((addon) => [
+            "dashboardsWithoutLogin",
+            `${show(addon)} has no effect here: ${addon} is not in ${key("addons")}, so there is no ${addon} to route; its route is made once ${key("addons")} lists it again. Keep it for then, or remove it to silence this warning`,
+            ["addons"],
+        ]);
+}
+
 /** Problems across the exposure keys, each with the key it is reported under and the keys it rests on. */
 export function exposureProblems(
     s: ExposureSettings,
@@ -88,19 +109,13 @@ export function exposureProblems(
         ]);
     }
     if (!exposed) {
-        // Keys that need routed dashboards are refused as idle (idle-keys.ts).
+        // Keys that need routed dashboards only warn while nothing is routed (idle-settings.ts).
         return problems;
     }
     const loginless = loginlessDashboards(s);
-    for (const addon of s.dashboardsWithoutLogin) {
-        // An add-on that is not installed is routed by nothing, login or not: say that first.
-        if (!s.addons.includes(addon)) {
-            problems.push([
-                "dashboardsWithoutLogin",
-                `${show(addon)} is not in ${key("addons")}; add it there or remove it here`,
-                ["addons"],
-            ]);
-        } else if (!loginless.includes(addon)) {
+    // An add-on that is not installed is routed by nothing, login or not: a warning says that.
+    for (const addon of s.dashboardsWithoutLogin.filter((listed) => s.addons.includes(listed))) {
+        if (!loginless.includes(addon)) {
             problems.push([
                 "dashboardsWithoutLogin",
                 `${show(addon)} has a login and is routed with ${key("dashboards")}: ingress; list only ${loginless.join(", ")}`,

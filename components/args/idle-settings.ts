@@ -3,10 +3,12 @@ import type { Addon } from "./addons";
 import { externallyReachable } from "./exposure";
 
 /**
- * Keys that mean nothing in the configuration around them: a value for an add-on that is
- * not installed, or for dashboards that are not routed. Such a key is a mistake (the user
- * expects an effect that never comes), so a changed value of one is refused, naming what
- * it needs. Its default is not: `Pulumi.yaml`'s defaults reach every stack.
+ * Keys that mean nothing in the configuration around them: tuning for an add-on that is not
+ * installed, or for dashboards that are not routed. Such a key is no mistake in itself: it is
+ * what a stack keeps while a part is off, so that turning the part off or on again is one
+ * change. So it deploys, with a warning in the preview that says what would use it. Its
+ * default never warns: `Pulumi.yaml`'s defaults reach every stack. Typos, bad values and
+ * contradictions are refused elsewhere, whatever this says.
  */
 
 /** What an idle-key check reads, as parsed. */
@@ -15,9 +17,11 @@ export interface IdleKeySettings {
     readonly egressGateway: boolean;
     readonly dashboards: "ingress" | "none";
     readonly dashboardHost?: string;
-    readonly ingressGateway: boolean;
     readonly ingressServiceType: "LoadBalancer" | "NodePort" | "ClusterIP";
     readonly ambient?: object;
+    readonly ingressGateway: boolean;
+    readonly existingPrometheus?: object;
+    readonly otlpTracing?: { readonly query?: object };
 }
 
 interface Dependency {
@@ -25,11 +29,11 @@ interface Dependency {
     readonly key: MeshKey;
     /** The entry of the key's map that needs it (a chart of `chartValues`), if not the whole key. */
     readonly entry?: string;
-    /** The key it rests on. */
+    /** The key it rests on: a refusal of either stops the warning. */
     readonly on: MeshKey;
     /** Whether the configuration gives `key` an effect. */
     readonly effective: (settings: IdleKeySettings) => boolean;
-    /** Why it has none, and the two ways out. */
+    /** Why it has none here, and what would use it. */
     readonly why: (fullKey: (key: MeshKey) => string) => string;
 }
 
@@ -39,7 +43,8 @@ function needsAddon(key: MeshKey, addon: Addon, what: string, entry?: string): D
         ...(entry !== undefined && { entry }),
         on: "addons",
         effective: (settings) => settings.addons.includes(addon),
-        why: (k) => `${addon} is not in ${k("addons")}, so ${what}; add ${addon} there or remove this key`,
+        why: (k) =>
+            `${addon} is not in ${k("addons")}, so ${what}; the bundled ${addon} uses it once ${k("addons")} lists it again`,
     };
 }
 
@@ -49,7 +54,7 @@ function needsRoutedDashboards(key: MeshKey): Dependency {
         on: "dashboards",
         effective: (settings) => settings.dashboards === "ingress",
         why: (k) =>
-            `${k("dashboards")} is none, so no dashboard is routed; remove it or set ${k("dashboards")}: ingress`,
+            `${k("dashboards")} is none, so no dashboard is routed; the routes through the ingress gateway use it once ${k("dashboards")} is ingress`,
     };
 }
 
@@ -59,7 +64,7 @@ function needsAmbient(key: MeshKey, what: string, entry?: string): Dependency {
         ...(entry !== undefined && { entry }),
         on: "ambient",
         effective: (settings) => settings.ambient !== undefined,
-        why: (k) => `${k("ambient")} is false, so ${what}; set ${k("ambient")}: true or remove this key`,
+        why: (k) => `${k("ambient")} is false, so ${what}; ambient's data plane uses it once ${k("ambient")} is true`,
     };
 }
 
@@ -68,7 +73,8 @@ function needsIngressGateway(key: MeshKey): Dependency {
         key,
         on: "ingressGateway",
         effective: (settings) => settings.ingressGateway,
-        why: (k) => `${k("ingressGateway")} is false, so there is no ingress gateway; remove it or install one`,
+        why: (k) =>
+            `${k("ingressGateway")} is false, so there is no ingress gateway; the gateway uses it once ${k("ingressGateway")} is true`,
     };
 }
 
@@ -78,7 +84,7 @@ function needsLoadBalancer(key: MeshKey): Dependency {
         on: "ingressServiceType",
         effective: (settings) => settings.ingressServiceType === "LoadBalancer",
         why: (k) =>
-            `${k("ingressServiceType")} is not LoadBalancer, so no cloud load balancer reads it; remove it or use LoadBalancer`,
+            `${k("ingressServiceType")} is not LoadBalancer, so no cloud load balancer reads it; the load balancer uses it once ${k("ingressServiceType")} is LoadBalancer`,
     };
 }
 
@@ -93,7 +99,37 @@ const DEPENDENCIES: readonly Dependency[] = [
     needsIngressGateway("ingressLoadBalancerClass"),
     needsLoadBalancer("ingressLoadBalancerSourceRanges"),
     needsLoadBalancer("ingressLoadBalancerClass"),
-    needsAddon("tracingSampling", "jaeger", "no trace is collected"),
+    {
+        key: "tracingSampling",
+        on: "addons",
+        effective: (settings) => settings.addons.includes("jaeger") || settings.otlpTracing !== undefined,
+        why: (k) =>
+            `jaeger is not in ${k("addons")} and ${k("otlpEndpoint")} is empty, so no trace is collected; the bundled jaeger or an OTLP collector uses it once either is on`,
+    },
+    {
+        key: "prometheusScrapesMesh",
+        on: "prometheusUrl",
+        effective: (settings) => settings.existingPrometheus !== undefined,
+        why: (k) =>
+            `${k("prometheusUrl")} is empty, so there is no existing Prometheus it speaks of; it is read once ${k("prometheusUrl")} names one`,
+    },
+    ...(["otlpProtocol", "tracingQueryUrl"] as const).map(
+        (key): Dependency => ({
+            key,
+            on: "otlpEndpoint",
+            effective: (settings) => settings.otlpTracing !== undefined,
+            why: (k) =>
+                `${k("otlpEndpoint")} is empty, so no span goes to a collector; the collector's settings use it once ${k("otlpEndpoint")} names one`,
+        }),
+    ),
+    needsAddon("tracingQueryUrl", "kiali", "nothing queries traces"),
+    {
+        key: "tracingQueryProvider",
+        on: "tracingQueryUrl",
+        effective: (settings) => settings.otlpTracing?.query !== undefined,
+        why: (k) =>
+            `${k("tracingQueryUrl")} is empty or unused, so Kiali queries no traces; it is read once Kiali queries ${k("tracingQueryUrl")}`,
+    },
     needsAddon("prometheusRetention", "prometheus", "no metric is kept"),
     needsAddon("prometheusStorage", "prometheus", "no volume is made"),
     needsAddon("kubeletTlsVerify", "prometheus", "no node is scraped"),
@@ -102,10 +138,10 @@ const DEPENDENCIES: readonly Dependency[] = [
         key: "egressNamespace",
         on: "egressGateway",
         effective: (settings) => settings.egressGateway,
-        why: (k) => `${k("egressGateway")} is false, so there is no egress gateway to place; remove it or install one`,
+        why: (k) =>
+            `${k("egressGateway")} is false, so there is no egress gateway to place; the egress gateway uses it once ${k("egressGateway")} is true`,
     },
     needsAmbient("platform", "no CNI agent is installed to use its paths"),
-    needsAmbient("gatewayApiCrds", "no waypoint needs the Gateway API CRDs"),
     needsAmbient("chartValues", "the CNI agent's chart is not installed", "cni"),
     needsAmbient("chartValues", "ztunnel's chart is not installed", "ztunnel"),
     {
@@ -114,11 +150,12 @@ const DEPENDENCIES: readonly Dependency[] = [
         on: "egressGateway",
         effective: (settings) => settings.egressGateway,
         why: (k) =>
-            `${k("egressGateway")} is false, so the egress gateway's chart is not installed; remove it or install one`,
+            `${k("egressGateway")} is false, so the egress gateway's chart is not installed; it is read once ${k("egressGateway")} is true`,
     },
     ...(["prometheus", "grafana", "jaeger", "kiali"] as const).map((addon) =>
         needsAddon("chartValues", addon, "its chart is not installed", addon),
     ),
+    needsAmbient("gatewayApiCrds", "no waypoint needs the Gateway API CRDs"),
     needsRoutedDashboards("dashboardHost"),
     needsRoutedDashboards("dashboardAllowedCidrs"),
     needsRoutedDashboards("dashboardsWithoutLogin"),
@@ -129,26 +166,30 @@ const DEPENDENCIES: readonly Dependency[] = [
         on: "ingressServiceType",
         effective: externallyReachable,
         why: (k) =>
-            `${k("ingressServiceType")} is ClusterIP, which no client outside the cluster reaches, so no node forwards to it; remove it, or use NodePort or LoadBalancer`,
+            `${k("ingressServiceType")} is ClusterIP, which no client outside the cluster reaches, so no node forwards to it; the gateway's Service uses it once ${k("ingressServiceType")} is NodePort or LoadBalancer`,
     },
 ];
 
 /**
- * Each changed key (or entry of a key's map) the configuration gives no effect: the key,
- * why, the key it rests on, and the entry.
+ * Each changed key the configuration gives no effect, with the warning to show: the value,
+ * why it has no effect, what would use it, and that removing it silences the warning.
  */
-export function idleKeyProblems(
+export function idleKeyWarnings(
     settings: IdleKeySettings,
-    changed: (name: MeshKey, entry?: string) => boolean,
+    given: (name: MeshKey) => unknown,
     fullKey: (key: MeshKey) => string,
-): [key: MeshKey, message: string, restsOn: MeshKey, entry?: string][] {
-    const missed = DEPENDENCIES.filter((d) => changed(d.key, d.entry) && !d.effective(settings));
+): [key: MeshKey, message: string, restsOn: MeshKey][] {
+    const valueOf = (d: Dependency): unknown => {
+        const value = given(d.key);
+        return d.entry === undefined ? value : (value as Record<string, unknown> | undefined)?.[d.entry];
+    };
+    const missed = DEPENDENCIES.filter((d) => valueOf(d) !== undefined && !d.effective(settings));
     const same = (a: Dependency, b: Dependency): boolean => a.key === b.key && a.entry === b.entry;
     return missed
         .filter((d, index) => missed.findIndex((other) => same(other, d)) === index)
-        .map((d): [MeshKey, string, MeshKey, string?] =>
-            d.entry === undefined
-                ? [d.key, `is set, but ${d.why(fullKey)}`, d.on]
-                : [d.key, `is set, but ${d.why(fullKey)}`, d.on, d.entry],
-        );
+        .map((d) => [
+            d.key,
+            `${d.entry === undefined ? "" : `${d.entry}: `}${JSON.stringify(valueOf(d))} has no effect here: ${d.why(fullKey)}. Keep it for then, or remove it to silence this warning`,
+            d.on,
+        ]);
 }

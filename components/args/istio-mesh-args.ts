@@ -14,6 +14,24 @@ import type { Availability, ImagesArgs, SchedulingArgs } from "./workload-args";
 export const Addon = { Prometheus: "prometheus", Grafana: "grafana", Jaeger: "jaeger", Kiali: "kiali" } as const;
 export type Addon = (typeof Addon)[keyof typeof Addon];
 
+/** How istiod's proxies send spans to an OpenTelemetry collector. */
+export const OtlpProtocol = {
+    /** OTLP over gRPC, the collector's port 4317 by convention. */
+    Grpc: "grpc",
+    /** OTLP over HTTP to `/v1/traces`, the collector's port 4318 by convention. */
+    Http: "http",
+} as const;
+export type OtlpProtocol = (typeof OtlpProtocol)[keyof typeof OtlpProtocol];
+
+/** The query API of a tracing backend Kiali reads traces from. */
+export const TracingQueryProvider = {
+    /** Jaeger's query service (also what Jaeger v2 and many collectors' backends serve). */
+    Jaeger: "jaeger",
+    /** Grafana Tempo's query frontend. */
+    Tempo: "tempo",
+} as const;
+export type TracingQueryProvider = (typeof TracingQueryProvider)[keyof typeof TracingQueryProvider];
+
 /** Mesh-wide mutual TLS. */
 export const MtlsMode = {
     /** Only mutual-TLS traffic between workloads. */
@@ -259,18 +277,73 @@ export interface KialiArgs {
     anonymous?: boolean;
 }
 
+/** A Prometheus the mesh does not install, which Grafana and Kiali read instead of the bundled one. */
+export interface ExistingPrometheusArgs {
+    /**
+     * Its HTTP API's base URL as Grafana and Kiali reach it from `istio-system`: in the cluster
+     * (`http://prometheus-operated.monitoring.svc:9090`) or not (`https://prometheus.example.com`),
+     * with the path prefix it serves under, if any. Not with `prometheus` in `addons`.
+     * @default none: the bundled Prometheus, if `addons` has it
+     */
+    url?: string;
+    /**
+     * Whether it already scrapes the mesh (istiod, every proxy, ztunnel). If not, the
+     * `prometheusScrapeConfig` output holds the scrape jobs to add to it.
+     * @default false
+     */
+    scrapesMesh?: boolean;
+}
+
+/** Traces to an OpenTelemetry collector (OTLP) instead of the bundled Jaeger. */
+export interface OtlpTracingArgs {
+    /**
+     * The collector's OTLP receiver as `host:port`, the host a Service's full name
+     * (`otel-collector.observability.svc.cluster.local:4317`) or a host a ServiceEntry
+     * declares. Not with `jaeger` in `addons`.
+     * @default none: spans go to the bundled Jaeger, if `addons` has it
+     */
+    endpoint?: string;
+    /**
+     * `grpc`, or `http` (to `/v1/traces`).
+     * @default "grpc"
+     */
+    protocol?: OtlpProtocol;
+    /**
+     * Where Kiali queries traces, e.g. the Jaeger or Tempo behind the collector:
+     * `http://tempo.observability.svc:3200`.
+     * @default none: Kiali's tracing integration is off
+     */
+    queryUrl?: string;
+    /**
+     * The API `queryUrl` serves: `jaeger` or `tempo`.
+     * @default "jaeger"
+     */
+    queryProvider?: TracingQueryProvider;
+}
+
 /** The telemetry add-ons and what the mesh sends them. */
 export interface TelemetryArgs {
     /**
-     * The add-ons to install; Grafana and Kiali need Prometheus.
+     * The add-ons to install; Grafana and Kiali need a Prometheus: this one, or
+     * `existingPrometheus`.
      * @default ["prometheus", "grafana", "jaeger", "kiali"]
      */
     addons?: Addon[];
     /**
-     * Percent of requests traced, 0 to 100; needs Jaeger.
+     * Percent of requests traced, 0 to 100; needs Jaeger or `otlpTracing`.
      * @default 1
      */
     tracingSampling?: number;
+    /**
+     * A Prometheus of the cluster's or the team's, instead of the bundled one.
+     * @default none
+     */
+    existingPrometheus?: ExistingPrometheusArgs;
+    /**
+     * Spans to an OpenTelemetry collector, instead of the bundled Jaeger.
+     * @default none
+     */
+    otlpTracing?: OtlpTracingArgs;
     /**
      * Prometheus's retention, volume and kubelet verification.
      * @default a day of metrics, no volume, kubelets verified
@@ -385,6 +458,8 @@ export interface ComponentResourcesArgs {
     ztunnel?: ResourceRequirementsArgs;
     /** The CNI agent's container, on every node. @default the sizing table's */
     cni?: ResourceRequirementsArgs;
+    /** Each container of the sample application. @default the sizing table's */
+    sampleApp?: ResourceRequirementsArgs;
 }
 
 /** A replica count, or an autoscaling range. */
@@ -636,6 +711,18 @@ export interface ChartValuesArgs {
     kiali?: { [key: string]: any };
 }
 
+/** A small application to see the mesh work, for people learning Istio. */
+export interface SampleAppArgs {
+    /**
+     * Deploy it in a namespace of its own, `istio-mesh-sample`, which the mesh creates and
+     * `pulumi destroy` deletes: a client that calls a frontend (NGINX) once a second, which
+     * calls a backend (go-httpbin), with sidecars, or through ztunnel when ambient is on; so
+     * Kiali's graph and Grafana's dashboards show traffic within a minute.
+     * @default false
+     */
+    enabled?: boolean;
+}
+
 /** The arguments of `IstioMesh`. */
 export interface IstioMeshArgs {
     /**
@@ -703,6 +790,11 @@ export interface IstioMeshArgs {
      * @default none
      */
     chartValues?: ChartValuesArgs;
+    /**
+     * The sample application.
+     * @default none
+     */
+    sampleApp?: SampleAppArgs;
 }
 
 export * from "./workload-args";

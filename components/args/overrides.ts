@@ -133,10 +133,13 @@ function deployedBy(component: Component, k: (key: MeshKey) => string): string {
     if (component === "ztunnel" || component === "cni") {
         return `${k("ambient")} is false`;
     }
+    if (component === "sampleApp") {
+        return `${k("sampleApp")} is false`;
+    }
     return `${component} is not in ${k("addons")}`;
 }
 
-/** Components with an override that this environment does not deploy: set by mistake, or left behind. */
+/** Components with an override that this environment does not deploy: left for when they are on again. */
 export function idleComponents(
     overrides: Readonly<Partial<Record<Component, unknown>>>,
     deployed: readonly Component[],
@@ -144,7 +147,7 @@ export function idleComponents(
     return COMPONENTS.filter((component) => overrides[component] !== undefined && !deployed.includes(component));
 }
 
-/** What is wrong with an override of a component that is not deployed. */
+/** The warning for an override of a component that is not deployed: it applies once the component is. */
 export function idleOverride(component: Component, k: (key: MeshKey) => string): string {
-    return `${component} is not deployed in this environment (${deployedBy(component, k)}); remove its entry`;
+    return `the ${component} entry has no effect here: ${deployedBy(component, k)}, so ${component} is not deployed; the entry applies once it is deployed again. Keep it for then, or remove it to silence this warning`;
 }

@@ -3,21 +3,33 @@ import { ADDON_NEEDS, ADDONS } from "./addons";
 import { parseQuantity } from "./quantity";
 import { parseOverrides } from "./overrides";
 import { parseReplicaOverrides } from "./replica-overrides";
-import { exposureProblems, TRAFFIC_POLICIES } from "./exposure";
-import { idleKeyProblems } from "./idle-settings";
+import { exposureProblems, exposureWarnings, TRAFFIC_POLICIES } from "./exposure";
+import { idleKeyWarnings } from "./idle-settings";
 import { ChartValueOverrides, installedCharts, isIstioChart, readChartValues } from "./chart-values";
 import { ambientAgentNamespace, ambientProblems, GATEWAY_API_CRD_SOURCES, PLATFORMS } from "./ambient";
 import { CANARY_TAG, checkIstioVersion, controlPlaneRevision, DEFAULT_TAG, revisionProblems } from "./revisions";
 import type { MeshKey, StackKey } from "./arg-paths";
 import type { IstioMeshArgs } from "./istio-mesh-args";
-import { DASHBOARD_EXPOSURES, INGRESS_SERVICE_TYPES, MeshSettings, MTLS_MODES, ProviderSettings } from "./settings";
+import {
+    DASHBOARD_EXPOSURES,
+    ExistingPrometheus,
+    INGRESS_SERVICE_TYPES,
+    MeshSettings,
+    MTLS_MODES,
+    OTLP_PROTOCOLS,
+    OtlpTracing,
+    ProviderSettings,
+    TRACING_QUERY_PROVIDERS,
+} from "./settings";
 import { show } from "./text";
 import {
     checkAddon,
     checkCidr,
     checkGatewayNamespace,
     checkHost,
+    checkHttpUrl,
     checkMemory,
+    checkOtlpEndpoint,
     checkNamespace,
     checkOptionalVersion,
     checkRetention,
@@ -74,6 +86,12 @@ export const MESH_DEFAULTS = {
     dashboardTlsSecret: "",
     dashboardPlainHttp: false,
     tracingSampling: 1,
+    prometheusUrl: "",
+    prometheusScrapesMesh: false,
+    otlpEndpoint: "",
+    otlpProtocol: "grpc",
+    tracingQueryUrl: "",
+    tracingQueryProvider: "jaeger",
     kialiAnonymous: false,
     prometheusRetention: "24h",
     prometheusStorage: "",
@@ -82,6 +100,7 @@ export const MESH_DEFAULTS = {
     resources: {},
     replicas: {},
     chartValues: {},
+    sampleApp: false,
 } as const satisfies Record<StackKey, unknown>;
 
 /** The ranges of the numeric settings, and the unit their messages name. */
@@ -92,6 +111,9 @@ export function numberRanges(k: (key: MeshKey) => string) {
         memoryBudgetPercent: { min: 10, max: 90, unit: ` (percent of ${k("memory")})`, integer: true },
     } as const;
 }
+
+/** The sample application's namespace, which the mesh owns when `sampleApp` is on. */
+export const SAMPLE_APP_NAMESPACE = "istio-mesh-sample";
 
 /** The control plane's namespace, where the root CA's Secrets are. */
 const ISTIO_SYSTEM = "istio-system";
@@ -144,6 +166,65 @@ function readAllowedCidrs(check: SettingsChecker, dashboards: string): readonly 
     return MESH_DEFAULTS.dashboardAllowedCidrs;
 }
 
+/**
+ * Where metrics and traces go when not to the bundled add-ons: an existing Prometheus, an
+ * OTLP collector. Each contradicts its bundled counterpart: two Prometheus would both scrape
+ * the mesh while Grafana and Kiali read one, and istiod sends spans to one backend.
+ */
+function readTelemetrySources(
+    check: SettingsChecker,
+    enabled: readonly string[],
+): { existingPrometheus?: ExistingPrometheus; otlpTracing?: OtlpTracing } {
+    const k = (key: MeshKey): string => check.key(key);
+    const d = MESH_DEFAULTS;
+    const prometheusUrl = check.read(
+        "prometheusUrl",
+        "",
+        "string",
+        checkHttpUrl("the Prometheus", "http://prometheus-operated.monitoring.svc:9090"),
+    );
+    const scrapesMesh = check.read("prometheusScrapesMesh", d.prometheusScrapesMesh as boolean, "boolean");
+    if (prometheusUrl !== "" && enabled.includes("prometheus") && !check.failed("addons")) {
+        check.problem(
+            "prometheusUrl",
+            `${show(prometheusUrl)} names an existing Prometheus, but prometheus is in ${k("addons")}, which installs the bundled one too: both would scrape the mesh while Grafana and Kiali read only this one; remove prometheus from ${k("addons")} to use this one, or remove ${k("prometheusUrl")} to keep the bundled one`,
+        );
+    }
+    const endpoint = check.read("otlpEndpoint", "", "string", checkOtlpEndpoint);
+    const protocol = check.oneOf("otlpProtocol", d.otlpProtocol, OTLP_PROTOCOLS);
+    const queryUrl = check.read(
+        "tracingQueryUrl",
+        "",
+        "string",
+        checkHttpUrl("the trace query API", "http://tempo.observability.svc:3200"),
+    );
+    const queryProvider = check.oneOf("tracingQueryProvider", d.tracingQueryProvider, TRACING_QUERY_PROVIDERS);
+    if (endpoint !== "" && enabled.includes("jaeger") && !check.failed("addons")) {
+        check.problem(
+            "otlpEndpoint",
+            `${show(endpoint)} names an OTLP collector, but jaeger is in ${k("addons")}, and istiod sends spans to one backend; remove jaeger from ${k("addons")} to send them to the collector, or remove ${k("otlpEndpoint")} to keep Jaeger`,
+        );
+    }
+    const [, host, port] = /^(.+):([0-9]+)$/.exec(endpoint) ?? [];
+    if (endpoint !== "" && !/\.svc\./.test(`${host}.`)) {
+        check.warning(
+            "otlpEndpoint",
+            `${show(endpoint)} is no Service of the cluster (name.namespace.svc.cluster.local): istiod sends spans there only if a ServiceEntry declares ${host} (docs/telemetry.md, traces to an OpenTelemetry collector)`,
+        );
+    }
+    return {
+        ...(prometheusUrl !== "" && { existingPrometheus: { url: prometheusUrl, scrapesMesh } }),
+        ...(endpoint !== "" && {
+            otlpTracing: {
+                host,
+                port: Number(port),
+                protocol,
+                ...(queryUrl !== "" && { query: { url: queryUrl, provider: queryProvider } }),
+            },
+        }),
+    };
+}
+
 /** Reads and checks every setting of `args`; each problem and warning goes to `check`. */
 export function readMeshSettings(args: IstioMeshArgs, check: SettingsChecker, consumerProvider = false): MeshSettings {
     const k = (key: MeshKey): string => check.key(key);
@@ -152,17 +233,24 @@ export function readMeshSettings(args: IstioMeshArgs, check: SettingsChecker, co
     const memoryQuantity = check.read("memory", d.memory as string, "string", checkMemory);
     const addons = check.list("addons", d.addons, checkAddon);
     const enabled = ADDONS.filter((addon) => addons.includes(addon));
+    const optional = (key: MeshKey, checker: (value: string) => string | undefined): string =>
+        check.read(key, "", "string", checker);
+    const telemetry = readTelemetrySources(check, enabled);
     for (const addon of enabled) {
         const need = ADDON_NEEDS[addon];
-        if (need && !enabled.includes(need.needs)) {
+        // An existing Prometheus stands in for the bundled one; a refused URL was meant as one.
+        const standIn =
+            need?.needs === "prometheus" &&
+            (telemetry.existingPrometheus !== undefined || check.failed("prometheusUrl"));
+        if (need && !enabled.includes(need.needs) && !standIn) {
             check.problem(
                 "addons",
-                `${show(addon)} needs ${show(need.needs)}: ${need.why}; add ${need.needs} to ${k("addons")} or remove ${addon}`,
+                need.needs === "prometheus"
+                    ? `${show(addon)} needs a Prometheus: ${need.why}; add prometheus to ${k("addons")}, give an existing one in ${k("prometheusUrl")}, or remove ${addon}`
+                    : `${show(addon)} needs ${show(need.needs)}: ${need.why}; add ${need.needs} to ${k("addons")} or remove ${addon}`,
             );
         }
     }
-    const optional = (key: MeshKey, checker: (value: string) => string | undefined): string =>
-        check.read(key, "", "string", checker);
     const injectionNamespaces = sorted(check.list("injectionNamespaces", d.injectionNamespaces, checkNamespace));
     const istioVersion = check.read("istioVersion", d.istioVersion as string, "string", checkIstioVersion);
     const canaryVersion = optional("canaryVersion", checkOptionalVersion);
@@ -251,6 +339,8 @@ export function readMeshSettings(args: IstioMeshArgs, check: SettingsChecker, co
         ...(dashboardTlsSecret !== "" && { dashboardTlsSecret }),
         dashboardPlainHttp: check.read("dashboardPlainHttp", d.dashboardPlainHttp as boolean, "boolean"),
         tracingSampling: check.number("tracingSampling", d.tracingSampling, ranges.tracingSampling),
+        ...(telemetry.existingPrometheus !== undefined && { existingPrometheus: telemetry.existingPrometheus }),
+        ...(telemetry.otlpTracing !== undefined && { otlpTracing: telemetry.otlpTracing }),
         kialiAnonymous: check.read("kialiAnonymous", d.kialiAnonymous as boolean, "boolean"),
         prometheusRetention: check.read(
             "prometheusRetention",
@@ -268,6 +358,7 @@ export function readMeshSettings(args: IstioMeshArgs, check: SettingsChecker, co
             check.problem("replicas", message),
         ),
         workloads: readWorkloads(check, { availability: d.availability }),
+        sampleApp: check.read("sampleApp", d.sampleApp as boolean, "boolean"),
         cluster: readCluster(args, check, consumerProvider),
         warnings: [],
     };
@@ -326,6 +417,21 @@ function crossChecks(
             );
         }
     }
+    // The sample application's namespace is the mesh's: created, labelled and deleted with it.
+    const sampleNamespaces: [MeshKey, readonly string[]][] = [
+        ...applications,
+        ["ingressNamespace", [settings.gatewayNamespaces.ingress]],
+        ["egressNamespace", settings.egressGateway ? [settings.gatewayNamespaces.egress] : []],
+    ];
+    for (const [key, namespaces] of sampleNamespaces) {
+        if (settings.sampleApp && namespaces.includes(SAMPLE_APP_NAMESPACE)) {
+            check.crossKeyProblem(
+                key,
+                `${show(SAMPLE_APP_NAMESPACE)} is the sample application's namespace, which the mesh creates, labels and deletes with ${k("sampleApp")}; use another namespace here, or set ${k("sampleApp")}: false`,
+                ["sampleApp"],
+            );
+        }
+    }
     // Allowed, so that a mesh deployed with its gateways there keeps them until it moves
     // them; said in every preview, since the role reads the root CA's Secret there.
     for (const [name, namespace, deployed] of gateways) {
@@ -339,8 +445,16 @@ function crossChecks(
     for (const [name, message, restsOn] of exposureProblems(settings, k)) {
         check.crossKeyProblem(name as MeshKey, message, restsOn as MeshKey[]);
     }
-    for (const [name, message, restsOn, entry] of idleKeyProblems(settings, (key, at) => check.set(key, at), k)) {
-        check.crossKeyProblem(name, message, [restsOn], entry);
+    for (const [name, message, restsOn] of exposureWarnings(settings, k)) {
+        if (!check.failed(name as MeshKey, ...(restsOn as MeshKey[]))) {
+            check.warning(name as MeshKey, message);
+        }
+    }
+    // A key with no effect here deploys, with a warning: turning a part off stays one change.
+    for (const [name, message, restsOn] of idleKeyWarnings(settings, (key) => check.given(key), k)) {
+        if (!check.failed(name, restsOn)) {
+            check.warning(name, message);
+        }
     }
     for (const [name, message] of workloadWarnings(settings, k)) {
         check.warning(name, message);

@@ -4,12 +4,16 @@ import type {
     DashboardExposure,
     IngressServiceType,
     MtlsMode,
+    OtlpProtocol,
+    TracingQueryProvider,
     TrafficPolicy,
 } from "./istio-mesh-args";
 import {
     DashboardExposure as DashboardExposures,
     IngressServiceType as IngressServiceTypes,
     MtlsMode as MtlsModes,
+    OtlpProtocol as OtlpProtocols,
+    TracingQueryProvider as TracingQueryProviders,
 } from "./istio-mesh-args";
 import type { AmbientSettings } from "./ambient";
 import type { Overrides } from "./overrides";
@@ -24,11 +28,39 @@ import type { IngressServiceSettings, WorkloadSettings } from "./workloads";
  * decision (sizing, chart values, plans) read.
  */
 
-export type { Addon, DashboardExposure, IngressServiceType, MtlsMode, TrafficPolicy } from "./istio-mesh-args";
+export type {
+    Addon,
+    DashboardExposure,
+    IngressServiceType,
+    MtlsMode,
+    OtlpProtocol,
+    TracingQueryProvider,
+    TrafficPolicy,
+} from "./istio-mesh-args";
 
 export const INGRESS_SERVICE_TYPES: readonly IngressServiceType[] = Object.values(IngressServiceTypes);
 export const MTLS_MODES: readonly MtlsMode[] = Object.values(MtlsModes);
 export const DASHBOARD_EXPOSURES: readonly DashboardExposure[] = Object.values(DashboardExposures);
+export const OTLP_PROTOCOLS: readonly OtlpProtocol[] = Object.values(OtlpProtocols);
+export const TRACING_QUERY_PROVIDERS: readonly TracingQueryProvider[] = Object.values(TracingQueryProviders);
+
+/** A Prometheus the mesh does not install, which Grafana and Kiali read. */
+export interface ExistingPrometheus {
+    /** Its API's base URL, as Grafana and Kiali reach it. */
+    readonly url: string;
+    /** Whether it scrapes the mesh already; if not, the mesh gives the jobs to add. */
+    readonly scrapesMesh: boolean;
+}
+
+/** An OpenTelemetry collector the mesh's proxies send spans to, instead of the bundled Jaeger. */
+export interface OtlpTracing {
+    /** The receiver's host: a Service's full name, or a host a ServiceEntry declares. */
+    readonly host: string;
+    readonly port: number;
+    readonly protocol: OtlpProtocol;
+    /** Where Kiali queries traces, if anywhere. */
+    readonly query?: { readonly url: string; readonly provider: TracingQueryProvider };
+}
 
 /** Settings of the Kubernetes provider the component adopts existing objects with, as `ProviderArgs` fields. */
 export type ProviderSettings = Readonly<Omit<ClusterArgs, "adoptExisting" | "platform" | "nodes">>;
@@ -88,6 +120,10 @@ export interface MeshSettings {
     readonly dashboardPlainHttp: boolean;
     /** Percentage of requests traced, 0 to 100. */
     readonly tracingSampling: number;
+    /** A Prometheus the mesh does not install, instead of the bundled one. */
+    readonly existingPrometheus?: ExistingPrometheus;
+    /** An OTLP collector for the spans, instead of the bundled Jaeger. */
+    readonly otlpTracing?: OtlpTracing;
     readonly kialiAnonymous: boolean;
     readonly prometheusRetention: string;
     /** Whether Prometheus checks the kubelets' certificates against the cluster's CA. */
@@ -102,6 +138,8 @@ export interface MeshSettings {
     readonly replicas: ReplicaOverrides;
     /** Images, pull secrets, placement and availability of every workload. */
     readonly workloads: WorkloadSettings;
+    /** Whether the sample application runs, in `istio-mesh-sample`. */
+    readonly sampleApp: boolean;
     /** How objects that exist already are adopted, and with which provider settings. */
     readonly cluster: ClusterSettings;
     /** Each chart's values override, checked: merged last over the values the mesh computes. */

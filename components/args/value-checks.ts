@@ -101,3 +101,57 @@ export function checkAddon(value: string): string | undefined {
         ? undefined
         : `is not an add-on; use any of ${ADDONS.join(", ")}`;
 }
+
+/**
+ * An HTTP base URL another system serves at (an existing Prometheus, a trace query API):
+ * `http` or `https`, a host, no credentials (the URL lands in ConfigMaps anyone who reads
+ * `istio-system` reads), no query or fragment. `what` names it in the message.
+ */
+export function checkHttpUrl(what: string, example: string): (value: string) => string | undefined {
+    return (value) => {
+        if (value === "") {
+            return undefined;
+        }
+        let url: URL | undefined;
+        try {
+            url = new URL(value);
+        } catch {
+            url = undefined;
+        }
+        if (url === undefined || !["http:", "https:"].includes(url.protocol) || url.hostname === "") {
+            return `${show(value)} is not an http or https URL; write ${what}'s base URL, e.g. ${example}`;
+        }
+        if (url.username !== "" || url.password !== "") {
+            return `${show(value)} holds credentials, which would be readable in the ConfigMaps of istio-system; give the URL without them (docs/telemetry.md, an existing Prometheus)`;
+        }
+        if (url.search !== "" || url.hash !== "") {
+            return `${show(value)} has a query or fragment; write only ${what}'s base URL, e.g. ${example}`;
+        }
+        return undefined;
+    };
+}
+
+/** The namespace of a Service a URL or host names in the cluster (`name.namespace.svc…`), if it does. */
+export function inClusterNamespace(host: string): string | undefined {
+    return /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\..+)?$/.exec(host)?.[2];
+}
+
+/** An OTLP receiver as `host:port`, the host a DNS name istiod can resolve as a Service or ServiceEntry. */
+export function checkOtlpEndpoint(value: string): string | undefined {
+    if (value === "") {
+        return undefined;
+    }
+    const example = "otel-collector.observability.svc.cluster.local:4317";
+    const match = /^(.+):([0-9]{1,5})$/.exec(value);
+    if (match === null || !DNS_NAME.test(match[1]) || Number(match[2]) < 1 || Number(match[2]) > 65535) {
+        return `${show(value)} is not host:port; write the collector's host and OTLP port, e.g. ${example}`;
+    }
+    const host = match[1];
+    // istiod finds a Service by its full name only: a short one would drop every span.
+    if (!host.includes(".") || host.endsWith(".svc")) {
+        const [service, namespace] = host.split(".");
+        const full = `${service}.${namespace ?? "<namespace>"}.svc.cluster.local`;
+        return `${show(value)} is a short Service name, which istiod does not resolve (it finds a Service by its full name only); write ${full}:${match[2]} (with your cluster's domain if it is not cluster.local)`;
+    }
+    return undefined;
+}

@@ -41,7 +41,8 @@ export const CONFIG_KEYS = {
     addons: {
         kind: "list",
         default: D.addons,
-        description: "telemetry add-ons to install, any of `prometheus`, `grafana`, `jaeger`, `kiali`",
+        description:
+            "telemetry add-ons to install, any of `prometheus`, `grafana`, `jaeger`, `kiali`; Grafana and Kiali need a Prometheus, this one or `prometheusUrl`'s",
     },
     injectionNamespaces: {
         kind: "list",
@@ -204,8 +205,42 @@ export const CONFIG_KEYS = {
         kind: "decimal",
         default: String(D.tracingSampling),
         description:
-            "percent of requests traced, a decimal number from 0 to 100 such as `100`, `1` or `0.5`; needs `jaeger`",
+            "percent of requests traced, a decimal number from 0 to 100 such as `100`, `1` or `0.5`; needs `jaeger` or `otlpEndpoint`",
         range: RANGES.tracingSampling,
+    },
+    prometheusUrl: {
+        kind: "string",
+        default: D.prometheusUrl,
+        description:
+            "the base URL of an existing Prometheus (`http://prometheus-operated.monitoring.svc:9090`, or one outside the cluster) that Grafana and Kiali read instead of the bundled one; empty for none. Not with `prometheus` in `addons` (docs/telemetry.md)",
+    },
+    prometheusScrapesMesh: {
+        kind: "boolean",
+        default: D.prometheusScrapesMesh,
+        description:
+            "the Prometheus of `prometheusUrl` already scrapes istiod, the proxies and ztunnel; if false, the `prometheusScrapeConfig` output holds the scrape jobs to add to it",
+    },
+    otlpEndpoint: {
+        kind: "string",
+        default: D.otlpEndpoint,
+        description:
+            "an OpenTelemetry collector's OTLP receiver as `host:port` (`otel-collector.observability.svc.cluster.local:4317`, a Service's full name or a host a ServiceEntry declares) that the proxies send spans to instead of the bundled Jaeger; empty for none. Not with `jaeger` in `addons`",
+    },
+    otlpProtocol: {
+        kind: "string",
+        default: D.otlpProtocol,
+        description: "how spans reach `otlpEndpoint`: `grpc`, or `http` (to `/v1/traces`)",
+    },
+    tracingQueryUrl: {
+        kind: "string",
+        default: D.tracingQueryUrl,
+        description:
+            "where Kiali queries the traces `otlpEndpoint` receives (the Jaeger or Tempo behind the collector, e.g. `http://tempo.observability.svc:3200`); empty turns Kiali's tracing off",
+    },
+    tracingQueryProvider: {
+        kind: "string",
+        default: D.tracingQueryProvider,
+        description: "the API `tracingQueryUrl` serves: `jaeger` or `tempo`",
     },
     kialiAnonymous: {
         kind: "boolean",
@@ -241,7 +276,13 @@ export const CONFIG_KEYS = {
         kind: "map",
         default: D.resources,
         description:
-            "per-component requests and limits that win over the sizing table, keyed by `istiod`, `ingressGateway`, `egressGateway`, `proxy`, `prometheus`, `grafana`, `jaeger` or `kiali`, each like a container's `resources`",
+            "per-component requests and limits that win over the sizing table, keyed by `istiod`, `ingressGateway`, `egressGateway`, `proxy`, `prometheus`, `grafana`, `jaeger`, `kiali`, `ztunnel`, `cni` or `sampleApp`, each like a container's `resources`",
+    },
+    sampleApp: {
+        kind: "boolean",
+        default: D.sampleApp,
+        description:
+            "deploy a sample application in `istio-mesh-sample`, a namespace the program creates and `pulumi destroy` deletes: a client calling a frontend (NGINX) once a second, which calls a backend (go-httpbin), with sidecars or, with `ambient`, through ztunnel; Kiali's graph and Grafana's dashboards show its traffic within a minute (docs/sample-app.md)",
     },
     replicas: {
         kind: "map",

@@ -6,7 +6,7 @@ import type { AmbientSettings } from "../args/ambient";
 import { SizingPlan } from "../sizing/sizing";
 import { agentValues } from "../values/ambient-values";
 import { istioCharts } from "../versions";
-import { mergeValues } from "../values/workload-values";
+import { mergeValues } from "../values/chart-values";
 
 export interface AmbientDataPlaneArgs {
     /** Namespace of both agents; pass a namespace's output so the charts wait for it. */

@@ -5,7 +5,7 @@ import { ControlPlaneRevision, istiodName } from "../args/revisions";
 import { istiodValues, TracingProvider } from "../values/istio-values";
 import { SizingPlan } from "../sizing/sizing";
 import { istioCharts } from "../versions";
-import { mergeValues } from "../values/workload-values";
+import { mergeValues } from "../values/chart-values";
 import type { AmbientSettings } from "../args/ambient";
 
 export interface IstioControlPlaneArgs {

@@ -5,7 +5,7 @@ import type { ChartValues } from "../args/chart-values";
 import { GATEWAY_NAMES, GatewayRole, gatewayValues, IngressService } from "../values/istio-values";
 import { SizingPlan } from "../sizing/sizing";
 import { istioCharts } from "../versions";
-import { mergeValues } from "../values/workload-values";
+import { mergeValues } from "../values/chart-values";
 
 const DEFAULT_INGRESS_SERVICE: IngressService = {
     type: "LoadBalancer",

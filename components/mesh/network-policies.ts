@@ -49,7 +49,16 @@ export interface MeshNetworkPoliciesArgs {
     addons: readonly Addon[];
     /** Dashboards routed through the ingress gateway: only those admit it. */
     routed: readonly Addon[];
+    /**
+     * An existing Prometheus, which scrapes istiod's monitoring port: from its namespace when
+     * it runs in the cluster, from any address when it does not (or its namespace is unknown).
+     * @default none
+     */
+    existingPrometheus?: { namespace?: string };
 }
+
+/** istiod's monitoring port, which Prometheus scrapes. */
+const ISTIOD_MONITORING_PORT = 15014;
 
 type Peer = k8s.types.input.networking.v1.NetworkPolicyPeer;
 type Rule = k8s.types.input.networking.v1.NetworkPolicyIngressRule;
@@ -122,9 +131,18 @@ export class MeshNetworkPolicies extends pulumi.ComponentResource {
         // Prometheus scrapes istiod's monitoring port through prometheus-scrapes. Kiali reads
         // istiod (its version, readiness and debug endpoints) through the API server's
         // port-forward, which no NetworkPolicy sees.
+        const existing = args.existingPrometheus;
         policy("istiod", mesh, PODS.istiod, [
             { ports: tcp(ISTIOD_WEBHOOK_PORT) },
             ...allow([anyPod], ISTIOD_PROXY_PORT),
+            ...(existing === undefined
+                ? []
+                : existing.namespace === undefined
+                  ? [{ ports: tcp(ISTIOD_MONITORING_PORT) }]
+                  : allow(
+                        [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": existing.namespace } } }],
+                        ISTIOD_MONITORING_PORT,
+                    )),
         ]);
         if (installed("prometheus")) {
             // Prometheus reads every pod's metrics, on whatever port each serves them.

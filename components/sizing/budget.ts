@@ -25,6 +25,8 @@ export type BudgetSettings = Pick<
     | "replicas"
     | "ambient"
     | "nodes"
+    | "existingPrometheus"
+    | "sampleApp"
 >;
 
 export interface BudgetLine {
@@ -57,10 +59,13 @@ export interface Deployed {
 /** ambient's DaemonSets: one pod on every node. */
 const PER_NODE: readonly Component[] = ["ztunnel", "cni"];
 
+/** The sample application's pods: a client, a frontend and a backend, one container each. */
+export const SAMPLE_APP_PODS = 3;
+
 /** Every workload the program deploys for these settings, in the order of `COMPONENTS`. */
 export function deployedComponents(
     plan: SizingPlan,
-    settings: Pick<MeshSettings, "addons" | "egressGateway" | "revisions" | "ambient" | "nodes">,
+    settings: Pick<MeshSettings, "addons" | "egressGateway" | "revisions" | "ambient" | "nodes" | "sampleApp">,
 ): Deployed[] {
     // A canary or a previous revision is a whole second istiod, with the same size and scaling.
     const revisions = allRevisions(settings.revisions).length;
@@ -90,6 +95,16 @@ export function deployedComponents(
                       copies: settings.nodes,
                   }),
               )),
+        ...(settings.sampleApp
+            ? [
+                  {
+                      component: "sampleApp" as const,
+                      label: `sampleApp (${SAMPLE_APP_PODS} pods)`,
+                      scaling: SINGLE,
+                      copies: SAMPLE_APP_PODS,
+                  },
+              ]
+            : []),
     ];
 }
 
@@ -174,7 +189,7 @@ function nextFittingGi(settings: BudgetSettings, maxGi: number): number | undefi
 function fittingAddons(settings: BudgetSettings): Addon[] | undefined {
     const subsets = settings.addons.reduce<Addon[][]>((all, addon) => [...all, ...all.map((s) => [...s, addon])], [[]]);
     const candidates = subsets
-        .filter((kept) => isSelfContained(kept))
+        .filter((kept) => isSelfContained(kept, settings.existingPrometheus !== undefined))
         .map((kept) => ({ kept, budget: memoryBudget({ ...settings, addons: kept }) }))
         .filter(({ budget }) => fits(budget))
         .sort((a, b) => b.kept.length - a.kept.length || b.budget.totalMi - a.budget.totalMi);
@@ -201,9 +216,6 @@ export function budgetRefusal(
     const scaled = COMPONENTS.filter((c) => c in settings.replicas && counted(c));
     const kept = fittingAddons(settings);
     const dropped = kept === undefined ? [] : settings.addons.filter((addon) => !kept.includes(addon));
-    // An override of a disabled add-on is refused, so disabling one means removing it too.
-    const orphaned = dropped.filter((addon) => settings.resources[addon] !== undefined);
-    const alsoRemove = orphaned.length > 0 ? `, removing ${orphaned.join(", ")} from ${k("resources")}` : "";
     const nextGi = nextFittingGi(settings, maxGi);
     const neededPercent = Math.ceil((budget.totalMi * 100) / (settings.memory.bytes / MI));
     const remedies = [
@@ -213,9 +225,7 @@ export function budgetRefusal(
             : []),
         ...(sized.length > 0 ? [`lower ${k("resources")} (set for ${sized.join(", ")})`] : []),
         ...(scaled.length > 0 ? [`lower ${k("replicas")} (set for ${scaled.join(", ")})`] : []),
-        ...(dropped.length > 0
-            ? [`disable ${dropped.join(", ")} (${k("addons")}: [${(kept ?? []).join(", ")}])${alsoRemove}`]
-            : []),
+        ...(dropped.length > 0 ? [`disable ${dropped.join(", ")} (${k("addons")}: [${(kept ?? []).join(", ")}])`] : []),
         ...(nextGi !== undefined ? [`give the cluster ${nextGi}Gi (${k("memory")}), the next size that fits`] : []),
         ...(neededPercent <= 90 ? [`raise ${k("memoryBudgetPercent")} to ${neededPercent}`] : []),
         ...fewerNodes(settings, plan, k),

@@ -29,6 +29,12 @@ const size = (cpuRequest: number, cpuLimit: number, memoryRequest: number, memor
 export const SINGLE: Scaling = { replicas: 1, podDisruptionBudget: false };
 
 /**
+ * Each of the sample application's three containers, in every tier: a curl loop, NGINX with
+ * one worker and go-httpbin each idle under 16Mi and serve one request a second.
+ */
+const SAMPLE_APP = size(10, 100, 16, 64);
+
+/**
  * The sizing table. Requests are what the scheduler reserves; limits stop one component
  * from starving the others. CPU is in millicores, memory in MiB: size(cpu request, cpu
  * limit, memory request, memory limit). Each row says why its memory is what it is.
@@ -56,6 +62,7 @@ export const TIERS: readonly Tier[] = [
             kiali: size(10, 250, 64, 256), // kiali-server's own 64Mi request
             ztunnel: size(50, 1000, 64, 256), // per node; an idle ztunnel holds ~20Mi, 64Mi a few hundred connections
             cni: size(10, 200, 40, 128), // per node; the agent idles near 30Mi and works only when a pod starts
+            sampleApp: SAMPLE_APP,
         },
         controlPlane: SINGLE,
         gateways: SINGLE,
@@ -75,6 +82,7 @@ export const TIERS: readonly Tier[] = [
             kiali: size(20, 500, 128, 384), // the graph cache of a small mesh
             ztunnel: size(100, 1000, 128, 512), // per node; certificates and connections of a few dozen pods
             cni: size(20, 200, 64, 128), // per node; the same agent, more pods starting
+            sampleApp: SAMPLE_APP,
         },
         controlPlane: SINGLE,
         gateways: SINGLE,
@@ -94,6 +102,7 @@ export const TIERS: readonly Tier[] = [
             kiali: size(50, 1000, 256, 512), // the graph of about a hundred services
             ztunnel: size(200, 2000, 256, 1024), // per node; about a hundred pods' certificates and pools
             cni: size(50, 500, 100, 256), // per node; the chart's own 100Mi request
+            sampleApp: SAMPLE_APP,
         },
         controlPlane: SINGLE,
         gateways: { replicas: 1, autoscale: { min: 1, max: 3 }, podDisruptionBudget: false },
@@ -113,6 +122,7 @@ export const TIERS: readonly Tier[] = [
             kiali: size(100, 2000, 512, 1024), // the graph of hundreds of services
             ztunnel: size(500, 2000, 512, 2048), // per node; the chart's own 512Mi request, for busy nodes
             cni: size(100, 500, 100, 256), // per node; the chart's own 100Mi request
+            sampleApp: SAMPLE_APP,
         },
         controlPlane: { replicas: 2, autoscale: { min: 2, max: 5 }, podDisruptionBudget: true },
         gateways: { replicas: 2, autoscale: { min: 2, max: 5 }, podDisruptionBudget: true },

@@ -43,7 +43,8 @@ export function baseValues(validatingRevision: string | undefined): BaseValues {
 /** One tracing backend istiod may send spans to (`meshConfig.extensionProviders`). */
 export interface TracingProvider {
     name: string;
-    opentelemetry: { service: string; port: number };
+    /** OTLP to `service:port`, over gRPC, or over HTTP to `http.path`. */
+    opentelemetry: { service: string; port: number; http?: { path: string } };
 }
 
 export interface IstiodValues extends Partial<IstiodAmbientValues> {

@@ -166,16 +166,3 @@ function chartFragment(
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
     typeof value === "object" && value !== null && !Array.isArray(value);
-
-/**
- * `extra` over `base`, as Helm merges a values file over another: objects key by key, lists
- * and scalars replaced whole. An empty object leaves a key as it was.
- */
-export function mergeValues(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
-    const merged: Record<string, unknown> = { ...base };
-    for (const [key, value] of Object.entries(extra)) {
-        const current = merged[key];
-        merged[key] = isObject(current) && isObject(value) ? mergeValues(current, value) : value;
-    }
-    return merged;
-}

@@ -6,7 +6,7 @@ import type { LastDeployment } from "../args/upgrade-guard";
 import type { SizingPlan } from "../sizing/sizing";
 import { ControlPlanePlan } from "../values/control-plane-plan";
 import { ISTIO_NAMESPACE, TracingProvider } from "../values/istio-values";
-import { jaegerTracingProvider } from "../values/addon-values";
+import { meshTracingProvider } from "../values/addon-values";
 import { adoptingProvider } from "../mesh/adopting-provider";
 import { AmbientDataPlane } from "../mesh/ambient-data-plane";
 import { IstioControlPlane } from "../mesh/control-plane";
@@ -18,12 +18,12 @@ import { MeshNamespace } from "../mesh/namespace";
 import { RevisionTags } from "../mesh/revision-tags";
 import { RunningControlPlanes } from "../mesh/running-control-planes";
 import { SidecarInjection } from "../mesh/sidecar-injection";
-import { registryCredentialsIn } from "../mesh/registry-credentials";
 import { workloadValues } from "../values/workload-values";
 import { buildGateways } from "./gateways";
 import { spreadOf } from "./spread";
 import { Waypoints } from "../mesh/waypoints";
 import { movedChild } from "./moved";
+import { registryCredentialsIn } from "../chart";
 
 /** What the core of the mesh gives the rest of it. */
 export interface ControlPlaneParts {
@@ -44,6 +44,8 @@ export interface ControlPlaneParts {
     /** The ingress gateway, unless the mesh has none. */
     readonly ingress?: IstioGateway;
     readonly injection: SidecarInjection;
+    /** What a namespace label waits for: the revision tags, and with ambient ztunnel (and the waypoints). */
+    readonly labelWaits: pulumi.Resource[];
     readonly restartCommands: pulumi.Output<string[]>;
     /** What this step applies, as the next one reads it. */
     readonly record: pulumi.Output<LastDeployment>;
@@ -100,10 +102,9 @@ export function buildControlPlane(
         },
         child("istio-base", adopting),
     );
-    // Tracing goes to Jaeger's OTLP receiver when Jaeger is on.
-    const tracing: TracingProvider[] = settings.addons.includes("jaeger")
-        ? [jaegerTracingProvider(ISTIO_NAMESPACE)]
-        : [];
+    // Spans go over OTLP to Jaeger's receiver when Jaeger is on, else to the collector the settings name.
+    const provider = meshTracingProvider(settings, ISTIO_NAMESPACE);
+    const tracing: TracingProvider[] = provider === undefined ? [] : [provider];
     // Named from their revisions: an upgrade adds and removes whole control planes, never renames one.
     const istiods = new Map(
         plan.istiods.map((istiod) => [
@@ -188,6 +189,7 @@ export function buildControlPlane(
         afterIstiod,
         ...(gateways.ingress !== undefined && { ingress: gateways.ingress }),
         injection,
+        labelWaits: [tags, ...ambientWaits],
         restartCommands: injection.restartCommands,
         record: injection.capturedNamespaces.apply((captured) => ({
             controlPlanes: Object.fromEntries(

@@ -2,8 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Addon } from "../args/addons";
 import { routedDashboards } from "../args/exposure";
 import type { MeshSettings } from "../args/settings";
+import { inClusterNamespace } from "../args/value-checks";
 import type { SizingPlan } from "../sizing/sizing";
-import { jaegerMaxTraces } from "../values/addon-values";
+import { jaegerMaxTraces, kialiTracing, meshTracingProvider, prometheusReadUrl } from "../values/addon-values";
+import { meshScrapeConfig } from "../values/prometheus-scrape";
 import { workloadValues } from "../values/workload-values";
 import { dashboardUrl, hostBaseUrl } from "../values/dashboard-urls";
 import { GATEWAY_NAMES, ISTIO_NAMESPACE } from "../values/istio-values";
@@ -30,12 +32,19 @@ function chartEraClaim(): string {
     return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${chain}::prometheus:istio-system/prometheus`;
 }
 
+/** The namespace of an existing Prometheus whose URL names a Service of the cluster; undefined for one outside. */
+function prometheusNamespace(url: string): string | undefined {
+    return inClusterNamespace(new URL(url).hostname);
+}
+
 /** What the telemetry side of the mesh gives its outputs. */
 export interface TelemetryParts {
     /** The dashboards routed through the ingress gateway. */
     readonly routed: readonly Addon[];
     readonly kialiLoginToken?: pulumi.Output<string>;
     readonly grafanaAdminPassword?: pulumi.Output<string>;
+    /** The scrape jobs to add to an existing Prometheus that does not scrape the mesh itself. */
+    readonly prometheusScrapeConfig?: string;
     /** Everything this part of the mesh made: the record waits for all of it. */
     readonly created: pulumi.Resource[];
 }
@@ -94,11 +103,13 @@ export function buildTelemetry(
           )
         : undefined;
     const afterPrometheus = [...core.systemPodsReady, ...(prometheus ? [prometheus] : [])];
+    const prometheusUrl = prometheusReadUrl(settings, ISTIO_NAMESPACE);
     const grafana = enabled("grafana")
         ? new Grafana(
               `${name}-grafana`,
               {
                   namespace: ISTIO_NAMESPACE,
+                  prometheusUrl,
                   size: sizing.sizes.grafana,
                   externalUrl: hostUrl("grafana"),
                   ambient: settings.ambient !== undefined,
@@ -125,12 +136,21 @@ export function buildTelemetry(
             },
             child("jaeger", afterNamespace),
         );
+        created.push(jaeger);
+    }
+    // The mesh's spans go to the bundled Jaeger or to the collector the settings name.
+    const tracingProvider = meshTracingProvider(settings, ISTIO_NAMESPACE);
+    if (tracingProvider !== undefined) {
         const tracing = new MeshTracing(
             `${name}-mesh-tracing`,
-            { rootNamespace: ISTIO_NAMESPACE, provider: "jaeger", samplingPercentage: settings.tracingSampling },
+            {
+                rootNamespace: ISTIO_NAMESPACE,
+                provider: tracingProvider.name,
+                samplingPercentage: settings.tracingSampling,
+            },
             child("mesh-tracing", core.afterIstiod),
         );
-        created.push(jaeger, tracing);
+        created.push(tracing);
     }
     if (kialiCredentials !== undefined) {
         const kiali = new Kiali(
@@ -144,6 +164,8 @@ export function buildTelemetry(
                 externalUrls: Object.fromEntries(routed.map((addon) => [addon, externalUrl(addon)])),
                 ...workload("kiali"),
                 chartValues: settings.chartValues.kiali,
+                prometheusUrl,
+                tracing: kialiTracing(settings, ISTIO_NAMESPACE, externalUrl("jaeger")),
             },
             // Kiali's pod mounts Grafana's admin Secret to read Grafana's API.
             child("kiali", {
@@ -184,15 +206,20 @@ export function buildTelemetry(
                 }),
                 addons: settings.addons,
                 routed,
+                ...(settings.existingPrometheus !== undefined && {
+                    existingPrometheus: { namespace: prometheusNamespace(settings.existingPrometheus.url) },
+                }),
             },
             child("network-policies"),
         );
         created.push(policies);
     }
+    const existing = settings.existingPrometheus;
     return {
         routed,
         kialiLoginToken: kialiCredentials?.loginToken,
         grafanaAdminPassword: grafana?.adminPassword,
+        ...(existing !== undefined && !existing.scrapesMesh && { prometheusScrapeConfig: meshScrapeConfig(settings) }),
         created,
     };
 }

@@ -12,3 +12,8 @@ export function problemsOf(raw: Readonly<Record<string, string>>): readonly stri
         return error.problems;
     }
 }
+
+/** The warnings `parseMeshSettings` gives `raw`, which it accepts: what the preview shows. */
+export function warningsOf(raw: Readonly<Record<string, string>>): readonly string[] {
+    return parseMeshSettings(raw).warnings;
+}

@@ -203,7 +203,12 @@ describe("config", () => {
         [
             "a malformed quantity",
             { "istio-mesh:memory": "4gb" },
-            'istio-mesh:memory: "4gb" is not a Kubernetes quantity; use a number with a unit, e.g. 4Gi, 4096Mi or 4G',
+            'istio-mesh:memory: "4gb" is not a Kubernetes quantity (its units are case-sensitive); did you mean 4Gi?',
+        ],
+        [
+            "minikube's own spelling of a size",
+            { "istio-mesh:memory": "4g" },
+            'istio-mesh:memory: "4g" is not a Kubernetes quantity (its units are case-sensitive); did you mean 4Gi?',
         ],
         [
             "a quantity out of range",

@@ -5,6 +5,9 @@
  * index.ts at the root, one consumer of this package among others.
  */
 export { IstioMesh } from "./istio-mesh";
+export { IstioMultiClusterMesh } from "./multi-cluster";
+export type { MeshClusterInfo, MultiClusterNames } from "./multi-cluster";
 export type { IngressGatewayInfo, SettingNames } from "./istio-mesh";
 export * from "./args/istio-mesh-args";
+export * from "./args/multi-cluster-mesh-args";
 export { MeshArgsError } from "./args/errors";

@@ -22,7 +22,7 @@ function layerOf(file: string): number {
         [/^components\/wiring\//, 6],
         // The component, and the translation of a stack's config into its arguments: neither
         // imports the other (same layer, another folder), so the component reads no config.
-        [/^components\/(istio-mesh\.ts|index\.ts|config\/)/, 7],
+        [/^components\/(istio-mesh\.ts|multi-cluster\.ts|index\.ts|config\/)/, 7],
         [/^index\.ts$/, 8],
     ];
     const found = layers.find(([pattern]) => pattern.test(relative));
@@ -44,9 +44,11 @@ function sources(dir: string): string[] {
 /** The project modules a file imports. */
 function importsOf(file: string): string[] {
     const text = fs.readFileSync(file, "utf8");
-    return [...text.matchAll(/from "(\.{1,2}\/[^"]+)"/g)].map(
-        (match) => `${path.resolve(path.dirname(file), match[1])}.ts`,
-    );
+    return [...text.matchAll(/from "(\.{1,2}\/[^"]+)"/g)].map((match) => {
+        const target = path.resolve(path.dirname(file), match[1]);
+        // A folder's import is its index.ts, as Node resolves it.
+        return fs.existsSync(`${target}.ts`) || !fs.existsSync(target) ? `${target}.ts` : path.join(target, "index.ts");
+    });
 }
 
 /** Imports of a higher layer, or of the same layer in another folder (mesh/ and addons/). */

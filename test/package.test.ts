@@ -89,7 +89,7 @@ describe("the component package", () => {
             resources: Record<string, { inputProperties: object; properties: object; description?: string }>;
             types: Record<string, { enum?: { value: string }[] }>;
         };
-        assert.deepStrictEqual(Object.keys(parsed.resources), [TYPE]);
+        assert.deepStrictEqual(Object.keys(parsed.resources), [TYPE, "istio-mesh:index:IstioMultiClusterMesh"]);
         assert.deepStrictEqual(Object.keys(parsed.resources[TYPE].inputProperties), [
             "controlPlane",
             "sidecars",
@@ -105,6 +105,7 @@ describe("the component package", () => {
             "upgrade",
             "chartValues",
             "sampleApp",
+            "multiCluster",
         ]);
         assert.deepStrictEqual(outputNames(parsed, TYPE).sort(), [
             "ambientNamespaces",
@@ -157,7 +158,8 @@ describe("the component's documentation (docs/component.md)", () => {
     });
 
     it("gives every argument a description and a default", () => {
-        const rows = componentTables().args.split("\n").slice(2);
+        const tables = componentTables();
+        const rows = [...tables.args.split("\n").slice(2), ...tables.multiArgs.split("\n").slice(2)];
         assert.ok(rows.length > 100, `${rows.length} rows`);
         const bare = rows.filter((row) => {
             const [, , , fallback, description] = row.split(/(?<!\\)\|/).map((cell) => cell.trim());
@@ -192,7 +194,7 @@ describe("the YAML example (examples/yaml)", () => {
         assert.deepStrictEqual(propertyMisfits(parsed, TYPE, wrong), [
             'telemetry.addons[0]: "zipkin" is not one of prometheus, grafana, jaeger, kiali',
             "sizing: not an object",
-            "sidecar: no such property; the type has controlPlane, sidecars, ambient, gateways, telemetry, dashboards, security, sizing, images, scheduling, cluster, upgrade, chartValues, sampleApp",
+            "sidecar: no such property; the type has controlPlane, sidecars, ambient, gateways, telemetry, dashboards, security, sizing, images, scheduling, cluster, upgrade, chartValues, sampleApp, multiCluster",
         ]);
     });
 

@@ -36,6 +36,7 @@ export const ARG_PATHS = {
     registryCredentials: "images.registryCredentials",
     scheduling: "scheduling",
     availability: "sizing.availability",
+    multiCluster: "multiCluster",
     mtlsMode: "security.mtlsMode",
     dashboards: "dashboards.exposure",
     dashboardHost: "dashboards.host",
@@ -72,8 +73,14 @@ export type MeshKey = keyof typeof ARG_PATHS;
  */
 export type ClusterKey = "adoptExisting" | "kubeconfig";
 
+/**
+ * Settings only the component takes: a cluster's membership in a mesh of several, which the
+ * program gives each cluster's mesh from its `clusters` key (components/multi-cluster.ts).
+ */
+export type ComponentKey = "multiCluster";
+
 /** A setting with an `istio-mesh:` key of its own. */
-export type StackKey = Exclude<MeshKey, ClusterKey>;
+export type StackKey = Exclude<MeshKey, ClusterKey | ComponentKey>;
 
 /** The value at a dotted path of an object, or undefined. */
 export function valueAt(tree: unknown, path: string): unknown {

@@ -9,10 +9,11 @@ export class MeshArgsError extends pulumi.RunError {
     constructor(
         readonly mesh: string,
         readonly problems: readonly string[],
+        component = "IstioMesh",
     ) {
         const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
         super(
-            `IstioMesh ${mesh}: its arguments have ${count}; nothing was created:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+            `${component} ${mesh}: its arguments have ${count}; nothing was created:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
         );
         this.name = "MeshArgsError";
     }

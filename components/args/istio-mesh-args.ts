@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Availability, ImagesArgs, SchedulingArgs } from "./workload-args";
+import type { MeshMembershipArgs } from "./multi-cluster-args";
 
 /**
  * The contract of `IstioMesh`: what a consumer may ask of the mesh, nested by domain. Every
@@ -798,6 +799,13 @@ export interface IstioMeshArgs {
      * @default none
      */
     sampleApp?: SampleAppArgs;
+    /**
+     * This cluster's place in a mesh of several (`IstioMultiClusterMesh` gives it): the mesh's
+     * ID, the cluster's name and network, and its intermediate CA.
+     * @default a mesh of this cluster alone, with istiod's own self-signed root
+     */
+    multiCluster?: MeshMembershipArgs;
 }
 
 export * from "./workload-args";
+export * from "./multi-cluster-args";

@@ -11,9 +11,17 @@ import * as pulumi from "@pulumi/pulumi";
 
 /**
  * Where an Output is taken as it is: the kubeconfig, which only the adopting provider reads,
- * and the registry credentials, which only their Secrets hold.
+ * the registry credentials and a member cluster's CA, which only their Secrets hold.
  */
-const OUTPUTS_ALLOWED: readonly string[] = ["cluster.kubeconfig", "images.registryCredentials"];
+const OUTPUTS_ALLOWED: readonly string[] = [
+    "cluster.kubeconfig",
+    "images.registryCredentials",
+    // The intermediate CA, as the root CA's resources make it.
+    "multiCluster.caCerts.caCert",
+    "multiCluster.caCerts.caKey",
+    "multiCluster.caCerts.rootCert",
+    "multiCluster.caCerts.certChain",
+];
 
 /** Why an Output at `path` cannot be read, and what to give instead. */
 function outputProblem(path: string): string {

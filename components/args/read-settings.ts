@@ -38,6 +38,10 @@ import {
 } from "./value-checks";
 import { DEFAULT_ISTIO_VERSION } from "../versions";
 import { readIngressService, readWorkloads, workloadWarnings } from "./workloads";
+import { MembershipSettings, readMembership } from "./membership";
+
+const membershipOf = (membership: MembershipSettings | undefined): { membership?: MembershipSettings } =>
+    membership === undefined ? {} : { membership };
 
 /**
  * Every setting of a mesh read from its arguments and checked, each and across settings,
@@ -362,6 +366,7 @@ export function readMeshSettings(args: IstioMeshArgs, check: SettingsChecker, co
             check.problem("replicas", message),
         ),
         workloads: readWorkloads(check, { availability: d.availability }),
+        ...membershipOf(readMembership(check)),
         sampleApp: check.read("sampleApp", d.sampleApp as boolean, "boolean"),
         cluster: readCluster(args, check, consumerProvider),
         warnings: [],

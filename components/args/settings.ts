@@ -21,6 +21,7 @@ import type { ChartValueOverrides } from "./chart-values";
 import type { ReplicaOverrides } from "./replica-overrides";
 import type { MeshRevisions } from "./revisions";
 import type { IngressServiceSettings, WorkloadSettings } from "./workloads";
+import type { MembershipSettings } from "./membership";
 
 /**
  * The settings of one mesh once checked: every field decided, defaults applied, lists
@@ -141,6 +142,8 @@ export interface MeshSettings {
     readonly resources: Overrides;
     /** Replica counts or autoscaling ranges for istiod and the gateways that win over the tier's. */
     readonly replicas: ReplicaOverrides;
+    /** This cluster's place in a mesh of several, if it is one. */
+    readonly membership?: MembershipSettings;
     /** Images, pull secrets, placement and availability of every workload. */
     readonly workloads: WorkloadSettings;
     /** Whether the sample application runs, in `istio-mesh-sample`. */

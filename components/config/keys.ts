@@ -351,7 +351,22 @@ export const CONFIG_KEYS = {
         description:
             "Helm values merged last over the ones the program computes, per chart: `base`, `istiod` (every revision), `ingressGateway`, `egressGateway`, `cni`, `ztunnel`, `prometheus`, `grafana`, `jaeger`, `kiali`; every key is checked against the keys the pinned chart reads, and a value a typed key sets is refused (docs/configuration.md, chart values)",
     },
-} as const satisfies Record<StackKey, KeyDeclaration>;
+    meshId: {
+        kind: "string",
+        default: "",
+        description:
+            "with `clusters`, the mesh's ID, the same in every cluster; empty for `mesh1` (docs/multi-cluster.md)",
+    },
+    clusters: {
+        kind: "map",
+        default: {},
+        description:
+            "one mesh across several clusters, keyed by each cluster's name: `{context, apiServer, network, memory, nodes, platform}` each, the API server as the other clusters reach it; every other key applies to every cluster. Empty for one cluster, the provider's (docs/multi-cluster.md)",
+    },
+} as const satisfies Record<StackKey | ProgramKey, KeyDeclaration>;
+
+/** Keys the program reads itself: a mesh of several clusters, which it makes of one mesh per cluster. */
+export type ProgramKey = "meshId" | "clusters";
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
 

@@ -6,6 +6,8 @@ import { resolveMeshSettings } from "../mesh-settings";
 import { clusterProblems } from "./cluster";
 import { MeshConfigError, parseWireValue, unknownKeys, wireForm } from "./config-reader";
 import { CONFIG_KEYS } from "./keys";
+import { multiClusterConfig } from "./multi-cluster-config";
+import type { IstioMultiClusterMeshArgs } from "../args/multi-cluster-mesh-args";
 import { KUBERNETES_SETTINGS, providerSettings } from "./kubernetes-settings";
 
 /**
@@ -51,6 +53,10 @@ export function translateStackConfig(raw: Readonly<Record<string, string>>): Tra
     const problems: string[] = [];
     const refused = new Set<MeshKey>();
     for (const key of Object.keys(CONFIG_KEYS) as StackKey[]) {
+        if (!(key in ARG_PATHS)) {
+            // The program's own (multi-cluster.ts translates them).
+            continue;
+        }
         const declaration = CONFIG_KEYS[key];
         const text = raw[configKey(key)];
         if (text === undefined) {
@@ -78,6 +84,8 @@ export function translateStackConfig(raw: Readonly<Record<string, string>>): Tra
 export interface StackMesh {
     readonly args: IstioMeshArgs;
     readonly settings: MeshSettings;
+    /** A mesh of several clusters, when `istio-mesh:clusters` names them: `args` are what they share. */
+    readonly multiCluster?: Omit<IstioMultiClusterMeshArgs, "mesh">;
 }
 
 /**
@@ -90,12 +98,17 @@ export interface StackMesh {
 export function stackMesh(raw: Readonly<Record<string, string>>, last?: LastDeployment, stack?: string): StackMesh {
     const { args, problems, unknown, refused } = translateStackConfig(raw);
     const resolved = resolveMeshSettings(args, { nameOf: configKey, refused, last });
-    const cluster = stack === undefined ? [] : clusterProblems(stack, raw);
-    const all = [...cluster, ...problems, ...resolved.problems, ...unknown];
+    const several = multiClusterConfig(raw);
+    const cluster = stack === undefined || several.args !== undefined ? [] : clusterProblems(stack, raw);
+    const all = [...cluster, ...problems, ...several.problems, ...resolved.problems, ...unknown];
     if (all.length > 0) {
         throw new MeshConfigError(all);
     }
-    return { args, settings: resolved.settings };
+    return {
+        args,
+        settings: resolved.settings,
+        ...(several.args !== undefined && { multiCluster: several.args }),
+    };
 }
 
 /** The settings a stack's raw configuration gives, or the `MeshConfigError` it gets. */

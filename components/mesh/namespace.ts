@@ -30,6 +30,11 @@ export interface MeshNamespaceArgs {
      * @default false (`baseline` enforced)
      */
     privileged?: boolean;
+    /**
+     * More labels: the network of a cluster in a mesh of several (`topology.istio.io/network`).
+     * @default none
+     */
+    labels?: Record<string, string>;
 }
 
 /**
@@ -48,7 +53,12 @@ export class MeshNamespace extends pulumi.ComponentResource {
         super("istio-mesh:core:Namespace", name, args, opts);
         const namespace = new k8s.core.v1.Namespace(
             name,
-            { metadata: { name: args.name ?? ISTIO_NAMESPACE, labels: args.privileged ? PRIVILEGED : POD_SECURITY } },
+            {
+                metadata: {
+                    name: args.name ?? ISTIO_NAMESPACE,
+                    labels: { ...(args.privileged ? PRIVILEGED : POD_SECURITY), ...args.labels },
+                },
+            },
             { parent: this, retainOnDelete: true },
         );
         this.name = namespace.metadata.name;

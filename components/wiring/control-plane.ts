@@ -20,6 +20,15 @@ import { RunningControlPlanes } from "../mesh/running-control-planes";
 import { SidecarInjection } from "../mesh/sidecar-injection";
 import { workloadValues } from "../values/workload-values";
 import { buildGateways } from "./gateways";
+import { caCertsSecret } from "../mesh/cacerts";
+import { mergeValues } from "../values/chart-values";
+import {
+    EAST_WEST_NAMESPACE,
+    membershipIstiodValues,
+    membershipZtunnelValues,
+    NETWORK_LABEL,
+} from "../values/multi-cluster-values";
+import { EastWestGateway } from "../mesh/east-west-gateway";
 import { SidecarCni } from "../mesh/sidecar-cni";
 import { spreadOf } from "./spread";
 import { Waypoints } from "../mesh/waypoints";
@@ -76,7 +85,12 @@ export function buildControlPlane(
         ? adoptingProvider(`${name}-adopt-existing`, settings.cluster.provider, child("adopt-existing"))
         : undefined;
     const adopting: pulumi.ComponentResourceOptions = adopter === undefined ? {} : { providers: [adopter] };
-    const namespace = new MeshNamespace(`${name}-istio-system`, {}, child("istio-system", adopting));
+    const membership = settings.membership;
+    const namespace = new MeshNamespace(
+        `${name}-istio-system`,
+        membership === undefined ? {} : { labels: { [NETWORK_LABEL]: membership.network } },
+        child("istio-system", adopting),
+    );
     // Where the mesh runs pods: with registry credentials, the namespace once they are in it
     // (the Secret's namespace output), so that every chart given it waits for them.
     const credentials = settings.workloads.registryCredentials;
@@ -93,6 +107,15 @@ export function buildControlPlane(
     };
     const systemNamespace = podNamespace(namespace.name, ISTIO_NAMESPACE);
     const systemPodsReady: pulumi.Resource[] = [namespace, ...credentialSecrets.values()];
+    // A member of a mesh of several signs with its intermediate CA, which istiod reads at start.
+    const caCerts =
+        membership === undefined
+            ? undefined
+            : caCertsSecret(`${name}-cacerts`, namespace.name, membership.caCerts, {
+                  parent: mesh,
+                  // Kept by destroy, so adopted by the next up as the namespace is.
+                  ...(adopter !== undefined && { provider: adopter }),
+              });
     const base = new IstioBase(
         `${name}-istio-base`,
         {
@@ -119,17 +142,20 @@ export function buildControlPlane(
                     tracing,
                     ambient: settings.ambient,
                     ...(settings.sidecarCni !== undefined && { sidecarCni: settings.sidecarCni }),
-                    workload: workloadValues(
-                        "istiod",
-                        settings.workloads,
-                        spreadOf(sizing.scaling.istiod, {
-                            app: "istiod",
-                            "istio.io/rev": istiod.revision ?? "default",
-                        }),
+                    workload: mergeValues(
+                        workloadValues(
+                            "istiod",
+                            settings.workloads,
+                            spreadOf(sizing.scaling.istiod, {
+                                app: "istiod",
+                                "istio.io/rev": istiod.revision ?? "default",
+                            }),
+                        ),
+                        membership && membershipIstiodValues(membership, settings.ambient !== undefined),
                     ),
                     chartValues: settings.chartValues.istiod,
                 },
-                child(istiod.name, { dependsOn: [base] }),
+                child(istiod.name, { dependsOn: [base, ...(caCerts === undefined ? [] : [caCerts])] }),
             ),
         ]),
     );
@@ -187,6 +213,23 @@ export function buildControlPlane(
     );
     const ambient = buildAmbient(mesh, name, settings, sizing, plan, { adopter, adopting, afterIstiod, podNamespace });
     const ambientWaits = [...ambient.waits, ...(cni === undefined ? [] : [cni])];
+    const eastWest =
+        membership?.eastWestGateway === true
+            ? new EastWestGateway(
+                  `${name}-east-west-gateway`,
+                  {
+                      namespace: podNamespace(gateways.gatewayNamespace(EAST_WEST_NAMESPACE), EAST_WEST_NAMESPACE),
+                      namespaceName: EAST_WEST_NAMESPACE,
+                      membership,
+                      ambient: settings.ambient !== undefined,
+                      version: settings.istioVersion,
+                      revision: plan.gatewayRevision,
+                      sizing,
+                      workload: workloadValues("ingressGateway", settings.workloads),
+                  },
+                  { parent: mesh, dependsOn: [stable, ...ambient.waits] },
+              )
+            : undefined;
     const injection = new SidecarInjection(
         `${name}-sidecar-injection`,
         {
@@ -233,6 +276,7 @@ export function buildControlPlane(
             ...(gateways.ingress === undefined ? [] : [gateways.ingress]),
             mtls,
             ...(cni === undefined ? [] : [cni]),
+            ...(eastWest === undefined ? [] : [eastWest]),
             ...ambient.created,
             injection,
         ],
@@ -278,7 +322,10 @@ function buildAmbient(
             sizing,
             workload: {
                 cni: workloadValues("cni", settings.workloads),
-                ztunnel: workloadValues("ztunnel", settings.workloads),
+                ztunnel: mergeValues(
+                    workloadValues("ztunnel", settings.workloads),
+                    settings.membership && membershipZtunnelValues(settings.membership),
+                ),
             },
             chartValues: { cni: settings.chartValues.cni, ztunnel: settings.chartValues.ztunnel },
         },

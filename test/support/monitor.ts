@@ -137,13 +137,31 @@ const mocksOn = (cluster: MockCluster): pulumi.runtime.Mocks => ({
             }
         }
         const state: Record<string, unknown> = { ...args.inputs };
+        // The TLS provider's outputs, as recognisable stand-ins: PEM blocks named after the resource.
+        const pem = (kind: string): string => `-----BEGIN ${kind}-----\n${args.name}\n-----END ${kind}-----\n`;
+        if (args.type === "tls:index/privateKey:PrivateKey") {
+            state.privateKeyPem = pem("PRIVATE KEY");
+            state.publicKeyPem = pem("PUBLIC KEY");
+        }
+        if (args.type === "tls:index/certRequest:CertRequest") {
+            state.certRequestPem = pem("CERTIFICATE REQUEST");
+        }
+        if (
+            args.type === "tls:index/selfSignedCert:SelfSignedCert" ||
+            args.type === "tls:index/locallySignedCert:LocallySignedCert"
+        ) {
+            state.certPem = pem("CERTIFICATE");
+        }
         if (args.type === "random:index/randomPassword:RandomPassword") {
             state.result = `generated-${args.name}`
                 .padEnd(Number(args.inputs.length), "x")
                 .slice(0, Number(args.inputs.length));
         }
         if (args.type === "kubernetes:core/v1:Secret" && args.inputs.type === "kubernetes.io/service-account-token") {
-            state.data = { token: Buffer.from(`token-of-${args.name}`).toString("base64") };
+            state.data = {
+                token: Buffer.from(`token-of-${args.name}`).toString("base64"),
+                "ca.crt": Buffer.from(`ca-of-${args.name}`).toString("base64"),
+            };
         }
         if (readId !== undefined) {
             // A read finds the object under the name its ID gives, or fails as the provider

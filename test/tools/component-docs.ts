@@ -13,10 +13,16 @@ const ROOT = path.resolve(__dirname, "..", "..");
 export const COMPONENT_PAGE = "docs/component.md";
 const ARGS_FILE = "components/args/istio-mesh-args.ts";
 const COMPONENT_FILE = "components/istio-mesh.ts";
+const MULTI_ARGS_FILE = "components/args/multi-cluster-mesh-args.ts";
+const MULTI_FILE = "components/multi-cluster.ts";
 const ARGS_START = "<!-- args:start (npm run component-docs) -->";
 const ARGS_END = "<!-- args:end -->";
 const OUTPUTS_START = "<!-- outputs:start (npm run component-docs) -->";
 const OUTPUTS_END = "<!-- outputs:end -->";
+const MULTI_ARGS_START = "<!-- multi-cluster-args:start (npm run component-docs) -->";
+const MULTI_ARGS_END = "<!-- multi-cluster-args:end -->";
+const MULTI_OUTPUTS_START = "<!-- multi-cluster-outputs:start (npm run component-docs) -->";
+const MULTI_OUTPUTS_END = "<!-- multi-cluster-outputs:end -->";
 
 interface Row {
     readonly name: string;
@@ -35,11 +41,17 @@ function documentation(symbol: ts.Symbol, checker: ts.TypeChecker): { text: stri
     };
 }
 
+/** The interface a list's items are, if the list is of one of ours (a mesh's clusters). */
+function listedInterface(type: ts.Type, checker: ts.TypeChecker): ts.Type | undefined {
+    const own = type.getNonNullableType();
+    return checker.isArrayType(own) ? nestedInterface(checker.getTypeArguments(own as ts.TypeReference)[0]) : undefined;
+}
+
 /** The interface a property's type names, if it is one of ours (nested arguments). */
 function nestedInterface(type: ts.Type): ts.Type | undefined {
     const own = type.getNonNullableType();
     const declaration = own.getSymbol()?.declarations?.[0];
-    const ours = declaration?.getSourceFile().fileName.endsWith(ARGS_FILE) === true;
+    const ours = declaration?.getSourceFile().fileName.includes("/components/args/") === true;
     return declaration !== undefined && ts.isInterfaceDeclaration(declaration) && ours ? own : undefined;
 }
 
@@ -61,8 +73,15 @@ function argumentRows(
         const propertyType = checker.getTypeOfSymbolAtLocation(property, declaration);
         const name = `${prefix}${property.getName()}`;
         const doc = documentation(property, checker);
-        const nested = nestedInterface(propertyType);
         const shown = checker.typeToString(propertyType.getNonNullableType());
+        const listed = listedInterface(propertyType, checker);
+        if (listed !== undefined) {
+            return [
+                { name, type: "list", ...doc, description: doc.text },
+                ...argumentRows(listed, checker, `${name}[].`, expanded),
+            ];
+        }
+        const nested = nestedInterface(propertyType);
         if (nested === undefined) {
             return [{ name, type: shown, ...doc, description: doc.text }];
         }
@@ -92,28 +111,38 @@ function table(rows: readonly Row[], withDefault: boolean): string {
     return [header, ...lines].join("\n");
 }
 
-/** The two tables, from the sources under `root`. */
-export function componentTables(root = ROOT): { args: string; outputs: string } {
-    const program = ts.createProgram([path.join(root, COMPONENT_FILE)], {
-        strict: true,
-        target: ts.ScriptTarget.ES2020,
-        module: ts.ModuleKind.CommonJS,
-        skipLibCheck: true,
-        noResolve: false,
-    });
+/** A component's argument and output tables, from its args interface and its class. */
+function tablesOf(
+    program: ts.Program,
+    root: string,
+    [argsFile, argsName]: readonly [string, string],
+    [classFile, className]: readonly [string, string],
+    shownWhole: readonly string[] = [],
+): { args: string; outputs: string } {
     const checker = program.getTypeChecker();
-    const argsFile = program.getSourceFile(path.join(root, ARGS_FILE));
-    const componentFile = program.getSourceFile(path.join(root, COMPONENT_FILE));
-    const args = argsFile?.statements.find(
-        (s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === "IstioMeshArgs",
-    );
-    const component = componentFile?.statements.find(
-        (s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && s.name?.text === "IstioMesh",
-    );
+    const args = program
+        .getSourceFile(path.join(root, argsFile))
+        ?.statements.find(
+            (s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === argsName,
+        );
+    const component = program
+        .getSourceFile(path.join(root, classFile))
+        ?.statements.find((s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && s.name?.text === className);
     if (args === undefined || component === undefined) {
-        throw new Error(`IstioMeshArgs or IstioMesh not found in ${ARGS_FILE} and ${COMPONENT_FILE}`);
+        throw new Error(`${argsName} or ${className} not found in ${argsFile} and ${classFile}`);
     }
-    const argRows = argumentRows(checker.getTypeAtLocation(args), checker, "");
+    // Interfaces tabled elsewhere (IstioMeshArgs in the mesh of several) are named, not repeated.
+    const expanded = new Map<ts.Type, string>();
+    for (const name of shownWhole) {
+        const declaration = program
+            .getSourceFiles()
+            .flatMap((file) => file.statements)
+            .find((st): st is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(st) && st.name.text === name);
+        if (declaration !== undefined) {
+            expanded.set(checker.getTypeAtLocation(declaration), name);
+        }
+    }
+    const argRows = argumentRows(checker.getTypeAtLocation(args), checker, "", expanded);
     const outputRows = component.members.flatMap((member): Row[] => {
         if (!ts.isPropertyDeclaration(member) || member.type === undefined) {
             return [];
@@ -129,6 +158,31 @@ export function componentTables(root = ROOT): { args: string; outputs: string } 
     return { args: table(argRows, true), outputs: table(outputRows, false) };
 }
 
+/** The tables of both components, from the sources under `root`. */
+export function componentTables(root = ROOT): {
+    args: string;
+    outputs: string;
+    multiArgs: string;
+    multiOutputs: string;
+} {
+    const program = ts.createProgram([path.join(root, COMPONENT_FILE), path.join(root, MULTI_FILE)], {
+        strict: true,
+        target: ts.ScriptTarget.ES2020,
+        module: ts.ModuleKind.CommonJS,
+        skipLibCheck: true,
+        noResolve: false,
+    });
+    const mesh = tablesOf(program, root, [ARGS_FILE, "IstioMeshArgs"], [COMPONENT_FILE, "IstioMesh"]);
+    const multi = tablesOf(
+        program,
+        root,
+        [MULTI_ARGS_FILE, "IstioMultiClusterMeshArgs"],
+        [MULTI_FILE, "IstioMultiClusterMesh"],
+        ["IstioMeshArgs"],
+    );
+    return { ...mesh, multiArgs: multi.args, multiOutputs: multi.outputs };
+}
+
 function replaceBetween(text: string, start: string, end: string, content: string): string | undefined {
     const from = text.indexOf(start);
     const to = text.indexOf(end);
@@ -140,9 +194,17 @@ function replaceBetween(text: string, start: string, end: string, content: strin
 
 /** The page as it should read, or undefined when a marker is missing. */
 export function componentPage(current: string, root = ROOT): string | undefined {
-    const { args, outputs } = componentTables(root);
-    const withArgs = replaceBetween(current, ARGS_START, ARGS_END, args);
-    return withArgs === undefined ? undefined : replaceBetween(withArgs, OUTPUTS_START, OUTPUTS_END, outputs);
+    const tables = componentTables(root);
+    const replacements: [string, string, string][] = [
+        [ARGS_START, ARGS_END, tables.args],
+        [OUTPUTS_START, OUTPUTS_END, tables.outputs],
+        [MULTI_ARGS_START, MULTI_ARGS_END, tables.multiArgs],
+        [MULTI_OUTPUTS_START, MULTI_OUTPUTS_END, tables.multiOutputs],
+    ];
+    return replacements.reduce<string | undefined>(
+        (page, [start, end, content]) => (page === undefined ? undefined : replaceBetween(page, start, end, content)),
+        current,
+    );
 }
 
 export async function componentDocsCommand(args: readonly string[], io: Console, root = ROOT): Promise<number> {

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { ComponentProvider } from "@pulumi/pulumi/provider/experimental/provider";
-import { IstioMesh } from "../../components";
+import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/experimental/provider";
+import * as components from "../../components";
 import { Console, runAsProgram } from "./command";
 
 /**
@@ -14,12 +14,13 @@ export const ROOT = path.resolve(__dirname, "..", "..");
 export const SCHEMA_FILE = "schema.json";
 
 /**
- * The provider that `pulumi package add` runs: the language host finds IstioMesh among the
- * package's exports and names the provider after package.json's name.
+ * The provider that `pulumi package add` runs: the language host finds the components among
+ * the package's exports (IstioMesh, IstioMultiClusterMesh) and names the provider after
+ * package.json's name.
  */
 export function componentProvider(root = ROOT): ComponentProvider {
     const { name } = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { name: string };
-    return new ComponentProvider({ name, dirname: root, components: [IstioMesh] });
+    return new ComponentProvider({ name, dirname: root, components: getPulumiComponents(components) });
 }
 
 /** The inferred schema as committed: indented, one trailing newline. */

@@ -34,7 +34,7 @@ const packageOf = (provider: pulumi.ProviderResource): string | undefined =>
  * Whether the mesh is constructed by the component provider `pulumi package add` runs for a
  * program in another language: the Node.js language host starts it with its run-plugin.
  */
-function constructedForAnotherLanguage(): boolean {
+export function constructedForAnotherLanguage(): boolean {
     return process.argv.some((arg) => /[\\/]cmd[\\/]run-plugin([\\/]index\.js)?$/.test(arg));
 }
 

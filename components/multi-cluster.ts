@@ -15,7 +15,7 @@ import {
 import { ARG_PATHS, MeshKey } from "./args/arg-paths";
 import { resolveMeshSettings } from "./mesh-settings";
 import { ClusterSetRecord } from "./mesh/cluster-set-record";
-import { IstioMesh, SettingNames } from "./istio-mesh";
+import { constructedForAnotherLanguage, IstioMesh, SettingNames } from "./istio-mesh";
 import { ISTIO_NAMESPACE } from "./values/istio-values";
 import { remoteKubeconfig, remoteSecretMetadata } from "./values/multi-cluster-values";
 
@@ -170,14 +170,18 @@ export class IstioMultiClusterMesh extends pulumi.ComponentResource {
                 );
             }
         }
-        new ClusterSetRecord(
-            `${name}-cluster-set`,
-            {
-                clusters: clusters.map((cluster) => ({ name: cluster.name, leaving: cluster.leaving === true })),
-                setting: names.ownNameOf("clusters"),
-            },
-            { parent: this, dependsOn: members.map((member) => member.mesh) },
-        );
+        // Pulumi runs no dynamic provider for a component constructed for another language
+        // (pulumi/pulumi#5455): there no record guards a cluster's removal (docs/multi-cluster.md).
+        if (!constructedForAnotherLanguage()) {
+            new ClusterSetRecord(
+                `${name}-cluster-set`,
+                {
+                    clusters: clusters.map((cluster) => ({ name: cluster.name, leaving: cluster.leaving === true })),
+                    setting: names.ownNameOf("clusters"),
+                },
+                { parent: this, dependsOn: members.map((member) => member.mesh) },
+            );
+        }
 
         this.meshId = pulumi.output(meshId);
         this.rootCertificate = pulumi.output(root.certPem);

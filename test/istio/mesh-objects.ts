@@ -88,15 +88,24 @@ export function injectingRevisions(
     return [...new Set(revisions)].sort(byCodePoint);
 }
 
-/** The proxy image a revision injects: `<hub>/<image>:<tag>` from its injector's values, as the analyzers read it. */
+/**
+ * The proxy image a revision injects: `<hub>/<image>:<tag>` from its injector's values, with
+ * `-<variant>` when the values name one (the ambient profile's `distroless`), as the injection
+ * template writes it.
+ */
 export function proxyImage(objects: readonly K8sObject[], revision: string): string | undefined {
     const injector = objects.find(
         (o) => o.kind === "ConfigMap" && o.metadata.name === `istio-sidecar-injector-${revision}`,
     );
     const values = (injector?.data as Record<string, string> | undefined)?.values;
     if (values === undefined) return undefined;
-    const global = (JSON.parse(values) as { global: { hub: string; tag: string; proxy: { image: string } } }).global;
-    return global.proxy.image.includes("/") ? global.proxy.image : `${global.hub}/${global.proxy.image}:${global.tag}`;
+    const global = (
+        JSON.parse(values) as { global: { hub: string; tag: string; variant?: string; proxy: { image: string } } }
+    ).global;
+    const image = global.proxy.image.includes("/")
+        ? global.proxy.image
+        : `${global.hub}/${global.proxy.image}:${global.tag}`;
+    return global.variant ? `${image}-${global.variant}` : image;
 }
 
 interface PodTemplate {

@@ -57,7 +57,8 @@ function startProcess(binary: string, args: string[], logFile: string): ChildPro
     return child;
 }
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+/** Sends `signal` to the process group `child` leads, unless it has exited. */
+export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
     if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
     try {
         process.kill(-child.pid, signal);
@@ -66,7 +67,8 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
     }
 }
 
-function exited(child: ChildProcess, ms: number): Promise<boolean> {
+/** Whether `child` exits within `ms`. */
+export function exited(child: ChildProcess, ms: number): Promise<boolean> {
     if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
     return new Promise((resolve) => {
         const timer = setTimeout(() => resolve(false), ms);
@@ -259,11 +261,16 @@ export async function stopAll(): Promise<void> {
     await Promise.all([...live].map((plane) => plane.stop()));
 }
 
-// A crash, an interrupt or a failing hook must not leave processes or directories behind.
-process.once("exit", () => [...live].forEach((plane) => plane.killNow()));
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
-        [...live].forEach((plane) => plane.killNow());
-        process.exit(128 + os.constants.signals[signal]);
-    });
+/** Runs `killAll` (synchronous: nothing can be awaited there) when the process exits or is interrupted. */
+export function killOnExit(killAll: () => void): void {
+    process.once("exit", killAll);
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+        process.once(signal, () => {
+            killAll();
+            process.exit(128 + os.constants.signals[signal]);
+        });
+    }
 }
+
+// A crash, an interrupt or a failing hook must not leave processes or directories behind.
+killOnExit(() => [...live].forEach((plane) => plane.killNow()));

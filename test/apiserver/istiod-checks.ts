@@ -1,8 +1,8 @@
 import * as yaml from "js-yaml";
-import { proxyImage, PROXY_CONTAINER } from "../istio/mesh-objects";
+import { proxyImage, PROXY_CONTAINER, proxyResources } from "../istio/mesh-objects";
 import type { K8sObject, StackRender } from "../support/render";
 import { KubeClient, KubeObject } from "./client";
-import { ISTIOD_PORTS, Istiod } from "./istiod";
+import { ISTIOD_PORTS, Istiod, memoryBytes } from "./istiod";
 
 /**
  * What the suite asks of a running istiod after a step: injection by the revision the plan
@@ -27,9 +27,11 @@ const APP_POD = {
     spec: { containers: [{ name: "app", image: "registry.example/app:1" }] },
 };
 
+const NEW_POD = "a new pod";
+
 /** A new application pod in `namespace`, which the plan says `revision` injects (none: no sidecar). */
 export function newPod(namespace: string, revision: string | undefined): InjectionExpectation {
-    return { namespace, what: "a new pod", pod: APP_POD, revision };
+    return { namespace, what: NEW_POD, pod: APP_POD, revision };
 }
 
 /**
@@ -66,16 +68,18 @@ export function plannedInjection(render: StackRender, objects: readonly K8sObjec
     return [...namespaces, ...gateways];
 }
 
-/** The revision and proxy image a created pod got: from its sidecar status annotation and its istio-proxy container. */
-function injectedBy(pod: KubeObject): { revision?: string; image?: string } {
+/** The revision, proxy image and proxy resources a created pod got: its sidecar status annotation and istio-proxy container. */
+function injectedBy(pod: KubeObject): { revision?: string; image?: string; resources?: object } {
     const status = pod.metadata.annotations?.["sidecar.istio.io/status"];
-    type Container = { name: string; image: string };
+    type Container = { name: string; image: string; resources?: object };
     const spec = pod.spec as { containers: Container[]; initContainers?: Container[] };
     // From Kubernetes 1.33 on, Istio injects the proxy as a native sidecar: an init container that keeps running.
     const containers = [...spec.containers, ...(spec.initContainers ?? [])];
+    const proxy = containers.find((c) => c.name === PROXY_CONTAINER);
     return {
         revision: status === undefined ? undefined : (JSON.parse(status) as { revision?: string }).revision,
-        image: containers.find((c) => c.name === PROXY_CONTAINER)?.image,
+        image: proxy?.image,
+        resources: proxy?.resources,
     };
 }
 
@@ -114,9 +118,38 @@ export async function injectionProblems(
                 : `revision ${v.revision} (${v.image ?? "no injector of that revision"})`;
         if (got.revision !== want.revision || got.image !== want.image) {
             problems.push(`${e.namespace}: ${e.what} expected ${show(want)}, got ${show(got)}`);
+        } else if (e.revision !== undefined && e.what === NEW_POD) {
+            // The values reach the sidecar: an application pod's proxy is sized by global.proxy.resources.
+            const resources = proxyResources(objects, e.revision);
+            if (JSON.stringify(quantities(got.resources)) !== JSON.stringify(quantities(resources))) {
+                problems.push(
+                    `${e.namespace}: ${e.what}'s sidecar has resources ${JSON.stringify(got.resources)}, ` +
+                        `the values of ${e.revision} set ${JSON.stringify(resources)}`,
+                );
+            }
         }
     }
     return problems;
+}
+
+/**
+ * Requests and limits as numbers (`1000m` and `1` are one CPU; `64Mi` is bytes): the API server
+ * writes a quantity in its canonical form, not as the values spell it.
+ */
+function quantities(resources: object | undefined): Record<string, Record<string, number>> {
+    const value = (q: string): number => (q.endsWith("m") ? Number(q.slice(0, -1)) / 1000 : memoryBytes(q));
+    return Object.fromEntries(
+        Object.entries((resources ?? {}) as Record<string, Record<string, string>>)
+            .sort(([a], [b]) => (a < b ? -1 : 1))
+            .map(([kind, byResource]) => [
+                kind,
+                Object.fromEntries(
+                    Object.entries(byResource)
+                        .sort(([a], [b]) => (a < b ? -1 : 1))
+                        .map(([r, q]) => [r, value(q)]),
+                ),
+            ]),
+    );
 }
 
 /** Each rendered webhook whose live failure policy is not the one we set, or that carries no CA bundle. */
@@ -205,6 +238,15 @@ const TOLERATED_ERRORS: readonly { pattern: RegExp; reason: string }[] = [
         reason:
             "istiod's gateway deployment controller was reconciling the waypoint Gateway the step deletes; its " +
             "annotation update meets NotFound and the retry finds the Gateway gone: istiod following our delete",
+    },
+    {
+        // Seen in ambient-5-promote, where both revisions' istiods restart at once.
+        pattern:
+            /\terror\tklog\tFailed to update lock: Operation cannot be fulfilled on [\w.]+ "[\w-]+": the object has been modified; please apply your changes to the latest version and try again$/,
+        reason:
+            "two istiods (two revisions) take the same leader-election lock; client-go's leader election " +
+            "writes it with optimistic concurrency, logs the conflict at error level and tries again: the " +
+            "lock doing its job, as in any cluster during a rollout",
     },
 ];
 

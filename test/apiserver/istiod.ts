@@ -7,6 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { K8sObject } from "../support/render";
 import { KubeClient } from "./client";
+import { exited, killGroup, killOnExit } from "./control-plane";
 import { serviceAccountToken } from "./service-accounts";
 
 /**
@@ -239,13 +240,10 @@ export class Istiod {
     /** SIGTERM to its process group, SIGKILL after 10 s; then checks that none of its ports is still bound. */
     async stop(): Promise<void> {
         live.delete(this);
-        if (!this.exited() && this.child.pid !== undefined) {
-            const exited = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
-            signalGroup(this.child, "SIGTERM");
-            if (!(await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]))) {
-                signalGroup(this.child, "SIGKILL");
-                await Promise.race([exited, sleep(5_000)]);
-            }
+        killGroup(this.child, "SIGTERM");
+        if (!(await exited(this.child, 10_000))) {
+            killGroup(this.child, "SIGKILL");
+            await exited(this.child, 5_000);
         }
         fs.rmSync(this.dir, { recursive: true, force: true });
         const bound = await boundPorts(this.address, Object.values(ISTIOD_PORTS));
@@ -255,17 +253,8 @@ export class Istiod {
 
     /** Synchronous last resort for process exit. */
     killNow(): void {
-        signalGroup(this.child, "SIGKILL");
+        killGroup(this.child, "SIGKILL");
         fs.rmSync(this.dir, { recursive: true, force: true });
-    }
-}
-
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    try {
-        process.kill(-child.pid, signal);
-    } catch {
-        // Already gone.
     }
 }
 
@@ -289,10 +278,4 @@ export async function stopAllIstiods(): Promise<void> {
 }
 
 // A crash, an interrupt or a failing hook must not leave an istiod behind.
-process.once("exit", () => [...live].forEach((istiod) => istiod.killNow()));
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
-        [...live].forEach((istiod) => istiod.killNow());
-        process.exit(128 + os.constants.signals[signal]);
-    });
-}
+killOnExit(() => [...live].forEach((istiod) => istiod.killNow()));

@@ -1,5 +1,4 @@
 import { spawn } from "node:child_process";
-import * as yaml from "js-yaml";
 import type { K8sObject, StackRender } from "../support/render";
 import { revisionConfigs, stepObjects, workloadPods } from "./mesh-objects";
 
@@ -66,7 +65,8 @@ export function analyze(binary: string, cases: readonly AnalysisCase[]): Promise
         cases: cases.map((c) => ({
             name: c.name,
             meshConfig: c.meshConfig,
-            objects: c.objects.map((o) => yaml.dump(o, { lineWidth: -1, noRefs: true })).join("---\n"),
+            // JSON is YAML, and many times faster to write than js-yaml's dump.
+            objects: c.objects.map((o) => JSON.stringify(o)).join("\n---\n"),
         })),
     });
     return new Promise((resolve, reject) => {

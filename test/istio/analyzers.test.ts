@@ -44,7 +44,11 @@ describe("Istio's analyzers on every stack and step", () => {
         const cases: AnalysisCase[] = [];
         for (const [name, render] of inputs) cases.push(...casesOf(name, await render));
         dev = await renderStack("dev");
+        const started = Date.now();
         const run = await analyze(binary, cases);
+        io.out(
+            `Istio ${run.version} analyzers: ${cases.length} cases in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        );
         for (const result of run.results) {
             const owner = result.name.replace(/ \(mesh config of .*\)$/, "");
             results.set(owner, [...(results.get(owner) ?? []), result]);

@@ -88,24 +88,39 @@ export function injectingRevisions(
     return [...new Set(revisions)].sort(byCodePoint);
 }
 
+interface InjectorGlobals {
+    hub: string;
+    tag: string;
+    variant?: string;
+    proxy: { image: string; resources?: Record<string, Record<string, string>> };
+}
+
+/** The `global` values a revision's injector reads (ConfigMap istio-sidecar-injector-<revision>). */
+function injectorGlobals(objects: readonly K8sObject[], revision: string): InjectorGlobals | undefined {
+    const injector = objects.find(
+        (o) => o.kind === "ConfigMap" && o.metadata.name === `istio-sidecar-injector-${revision}`,
+    );
+    const values = (injector?.data as Record<string, string> | undefined)?.values;
+    return values === undefined ? undefined : (JSON.parse(values) as { global: InjectorGlobals }).global;
+}
+
 /**
  * The proxy image a revision injects: `<hub>/<image>:<tag>` from its injector's values, with
  * `-<variant>` when the values name one (the ambient profile's `distroless`), as the injection
  * template writes it.
  */
 export function proxyImage(objects: readonly K8sObject[], revision: string): string | undefined {
-    const injector = objects.find(
-        (o) => o.kind === "ConfigMap" && o.metadata.name === `istio-sidecar-injector-${revision}`,
-    );
-    const values = (injector?.data as Record<string, string> | undefined)?.values;
-    if (values === undefined) return undefined;
-    const global = (
-        JSON.parse(values) as { global: { hub: string; tag: string; variant?: string; proxy: { image: string } } }
-    ).global;
+    const global = injectorGlobals(objects, revision);
+    if (global === undefined) return undefined;
     const image = global.proxy.image.includes("/")
         ? global.proxy.image
         : `${global.hub}/${global.proxy.image}:${global.tag}`;
     return global.variant ? `${image}-${global.variant}` : image;
+}
+
+/** The sidecar's requests and limits a revision injects into an application pod: its values' `global.proxy.resources`. */
+export function proxyResources(objects: readonly K8sObject[], revision: string): object | undefined {
+    return injectorGlobals(objects, revision)?.proxy.resources;
 }
 
 interface PodTemplate {

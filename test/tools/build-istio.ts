@@ -67,14 +67,27 @@ export function isBuilt(binary: Binary): boolean {
     return fs.existsSync(binaryPath(binary));
 }
 
+/** Builds `binary` unless built; a machine without Go gets told what it needs, not `spawn go ENOENT`. */
+async function ensureIstioBinary(binary: Binary, io: Console): Promise<string> {
+    try {
+        return await ensureBinary(binary, io);
+    } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+        throw new Error(
+            `building ${binary.name} needs Go 1.26 or newer on PATH and the Go module proxy ` +
+                `(docs/istio-in-the-loop.md): ${(error as Error).message}`,
+        );
+    }
+}
+
 /** The analyzer, built if missing: the `npm test` path. */
 export function ensureAnalyzer(io: Console): Promise<string> {
-    return ensureBinary(ANALYZER, io);
+    return ensureIstioBinary(ANALYZER, io);
 }
 
 /** istiod, built if missing: the API-server suite's path. */
 export function ensurePilotDiscovery(io: Console): Promise<string> {
-    return ensureBinary(PILOT_DISCOVERY, io);
+    return ensureIstioBinary(PILOT_DISCOVERY, io);
 }
 
 if (require.main === module) {

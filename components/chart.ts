@@ -1,6 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PinnedChart } from "./versions";
+import { REGISTRY_CREDENTIALS_SECRET } from "./args/workloads";
+import type { ChartValues } from "./args/chart-values";
+import { mergeValues } from "./values/chart-values";
 
 /**
  * Helpers every component shares: the options its children get, and how a pinned chart
@@ -30,11 +33,17 @@ export interface PinnedChartArgs {
     release: string;
     namespace: pulumi.Input<string>;
     values: pulumi.Inputs;
+    /**
+     * The consumer's `chartValues` for this chart, merged last over `values`. Not optional:
+     * every chart the mesh installs says what it gets, even when that is nothing.
+     */
+    override: ChartValues | undefined;
 }
 
 /**
- * A Chart v4 of a pinned chart. Chart v4 renders client-side, so `pulumi preview` lists
- * every Kubernetes object the chart would create, change or delete.
+ * A Chart v4 of a pinned chart, with its values and the consumer's override merged over them.
+ * Chart v4 renders client-side, so `pulumi preview` lists every Kubernetes object the chart
+ * would create, change or delete.
  */
 export function pinnedChart(
     name: string,
@@ -50,7 +59,7 @@ export function pinnedChart(
             repositoryOpts: { repo: pinned.repo },
             name: args.release,
             namespace: args.namespace,
-            values: args.values,
+            values: mergeValues(args.values, args.override),
         },
         opts,
     );
@@ -76,4 +85,30 @@ export class ChartComponent extends pulumi.ComponentResource {
         this.chart = pinnedChart(name, pinned, args, childOptions(this, opts));
         this.registerOutputs({ chart: this.chart });
     }
+}
+
+/**
+ * The registry credentials the mesh's pods pull with, written into one of its namespaces as
+ * a `kubernetes.io/dockerconfigjson` Secret before any of its pods: a chart given the
+ * Secret's namespace output as its own namespace waits for it. The Docker config stays
+ * secret in the state and the preview; destroy deletes the Secret, which the next `up`
+ * writes again.
+ *
+ * @returns the Secret
+ */
+export function registryCredentialsIn(
+    name: string,
+    namespace: pulumi.Input<string>,
+    dockerConfig: pulumi.Input<string>,
+    opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.Secret {
+    return new k8s.core.v1.Secret(
+        name,
+        {
+            metadata: { name: REGISTRY_CREDENTIALS_SECRET, namespace },
+            type: "kubernetes.io/dockerconfigjson",
+            stringData: { ".dockerconfigjson": pulumi.secret(dockerConfig) },
+        },
+        opts,
+    );
 }

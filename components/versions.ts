@@ -77,6 +77,21 @@ export const ADDON_CHARTS = {
     kiali: { chart: "kiali-server", repo: "https://kiali.org/helm-charts", version: "2.29.0" },
 } as const satisfies Record<string, PinnedChart>;
 
+/**
+ * The sample application's images (`sampleApp`), pinned by tag: small, maintained, and each
+ * running as a user of its own, so every container meets Pod Security's `restricted` profile.
+ * `user` is the image's numeric user, set on the container so that `runAsNonRoot` can be
+ * checked (the curl image names its user, `curl_user`, rather than numbering it).
+ */
+export const SAMPLE_APP_IMAGES = {
+    /** curl's official image (Alpine, ~10MB), in a shell loop: the traffic. */
+    client: { image: "docker.io/curlimages/curl:8.21.0", user: 100 },
+    /** NGINX's unprivileged image (stable, Alpine slim), listening on 8080: proxies to the backend. */
+    frontend: { image: "docker.io/nginxinc/nginx-unprivileged:1.30.4-alpine-slim", user: 101 },
+    /** go-httpbin (distroless, static, non-root since 2.19): answers /get, /status/<code>, /delay/<s>. */
+    backend: { image: "docker.io/mccutchen/go-httpbin:2.24.0", user: 65532 },
+} as const;
+
 /** Every chart pin, Istio's at each release of ISTIO_RELEASES, for tools that vendor or check them all. */
 export function allPinnedCharts(): PinnedChart[] {
     return [

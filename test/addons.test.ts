@@ -4,11 +4,12 @@ import {
     jaegerMaxTraces,
     jaegerValues,
     KIALI_GRAFANA_DASHBOARDS,
+    kialiTracing,
     kialiValues,
     prometheusValues,
 } from "../components/values/addon-values";
 import { dashboardTitles, ISTIO_DASHBOARD_SETS } from "../components/values/grafana-dashboards";
-import { parseMeshSettings } from "../components/settings";
+import { parseMeshSettings } from "../components/config/stack-config";
 import { planSizing } from "../components/sizing/sizing";
 import * as yaml from "js-yaml";
 import { Graph } from "./support/graph";
@@ -25,15 +26,15 @@ const NS = "istio-system";
 
 /** What KialiCredentials registers: the component, its signing key and the login ServiceAccount with its token and RBAC. */
 const KIALI_CREDENTIALS = [
-    "istio-mesh:security:KialiCredentials kiali-credentials",
-    "kubernetes:core/v1:Secret kiali-credentials-login-token",
-    "kubernetes:core/v1:Secret kiali-credentials-signing-key",
-    "kubernetes:core/v1:ServiceAccount kiali-credentials-login",
-    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole kiali-credentials-login",
-    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding kiali-credentials-login",
-    "kubernetes:rbac.authorization.k8s.io/v1:Role kiali-credentials-login-mesh-config",
-    "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding kiali-credentials-login-mesh-config",
-    "random:index/randomPassword:RandomPassword kiali-credentials-signing-key",
+    "istio-mesh:security:KialiCredentials mesh-kiali-credentials",
+    "kubernetes:core/v1:Secret mesh-kiali-credentials-login-token",
+    "kubernetes:core/v1:Secret mesh-kiali-credentials-signing-key",
+    "kubernetes:core/v1:ServiceAccount mesh-kiali-credentials-login",
+    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole mesh-kiali-credentials-login",
+    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding mesh-kiali-credentials-login",
+    "kubernetes:rbac.authorization.k8s.io/v1:Role mesh-kiali-credentials-login-mesh-config",
+    "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding mesh-kiali-credentials-login-mesh-config",
+    "random:index/randomPassword:RandomPassword mesh-kiali-credentials-signing-key",
 ];
 
 describe("add-on chart values", () => {
@@ -44,7 +45,7 @@ describe("add-on chart values", () => {
     });
     const grafana = grafanaValues({
         size: sizes.grafana,
-        namespace: NS,
+        prometheusUrl: "http://prometheus.istio-system.svc:9090/prometheus",
         adminSecret: "grafana-admin",
         dashboardSets: ISTIO_DASHBOARD_SETS,
     });
@@ -56,6 +57,8 @@ describe("add-on chart values", () => {
         anonymous: false,
         addons: ["prometheus", "grafana", "jaeger", "kiali"],
         externalUrls: { grafana: "/grafana", jaeger: "/jaeger" },
+        prometheusUrl: "http://prometheus.istio-system.svc:9090/prometheus",
+        tracing: kialiTracing({ addons: ["jaeger"] }, NS, "/jaeger"),
     });
 
     it("Prometheus: the server alone as `prometheus:9090` under /prometheus, scraping itself there, no volume, no lifecycle API, no reloader, no label a pod chooses, kubelets' certificates checked, no sidecar", () => {
@@ -219,6 +222,7 @@ describe("add-on chart values", () => {
             anonymous: true,
             addons: ["prometheus", "kiali"],
             externalUrls: {},
+            prometheusUrl: "http://prometheus.istio-system.svc:9090/prometheus",
         });
         assert.deepStrictEqual(
             [
@@ -269,7 +273,7 @@ describe("add-ons in the program", () => {
     const addonCharts = (graph: Graph): string[] =>
         graph
             .ofType(CHART)
-            .map((r) => r.name)
+            .map((r) => r.name.replace(/^mesh-/, ""))
             .filter((name) => ALL.includes(name))
             .sort();
 
@@ -285,11 +289,8 @@ describe("add-ons in the program", () => {
     ];
     for (const [addons, charts] of cases) {
         it(`with ${JSON.stringify(addons)}: exactly those charts, routes and outputs`, async () => {
-            // dev samples 100% of requests for Jaeger and scrapes minikube's kubelet unverified;
-            // without Jaeger or Prometheus each key goes back to its default.
-            const sampling = addons.includes("jaeger") ? {} : { "istio-mesh:tracingSampling": "1" };
-            const kubelet = addons.includes("prometheus") ? {} : { "istio-mesh:kubeletTlsVerify": true };
-            const run = await evaluateStack("dev", { "istio-mesh:addons": addons, ...sampling, ...kubelet });
+            // One change: dev's tuning for Jaeger and Prometheus stays, and only warns while they are off.
+            const run = await evaluateStack("dev", { "istio-mesh:addons": addons });
             const graph = new Graph(run.registrations);
             assert.strictEqual(run.error, undefined);
             assert.deepStrictEqual(addonCharts(graph), [...charts].sort());
@@ -305,13 +306,16 @@ describe("add-ons in the program", () => {
                     .sort(),
             );
             assert.deepStrictEqual(await valueOf(run.outputs.dashboardUrls as Record<string, string>), {});
-            assert.deepStrictEqual(Object.keys(run.outputs.portForwardCommands as object).sort(), [...charts].sort());
+            assert.deepStrictEqual(
+                Object.keys(await valueOf(run.outputs.portForwardCommands as Record<string, string>)).sort(),
+                [...charts].sort(),
+            );
             assert.strictEqual(run.outputs.grafanaAdminPassword === undefined, !charts.includes("grafana"));
             // Kiali's login token reads the whole cluster: it, its RBAC and its output come only with Kiali.
             assert.strictEqual(run.outputs.kialiLoginToken === undefined, !charts.includes("kiali"));
             assert.deepStrictEqual(
                 graph.registrations
-                    .filter((r) => r.name.startsWith("kiali-credentials"))
+                    .filter((r) => r.name.startsWith("mesh-kiali-credentials"))
                     .map((r) => `${r.type} ${r.name}`)
                     .sort(),
                 charts.includes("kiali") ? KIALI_CREDENTIALS : [],
@@ -331,7 +335,7 @@ describe("add-ons in the program", () => {
             run.registrations.map((r) => r.type),
             ["pulumi:pulumi:StackReference"],
         );
-        assert.match(run.error?.message ?? "", /istio-mesh:addons: "kiali" needs "prometheus"/);
+        assert.match(run.error?.message ?? "", /istio-mesh:addons: "kiali" needs a Prometheus/);
     });
 
     describe("the dev stack's wiring", () => {
@@ -391,7 +395,7 @@ describe("add-ons in the program", () => {
             assert.strictEqual(await isSecretOutput(outputs.grafanaAdminPassword as string), true);
             assert.strictEqual(
                 await valueOf(outputs.grafanaAdminPassword as string),
-                "generated-grafana-admin".padEnd(24, "x"),
+                "generated-mesh-grafana-admin".slice(0, 24),
             );
         });
     });

@@ -1,12 +1,13 @@
 import * as assert from "assert";
+import { joinsAmbientNote, keepsAmbientNote, releasesAmbientNote } from "../components/values/ambient-notes";
 import { memoryBudget, budgetRefusal } from "../components/sizing/budget";
 import { planSizing } from "../components/sizing/sizing";
-import { parseMeshSettings } from "../components/settings";
+import { configKey, parseMeshSettings } from "../components/config/stack-config";
 import { agentValues, istiodAmbientValues, waypointGateway } from "../components/values/ambient-values";
 import { gatewayApiObjects } from "../components/mesh/gateway-api-crds";
 import { Graph } from "./support/graph";
-import { problemsOf } from "./support/problems";
-import { runProgram, stackConfig } from "./support/program";
+import { problemsOf, warningsOf } from "./support/problems";
+import { runProgram, runUnderMocks, stackConfig } from "./support/program";
 import { renderStack, StackRender } from "./support/render";
 import { allObjects, label, podSpecOf } from "./support/manifests";
 import { Crd, crdSchemaErrors } from "./support/reference";
@@ -17,7 +18,16 @@ import {
     offlineStartProblems,
     renderedMemoryRequest,
 } from "./support/rendered-checks";
-import { AMBIENT_STEPS, appliedLabels, renderUpgradeStep } from "./support/upgrade-flow";
+import {
+    AMBIENT_STEPS,
+    appliedLabels,
+    clusterAfter,
+    clusterBefore,
+    renderUpgradeStep,
+    upgradeStep,
+} from "./support/upgrade-flow";
+import { IstioMesh } from "../components";
+import { translateStackConfig } from "../components/config/stack-config";
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
 const PATCH = "kubernetes:core/v1:NamespacePatch";
@@ -66,21 +76,19 @@ describe("ambient: configuration", () => {
         ]);
     });
 
-    it("refuses platform, nodes and gatewayApiCrds without ambient, since they would have no effect", () => {
-        assert.deepStrictEqual(
-            problemsOf(
-                stackConfig("dev", {
-                    "istio-mesh:platform": "minikube",
-                    "istio-mesh:nodes": 3,
-                    "istio-mesh:gatewayApiCrds": "cluster",
-                }),
-            ),
-            [
-                "istio-mesh:platform: is set, but istio-mesh:ambient is false, so no CNI agent is installed to use its paths; set istio-mesh:ambient: true or remove this key",
-                "istio-mesh:nodes: is set, but istio-mesh:ambient is false, so no DaemonSet runs on every node; set istio-mesh:ambient: true or remove this key",
-                "istio-mesh:gatewayApiCrds: is set, but istio-mesh:ambient is false, so no waypoint needs the Gateway API CRDs; set istio-mesh:ambient: true or remove this key",
-            ],
-        );
+    it("warns of platform and gatewayApiCrds without ambient, which they wait for (nodes counts for availability too)", () => {
+        const raw = stackConfig("dev", {
+            "istio-mesh:platform": "minikube",
+            "istio-mesh:nodes": 3,
+            "istio-mesh:gatewayApiCrds": "cluster",
+        });
+        const uses =
+            "ambient's data plane uses it once istio-mesh:ambient is true. Keep it for then, or remove it to silence this warning";
+        assert.deepStrictEqual(problemsOf(raw), []);
+        assert.deepStrictEqual(warningsOf(raw), [
+            `istio-mesh:platform: "minikube" has no effect here: istio-mesh:ambient is false, so no CNI agent is installed to use its paths; ${uses}`,
+            `istio-mesh:gatewayApiCrds: "cluster" has no effect here: istio-mesh:ambient is false, so no waypoint needs the Gateway API CRDs; ${uses}`,
+        ]);
     });
 
     it("refuses turning ambient off while the last deployment had ambient namespaces", () => {
@@ -88,7 +96,7 @@ describe("ambient: configuration", () => {
             () => parseMeshSettings(stackConfig("dev"), { ambientNamespaces: ["shop"] }),
             (error: Error) =>
                 error.message.includes(
-                    'istio-mesh:ambient: false would remove ztunnel while "shop" was labelled ambient at the last deployment (its ambientNamespaces and capturedNamespaces outputs), leaving their unrestarted pods outside the mesh; move them back to istio-mesh:injectionNamespaces first with istio-mesh:ambient still true, restart them, run one more up (which drops their ambient label), and turn ambient off after that',
+                    'istio-mesh:ambient: false would remove ztunnel while "shop" was labelled ambient at the last deployment (its ambientNamespaces and capturedNamespaces outputs), leaving their unrestarted pods outside the mesh; move them back to istio-mesh:injectionNamespaces first with istio-mesh:ambient still true, restart them, list them in istio-mesh:ambientReleasedNamespaces (which drops their ambient label), and turn ambient off after that',
                 ),
         );
         // The step after a move back: shop is no longer ambient, but still labelled so.
@@ -99,6 +107,78 @@ describe("ambient: configuration", () => {
         assert.strictEqual(
             parseMeshSettings(stackConfig("dev"), { ambientNamespaces: [], capturedNamespaces: [] }).ambient,
             undefined,
+        );
+    });
+
+    it("releases no ambient namespace's label, and only with ambient on", () => {
+        const on = { "istio-mesh:ambient": true, "istio-mesh:platform": "minikube" };
+        assert.deepStrictEqual(
+            problemsOf(
+                stackConfig("dev", {
+                    ...on,
+                    "istio-mesh:ambientNamespaces": ["shop"],
+                    "istio-mesh:ambientReleasedNamespaces": ["shop", "cart"],
+                }),
+            ),
+            [
+                'istio-mesh:ambientReleasedNamespaces: "shop" is also in istio-mesh:ambientNamespaces, which labels it ambient: a release drops that label, for a namespace moved back to sidecars or taken out of the mesh; remove it here (a namespace moving to ambient again must not be released at its move back before its pods restart)',
+            ],
+        );
+        assert.deepStrictEqual(
+            problemsOf(stackConfig("dev", { "istio-mesh:ambientReleasedNamespaces": ["default"] })),
+            [
+                'istio-mesh:ambientReleasedNamespaces: lists "default", but istio-mesh:ambient is false, so no ztunnel would capture them; set istio-mesh:ambient: true or empty this list',
+            ],
+        );
+    });
+
+    it("keeps ztunnel under pods that have nothing else: no release in the move back's step, no captured namespace dropped from every list", () => {
+        const on = { "istio-mesh:ambient": true, "istio-mesh:platform": "minikube" };
+        const refusals = (config: Record<string, unknown>, last: { ambient: string[]; captured: string[] }) => {
+            try {
+                parseMeshSettings(stackConfig("dev", { ...on, ...config }), {
+                    ambientNamespaces: last.ambient,
+                    capturedNamespaces: last.captured,
+                });
+                return [];
+            } catch (error) {
+                return (error as { problems: string[] }).problems;
+            }
+        };
+        const ambientShop = { ambient: ["shop"], captured: ["shop"] };
+        // The move back and the release in one step: shop's pods still have no sidecar.
+        assert.deepStrictEqual(
+            refusals(
+                {
+                    "istio-mesh:injectionNamespaces": ["default", "shop"],
+                    "istio-mesh:ambientReleasedNamespaces": ["shop"],
+                },
+                ambientShop,
+            ),
+            [
+                'istio-mesh:ambientReleasedNamespaces: "shop" ran in ambient at the last deployment (its ambientNamespaces output): its pods have no sidecar until they restart, and the release would take them out of ztunnel at once; move it back to istio-mesh:injectionNamespaces without releasing it, restart what restartCommands lists, then release it in the next step',
+            ],
+        );
+        // The step after the move back may release it.
+        assert.deepStrictEqual(
+            refusals(
+                {
+                    "istio-mesh:injectionNamespaces": ["default", "shop"],
+                    "istio-mesh:ambientReleasedNamespaces": ["shop"],
+                },
+                { ambient: [], captured: ["shop"] },
+            ),
+            [],
+        );
+        // shop dropped from every list: its label would go under its pods.
+        const dropped =
+            'istio-mesh:ambientNamespaces: "shop" is labelled ambient (the last deployment\'s capturedNamespaces output) and in no list now, which would drop the label under pods that may have no sidecar; keep it in istio-mesh:ambientNamespaces, move it to istio-mesh:injectionNamespaces, or, to take it out of the mesh, list it in istio-mesh:ambientReleasedNamespaces';
+        assert.deepStrictEqual(refusals({}, ambientShop), [dropped]);
+        assert.deepStrictEqual(refusals({}, { ambient: [], captured: ["shop"] }), [dropped]);
+        // Taken out of the mesh on purpose, once it no longer runs in ambient: a release.
+        assert.deepStrictEqual(
+            refusals({ "istio-mesh:ambientReleasedNamespaces": ["shop"] }, { ambient: [], captured: ["shop"] }),
+            [],
         );
     });
 
@@ -171,7 +251,7 @@ describe("ambient: the budget counts the DaemonSets once per node", () => {
             /spread this memory over at most \d+ nodes \(istio-mesh:nodes is 12\): ztunnel and the CNI agent request 192Mi on every node/,
         );
         const settings = parseMeshSettings(stackConfig("dev", AMBIENT_DEV));
-        assert.strictEqual(budgetRefusal(settings, planSizing(settings)), undefined);
+        assert.strictEqual(budgetRefusal(settings, planSizing(settings), configKey), undefined);
     });
 });
 
@@ -252,11 +332,12 @@ describe("ambient: the dev stack with ambient on, rendered", () => {
         // Nothing else waits for the agents' readiness.
         const waiting = render.run.registrations.filter((r) => graph.waitsFor(r, ztunnel)).map((r) => r.name);
         assert.deepStrictEqual(waiting.sort(), [
-            "sidecar-injection",
-            "sidecar-injection-default",
-            "sidecar-injection-shop",
-            "waypoints",
-            "waypoints-shop",
+            "mesh-record",
+            "mesh-sidecar-injection",
+            "mesh-sidecar-injection-default",
+            "mesh-sidecar-injection-shop",
+            "mesh-waypoints",
+            "mesh-waypoints-shop",
         ]);
         // The Gateway API CRDs are kept by destroy.
         const crds = graph.ofType("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition");
@@ -279,19 +360,39 @@ describe("ambient: the move from sidecars and back, step by step", () => {
     it("labels shop for sidecars or ambient, never for a sidecar and capture at once but while it moves back", () => {
         const sidecar = { "istio-injection": "enabled" };
         const ambient = { "istio.io/dataplane-mode": "ambient" };
+        // The ingress gateway goes through the waypoint too, as ambient pods do; sidecars never do.
+        const waypoint = { "istio.io/use-waypoint": "waypoint", "istio.io/ingress-use-waypoint": "true" };
         assert.deepStrictEqual(Object.fromEntries(AMBIENT_STEPS.map((step) => [step.id, labelsOf(step.id).shop])), {
             "ambient-1-enable": sidecar,
             "ambient-2-move": ambient,
-            "ambient-3-waypoint": { ...ambient, "istio.io/use-waypoint": "waypoint" },
-            "ambient-4-canary": { ...ambient, "istio.io/use-waypoint": "waypoint" },
-            "ambient-5-promote": { ...ambient, "istio.io/use-waypoint": "waypoint" },
+            "ambient-3-waypoint": { ...ambient, ...waypoint },
+            "ambient-4-canary": { ...ambient, ...waypoint },
+            "ambient-5-promote": { ...ambient, ...waypoint },
             "ambient-rollback-1-remove-waypoint": ambient,
             // New pods get a sidecar, and the CNI agent never captures a pod with one.
             "ambient-rollback-2-move-back": { ...sidecar, ...ambient },
-            "ambient-rollback-3-next-up": sidecar,
+            // An up the operator did not mean as a release leaves the unrestarted pods captured.
+            "ambient-rollback-3-next-up": { ...sidecar, ...ambient },
+            "ambient-rollback-4-release": sidecar,
         });
         for (const step of AMBIENT_STEPS) {
             assert.deepStrictEqual(labelsOf(step.id).default, sidecar, step.id);
+        }
+    });
+
+    it("embedded in a program that passes no last deployment, labels every step's namespaces as the program does", async () => {
+        for (const step of AMBIENT_STEPS) {
+            const { args } = translateStackConfig(stackConfig("dev", step.config));
+            const cluster = await clusterBefore(step);
+            const embedded = await runUnderMocks(
+                async () => {
+                    new IstioMesh("mesh", args);
+                    return {};
+                },
+                { project: "platform", stack: "prod", cluster: { ...cluster, lastOutputs: undefined } },
+            );
+            assert.strictEqual(embedded.error, undefined, step.id);
+            assert.deepStrictEqual(appliedLabels(embedded.registrations), labelsOf(step.id), step.id);
         }
     });
 
@@ -305,12 +406,13 @@ describe("ambient: the move from sidecars and back, step by step", () => {
                 ).apply(resolve),
             );
         const all = ["kubectl rollout restart deployment -n default", "kubectl rollout restart deployment -n shop"];
+        const kept = keepsAmbientNote("shop", "istio-mesh:ambientReleasedNamespaces");
         assert.deepStrictEqual(
             Object.fromEntries(await Promise.all(AMBIENT_STEPS.map(async (s) => [s.id, await restarts(s.id)]))),
             {
                 // Sidecars started before ambient speak no HBONE to ambient pods.
                 "ambient-1-enable": all,
-                "ambient-2-move": [all[1]],
+                "ambient-2-move": [all[1], joinsAmbientNote("shop")],
                 "ambient-3-waypoint": [],
                 "ambient-4-canary": [],
                 // default's sidecars may still be 1.31.4's; shop's pods have none to restart.
@@ -319,10 +421,55 @@ describe("ambient: the move from sidecars and back, step by step", () => {
                     "# istio-ingress/istio-ingressgateway, istio-egress/istio-egressgateway: roll from revision 1-31-4 onto 1-31-5 by themselves (their pod template changes); nothing to run",
                 ],
                 "ambient-rollback-1-remove-waypoint": [],
-                "ambient-rollback-2-move-back": [all[1]],
-                "ambient-rollback-3-next-up": [],
+                "ambient-rollback-2-move-back": [all[1], kept],
+                "ambient-rollback-3-next-up": [kept],
+                "ambient-rollback-4-release": [releasesAmbientNote("shop")],
             },
         );
+    });
+
+    it("warns in each preview what a step deploys but may not mean: a move's dropped policies, sidecars past the waypoint, a release", () => {
+        const waypointWarning =
+            'istio-mesh:waypointNamespaces: the sidecars of "default" (istio-mesh:injectionNamespaces) never pass through a waypoint: their requests to "shop" skip its L7 policies, which see only ambient pods and the ingress gateway; keep L4 AuthorizationPolicies (by identity) on those workloads until no sidecar namespace calls them (docs/ambient.md, who passes through a waypoint)';
+        const unhashed = (note: string): string => note.replace(/^# /, "");
+        assert.deepStrictEqual(
+            Object.fromEntries(
+                AMBIENT_STEPS.map((step) => [step.id, (renders.get(step.id) as StackRender).run.warnings]),
+            ),
+            {
+                "ambient-1-enable": [],
+                "ambient-2-move": [unhashed(joinsAmbientNote("shop"))],
+                "ambient-3-waypoint": [waypointWarning],
+                "ambient-4-canary": [waypointWarning],
+                "ambient-5-promote": [waypointWarning],
+                "ambient-rollback-1-remove-waypoint": [],
+                "ambient-rollback-2-move-back": [],
+                "ambient-rollback-3-next-up": [],
+                "ambient-rollback-4-release": [unhashed(releasesAmbientNote("shop"))],
+            },
+        );
+    });
+
+    it("a step whose ztunnel never becomes ready saves no outputs: the move it did not finish is not recorded", async () => {
+        const move = upgradeStep("ambient-2-move");
+        const before = clusterAfter(renders.get("ambient-1-enable") as StackRender);
+        const stuck = await runProgram(stackConfig("dev", move.config), "dev", {
+            ...before,
+            failing: ["mesh-ambient-ztunnel"],
+        });
+        assert.match(stuck.error?.message ?? "", /mesh-ambient-ztunnel failed: the step stops here/);
+        assert.strictEqual(stuck.savedOutputs, undefined);
+        const done = (renders.get(move.id) as StackRender).run.savedOutputs;
+        assert.deepStrictEqual([done?.ambientNamespaces, done?.capturedNamespaces], [["shop"], ["shop"]]);
+    });
+
+    it("warns that a release left in place after the release changes nothing", async () => {
+        const release = upgradeStep("ambient-rollback-4-release");
+        const after = clusterAfter(renders.get(release.id) as StackRender);
+        const run = await runProgram(stackConfig("dev", release.config), "dev", after);
+        assert.deepStrictEqual(run.warnings, [
+            'istio-mesh:ambientReleasedNamespaces: "shop" was not labelled ambient at the last deployment, so releasing changes nothing; remove it from this list',
+        ]);
     });
 
     it("runs ztunnel and the CNI agent on the default tag's release: the canary leaves them, the promotion moves them", () => {

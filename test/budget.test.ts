@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { problemsOf } from "./support/problems";
 import { memoryBudget } from "../components/sizing/budget";
-import { parseMeshSettings } from "../components/settings";
+import { parseMeshSettings } from "../components/config/stack-config";
 
 function budgetOf(memory: string): { totalMi: number; budgetMi: number } {
     const settings = parseMeshSettings({ "istio-mesh:memory": memory });
@@ -80,7 +80,7 @@ describe("memory budget", () => {
         };
         assert.strictEqual(
             lastLine(raw),
-            "    To fit: lower istio-mesh:resources (set for prometheus); or disable prometheus, grafana, kiali (istio-mesh:addons: [jaeger]), removing prometheus from istio-mesh:resources; or give the cluster 3Gi (istio-mesh:memory), the next size that fits; or raise istio-mesh:memoryBudgetPercent to 72",
+            "    To fit: lower istio-mesh:resources (set for prometheus); or disable prometheus, grafana, kiali (istio-mesh:addons: [jaeger]); or give the cluster 3Gi (istio-mesh:memory), the next size that fits; or raise istio-mesh:memoryBudgetPercent to 72",
         );
     });
 

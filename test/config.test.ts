@@ -2,9 +2,10 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { problemsOf } from "./support/problems";
-import { CONFIG_DEFAULTS, CONFIG_KEYS, PROVIDER_CONFIG } from "../components/config/config";
-import { parseMeshSettings } from "../components/settings";
+import { problemsOf, warningsOf } from "./support/problems";
+import { CONFIG_DEFAULTS, CONFIG_KEYS } from "../components/config/keys";
+import { PROVIDER_CONFIG } from "../components/config/stack-config";
+import { parseMeshSettings } from "../components/config/stack-config";
 import { providerSettings } from "../components/config/kubernetes-settings";
 import { MeshConfigError } from "../components/config/config-reader";
 import { projectDefaults, readProjectFile, ROOT } from "./support/program";
@@ -24,11 +25,14 @@ describe("config", () => {
             istioVersion: "1.31.4",
             revisions: { stable: { version: "1.31.4", revision: "1-31-4", tag: "default" } },
             canaryNamespaces: [],
+            chartValues: {},
             egressGateway: true,
             networkPolicies: false,
             nodes: 1,
             gatewayNamespaces: { ingress: "istio-ingress", egress: "istio-egress" },
+            ingressGateway: true,
             ingressServiceType: "LoadBalancer",
+            ingressService: { annotations: {}, loadBalancerSourceRanges: [] },
             awaitIngressAddress: false,
             ingressExternalTrafficPolicy: "Local",
             mtlsMode: "STRICT",
@@ -43,7 +47,10 @@ describe("config", () => {
             memoryBudgetPercent: 50,
             resources: {},
             replicas: {},
-            kubernetes: {},
+            workloads: { pullSecrets: [], placement: {}, explicitPlacement: {}, availability: "auto" },
+            sampleApp: false,
+            cluster: { adoptExisting: true, provider: {} },
+            warnings: [],
         });
     });
 
@@ -160,11 +167,14 @@ describe("config", () => {
             istioVersion: "1.31.0",
             revisions: { stable: { version: "1.31.0", revision: "1-31-0", tag: "default" } },
             canaryNamespaces: [],
+            chartValues: {},
             egressGateway: false,
             networkPolicies: false,
             nodes: 1,
             gatewayNamespaces: { ingress: "istio-ingress", egress: "istio-egress" },
+            ingressGateway: true,
             ingressServiceType: "NodePort",
+            ingressService: { annotations: {}, loadBalancerSourceRanges: [] },
             awaitIngressAddress: false,
             ingressExternalTrafficPolicy: "Local",
             mtlsMode: "PERMISSIVE",
@@ -182,7 +192,10 @@ describe("config", () => {
             memoryBudgetPercent: 50,
             resources: {},
             replicas: {},
-            kubernetes: { context: "minikube" },
+            workloads: { pullSecrets: [], placement: {}, explicitPlacement: {}, availability: "auto" },
+            sampleApp: false,
+            cluster: { adoptExisting: true, provider: { context: "minikube" } },
+            warnings: [],
         });
     });
 
@@ -320,12 +333,17 @@ describe("config", () => {
         [
             "a gateway in an application's namespace",
             { "istio-mesh:ingressNamespace": "default" },
-            "istio-mesh:ingressNamespace: \"default\" is in istio-mesh:injectionNamespaces, an application's namespace; the gateway's role reads every Secret of its namespace, so give it one of its own, e.g. istio-ingress",
+            "istio-mesh:ingressNamespace: \"default\" is in istio-mesh:injectionNamespaces, an application's namespace; the gateway's role reads every Secret of its namespace, and whoever may write routes or label pods there could take its hosts, its certificates and its network access, so give it one of its own, e.g. istio-ingress",
         ],
         [
-            "an egress namespace without an egress gateway",
-            { "istio-mesh:egressGateway": "false", "istio-mesh:egressNamespace": "egress" },
-            "istio-mesh:egressNamespace: is set, but istio-mesh:egressGateway is false, so there is no egress gateway to place; remove it or install one",
+            "a gateway in an ambient application's namespace (a waypoint's is one too)",
+            {
+                "istio-mesh:ambient": "true",
+                "istio-mesh:ambientNamespaces": '["shop"]',
+                "istio-mesh:waypointNamespaces": '["shop"]',
+                "istio-mesh:egressNamespace": "shop",
+            },
+            "istio-mesh:egressNamespace: \"shop\" is in istio-mesh:ambientNamespaces, an application's namespace; the gateway's role reads every Secret of its namespace, and whoever may write routes or label pods there could take its hosts, its certificates and its network access, so give it one of its own, e.g. istio-egress",
         ],
         [
             "a bad volume size",
@@ -335,12 +353,12 @@ describe("config", () => {
         [
             "Grafana without Prometheus",
             { "istio-mesh:addons": '["grafana"]' },
-            'istio-mesh:addons: "grafana" needs "prometheus": its datasource and every Istio dashboard read Prometheus; add prometheus to istio-mesh:addons or remove grafana',
+            'istio-mesh:addons: "grafana" needs a Prometheus: its datasource and every Istio dashboard read Prometheus; add prometheus to istio-mesh:addons, give an existing one in istio-mesh:prometheusUrl, or remove grafana',
         ],
         [
             "Kiali without Prometheus",
             { "istio-mesh:addons": '["jaeger","kiali"]' },
-            'istio-mesh:addons: "kiali" needs "prometheus": its graph and health come from Prometheus metrics; add prometheus to istio-mesh:addons or remove kiali',
+            'istio-mesh:addons: "kiali" needs a Prometheus: its graph and health come from Prometheus metrics; add prometheus to istio-mesh:addons, give an existing one in istio-mesh:prometheusUrl, or remove kiali',
         ],
         [
             "an unknown mTLS mode",
@@ -374,73 +392,89 @@ describe("config", () => {
         );
     });
 
-    describe("keys that would have no effect", () => {
+    describe("keys that would have no effect: a warning each, never a refusal", () => {
         const noJaeger = { "istio-mesh:addons": '["prometheus","grafana","kiali"]' };
         const noPrometheus = { "istio-mesh:addons": '["jaeger"]' };
         const noKiali = { "istio-mesh:addons": '["prometheus","grafana","jaeger"]' };
         const notRouted = { "istio-mesh:dashboards": "none" };
-        const routedNone =
-            "istio-mesh:dashboards is none, so no dashboard is routed; remove it or set istio-mesh:dashboards: ingress";
+        const keep = "Keep it for then, or remove it to silence this warning";
+        const routedNone = `istio-mesh:dashboards is none, so no dashboard is routed; the routes through the ingress gateway use it once istio-mesh:dashboards is ingress. ${keep}`;
         const idle: [Record<string, string>, string][] = [
             [
                 { ...noJaeger, "istio-mesh:tracingSampling": "10" },
-                "istio-mesh:tracingSampling: is set, but jaeger is not in istio-mesh:addons, so no trace is collected; add jaeger there or remove this key",
+                `istio-mesh:tracingSampling: 10 has no effect here: jaeger is not in istio-mesh:addons and istio-mesh:otlpEndpoint is empty, so no trace is collected; the bundled jaeger or an OTLP collector uses it once either is on. ${keep}`,
             ],
             [
                 { ...noPrometheus, "istio-mesh:prometheusRetention": "7d" },
-                "istio-mesh:prometheusRetention: is set, but prometheus is not in istio-mesh:addons, so no metric is kept; add prometheus there or remove this key",
+                `istio-mesh:prometheusRetention: "7d" has no effect here: prometheus is not in istio-mesh:addons, so no metric is kept; the bundled prometheus uses it once istio-mesh:addons lists it again. ${keep}`,
             ],
             [
                 { ...noPrometheus, "istio-mesh:prometheusStorage": "8Gi" },
-                "istio-mesh:prometheusStorage: is set, but prometheus is not in istio-mesh:addons, so no volume is made; add prometheus there or remove this key",
+                `istio-mesh:prometheusStorage: "8Gi" has no effect here: prometheus is not in istio-mesh:addons, so no volume is made; the bundled prometheus uses it once istio-mesh:addons lists it again. ${keep}`,
             ],
             [
                 { ...noKiali, "istio-mesh:kialiAnonymous": "true" },
-                "istio-mesh:kialiAnonymous: is set, but kiali is not in istio-mesh:addons, so there is no Kiali to log into; add kiali there or remove this key",
+                `istio-mesh:kialiAnonymous: true has no effect here: kiali is not in istio-mesh:addons, so there is no Kiali to log into; the bundled kiali uses it once istio-mesh:addons lists it again. ${keep}`,
+            ],
+            [
+                { "istio-mesh:egressGateway": "false", "istio-mesh:egressNamespace": "egress" },
+                `istio-mesh:egressNamespace: "egress" has no effect here: istio-mesh:egressGateway is false, so there is no egress gateway to place; the egress gateway uses it once istio-mesh:egressGateway is true. ${keep}`,
             ],
             [
                 { ...notRouted, "istio-mesh:dashboardHost": "mesh.example.com" },
-                `istio-mesh:dashboardHost: is set, but ${routedNone}`,
+                `istio-mesh:dashboardHost: "mesh.example.com" has no effect here: ${routedNone}`,
             ],
             [
                 { ...notRouted, "istio-mesh:dashboardTlsSecret": "mesh-tls" },
-                `istio-mesh:dashboardTlsSecret: is set, but ${routedNone}`,
+                `istio-mesh:dashboardTlsSecret: "mesh-tls" has no effect here: ${routedNone}`,
             ],
             [
                 { ...notRouted, "istio-mesh:dashboardAllowedCidrs": '["203.0.113.0/24"]' },
-                `istio-mesh:dashboardAllowedCidrs: is set, but ${routedNone}`,
+                `istio-mesh:dashboardAllowedCidrs: ["203.0.113.0/24"] has no effect here: ${routedNone}`,
+            ],
+            [
+                // Empty, it would be refused with routed dashboards; unrouted, it has no effect whatever it holds.
+                { ...notRouted, "istio-mesh:dashboardAllowedCidrs": "[]" },
+                `istio-mesh:dashboardAllowedCidrs: [] has no effect here: ${routedNone}`,
             ],
             [
                 { ...notRouted, "istio-mesh:dashboardPlainHttp": "true" },
-                `istio-mesh:dashboardPlainHttp: is set, but ${routedNone}`,
-            ],
-            [
-                { "istio-mesh:dashboards": "ingress", "istio-mesh:dashboardPlainHttp": "true" },
-                "istio-mesh:dashboardPlainHttp: is set, but istio-mesh:dashboardHost is empty, and the dashboards of any host are served over plain HTTP anyway; remove it, or set the host it is meant for",
+                `istio-mesh:dashboardPlainHttp: true has no effect here: ${routedNone}`,
             ],
             [
                 { "istio-mesh:ingressServiceType": "ClusterIP", "istio-mesh:ingressExternalTrafficPolicy": "Cluster" },
-                "istio-mesh:ingressExternalTrafficPolicy: is set, but istio-mesh:ingressServiceType is ClusterIP, which no client outside the cluster reaches, so no node forwards to it; remove it, or use NodePort or LoadBalancer",
+                `istio-mesh:ingressExternalTrafficPolicy: "Cluster" has no effect here: istio-mesh:ingressServiceType is ClusterIP, which no client outside the cluster reaches, so no node forwards to it; the gateway's Service uses it once istio-mesh:ingressServiceType is NodePort or LoadBalancer. ${keep}`,
+            ],
+            [
+                {
+                    "istio-mesh:addons": '["prometheus"]',
+                    "istio-mesh:dashboards": "ingress",
+                    "istio-mesh:dashboardsWithoutLogin": '["prometheus","jaeger"]',
+                },
+                `istio-mesh:dashboardsWithoutLogin: "jaeger" has no effect here: jaeger is not in istio-mesh:addons, so there is no jaeger to route; its route is made once istio-mesh:addons lists it again. ${keep}`,
             ],
         ];
         for (const [raw, message] of idle) {
             const key = message.slice(0, message.indexOf(": "));
-            it(`refuses ${key} when ${JSON.stringify(raw)}`, () => {
-                assert.deepStrictEqual(problemsOf(raw), [message]);
+            it(`warns of ${key} when ${JSON.stringify(raw)}, and deploys`, () => {
+                assert.deepStrictEqual(problemsOf(raw), []);
+                assert.deepStrictEqual(warningsOf(raw), [message]);
             });
         }
 
-        it("accepts each of them at its default, which Pulumi.yaml gives every stack", () => {
+        it("warns of none of them at its default, which Pulumi.yaml gives every stack", () => {
             const defaults = projectDefaults();
-            assert.deepStrictEqual(
-                problemsOf({ ...defaults, "istio-mesh:addons": "[]", "istio-mesh:dashboards": "none" }),
-                [],
-            );
+            const bare = { ...defaults, "istio-mesh:addons": "[]", "istio-mesh:dashboards": "none" };
+            assert.deepStrictEqual([problemsOf(bare), warningsOf(bare)], [[], []]);
             // A value written differently but meaning the default is the default.
-            assert.deepStrictEqual(
-                problemsOf({ ...noJaeger, "istio-mesh:tracingSampling": "1.0", "istio-mesh:kialiAnonymous": "false" }),
-                [],
-            );
+            const same = { ...noJaeger, "istio-mesh:tracingSampling": "1.0", "istio-mesh:kialiAnonymous": "false" };
+            assert.deepStrictEqual([problemsOf(same), warningsOf(same)], [[], []]);
+        });
+
+        it("still refuses a bad value of a key that has no effect: a typo is a typo", () => {
+            assert.deepStrictEqual(problemsOf({ ...noJaeger, "istio-mesh:tracingSampling": "ten" }), [
+                'istio-mesh:tracingSampling: "ten" is not a decimal number; write digits with an optional fraction, e.g. 0.5, from 0 to 100 (percent of requests)',
+            ]);
         });
     });
 
@@ -464,20 +498,6 @@ describe("config", () => {
                 "a misspelt add-on with a key that needs it",
                 { "istio-mesh:addons": '["prometheus","jeager"]', "istio-mesh:tracingSampling": "10" },
                 'istio-mesh:addons: item 1 "jeager" is not an add-on; use any of prometheus, grafana, jaeger, kiali',
-            ],
-            [
-                "an empty allow-list with dashboards not routed: it has no effect, whatever it holds",
-                { "istio-mesh:dashboards": "none", "istio-mesh:dashboardAllowedCidrs": "[]" },
-                "istio-mesh:dashboardAllowedCidrs: is set, but istio-mesh:dashboards is none, so no dashboard is routed; remove it or set istio-mesh:dashboards: ingress",
-            ],
-            [
-                "an add-on that is not installed, in dashboardsWithoutLogin: that it is missing, not that it has a login",
-                {
-                    "istio-mesh:addons": '["prometheus"]',
-                    "istio-mesh:dashboards": "ingress",
-                    "istio-mesh:dashboardsWithoutLogin": '["kiali"]',
-                },
-                'istio-mesh:dashboardsWithoutLogin: "kiali" is not in istio-mesh:addons; add it there or remove it here',
             ],
             [
                 "a misspelt exposure with a host",

@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { parseMeshSettings } from "../components/settings";
-import { LastControlPlanes } from "../components/config/revisions";
+import { parseMeshSettings } from "../components/config/stack-config";
+import type { LastControlPlanes } from "../components/args/upgrade-guard";
 import { ControlPlanePlan, planControlPlanes } from "../components/values/control-plane-plan";
 import { stackConfig } from "./support/program";
 import { previousStep, UPGRADE_STEPS, upgradeStep } from "./support/upgrade-flow";

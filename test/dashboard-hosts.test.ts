@@ -99,6 +99,26 @@ describe("dashboard host spellings", () => {
         });
     }
 
+    it("denies on the dashboards' listeners only: a TCP or passthrough server on another port stays open to the public", async () => {
+        for (const stack of ["staging", "dev"]) {
+            const { policy } = await exposureOf(stack);
+            const request = (port: number): Request => ({
+                port,
+                sni: "db.example.com",
+                authority: "mesh.staging.example.com",
+                path: "/kiali",
+                clientIp: OUTSIDER,
+            });
+            // On a TCP listener Istio keeps only the rule's port and client conditions: without
+            // ports, port 31400 would deny every outsider whatever it carries.
+            assert.deepStrictEqual(
+                [31400, 15443].map((port) => denies(policy, request(port))),
+                [false, false],
+            );
+            assert.strictEqual(denies(policy, request(80)), true, stack);
+        }
+    });
+
     it("finds the bypass in a policy that names the host without a port", async () => {
         const exposure = await exposureOf("staging");
         const hostOnly = structuredClone(exposure.policy);

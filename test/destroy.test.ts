@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { parseMeshSettings } from "../components/settings";
+import { parseMeshSettings } from "../components/config/stack-config";
 import { Graph } from "./support/graph";
 import { stackConfig } from "./support/program";
 import { renderStack } from "./support/render";
@@ -20,10 +20,10 @@ describe("what pulumi destroy keeps", () => {
             const kept = run.registrations.filter((r) => r.retainOnDelete).map((r) => `${r.type}::${r.name}`);
             const storage = parseMeshSettings(stackConfig(stack)).prometheusStorage !== undefined;
             assert.deepStrictEqual(kept, [
-                ...(storage ? [`${PVC}::prometheus-data`] : []),
-                "kubernetes:core/v1:Namespace::istio-egress",
-                "kubernetes:core/v1:Namespace::istio-ingress",
-                "kubernetes:core/v1:Namespace::istio-system",
+                ...(storage ? [`${PVC}::mesh-prometheus-data`] : []),
+                "kubernetes:core/v1:Namespace::mesh-istio-egress",
+                "kubernetes:core/v1:Namespace::mesh-istio-ingress",
+                "kubernetes:core/v1:Namespace::mesh-istio-system",
             ]);
         });
     }
@@ -59,9 +59,14 @@ describe("what pulumi destroy keeps", () => {
         // The next `up` after a destroy finds the claim: the adopting provider takes it over.
         const [adopter] = graph.ofType("pulumi:providers:kubernetes");
         assert.strictEqual(claim.provider, `${adopter.urn}::${adopter.name}-id`);
-        // A stack whose chart made the claim moves it, not deletes it: Chart v4's child name.
+        // A stack whose chart made the claim moves it, not deletes it: Chart v4's child, under
+        // the chart of the root-level component the program had then.
         const chart = graph.get("kubernetes:helm.sh/v4:Chart", "prometheus");
-        assert.deepStrictEqual(claim.aliases, [{ name: "prometheus:istio-system/prometheus", parentUrn: chart.urn }]);
+        assert.deepStrictEqual(claim.aliases, [
+            {
+                urn: "urn:pulumi:staging::istio-mesh::istio-mesh:addons:Prometheus$kubernetes:helm.sh/v4:Chart$kubernetes:core/v1:PersistentVolumeClaim::prometheus:istio-system/prometheus",
+            },
+        ]);
         assert.ok(chart.dependencies.includes(claim.urn), "the chart's Deployment would start before its volume");
         // The chart renders no claim of its own and mounts this one.
         const prometheus = releases.find((release) => release.release === "prometheus");

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { Graph } from "./support/graph";
-import { problemsOf } from "./support/problems";
+import { problemsOf, warningsOf } from "./support/problems";
 import { evaluateStack } from "./support/program";
 import { valueOf } from "./support/values";
 
@@ -18,7 +18,8 @@ async function program(
 ): Promise<{ graph: Graph; outputs: Record<string, unknown> }> {
     const run = await evaluateStack(stack, overrides);
     assert.strictEqual(run.error, undefined);
-    return { graph: new Graph(run.registrations), outputs: run.outputs };
+    // What the stack would show: every output resolved.
+    return { graph: new Graph(run.registrations), outputs: run.savedOutputs ?? {} };
 }
 
 /** The paths a VirtualService's matches route, written as an AuthorizationPolicy writes paths. */
@@ -62,7 +63,9 @@ describe("dashboard exposure", () => {
                             },
                         },
                     ],
-                    to: [{ operation: { paths: ["/grafana", "/grafana/*", "/kiali", "/kiali/*"] } }],
+                    // Only the dashboards' listener: Istio would apply a DENY with HTTP-only fields to a
+                    // TCP listener as "deny everyone outside the ranges" (IST0133).
+                    to: [{ operation: { paths: ["/grafana", "/grafana/*", "/kiali", "/kiali/*"], ports: ["80"] } }],
                 },
             ],
         });
@@ -85,7 +88,7 @@ describe("dashboard exposure", () => {
                 .ofType(VS)
                 .map((r) => r.name)
                 .sort(),
-            ["dashboards-grafana", "dashboards-jaeger", "dashboards-kiali"],
+            ["mesh-dashboards-grafana", "mesh-dashboards-jaeger", "mesh-dashboards-kiali"],
         );
         const kiali = graph.get("kubernetes:helm.sh/v4:Chart", "kiali").inputs.values as {
             external_services: Record<string, { external_url?: string }>;
@@ -159,17 +162,23 @@ describe("dashboard exposure", () => {
         // The allow-list guards the whole dashboard host, not other hosts on the same gateway.
         const [policy] = graph.ofType(POLICY);
         const operation = (
-            policy.inputs.spec as { rules: { to: { operation: { hosts?: string[]; paths?: string[] } }[] }[] }
+            policy.inputs.spec as {
+                rules: { to: { operation: { hosts?: string[]; paths?: string[]; ports?: string[] } }[] }[];
+            }
         ).rules[0].to[0].operation;
         // With and without a port in the authority: the gateway routes `host:443` like `host`.
-        assert.deepStrictEqual(operation, { hosts: ["mesh.staging.example.com", "mesh.staging.example.com:*"] });
+        // Only on the dashboards' two listeners (HTTPS, and HTTP that redirects).
+        assert.deepStrictEqual(operation, {
+            hosts: ["mesh.staging.example.com", "mesh.staging.example.com:*"],
+            ports: ["443", "80"],
+        });
     });
 
     it("treats an anonymous Kiali as having no login: routed only when dashboardsWithoutLogin names it", async () => {
         const anonymous = await program({ "istio-mesh:kialiAnonymous": true });
         assert.deepStrictEqual(
             anonymous.graph.ofType(VS).map((r) => r.name),
-            ["dashboards-grafana"],
+            ["mesh-dashboards-grafana"],
         );
         const asked = await program({
             "istio-mesh:kialiAnonymous": true,
@@ -180,10 +189,14 @@ describe("dashboard exposure", () => {
                 .ofType(VS)
                 .map((r) => r.name)
                 .sort(),
-            ["dashboards-grafana", "dashboards-kiali"],
+            ["mesh-dashboards-grafana", "mesh-dashboards-kiali"],
         );
         assert.deepStrictEqual(
-            problemsOf({ "istio-mesh:dashboards": "ingress", "istio-mesh:dashboardsWithoutLogin": '["kiali"]' }),
+            problemsOf({
+                "istio-mesh:dashboards": "ingress",
+                "istio-mesh:dashboardPlainHttp": "true",
+                "istio-mesh:dashboardsWithoutLogin": '["kiali"]',
+            }),
             [
                 'istio-mesh:dashboardsWithoutLogin: "kiali" has a login and is routed with istio-mesh:dashboards: ingress; list only prometheus, jaeger',
             ],
@@ -202,7 +215,10 @@ describe("dashboard exposure", () => {
     });
 
     it("exposes nothing with dashboards: none, and says how to reach the dashboards instead", async () => {
-        const { graph, outputs } = await program({ "istio-mesh:dashboards": "none" });
+        const { graph, outputs } = await program({
+            "istio-mesh:dashboards": "none",
+            "istio-mesh:dashboardPlainHttp": false,
+        });
         assert.deepStrictEqual([graph.ofType(VS), graph.ofType(POLICY)], [[], []]);
         assert.deepStrictEqual(await valueOf(outputs.dashboardUrls as Record<string, string>), {});
         assert.strictEqual(
@@ -268,15 +284,29 @@ describe("exposure config", () => {
         ]);
     });
 
+    it("refuses logins routed over plain HTTP without a host too, unless the stack accepts it", () => {
+        // Removing a stack's host and certificate must not quietly move its logins to port 80.
+        reject({ "istio-mesh:dashboards": "ingress" }, [
+            "istio-mesh:dashboards: ingress routes the grafana and kiali logins over plain HTTP on port 80 (no istio-mesh:dashboardTlsSecret), where tokens and passwords cross the network readable; set istio-mesh:dashboardHost and name a kubernetes.io/tls Secret of the ingress gateway's namespace (istio-mesh:ingressNamespace) in istio-mesh:dashboardTlsSecret (e.g. one cert-manager fills), or set istio-mesh:dashboardPlainHttp: true to accept plain HTTP (a laptop cluster)",
+        ]);
+        reject({ "istio-mesh:dashboards": "ingress", "istio-mesh:addons": '["prometheus","grafana"]' }, [
+            "istio-mesh:dashboards: ingress routes the grafana login over plain HTTP on port 80 (no istio-mesh:dashboardTlsSecret), where tokens and passwords cross the network readable; set istio-mesh:dashboardHost and name a kubernetes.io/tls Secret of the ingress gateway's namespace (istio-mesh:ingressNamespace) in istio-mesh:dashboardTlsSecret (e.g. one cert-manager fills), or set istio-mesh:dashboardPlainHttp: true to accept plain HTTP (a laptop cluster)",
+        ]);
+        reject({ "istio-mesh:dashboards": "ingress", "istio-mesh:dashboardPlainHttp": "true" }, []);
+        // Nothing with a login routed: nothing to opt into.
+        reject({ "istio-mesh:dashboards": "ingress", "istio-mesh:addons": '["prometheus","jaeger"]' }, []);
+    });
+
     it("refuses a client-IP rule whose client addresses kube-proxy would replace, naming both keys", () => {
-        reject({ "istio-mesh:dashboards": "ingress", "istio-mesh:ingressExternalTrafficPolicy": "Cluster" }, [
+        const routed = { "istio-mesh:dashboards": "ingress", "istio-mesh:dashboardPlainHttp": "true" };
+        reject({ ...routed, "istio-mesh:ingressExternalTrafficPolicy": "Cluster" }, [
             "istio-mesh:ingressExternalTrafficPolicy: Cluster makes kube-proxy replace each client's address with a node's, so istio-mesh:dashboardAllowedCidrs would see private node addresses and admit everyone; use Local, which keeps client addresses",
         ]);
         // No rule to fool: dashboards not exposed, or everyone admitted anyway. (With a
         // ClusterIP Service the key has no effect at all, and is refused as such: config.test.ts.)
         const unguarded: Record<string, string>[] = [
             { "istio-mesh:dashboards": "none" },
-            { "istio-mesh:dashboards": "ingress", "istio-mesh:dashboardAllowedCidrs": '["0.0.0.0/0"]' },
+            { ...routed, "istio-mesh:dashboardAllowedCidrs": '["0.0.0.0/0"]' },
         ];
         for (const raw of unguarded) {
             reject({ ...raw, "istio-mesh:ingressExternalTrafficPolicy": "Cluster" }, []);
@@ -284,9 +314,16 @@ describe("exposure config", () => {
     });
 
     it("refuses an empty allow-list, saying what to write to admit nobody or everybody", () => {
-        reject({ "istio-mesh:dashboards": "ingress", "istio-mesh:dashboardAllowedCidrs": "[]" }, [
-            "istio-mesh:dashboardAllowedCidrs: [] admits no range, which the gateway cannot express; to admit nobody, set istio-mesh:dashboards: none (port-forward only); to admit everybody, write [0.0.0.0/0]",
-        ]);
+        reject(
+            {
+                "istio-mesh:dashboards": "ingress",
+                "istio-mesh:dashboardPlainHttp": "true",
+                "istio-mesh:dashboardAllowedCidrs": "[]",
+            },
+            [
+                "istio-mesh:dashboardAllowedCidrs: [] admits no range, which the gateway cannot express; to admit nobody, set istio-mesh:dashboards: none (port-forward only); to admit everybody, write [0.0.0.0/0]",
+            ],
+        );
     });
 
     it("refuses waiting for an address a NodePort or ClusterIP never gets", () => {
@@ -295,27 +332,41 @@ describe("exposure config", () => {
         ]);
     });
 
-    it("refuses dashboardsWithoutLogin entries that have a login, are not installed, or have no routes", () => {
-        reject(
-            {
-                "istio-mesh:dashboards": "ingress",
-                "istio-mesh:addons": '["prometheus","grafana"]',
-                "istio-mesh:dashboardsWithoutLogin": '["grafana","jaeger"]',
-            },
+    it("refuses dashboardsWithoutLogin entries that have a login; warns of those not installed or with no routes", () => {
+        const routed = {
+            "istio-mesh:dashboards": "ingress",
+            "istio-mesh:dashboardPlainHttp": "true",
+            "istio-mesh:addons": '["prometheus","grafana"]',
+            "istio-mesh:dashboardsWithoutLogin": '["grafana","jaeger"]',
+        };
+        reject(routed, [
+            'istio-mesh:dashboardsWithoutLogin: "grafana" has a login and is routed with istio-mesh:dashboards: ingress; list only prometheus, jaeger',
+        ]);
+        const notInstalled = { ...routed, "istio-mesh:dashboardsWithoutLogin": '["jaeger"]' };
+        assert.deepStrictEqual(
+            [problemsOf(notInstalled), warningsOf(notInstalled)],
             [
-                'istio-mesh:dashboardsWithoutLogin: "grafana" has a login and is routed with istio-mesh:dashboards: ingress; list only prometheus, jaeger',
-                'istio-mesh:dashboardsWithoutLogin: "jaeger" is not in istio-mesh:addons; add it there or remove it here',
+                [],
+                [
+                    'istio-mesh:dashboardsWithoutLogin: "jaeger" has no effect here: jaeger is not in istio-mesh:addons, so there is no jaeger to route; its route is made once istio-mesh:addons lists it again. Keep it for then, or remove it to silence this warning',
+                ],
             ],
         );
-        reject(
-            {
-                "istio-mesh:dashboards": "none",
-                "istio-mesh:dashboardsWithoutLogin": '["jaeger"]',
-                "istio-mesh:dashboardPlainHttp": "true",
-            },
+        const unrouted = {
+            "istio-mesh:dashboards": "none",
+            "istio-mesh:dashboardsWithoutLogin": '["jaeger"]',
+            "istio-mesh:dashboardPlainHttp": "true",
+        };
+        const none =
+            "istio-mesh:dashboards is none, so no dashboard is routed; the routes through the ingress gateway use it once istio-mesh:dashboards is ingress. Keep it for then, or remove it to silence this warning";
+        assert.deepStrictEqual(
+            [problemsOf(unrouted), warningsOf(unrouted)],
             [
-                "istio-mesh:dashboardsWithoutLogin: is set, but istio-mesh:dashboards is none, so no dashboard is routed; remove it or set istio-mesh:dashboards: ingress",
-                "istio-mesh:dashboardPlainHttp: is set, but istio-mesh:dashboards is none, so no dashboard is routed; remove it or set istio-mesh:dashboards: ingress",
+                [],
+                [
+                    `istio-mesh:dashboardsWithoutLogin: ["jaeger"] has no effect here: ${none}`,
+                    `istio-mesh:dashboardPlainHttp: true has no effect here: ${none}`,
+                ],
             ],
         );
     });

@@ -63,5 +63,10 @@ describe("the gateways' rights", () => {
                 "Role istio-system/istio-ingressgateway: get,watch,list",
             ],
         );
+        // Which every preview of such a stack says, gateway by gateway.
+        assert.deepStrictEqual(render.run.warnings, [
+            "istio-mesh:ingressNamespace: \"istio-system\" puts the gateway beside the root CA: its role reads every Secret of its namespace, cacerts and istio-ca-secret included, so whoever takes the gateway's pod takes the mesh's identity; give it a namespace of its own, e.g. istio-ingress (docs/upgrades.md, gateways in their own namespaces)",
+            "istio-mesh:egressNamespace: \"istio-system\" puts the gateway beside the root CA: its role reads every Secret of its namespace, cacerts and istio-ca-secret included, so whoever takes the gateway's pod takes the mesh's identity; give it a namespace of its own, e.g. istio-egress (docs/upgrades.md, gateways in their own namespaces)",
+        ]);
     });
 });

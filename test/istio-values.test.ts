@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { parseMeshSettings } from "../components/settings";
+import { parseMeshSettings } from "../components/config/stack-config";
 import { baseValues, gatewayValues, istiodValues } from "../components/values/istio-values";
 import { planSizing } from "../components/sizing/sizing";
 import { SUPPORTED_ISTIO_MINORS } from "../components/versions";

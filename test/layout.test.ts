@@ -4,8 +4,9 @@ import * as path from "path";
 import { ROOT } from "./support/program";
 
 /**
- * The layout is the architecture: config -> sizing -> values -> components -> index.ts,
- * imports one way only, no cycles.
+ * The layout is the architecture: the component's contract and checks (args/) -> sizing ->
+ * values -> mesh/, addons/ -> the wiring -> the component and the stack config's translation
+ * -> index.ts; imports one way only, no cycles.
  */
 
 /** Each module's layer; a module may import only lower layers, or its own folder. */
@@ -13,16 +14,22 @@ function layerOf(file: string): number {
     const relative = path.relative(ROOT, file);
     const layers: [RegExp, number][] = [
         [/^components\/versions\.ts$/, 0],
-        [/^components\/config\//, 1],
+        [/^components\/args\//, 1],
         [/^components\/sizing\//, 2],
-        [/^components\/(settings\.ts|values\/)/, 3],
+        [/^components\/(mesh-settings\.ts|values\/)/, 3],
         [/^components\/chart\.ts$/, 4],
         [/^components\/(mesh|addons|policies)\//, 5],
-        [/^index\.ts$/, 6],
+        [/^components\/wiring\//, 6],
+        // The component, and the translation of a stack's config into its arguments: neither
+        // imports the other (same layer, another folder), so the component reads no config.
+        [/^components\/(istio-mesh\.ts|index\.ts|config\/)/, 7],
+        [/^index\.ts$/, 8],
     ];
     const found = layers.find(([pattern]) => pattern.test(relative));
     if (found === undefined) {
-        throw new Error(`${relative} is in no layer: put it in config/, sizing/, values/, mesh/, addons/ or policies/`);
+        throw new Error(
+            `${relative} is in no layer: put it in args/, sizing/, values/, mesh/, addons/, policies/, wiring/ or config/`,
+        );
     }
     return found[1];
 }
@@ -59,7 +66,7 @@ describe("layout", () => {
     const files = [...sources(path.join(ROOT, "components")), path.join(ROOT, "index.ts")];
     const graph = new Map(files.map((file) => [file, importsOf(file)]));
 
-    it("imports one way: config, sizing, values, components, index.ts", () => {
+    it("imports one way: args, sizing, values, components, wiring, the component and config, index.ts", () => {
         assert.deepStrictEqual(backwardImports(graph), []);
     });
 
@@ -83,14 +90,16 @@ describe("layout", () => {
     it("the check names a backward import, an import across mesh/ and addons/, and a file in no layer", () => {
         const at = (file: string): string => path.join(ROOT, file);
         const wrong = new Map([
-            [at("components/config/config.ts"), [at("components/sizing/budget.ts")]],
+            [at("components/args/read-settings.ts"), [at("components/sizing/budget.ts")]],
+            [at("components/istio-mesh.ts"), [at("components/config/stack-config.ts")]],
             [
                 at("components/addons/kiali.ts"),
                 [at("components/mesh/gateway.ts"), at("components/addons/kiali-credentials.ts")],
             ],
         ]);
         assert.deepStrictEqual(backwardImports(wrong), [
-            "components/config/config.ts imports components/sizing/budget.ts",
+            "components/args/read-settings.ts imports components/sizing/budget.ts",
+            "components/istio-mesh.ts imports components/config/stack-config.ts",
             "components/addons/kiali.ts imports components/mesh/gateway.ts",
         ]);
         assert.throws(() => layerOf(at("components/misc.ts")), /components\/misc\.ts is in no layer/);

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseMeshSettings } from "../components/settings";
+import { parseMeshSettings } from "../components/config/stack-config";
 import { planSizing } from "../components/sizing/sizing";
 import { Graph } from "./support/graph";
 import { problemsOf } from "./support/problems";

@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { baselineViolations, pods, unlockedContainers } from "./support/pod-security";
 import { K8sObject, renderStack } from "./support/render";
 import { committedStacks } from "./tools/snapshot";
 
@@ -8,107 +9,6 @@ import { committedStacks } from "./tools/snapshot";
  * the Kubernetes API gets no ServiceAccount token. The mesh's namespaces enforce Pod
  * Security's `baseline` profile, which every rendered pod must pass.
  */
-
-interface Container {
-    name: string;
-    securityContext?: {
-        allowPrivilegeEscalation?: boolean;
-        privileged?: boolean;
-        runAsNonRoot?: boolean;
-        capabilities?: { add?: string[]; drop?: string[] };
-    };
-    ports?: { hostPort?: number }[];
-}
-
-interface PodSpec {
-    automountServiceAccountToken?: boolean;
-    serviceAccountName?: string;
-    hostNetwork?: boolean;
-    hostPID?: boolean;
-    hostIPC?: boolean;
-    securityContext?: { runAsNonRoot?: boolean; sysctls?: { name: string }[] };
-    volumes?: { hostPath?: unknown }[];
-    containers: Container[];
-    initContainers?: Container[];
-}
-
-/** Every workload's pod spec among `objects`, by `Kind namespace/name`. */
-function pods(objects: readonly K8sObject[]): [string, PodSpec][] {
-    return objects
-        .filter((o) => ["Deployment", "StatefulSet", "DaemonSet", "Job"].includes(o.kind))
-        .map((o) => [
-            `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`,
-            (o.spec as { template: { spec: PodSpec } }).template.spec,
-        ]);
-}
-
-/** Each container that could gain privileges, keeps a capability or may run as root. */
-export function unlockedContainers(objects: readonly K8sObject[]): string[] {
-    return pods(objects).flatMap(([pod, spec]) =>
-        [...(spec.initContainers ?? []), ...spec.containers].flatMap((container) => {
-            const context = container.securityContext ?? {};
-            const problems = [
-                ...(context.allowPrivilegeEscalation === false ? [] : ["allowPrivilegeEscalation is not false"]),
-                ...(context.capabilities?.drop?.includes("ALL") ? [] : ["capabilities do not drop ALL"]),
-                ...((context.runAsNonRoot ?? spec.securityContext?.runAsNonRoot) === true ? [] : ["may run as root"]),
-            ];
-            return problems.map((problem) => `${pod} ${container.name}: ${problem}`);
-        }),
-    );
-}
-
-/** The sysctls Pod Security's baseline profile allows (Kubernetes 1.34). */
-const SAFE_SYSCTLS = [
-    "kernel.shm_rmid_forced",
-    "net.ipv4.ip_local_port_range",
-    "net.ipv4.ip_unprivileged_port_start",
-    "net.ipv4.tcp_syncookies",
-    "net.ipv4.ping_group_range",
-    "net.ipv4.ip_local_reserved_ports",
-    "net.ipv4.tcp_keepalive_time",
-    "net.ipv4.tcp_fin_timeout",
-    "net.ipv4.tcp_keepalive_intvl",
-    "net.ipv4.tcp_keepalive_probes",
-];
-/** The capabilities baseline lets a container add. */
-const BASELINE_CAPABILITIES = [
-    "AUDIT_WRITE",
-    "CHOWN",
-    "DAC_OVERRIDE",
-    "FOWNER",
-    "FSETID",
-    "KILL",
-    "MKNOD",
-    "NET_BIND_SERVICE",
-    "SETFCAP",
-    "SETGID",
-    "SETPCAP",
-    "SETUID",
-    "SYS_CHROOT",
-];
-
-/** Each way a pod breaks Pod Security's baseline profile (the checks that apply to these charts). */
-export function baselineViolations(objects: readonly K8sObject[]): string[] {
-    return pods(objects).flatMap(([pod, spec]) => {
-        const containers = [...(spec.initContainers ?? []), ...spec.containers];
-        return [
-            ...(spec.hostNetwork || spec.hostPID || spec.hostIPC ? [`${pod}: host namespaces`] : []),
-            ...((spec.volumes ?? []).some((v) => v.hostPath !== undefined) ? [`${pod}: hostPath volume`] : []),
-            ...(spec.securityContext?.sysctls ?? [])
-                .filter((s) => !SAFE_SYSCTLS.includes(s.name))
-                .map((s) => `${pod}: sysctl ${s.name}`),
-            ...containers.flatMap((c) => [
-                ...(c.securityContext?.privileged ? [`${pod} ${c.name}: privileged`] : []),
-                ...(c.securityContext?.capabilities?.add ?? [])
-                    .filter((cap) => !BASELINE_CAPABILITIES.includes(cap))
-                    .map((cap) => `${pod} ${c.name}: adds ${cap}`),
-                ...((c.ports ?? []).some((p) => p.hostPort !== undefined && p.hostPort !== 0)
-                    ? [`${pod} ${c.name}: hostPort`]
-                    : []),
-            ]),
-        ];
-    });
-}
 
 describe("pod security", () => {
     for (const stack of committedStacks()) {
@@ -129,9 +29,9 @@ describe("pod security", () => {
                 "pod-security.kubernetes.io/audit": "restricted",
             };
             assert.deepStrictEqual(labels, [
-                ["istio-egress", psa],
-                ["istio-ingress", psa],
-                ["istio-system", psa],
+                ["mesh-istio-egress", psa],
+                ["mesh-istio-ingress", psa],
+                ["mesh-istio-system", psa],
             ]);
         });
     }

@@ -52,20 +52,24 @@ describe("preview credentials", () => {
             documents.map((d) => `${d.kind} ${d.metadata.namespace ?? ""}/${d.metadata.name}`),
             [
                 "Namespace /istio-mesh-preview",
+                "Namespace /istio-system",
                 "ServiceAccount istio-mesh-preview/preview",
                 "ClusterRole /istio-mesh-preview",
                 "ClusterRoleBinding /istio-mesh-preview",
+                "Role istio-system/istio-mesh-preview",
+                "RoleBinding istio-system/istio-mesh-preview",
             ],
         );
-        const binding = documents[3];
-        assert.deepStrictEqual(binding.roleRef, {
-            apiGroup: "rbac.authorization.k8s.io",
-            kind: "ClusterRole",
-            name: "istio-mesh-preview",
-        });
-        assert.deepStrictEqual(binding.subjects, [
-            { kind: "ServiceAccount", name: "preview", namespace: "istio-mesh-preview" },
-        ]);
+        for (const binding of documents.filter((d) => d.kind.endsWith("Binding"))) {
+            assert.deepStrictEqual(binding.roleRef, {
+                apiGroup: "rbac.authorization.k8s.io",
+                kind: binding.kind.replace(/Binding$/, ""),
+                name: "istio-mesh-preview",
+            });
+            assert.deepStrictEqual(binding.subjects, [
+                { kind: "ServiceAccount", name: "preview", namespace: "istio-mesh-preview" },
+            ]);
+        }
         for (const rule of previewReaderRules()) {
             assert.deepStrictEqual(
                 rule.verbs.filter((verb) => !["get", "list", "watch"].includes(verb)),
@@ -95,6 +99,14 @@ describe("preview credentials", () => {
         );
         const used = new Set(reads.map(({ type }) => `${READ_KINDS[type].group}/${READ_KINDS[type].resource}`));
         assert.deepStrictEqual(granted.sort(), [...used].sort());
+    });
+
+    it("reads Deployments in istio-system only, where the kept istiods run", () => {
+        const rules = previewReaderRules();
+        const get = (namespace: string): boolean =>
+            allows(rules, { verb: "get", group: "apps", resource: "deployments", namespace, name: "istiod" });
+        assert.deepStrictEqual([get("istio-system"), get("shop"), get("kube-system")], [true, false, false]);
+        assert.strictEqual(allows(rules, { verb: "get", group: "", resource: "namespaces", name: "shop" }), true);
     });
 
     it("every committed stack and upgrade step renders with the reader's rights: no chart lookup is refused", async () => {

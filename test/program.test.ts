@@ -32,6 +32,7 @@ describe("the dev stack as a whole program", () => {
             "istio-mesh:core:Namespace": 3,
             "istio-mesh:core:RevisionTags": 1,
             "istio-mesh:core:SidecarInjection": 1,
+            "istio-mesh:index:IstioMesh": 1,
             "istio-mesh:dashboards:DashboardRoutes": 1,
             "istio-mesh:security:KialiCredentials": 1,
             "istio-mesh:security:MeshMtls": 1,
@@ -55,24 +56,24 @@ describe("the dev stack as a whole program", () => {
             "kubernetes:telemetry.istio.io/v1:Telemetry": 1,
             "pulumi:providers:kubernetes": 1,
             "pulumi:pulumi:StackReference": 1,
+            "pulumi-nodejs:dynamic/istio-mesh:DeploymentRecord": 1,
             "random:index/randomPassword:RandomPassword": 2,
         });
     });
 
-    it("parents every child to its component, names children from the component's name", () => {
+    it("parents everything to the mesh, and every child to its component, each named from its parent's name", () => {
+        const [mesh] = graph.ofType("istio-mesh:index:IstioMesh");
+        assert.deepStrictEqual([mesh.name, mesh.parent], ["mesh", ""]);
+        // The read of the last deployment is the program's own, before the mesh exists.
+        const [reference] = graph.ofType("pulumi:pulumi:StackReference");
+        assert.strictEqual(reference.parent, "");
         const components = run.registrations.filter((r) => r.type.startsWith("istio-mesh:"));
-        for (const component of components) {
-            assert.strictEqual(component.parent, "", `${component.urn} is not top-level`);
-        }
-        // The adopting provider serves two components, and the read of the last deployment comes
-        // before any component: both stand at the top level.
-        const topLevel = ["pulumi:providers:kubernetes", "pulumi:pulumi:StackReference"];
-        for (const child of run.registrations.filter(
-            (r) => !r.type.startsWith("istio-mesh:") && !topLevel.includes(r.type),
-        )) {
+        for (const child of run.registrations.filter((r) => r !== mesh && r !== reference)) {
             const parent = components.find((c) => c.urn === child.parent);
             assert.ok(parent, `${child.urn} has no component parent`);
             assert.ok(child.name.startsWith(parent.name), `${child.name} is not named from ${parent.name}`);
+            // Two meshes in one program never clash: the mesh's name starts every name.
+            assert.ok(child.name.startsWith("mesh-"), child.name);
         }
     });
 
@@ -90,7 +91,7 @@ describe("the dev stack as a whole program", () => {
             }));
         assert.deepStrictEqual(charts, [
             {
-                name: "istiod-1-31-4",
+                name: "mesh-istiod-1-31-4",
                 chart: "istiod",
                 version: "1.31.4",
                 repo: ISTIO_REPO,
@@ -98,7 +99,7 @@ describe("the dev stack as a whole program", () => {
                 namespace: "istio-system",
             },
             {
-                name: "egress-gateway",
+                name: "mesh-egress-gateway",
                 chart: "gateway",
                 version: "1.31.4",
                 repo: ISTIO_REPO,
@@ -106,7 +107,7 @@ describe("the dev stack as a whole program", () => {
                 namespace: "istio-egress",
             },
             {
-                name: "ingress-gateway",
+                name: "mesh-ingress-gateway",
                 chart: "gateway",
                 version: "1.31.4",
                 repo: ISTIO_REPO,
@@ -114,7 +115,7 @@ describe("the dev stack as a whole program", () => {
                 namespace: "istio-ingress",
             },
             {
-                name: "istio-base",
+                name: "mesh-istio-base",
                 chart: "base",
                 version: "1.31.4",
                 repo: ISTIO_REPO,
@@ -174,7 +175,7 @@ describe("the dev stack as a whole program", () => {
             );
             // Kiali's credentials are plain Kubernetes objects: no webhook to wait for.
             for (const credential of run.registrations.filter((r) =>
-                r.parent.endsWith("KialiCredentials::kiali-credentials"),
+                r.parent.endsWith("KialiCredentials::mesh-kiali-credentials"),
             )) {
                 assert.ok(!graph.waitsFor(credential, istiod()), `${credential.name} waits for istiod`);
             }
@@ -187,7 +188,7 @@ describe("the dev stack as a whole program", () => {
             assert.ok(!graph.waitsFor(kiali, find(CHART, "grafana")), "Kiali waits for the Grafana chart");
             const dashboards = graph
                 .ofType("kubernetes:core/v1:ConfigMap")
-                .filter((r) => r.parent.endsWith("Grafana::grafana"));
+                .filter((r) => r.parent.endsWith("Grafana::mesh-grafana"));
             assert.deepStrictEqual(
                 find(CHART, "grafana").dependencies,
                 [...dashboards.map((r) => r.urn), grafanaSecret.urn].sort(),
@@ -195,14 +196,19 @@ describe("the dev stack as a whole program", () => {
         });
 
         // `npm run bench` reports this depth; docs/testing.md records it.
-        it("is 5 resources deep: namespace, base, istiod, the default tag, the injection label", () => {
-            assert.strictEqual(graph.depth(), 5, `a longest chain: ${graph.longestChain().join(" -> ")}`);
+        it("is 6 resources deep: namespace, base, istiod, the default tag, the injection label, the record of it all", () => {
+            assert.strictEqual(graph.depth(), 6, `a longest chain: ${graph.longestChain().join(" -> ")}`);
         });
     });
 
     it("adopts existing objects only for the mesh's namespaces and the base chart (destroy keeps them; a manual install made some)", () => {
         const [provider] = graph.ofType("pulumi:providers:kubernetes");
-        assert.deepStrictEqual(provider.inputs, { enablePatchForce: "true", upsertExistingObjects: "true" });
+        // The cluster the dev stack names (kubernetes:context), and adoption.
+        assert.deepStrictEqual(provider.inputs, {
+            context: "istio-mesh-dev",
+            enablePatchForce: "true",
+            upsertExistingObjects: "true",
+        });
         const ref = `${provider.urn}::${provider.name}-id`;
         const adopting = run.registrations.filter(
             (r) => r.provider === ref || Object.values(r.providers).includes(ref),
@@ -212,14 +218,14 @@ describe("the dev stack as a whole program", () => {
         assert.deepStrictEqual(
             adopting.map((r) => r.urn),
             [
-                "urn:pulumi:dev::istio-mesh::istio-mesh:core:IstioBase$kubernetes:helm.sh/v4:Chart::istio-base",
-                "urn:pulumi:dev::istio-mesh::istio-mesh:core:IstioBase::istio-base",
-                "urn:pulumi:dev::istio-mesh::istio-mesh:core:Namespace$kubernetes:core/v1:Namespace::istio-egress",
-                "urn:pulumi:dev::istio-mesh::istio-mesh:core:Namespace$kubernetes:core/v1:Namespace::istio-ingress",
-                "urn:pulumi:dev::istio-mesh::istio-mesh:core:Namespace$kubernetes:core/v1:Namespace::istio-system",
-                "urn:pulumi:dev::istio-mesh::istio-mesh:core:Namespace::istio-egress",
-                "urn:pulumi:dev::istio-mesh::istio-mesh:core:Namespace::istio-ingress",
-                "urn:pulumi:dev::istio-mesh::istio-mesh:core:Namespace::istio-system",
+                "urn:pulumi:dev::istio-mesh::istio-mesh:core:IstioBase$kubernetes:helm.sh/v4:Chart::mesh-istio-base",
+                "urn:pulumi:dev::istio-mesh::istio-mesh:core:Namespace$kubernetes:core/v1:Namespace::mesh-istio-egress",
+                "urn:pulumi:dev::istio-mesh::istio-mesh:core:Namespace$kubernetes:core/v1:Namespace::mesh-istio-ingress",
+                "urn:pulumi:dev::istio-mesh::istio-mesh:core:Namespace$kubernetes:core/v1:Namespace::mesh-istio-system",
+                "urn:pulumi:dev::istio-mesh::istio-mesh:index:IstioMesh$istio-mesh:core:IstioBase::mesh-istio-base",
+                "urn:pulumi:dev::istio-mesh::istio-mesh:index:IstioMesh$istio-mesh:core:Namespace::mesh-istio-egress",
+                "urn:pulumi:dev::istio-mesh::istio-mesh:index:IstioMesh$istio-mesh:core:Namespace::mesh-istio-ingress",
+                "urn:pulumi:dev::istio-mesh::istio-mesh:index:IstioMesh$istio-mesh:core:Namespace::mesh-istio-system",
             ],
         );
         // Everything else, istiod and the add-ons included, uses the stack's default provider.
@@ -257,8 +263,8 @@ describe("the dev stack as a whole program", () => {
             .filter((r) => r.readId !== undefined && r.type !== "pulumi:pulumi:StackReference")
             .map((r) => [r.name, r.readError ?? "found"]);
         assert.deepStrictEqual(reads, [
-            ["sidecar-injection-defualt", 'resource "defualt" does not exist'],
-            ["sidecar-injection-shop", "found"],
+            ["mesh-sidecar-injection-defualt", 'resource "defualt" does not exist'],
+            ["mesh-sidecar-injection-shop", "found"],
         ]);
         const patched = typo.registrations
             .filter((r) => r.type === "kubernetes:core/v1:NamespacePatch")
@@ -267,7 +273,7 @@ describe("the dev stack as a whole program", () => {
         const created = typo.registrations
             .filter((r) => r.type === "kubernetes:core/v1:Namespace" && r.readId === undefined)
             .map((r) => r.name);
-        assert.deepStrictEqual(created, ["istio-egress", "istio-ingress", "istio-system"]);
+        assert.deepStrictEqual(created, ["mesh-istio-egress", "mesh-istio-ingress", "mesh-istio-system"]);
     });
 
     it("labels each injection namespace with a patch of the namespace it read, never creating or owning one", () => {
@@ -279,10 +285,10 @@ describe("the dev stack as a whole program", () => {
         assert.deepStrictEqual(
             namespaces.map((r) => [r.name, r.readId ?? "created"]),
             [
-                ["istio-egress", "created"],
-                ["istio-ingress", "created"],
-                ["istio-system", "created"],
-                ["sidecar-injection-default", "default"],
+                ["mesh-istio-egress", "created"],
+                ["mesh-istio-ingress", "created"],
+                ["mesh-istio-system", "created"],
+                ["mesh-sidecar-injection-default", "default"],
             ],
         );
         const read = graph.get("kubernetes:core/v1:Namespace", "sidecar-injection-default");
@@ -316,7 +322,7 @@ describe("the dev stack as a whole program", () => {
         const stringData = secret.inputs.stringData as Record<string, unknown>;
         assert.ok(isWireSecret(stringData), "the signing key is not secret in the Secret's inputs");
         assert.deepStrictEqual(stringData.value, {
-            "signing-key": "generated-kiali-credentials-signing-key".slice(0, 32),
+            "signing-key": "generated-mesh-kiali-credentials-signing-key".slice(0, 32),
         });
         assert.deepStrictEqual(secret.inputs.metadata, {
             name: "kiali",
@@ -337,7 +343,7 @@ describe("the dev stack as a whole program", () => {
         assert.strictEqual(await isSecretOutput(run.outputs.kialiLoginToken as string), true);
         assert.strictEqual(
             await valueOf(run.outputs.kialiLoginToken as string),
-            "token-of-kiali-credentials-login-token",
+            "token-of-mesh-kiali-credentials-login-token",
         );
     });
 
@@ -375,12 +381,17 @@ describe("the dev stack as a whole program", () => {
             "istioVersion",
             "kialiLoginToken",
             "portForwardCommands",
+            "prometheusScrapeConfig",
             "restartCommands",
         ]);
+        // Only with an existing Prometheus that does not scrape the mesh itself.
+        assert.strictEqual(run.outputs.prometheusScrapeConfig, undefined);
         assert.strictEqual(await valueOf(run.outputs.istioVersion as string), "1.31.4");
-        assert.deepStrictEqual(run.outputs.controlPlanes, { "istiod-1-31-4": { version: "1.31.4", tag: "default" } });
+        assert.deepStrictEqual(run.savedOutputs?.controlPlanes, {
+            "istiod-1-31-4": { version: "1.31.4", tag: "default" },
+        });
         // The dev stack runs sidecars only; a move back from ambient reads this next time.
-        assert.deepStrictEqual(run.outputs.ambientNamespaces, []);
+        assert.deepStrictEqual(run.savedOutputs?.ambientNamespaces, []);
         // A fresh cluster: `default` is labelled in this step, so pods already running there need a restart to get a sidecar.
         assert.deepStrictEqual(await valueOf(run.outputs.restartCommands as string[]), [
             "kubectl rollout restart deployment -n default",
@@ -412,7 +423,7 @@ describe("the program with other config", () => {
         );
         assert.deepStrictEqual(
             new Graph(run.registrations).ofType(CHART).map((r) => r.name),
-            ["istiod-1-31-4", "ingress-gateway", "istio-base"],
+            ["mesh-istiod-1-31-4", "mesh-ingress-gateway", "mesh-istio-base"],
         );
     });
 
@@ -428,8 +439,8 @@ describe("the program with other config", () => {
                 .filter((r) => r.inputs.chart === "gateway")
                 .map((r) => [r.name, r.inputs.name, r.inputs.namespace]),
             [
-                ["egress-gateway", "istio-egressgateway", "istio-system"],
-                ["ingress-gateway", "istio-ingressgateway", "istio-system"],
+                ["mesh-egress-gateway", "istio-egressgateway", "istio-system"],
+                ["mesh-ingress-gateway", "istio-ingressgateway", "istio-system"],
             ],
         );
         assert.deepStrictEqual(
@@ -437,7 +448,7 @@ describe("the program with other config", () => {
                 .ofType("kubernetes:core/v1:Namespace")
                 .filter((r) => r.readId === undefined)
                 .map((r) => r.name),
-            ["istio-system"],
+            ["mesh-istio-system"],
         );
         const routes = [
             ...graph.ofType("kubernetes:networking.istio.io/v1:Gateway"),
@@ -459,7 +470,7 @@ describe("the program with other config", () => {
         const patches = new Graph(run.registrations).ofType("kubernetes:core/v1:NamespacePatch");
         assert.deepStrictEqual(
             patches.map((p) => p.name),
-            ["sidecar-injection-bookinfo", "sidecar-injection-shop"],
+            ["mesh-sidecar-injection-bookinfo", "mesh-sidecar-injection-shop"],
         );
         assert.deepStrictEqual(await valueOf(run.outputs.injectionNamespaces as string[]), ["bookinfo", "shop"]);
     });

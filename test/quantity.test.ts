@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { parseQuantity } from "../components/config/quantity";
+import { parseQuantity } from "../components/args/quantity";
 
 describe("quantity", () => {
     const cases: [string, number | undefined][] = [

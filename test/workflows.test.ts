@@ -8,6 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { validateWorkflow } from "@action-validator/core";
+import { readStackFile } from "./support/program";
 import { committedStacks } from "./tools/snapshot";
 
 interface Step {
@@ -20,6 +21,7 @@ interface Step {
     env?: Record<string, string>;
 }
 interface Job {
+    if?: string;
     needs?: string;
     environment?: string;
     concurrency?: unknown;
@@ -29,6 +31,7 @@ interface Job {
 }
 interface Workflow {
     on: Record<string, unknown>;
+    concurrency?: unknown;
     permissions: Record<string, string>;
     jobs: Record<string, Job>;
 }
@@ -44,6 +47,16 @@ const stacks = (load("preview.yml").jobs.preview.strategy?.matrix as { stack: st
 const kubeconfigSecret = (stack: string) => `KUBECONFIG_${stack.toUpperCase().replace(/[.-]/g, "_")}`;
 // The read-only kubeconfig a preview gets (docs/preview-reader.yaml).
 const previewKubeconfigSecret = (stack: string) => `${kubeconfigSecret(stack)}_PREVIEW`;
+// The context a stack file names (kubernetes:context), which its CI kubeconfigs must have.
+const stackContext = (stack: string) => String(readStackFile(stack).config?.["kubernetes:context"]);
+// A kubeconfig as a secret holds it, with these contexts (credentials play no part here).
+const kubeconfigWith = (...contexts: string[]) =>
+    yaml.dump({
+        apiVersion: "v1",
+        kind: "Config",
+        "current-context": contexts[0],
+        contexts: contexts.map((name) => ({ name, context: { cluster: "c", user: "u" } })),
+    });
 /**
  * The PULUMI_CONFIG_PASSPHRASE a $GITHUB_ENV file sets, read as the runner does: `NAME=value`
  * lines and `NAME<<DELIMITER` blocks; every other variable it would set is refused.
@@ -171,8 +184,8 @@ describe("GitHub Actions workflows", () => {
             .filter((s) => action(s) === "pulumi/actions");
         assert.strictEqual(
             pulumiSteps.length,
-            1 + 2 * stacks.length + 1,
-            "the PR preview, a preview and an up per deployed stack, the integration run",
+            2 + 2 * stacks.length + 1,
+            "the PR previews (a person's, a bot's), a preview and an up per deployed stack, the integration run",
         );
         for (const s of pulumiSteps) assert.strictEqual(s.with?.["pulumi-version"], cli, s.name);
     });
@@ -194,6 +207,8 @@ describe("GitHub Actions workflows", () => {
         assert.deepStrictEqual(runs(steps).slice(0, 3), ["npm ci", "npm test", "npm run plan -- --check"]);
         const summary = named(steps, "Sizing of each stack, in the job summary");
         assert.ok(lines(summary).includes('npm run -s plan -- "${stack%.yaml}" --markdown >> "$GITHUB_STEP_SUMMARY"'));
+        // Only committed stack files: a personal one in a developer's folder is git-ignored.
+        assert.ok(lines(summary).includes("for file in $(git ls-files 'Pulumi.*.yaml'); do"));
         const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "summary-"));
         const result = spawnSync("bash", ["-e", "-c", summary.run ?? "exit 99"], {
             cwd: root,
@@ -242,6 +257,26 @@ describe("GitHub Actions workflows", () => {
                 "${{ github.token }}",
                 "components/policies",
             ]);
+        });
+
+        it("holds a bot's pull request, and with it every secret, until a person approves the run", () => {
+            const workflow = load("preview.yml");
+            assert.deepStrictEqual(Object.keys(workflow.jobs), ["preview", "preview-bot"]);
+            const bot = workflow.jobs["preview-bot"];
+            const isBot =
+                "github.event.pull_request.user.type == 'Bot' || endsWith(github.actor, '[bot]') || startsWith(github.head_ref, 'renovate/')";
+            assert.strictEqual(
+                job.if,
+                `\${{ github.event.pull_request.user.type != 'Bot' && !endsWith(github.actor, '[bot]') && !startsWith(github.head_ref, 'renovate/') }}`,
+            );
+            assert.strictEqual(bot.if, `\${{ ${isBot} }}`);
+            assert.strictEqual(bot.environment, "bot-preview");
+            assert.deepStrictEqual(bot.steps, job.steps, "the same preview, once approved");
+            assert.deepStrictEqual(bot.strategy, job.strategy);
+            assert.match(
+                fs.readFileSync(path.join(root, "docs", "ci.md"), "utf8"),
+                /`bot-preview`[\s\S]{0,120}\*\*Required reviewers\*\*/,
+            );
         });
 
         it("installs without install scripts, then checks the secrets; previews only if the check found them", () => {
@@ -312,10 +347,10 @@ describe("GitHub Actions workflows", () => {
                 PULUMI_BACKEND_URL: "s3://state",
                 PULUMI_CONFIG_PASSPHRASE_STAGING: "staging's",
                 PULUMI_CONFIG_PASSPHRASE_DEV: "dev's",
-                KUBECONFIG_STAGING_PREVIEW: "apiVersion: v1",
+                KUBECONFIG_STAGING_PREVIEW: kubeconfigWith("istio-mesh-staging"),
             });
             assert.deepStrictEqual([r.status, r.stdout, r.output], [0, "", "ready=true\n"]);
-            assert.strictEqual(r.kubeconfig, "apiVersion: v1\n");
+            assert.strictEqual(r.kubeconfig, `${kubeconfigWith("istio-mesh-staging")}\n`);
             assert.strictEqual(passphraseIn(r.githubEnv ?? ""), "staging's");
             assert.match(r.githubEnv ?? "", new RegExp(`^KUBECONFIG=${r.tmp}/kubeconfig\n`));
         });
@@ -325,9 +360,36 @@ describe("GitHub Actions workflows", () => {
                 STACK: "dev",
                 PULUMI_BACKEND_URL: "s3://state",
                 PULUMI_CONFIG_PASSPHRASE_DEV: "abc\nNODE_OPTIONS=--require=/tmp/x.js",
-                KUBECONFIG_DEV_PREVIEW: "apiVersion: v1",
+                KUBECONFIG_DEV_PREVIEW: kubeconfigWith("istio-mesh-dev"),
             });
             assert.strictEqual(passphraseIn(r.githubEnv ?? ""), "abc\nNODE_OPTIONS=--require=/tmp/x.js");
+        });
+
+        it("fails, naming the secret, the context and the fix, on a kubeconfig without the context the stack file names", () => {
+            const env = { STACK: "dev", PULUMI_BACKEND_URL: "s3://state", PULUMI_CONFIG_PASSPHRASE_DEV: "p" };
+            const wrong = runStep(check, { ...env, KUBECONFIG_DEV_PREVIEW: kubeconfigWith("preview") });
+            assert.deepStrictEqual(
+                [wrong.status, wrong.output, wrong.kubeconfig, wrong.githubEnv, wrong.stdout.trim()],
+                [
+                    1,
+                    "ready=false\n",
+                    undefined,
+                    "",
+                    "::error::KUBECONFIG_DEV_PREVIEW has no context istio-mesh-dev, the one Pulumi.dev.yaml names in kubernetes:context (its contexts: preview): rename it with `kubectl --kubeconfig <file> config rename-context preview istio-mesh-dev` and store the file as KUBECONFIG_DEV_PREVIEW again.",
+                ],
+            );
+            const garbled = runStep(check, { ...env, KUBECONFIG_DEV_PREVIEW: "contexts: [" });
+            assert.strictEqual(garbled.status, 1);
+            assert.match(garbled.stdout, /^::error::KUBECONFIG_DEV_PREVIEW is not YAML \(/);
+            // Among others, and not the current one, it is found.
+            const among = runStep(check, { ...env, KUBECONFIG_DEV_PREVIEW: kubeconfigWith("other", "istio-mesh-dev") });
+            assert.deepStrictEqual([among.status, among.output], [0, "ready=true\n"]);
+        });
+
+        it("every committed stack names its cluster's context, and each its own: one mesh per cluster", () => {
+            const contexts = committedStacks().map(stackContext);
+            assert.deepStrictEqual(contexts, ["istio-mesh-dev", "istio-mesh-prod", "istio-mesh-staging"]);
+            assert.strictEqual(new Set(contexts).size, contexts.length);
         });
 
         it("gives each stack only its own passphrase, and skips prod, whose passphrase is its environment's only", () => {
@@ -354,6 +416,8 @@ describe("GitHub Actions workflows", () => {
 
         it("ups dev, then staging, then prod, each in its environment, one deploy per stack at a time", () => {
             assert.deepStrictEqual(wf.on, { push: { branches: ["main"] } });
+            // One run at a time, the newest pending: queued jobs of job-level groups run in no set order.
+            assert.deepStrictEqual(wf.concurrency, { group: "deploy", "cancel-in-progress": false });
             assert.deepStrictEqual(Object.keys(wf.jobs), ["test", ...stacks]);
             assert.deepStrictEqual(runs(wf.jobs.test.steps), ["npm ci", "npm test", "npm run plan -- --check"]);
             stacks.forEach((stack, i) => {
@@ -378,16 +442,59 @@ describe("GitHub Actions workflows", () => {
             const steps = wf.jobs.dev.steps;
             assert.deepStrictEqual(names(steps), [
                 "Check out",
+                "Still the tip of main",
                 "Set up Node.js",
                 "Install dependencies",
                 "Check secrets and write the kubeconfig",
                 "pulumi preview",
                 "pulumi up",
             ]);
+            // Nothing after the check runs for a commit that is no longer the tip.
+            const current = "steps.tip.outputs.current == 'true'";
+            assert.deepStrictEqual(
+                steps.map((step) => step.if),
+                [undefined, undefined, current, current, current, current, current],
+            );
             assert.strictEqual(named(steps, "Install dependencies").run?.trim(), "npm ci --ignore-scripts");
             assert.strictEqual(named(steps, "pulumi up").with?.upsert, false);
             // Resource policies run before each step: a violation stops the deploy before the cluster changes.
             assert.strictEqual(named(steps, "pulumi up").with?.policyPacks, "components/policies");
+        });
+
+        it("deploys a commit only while it is the tip of main, and fails when it cannot tell", () => {
+            const check = named(wf.jobs.dev.steps, "Still the tip of main");
+            assert.deepStrictEqual([check.id, check.env], ["tip", { GH_TOKEN: "${{ github.token }}" }]);
+            const bin = fs.mkdtempSync(path.join(os.tmpdir(), "fake-gh-"));
+            try {
+                // A stand-in for the GitHub CLI: it answers the tip of main, or fails as an outage would.
+                fs.writeFileSync(
+                    path.join(bin, "gh"),
+                    '#!/bin/sh\n[ "$*" = "api repos/example/istio-mesh/commits/main --jq .sha" ] || exit 2\n[ -n "$TIP" ] || { echo "HTTP 503" >&2; exit 1; }\necho "$TIP"\n',
+                    { mode: 0o755 },
+                );
+                const env = {
+                    PATH: `${bin}:${process.env.PATH}`,
+                    GITHUB_REPOSITORY: "example/istio-mesh",
+                    GITHUB_REF_NAME: "main",
+                    GITHUB_SHA: "aaa111",
+                    STACK: "staging",
+                };
+                const tip = runStep(check, { ...env, TIP: "aaa111" });
+                assert.deepStrictEqual([tip.status, tip.output, tip.stdout], [0, "current=true\n", ""]);
+                const behind = runStep(check, { ...env, TIP: "bbb222" });
+                assert.deepStrictEqual(
+                    [behind.status, behind.output, behind.stdout.trim()],
+                    [
+                        0,
+                        "current=false\n",
+                        "::notice title=Deploy of staging skipped::aaa111 is no longer the tip of main (bbb222 is): that commit's own run deploys it.",
+                    ],
+                );
+                const outage = runStep(check, env);
+                assert.deepStrictEqual([outage.status, outage.output], [1, ""]);
+            } finally {
+                fs.rmSync(bin, { recursive: true, force: true });
+            }
         });
 
         for (const stack of stacks) {
@@ -413,8 +520,11 @@ describe("GitHub Actions workflows", () => {
                 const cloud = runStep(check, { ...base, PULUMI_BACKEND_URL: "https://api.pulumi.com", [key]: "k" });
                 assert.strictEqual(cloud.status, 1);
                 assert.match(cloud.stdout, /^::error::Missing secret PULUMI_ACCESS_TOKEN: /);
-                const ok = runStep(check, { ...base, [key]: "apiVersion: v1" });
-                assert.deepStrictEqual([ok.status, ok.stdout, ok.kubeconfig], [0, "", "apiVersion: v1\n"]);
+                const ok = runStep(check, { ...base, [key]: kubeconfigWith(stackContext(stack)) });
+                assert.deepStrictEqual(
+                    [ok.status, ok.stdout, ok.kubeconfig],
+                    [0, "", `${kubeconfigWith(stackContext(stack))}\n`],
+                );
                 assert.strictEqual(passphraseIn(ok.githubEnv ?? ""), "p");
                 assert.match(ok.githubEnv ?? "", new RegExp(`^KUBECONFIG=${ok.tmp}/kubeconfig\n`));
             });
@@ -476,6 +586,13 @@ describe("GitHub Actions workflows", () => {
         assert.ok(
             keptCrds >= 0 && lines(steps[keptCrds])[0] === "pulumi destroy --yes --stack dev",
             "the first destroy checks that the CRDs stayed",
+        );
+        // kind's context, renamed to the one the dev stack names, before the stack exists.
+        assert.ok(
+            lines(steps[setup]).includes(
+                `kubectl config rename-context kind-${steps.find((s) => action(s) === "helm/kind-action")?.with?.cluster_name} ${stackContext("dev")}`,
+            ),
+            "the dev stack deploys to the context it names",
         );
         const firstUp = at((s) => s.run?.trim() === "pulumi up --yes --stack dev --policy-pack components/policies");
         assert.ok(

@@ -8,7 +8,9 @@
 #                              fails the job
 #
 # Reads STACK, PULUMI_BACKEND_URL, the stack's own PULUMI_CONFIG_PASSPHRASE_<STACK>, the
-# kubeconfig above and, for a Pulumi Cloud backend (https://), PULUMI_ACCESS_TOKEN. Writes
+# kubeconfig above and, for a Pulumi Cloud backend (https://), PULUMI_ACCESS_TOKEN. A
+# kubeconfig without the context Pulumi.<STACK>.yaml names (kubernetes:context) fails the job,
+# in a preview too: the secret is there but wrong (kubeconfig-context.mjs). Writes
 # ready=true|false to $GITHUB_OUTPUT, and KUBECONFIG and PULUMI_CONFIG_PASSPHRASE to $GITHUB_ENV.
 # A protected stack's passphrase is a secret of its environment only (docs/ci.md), so its
 # preview, which runs without the environment, finds none and is skipped.
@@ -52,6 +54,12 @@ fi
 
 umask 077
 printf '%s\n' "${!kubeconfig}" > "$RUNNER_TEMP/kubeconfig"
+# The stack file names its cluster's context (kubernetes:context): the kubeconfig must have it.
+if ! node .github/scripts/kubeconfig-context.mjs "Pulumi.${STACK}.yaml" "$RUNNER_TEMP/kubeconfig" "$kubeconfig"; then
+  rm -f "$RUNNER_TEMP/kubeconfig"
+  echo "ready=false" >> "$GITHUB_OUTPUT"
+  exit 1
+fi
 echo "KUBECONFIG=$RUNNER_TEMP/kubeconfig" >> "$GITHUB_ENV"
 # GitHub masks it in logs, as it came from a secret. The heredoc form with a random
 # delimiter keeps a passphrase with a newline one value, never a second variable.

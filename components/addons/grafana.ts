@@ -3,13 +3,17 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { GRAFANA_ADMIN_SECRET, grafanaValues } from "../values/addon-values";
 import { childOptions, pinnedChart } from "../chart";
+import type { ChartValues } from "../args/chart-values";
 import { dashboardSets } from "../values/grafana-dashboards";
-import { Size } from "../config/components";
+import { Size } from "../args/components";
 import { ADDON_CHARTS } from "../versions";
+import { mergeValues } from "../values/chart-values";
 
 export interface GrafanaArgs {
-    /** Namespace to run in (create it first: `dependsOn`); the datasource points at `prometheus` there. */
+    /** Namespace to run in (create it first: `dependsOn`). */
     namespace: string;
+    /** The Prometheus its datasource reads: the bundled one's in-cluster URL, or an existing one's. */
+    prometheusUrl: string;
     /** Requests and limits, from the sizing module. */
     size: Size;
     /**
@@ -22,6 +26,16 @@ export interface GrafanaArgs {
      * @default false
      */
     ambient?: boolean;
+    /**
+     * Registry, pull secrets and placement (values/workload-values.ts), over its values.
+     * @default none
+     */
+    workload?: Record<string, unknown>;
+    /**
+     * The consumer's values for the chart, merged last.
+     * @default none
+     */
+    chartValues?: ChartValues;
 }
 
 /**
@@ -57,17 +71,20 @@ export class Grafana extends pulumi.ComponentResource {
                     childOptions(this, opts),
                 ),
         );
-        const values = grafanaValues({
-            size: args.size,
-            namespace: args.namespace,
-            adminSecret: GRAFANA_ADMIN_SECRET,
-            dashboardSets: sets,
-            externalUrl: args.externalUrl,
-        });
+        const values = mergeValues(
+            grafanaValues({
+                size: args.size,
+                prometheusUrl: args.prometheusUrl,
+                adminSecret: GRAFANA_ADMIN_SECRET,
+                dashboardSets: sets,
+                externalUrl: args.externalUrl,
+            }),
+            args.workload ?? {},
+        );
         this.chart = pinnedChart(
             name,
             ADDON_CHARTS.grafana,
-            { release: "grafana", namespace: args.namespace, values },
+            { release: "grafana", namespace: args.namespace, values, override: args.chartValues },
             {
                 parent: this,
                 // The Secret and ConfigMaps already wait for what Grafana waits for.

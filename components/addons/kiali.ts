@@ -3,11 +3,23 @@ import * as pulumi from "@pulumi/pulumi";
 import { KialiOptions, kialiValues } from "../values/addon-values";
 import { KIALI_SERVER_PORT_FORWARD_RULES, KIALI_SERVER_RULES } from "../values/kiali-rights";
 import { childOptions, pinnedChart } from "../chart";
+import type { ChartValues } from "../args/chart-values";
 import { ADDON_CHARTS } from "../versions";
+import { mergeValues } from "../values/chart-values";
 
 export interface KialiArgs extends KialiOptions {
     /** Namespace to run in; the `kiali` Secret with the signing key must be there. */
     namespace: string;
+    /**
+     * Registry, pull secrets and placement (values/workload-values.ts), over its values.
+     * @default none
+     */
+    workload?: Record<string, unknown>;
+    /**
+     * The consumer's values for the chart, merged last.
+     * @default none
+     */
+    chartValues?: ChartValues;
 }
 
 /** The ServiceAccount the kiali-server chart runs Kiali as (the release's full name). */
@@ -63,7 +75,12 @@ export class Kiali extends pulumi.ComponentResource {
         this.chart = pinnedChart(
             name,
             ADDON_CHARTS.kiali,
-            { release: "kiali", namespace: args.namespace, values: kialiValues(args) },
+            {
+                release: "kiali",
+                namespace: args.namespace,
+                values: mergeValues(kialiValues(args), args.workload ?? {}),
+                override: args.chartValues,
+            },
             childOptions(this, opts, viewerBinding, portForwardBinding),
         );
         this.registerOutputs({ chart: this.chart });

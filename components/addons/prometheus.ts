@@ -2,7 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ADDON_SERVICES, PrometheusOptions, prometheusValues } from "../values/addon-values";
 import { childOptions, pinnedChart } from "../chart";
+import type { ChartValues } from "../args/chart-values";
 import { ADDON_CHARTS } from "../versions";
+import { mergeValues } from "../values/chart-values";
 
 export interface PrometheusArgs extends Omit<PrometheusOptions, "volumeClaim"> {
     /** Namespace to run in; Kiali and Istio look for `prometheus:9090` in `istio-system`. */
@@ -19,6 +21,23 @@ export interface PrometheusArgs extends Omit<PrometheusOptions, "volumeClaim"> {
      * @default the component's provider (a kept claim then fails the next `up`)
      */
     volumeProvider?: k8s.Provider;
+    /**
+     * Earlier URNs of the data volume's claim, so that a stack whose claim lived elsewhere
+     * (the chart rendered it, before this component owned it) updates it rather than
+     * deleting it with its data.
+     * @default none
+     */
+    claimAliases?: string[];
+    /**
+     * Registry, pull secrets and placement (values/workload-values.ts), over its values.
+     * @default none
+     */
+    workload?: Record<string, unknown>;
+    /**
+     * The consumer's values for the chart, merged last.
+     * @default none
+     */
+    chartValues?: ChartValues;
 }
 
 /**
@@ -34,7 +53,7 @@ export class Prometheus extends pulumi.ComponentResource {
 
     constructor(name: string, args: PrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
         super("istio-mesh:addons:Prometheus", name, {}, opts);
-        const { namespace, volumeProvider, storage, ...options } = args;
+        const { namespace, volumeProvider, storage, claimAliases, workload, chartValues, ...options } = args;
         const claimName = ADDON_SERVICES.prometheus.service;
         if (storage !== undefined) {
             this.volumeClaim = new k8s.core.v1.PersistentVolumeClaim(
@@ -54,16 +73,7 @@ export class Prometheus extends pulumi.ComponentResource {
                     ...childOptions(this, opts),
                     provider: volumeProvider,
                     retainOnDelete: true,
-                    // Before this component owned it, the chart rendered this claim: Chart v4 names
-                    // its children `<chart>:<namespace>/<name>` under the Chart
-                    // (pulumi-kubernetes provider/pkg/provider/yaml/v2/yaml.go). The alias makes
-                    // the move an update of the same claim, not a create and a delete of its data.
-                    aliases: [
-                        {
-                            name: `${name}:${namespace}/${claimName}`,
-                            parent: pulumi.createUrn(name, "kubernetes:helm.sh/v4:Chart", this),
-                        },
-                    ],
+                    aliases: claimAliases ?? [],
                 },
             );
         }
@@ -73,7 +83,11 @@ export class Prometheus extends pulumi.ComponentResource {
             {
                 release: "prometheus",
                 namespace,
-                values: prometheusValues({ ...options, volumeClaim: this.volumeClaim && claimName }),
+                values: mergeValues(
+                    prometheusValues({ ...options, volumeClaim: this.volumeClaim && claimName }),
+                    workload ?? {},
+                ),
+                override: chartValues,
             },
             childOptions(this, opts, ...(this.volumeClaim ? [this.volumeClaim] : [])),
         );

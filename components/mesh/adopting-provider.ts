@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ProviderSettings } from "../config/kubernetes-settings";
+import type { ProviderSettings } from "../args/settings";
 
 /**
  * A kubernetes provider that adopts objects that already exist (`upsertExistingObjects`)
@@ -16,17 +16,26 @@ import { ProviderSettings } from "../config/kubernetes-settings";
  * test/program.test.ts pins the names and parents of everything this provider manages, so
  * such a change cannot pass unnoticed.
  */
-export function adoptingProvider(name: string, settings: ProviderSettings): k8s.Provider {
-    // An explicit provider reads no `kubernetes:` config: pass the stack's settings on.
+export function adoptingProvider(
+    name: string,
+    settings: ProviderSettings,
+    opts?: pulumi.CustomResourceOptions,
+): k8s.Provider {
+    // An explicit provider reads no `kubernetes:` config, nor the consumer's provider: it is
+    // given the same settings, so it reaches the same cluster.
     const { kubeconfig, ...rest } = settings;
-    return new k8s.Provider(name, {
-        ...rest,
-        // A kubeconfig holds credentials: keep it secret in the state.
-        ...(kubeconfig !== undefined && { kubeconfig: pulumi.secret(kubeconfig as string) }),
-        upsertExistingObjects: true,
-        // Adopting means taking the fields over: a manual `kubectl apply` owns them under
-        // another field manager, and an older Istio's CRDs differ, which a server-side apply
-        // without force refuses as a conflict.
-        enablePatchForce: true,
-    } as k8s.ProviderArgs);
+    return new k8s.Provider(
+        name,
+        {
+            ...rest,
+            // A kubeconfig holds credentials: keep it secret in the state.
+            ...(kubeconfig !== undefined && { kubeconfig: pulumi.secret(kubeconfig) }),
+            upsertExistingObjects: true,
+            // Adopting means taking the fields over: a manual `kubectl apply` owns them under
+            // another field manager, and an older Istio's CRDs differ, which a server-side apply
+            // without force refuses as a conflict.
+            enablePatchForce: true,
+        } as k8s.ProviderArgs,
+        opts,
+    );
 }

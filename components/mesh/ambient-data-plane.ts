@@ -1,10 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions, pinnedChart } from "../chart";
-import type { AmbientSettings } from "../config/ambient";
+import type { ChartValues } from "../args/chart-values";
+import type { AmbientSettings } from "../args/ambient";
 import { SizingPlan } from "../sizing/sizing";
 import { agentValues } from "../values/ambient-values";
 import { istioCharts } from "../versions";
+import { mergeValues } from "../values/chart-values";
 
 export interface AmbientDataPlaneArgs {
     /** Namespace of both agents; pass a namespace's output so the charts wait for it. */
@@ -17,6 +19,16 @@ export interface AmbientDataPlaneArgs {
     revision: string;
     /** Sizes of ztunnel and the CNI agent, per node. */
     sizing: SizingPlan;
+    /**
+     * Registry and pull secrets of each agent (values/workload-values.ts), over its values.
+     * @default none
+     */
+    workload?: { readonly cni: Record<string, unknown>; readonly ztunnel: Record<string, unknown> };
+    /**
+     * The consumer's values for each chart, merged last.
+     * @default none
+     */
+    chartValues?: { cni?: ChartValues; ztunnel?: ChartValues };
 }
 
 /**
@@ -42,7 +54,11 @@ export class AmbientDataPlane extends pulumi.ComponentResource {
             {
                 release: "istio-cni",
                 namespace: args.namespace,
-                values: agentValues("cni", args.ambient, args.sizing, args.revision),
+                values: mergeValues(
+                    { ...agentValues("cni", args.ambient, args.sizing, args.revision) },
+                    args.workload?.cni ?? {},
+                ),
+                override: args.chartValues?.cni,
             },
             childOptions(this, opts),
         );
@@ -53,7 +69,11 @@ export class AmbientDataPlane extends pulumi.ComponentResource {
             {
                 release: "ztunnel",
                 namespace: args.namespace,
-                values: agentValues("ztunnel", args.ambient, args.sizing, args.revision),
+                values: mergeValues(
+                    { ...agentValues("ztunnel", args.ambient, args.sizing, args.revision) },
+                    args.workload?.ztunnel ?? {},
+                ),
+                override: args.chartValues?.ztunnel,
             },
             childOptions(this, opts, this.cni),
         );

@@ -1,10 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ChartComponent } from "../chart";
-import { ControlPlaneRevision, istiodName } from "../config/revisions";
+import type { ChartValues } from "../args/chart-values";
+import { ControlPlaneRevision, istiodName } from "../args/revisions";
 import { istiodValues, TracingProvider } from "../values/istio-values";
 import { SizingPlan } from "../sizing/sizing";
 import { istioCharts } from "../versions";
-import type { AmbientSettings } from "../config/ambient";
+import { mergeValues } from "../values/chart-values";
+import type { AmbientSettings } from "../args/ambient";
 
 export interface IstioControlPlaneArgs {
     /** Namespace of the control plane; pass the namespace's output so the chart waits for it. */
@@ -27,6 +29,17 @@ export interface IstioControlPlaneArgs {
      * @default undefined (sidecars only)
      */
     ambient?: Pick<AmbientSettings, "platform" | "agentNamespace">;
+    /**
+     * Registry, pull secrets and placement (values/workload-values.ts), over its values. Not
+     * given to the istiod of before revisions, whose values stay.
+     * @default none
+     */
+    workload?: Record<string, unknown>;
+    /**
+     * The consumer's values for istiod, merged last; every revision gets the same.
+     * @default none
+     */
+    chartValues?: ChartValues;
 }
 
 /**
@@ -41,12 +54,15 @@ export class IstioControlPlane extends ChartComponent {
     constructor(name: string, args: IstioControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
         const { version, revision } = args.istiod;
         const ambient = revision === undefined ? undefined : args.ambient;
-        const values = istiodValues(args.istiod, args.sizing, args.tracing, ambient);
+        const values = mergeValues(
+            { ...istiodValues(args.istiod, args.sizing, args.tracing, ambient) },
+            (revision !== undefined && args.workload) || {},
+        );
         super(
             "istio-mesh:core:ControlPlane",
             name,
             istioCharts(version).istiod,
-            { release: istiodName(revision), namespace: args.namespace, values },
+            { release: istiodName(revision), namespace: args.namespace, values, override: args.chartValues },
             opts,
         );
     }

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ADDON_SERVICES } from "../values/addon-values";
 import { childOptions } from "../chart";
-import { Addon } from "../config/config";
+import type { Addon } from "../args/settings";
 
 /**
  * Every `:authority` under which the gateway routes `host`, as AuthorizationPolicy host
@@ -14,6 +14,20 @@ import { Addon } from "../config/config";
  */
 export function authoritiesOf(host: string): string[] {
     return [host, `${host}:*`];
+}
+
+/** The ports the dashboard Gateway's servers listen on. */
+const HTTP_PORT = 80;
+const HTTPS_PORT = 443;
+
+/**
+ * The ports an AuthorizationPolicy on the gateway sees the dashboards on, as text: the
+ * listener's, which Istio resolves to the Service's targetPort (pilot/pkg/model/gateway.go,
+ * resolvePorts), and the gateway chart maps 80 to 80 and 443 to 443. With TLS, 80 only
+ * redirects, and is guarded all the same.
+ */
+export function dashboardPorts(tls: boolean): string[] {
+    return (tls ? [HTTPS_PORT, HTTP_PORT] : [HTTP_PORT]).map(String);
 }
 
 export interface DashboardRoutesArgs {
@@ -84,7 +98,10 @@ export class DashboardRoutes extends pulumi.ComponentResource {
             );
         };
 
-        const plainHttp = { port: { number: 80, name: "http-dashboards", protocol: "HTTP" }, hosts: serverHosts };
+        const plainHttp = {
+            port: { number: HTTP_PORT, name: "http-dashboards", protocol: "HTTP" },
+            hosts: serverHosts,
+        };
         istioResource("gateway", "networking.istio.io/v1", "Gateway", gatewayName, {
             selector: args.gatewaySelector,
             servers:
@@ -92,7 +109,7 @@ export class DashboardRoutes extends pulumi.ComponentResource {
                     ? [plainHttp]
                     : [
                           {
-                              port: { number: 443, name: "https-dashboards", protocol: "HTTPS" },
+                              port: { number: HTTPS_PORT, name: "https-dashboards", protocol: "HTTPS" },
                               hosts: serverHosts,
                               tls: { mode: "SIMPLE", credentialName: args.tlsSecret },
                           },
@@ -144,10 +161,16 @@ export class DashboardRoutes extends pulumi.ComponentResource {
                         // other hosts' applications share the gateway.
                         to: [
                             {
-                                operation:
-                                    args.host !== undefined
+                                operation: {
+                                    ...(args.host !== undefined
                                         ? { hosts: authoritiesOf(args.host) }
-                                        : { paths: this.paths.flatMap((path) => [path, `${path}/*`]) },
+                                        : { paths: this.paths.flatMap((path) => [path, `${path}/*`]) }),
+                                    // Only the dashboards' own listeners: on a TCP listener Istio drops
+                                    // the HTTP conditions of a DENY rule and keeps "deny everyone outside
+                                    // the ranges" (its analyzer's IST0133), which would close any TCP or
+                                    // TLS-passthrough server on this gateway to the public.
+                                    ports: dashboardPorts(args.tlsSecret !== undefined),
+                                },
                             },
                         ],
                     },

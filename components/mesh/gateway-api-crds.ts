@@ -30,8 +30,9 @@ export interface GatewayApiCrdsArgs {
     /**
      * The provider that adopts objects that exist already: a cluster may have the same
      * release's CRDs from an earlier install, or from `kubectl apply` of Istio's guide.
+     * @default the component's provider, which adopts nothing
      */
-    adoptingProvider: k8s.Provider;
+    adoptingProvider?: k8s.Provider;
 }
 
 /**
@@ -47,7 +48,11 @@ export class GatewayApiCrds extends pulumi.ComponentResource {
 
     constructor(name: string, args: GatewayApiCrdsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("istio-mesh:ambient:GatewayApiCrds", name, {}, opts);
-        const child = { ...childOptions(this, opts), provider: args.adoptingProvider, retainOnDelete: true };
+        const child = {
+            ...childOptions(this, opts),
+            ...(args.adoptingProvider !== undefined && { provider: args.adoptingProvider }),
+            retainOnDelete: true,
+        };
         this.crds = [];
         for (const object of gatewayApiObjects()) {
             const id = `${name}-${object.metadata.name}`;

@@ -1,9 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions, pinnedChart } from "../chart";
+import type { ChartValues } from "../args/chart-values";
 import { GATEWAY_NAMES, GatewayRole, gatewayValues, IngressService } from "../values/istio-values";
 import { SizingPlan } from "../sizing/sizing";
 import { istioCharts } from "../versions";
+import { mergeValues } from "../values/chart-values";
 
 const DEFAULT_INGRESS_SERVICE: IngressService = {
     type: "LoadBalancer",
@@ -27,6 +29,16 @@ export interface IstioGatewayArgs {
     service?: IngressService;
     /** Replicas, autoscaling and resources, from the sizing module. */
     sizing: SizingPlan;
+    /**
+     * Registry, pull secrets and placement (values/workload-values.ts), over its values.
+     * @default none
+     */
+    workload?: Record<string, unknown>;
+    /**
+     * The consumer's values for the chart, merged last.
+     * @default none
+     */
+    chartValues?: ChartValues;
 }
 
 /**
@@ -55,7 +67,18 @@ export class IstioGateway extends pulumi.ComponentResource {
             {
                 release,
                 namespace: args.namespace,
-                values: gatewayValues(args.role, args.service ?? DEFAULT_INGRESS_SERVICE, args.sizing, args.revision),
+                values: mergeValues(
+                    {
+                        ...gatewayValues(
+                            args.role,
+                            args.service ?? DEFAULT_INGRESS_SERVICE,
+                            args.sizing,
+                            args.revision,
+                        ),
+                    },
+                    args.workload ?? {},
+                ),
+                override: args.chartValues,
             },
             childOptions(this, opts),
         );

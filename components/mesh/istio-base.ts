@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ChartComponent } from "../chart";
+import type { ChartValues } from "../args/chart-values";
 import { baseValues } from "../values/istio-values";
 import { istioCharts } from "../versions";
 
@@ -16,6 +17,11 @@ export interface IstioBaseArgs {
      * @default the istiod of before revisions
      */
     validatingRevision?: string;
+    /**
+     * The consumer's values for the chart, merged last.
+     * @default none
+     */
+    chartValues?: ChartValues;
 }
 
 /**
@@ -30,7 +36,12 @@ export class IstioBase extends ChartComponent {
             "istio-mesh:core:IstioBase",
             name,
             istioCharts(args.version).base,
-            { release: "istio-base", namespace: args.namespace, values: baseValues(args.validatingRevision) },
+            {
+                release: "istio-base",
+                namespace: args.namespace,
+                values: baseValues(args.validatingRevision),
+                override: args.chartValues,
+            },
             opts,
         );
     }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { LastControlPlanes, LastDeployment } from "../config/revisions";
+import type { LastControlPlanes, LastDeployment } from "../args/upgrade-guard";
 
 /** The organization the DIY backends (file, S3, ...) report: they have none. */
 const DIY_ORGANIZATION = "organization";

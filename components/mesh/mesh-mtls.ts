@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "../chart";
-import { MtlsMode } from "../config/config";
+import type { MtlsMode } from "../args/settings";
 
 export interface MeshMtlsArgs {
     /**

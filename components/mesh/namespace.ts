@@ -1,8 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-
-/** The namespace Istio's charts, samples and add-ons all expect. */
-export const ISTIO_NAMESPACE = "istio-system";
+import { ISTIO_NAMESPACE } from "../values/istio-values";
 
 /**
  * Pod Security Admission: the mesh's pods pass `baseline` (no privilege, host namespace,

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Addon } from "../config/config";
+import type { Addon } from "../args/settings";
+import { WORKLOAD_POD_LABELS } from "../values/pod-labels";
 
 /**
  * Who may connect to what in the mesh's namespaces. The add-ons run without sidecars, so
@@ -10,16 +11,7 @@ import { Addon } from "../config/config";
  * whole cluster, and the gateways and add-ons call out.
  */
 
-/** Pod labels each workload's chart gives it. */
-const PODS = {
-    istiod: { app: "istiod" },
-    prometheus: { "app.kubernetes.io/name": "prometheus", "app.kubernetes.io/component": "server" },
-    grafana: { "app.kubernetes.io/name": "grafana" },
-    jaeger: { "app.kubernetes.io/name": "jaeger" },
-    kiali: { "app.kubernetes.io/name": "kiali" },
-    ingressGateway: { istio: "ingressgateway" },
-    egressGateway: { istio: "egressgateway" },
-} as const;
+const PODS = WORKLOAD_POD_LABELS;
 
 /**
  * istiod's xDS and CA port over mutual TLS, which every proxy of the cluster calls. Not
@@ -43,8 +35,11 @@ export interface PolicyNamespace {
 export interface MeshNetworkPoliciesArgs {
     /** istiod's and the add-ons' namespace. */
     meshNamespace: PolicyNamespace;
-    /** The ingress gateway's namespace (istio-system itself for a stack that keeps it there). */
-    ingressNamespace: PolicyNamespace;
+    /**
+     * The ingress gateway's namespace (istio-system itself for a stack that keeps it there).
+     * @default none: no ingress gateway
+     */
+    ingressNamespace?: PolicyNamespace;
     /**
      * The egress gateway's namespace.
      * @default none: no egress gateway
@@ -54,7 +49,16 @@ export interface MeshNetworkPoliciesArgs {
     addons: readonly Addon[];
     /** Dashboards routed through the ingress gateway: only those admit it. */
     routed: readonly Addon[];
+    /**
+     * An existing Prometheus, which scrapes istiod's monitoring port: from its namespace when
+     * it runs in the cluster, from any address when it does not (or its namespace is unknown).
+     * @default none
+     */
+    existingPrometheus?: { namespace?: string };
 }
+
+/** istiod's monitoring port, which Prometheus scrapes. */
+const ISTIOD_MONITORING_PORT = 15014;
 
 type Peer = k8s.types.input.networking.v1.NetworkPolicyPeer;
 type Rule = k8s.types.input.networking.v1.NetworkPolicyIngressRule;
@@ -114,7 +118,7 @@ export class MeshNetworkPolicies extends pulumi.ComponentResource {
         const mesh = args.meshNamespace;
         const from = (pods: Record<string, string>): Peer => ({ podSelector: { matchLabels: pods } });
         const gateway: Peer = {
-            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.ingressNamespace.name } },
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.ingressNamespace?.name ?? "" } },
             podSelector: { matchLabels: PODS.ingressGateway },
         };
         const anyPod: Peer = { namespaceSelector: {} };
@@ -127,9 +131,18 @@ export class MeshNetworkPolicies extends pulumi.ComponentResource {
         // Prometheus scrapes istiod's monitoring port through prometheus-scrapes. Kiali reads
         // istiod (its version, readiness and debug endpoints) through the API server's
         // port-forward, which no NetworkPolicy sees.
+        const existing = args.existingPrometheus;
         policy("istiod", mesh, PODS.istiod, [
             { ports: tcp(ISTIOD_WEBHOOK_PORT) },
             ...allow([anyPod], ISTIOD_PROXY_PORT),
+            ...(existing === undefined
+                ? []
+                : existing.namespace === undefined
+                  ? [{ ports: tcp(ISTIOD_MONITORING_PORT) }]
+                  : allow(
+                        [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": existing.namespace } } }],
+                        ISTIOD_MONITORING_PORT,
+                    )),
         ]);
         if (installed("prometheus")) {
             // Prometheus reads every pod's metrics, on whatever port each serves them.
@@ -150,8 +163,10 @@ export class MeshNetworkPolicies extends pulumi.ComponentResource {
         }
 
         // The ingress gateway answers anyone: that is its job. Nothing else runs beside it.
-        denyAll(args.ingressNamespace);
-        policy("ingress-gateway", args.ingressNamespace, PODS.ingressGateway, [{}]);
+        if (args.ingressNamespace !== undefined) {
+            denyAll(args.ingressNamespace);
+            policy("ingress-gateway", args.ingressNamespace, PODS.ingressGateway, [{}]);
+        }
         if (args.egressNamespace !== undefined) {
             denyAll(args.egressNamespace);
             policy("egress-gateway", args.egressNamespace, PODS.egressGateway, [{ from: [anyPod] }]);

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "../chart";
-import { TagTarget } from "../config/revisions";
+import { TagTarget } from "../args/revisions";
 import { revisionTagService, revisionTagWebhook } from "../values/revision-tags";
 
 export interface RevisionTagsArgs {

@@ -1,9 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "../chart";
-import { DEFAULT_TAG, RevisionTag } from "../config/revisions";
+import { DEFAULT_TAG, RevisionTag } from "../args/revisions";
 import { NamespaceTag } from "../values/control-plane-plan";
 import { WAYPOINT_NAME } from "../values/ambient-values";
+import { joinsAmbientNote, keepsAmbientNote, releasesAmbientNote } from "../values/ambient-notes";
 
 export interface SidecarInjectionArgs {
     /**
@@ -25,6 +26,18 @@ export interface SidecarInjectionArgs {
      * @default false
      */
     sidecarsOweHbone?: boolean;
+    /**
+     * How the setting that releases a namespace's ambient label is named in the notes of
+     * `restartCommands`: the config key or argument path the caller reads it from.
+     * @default "ambientReleasedNamespaces"
+     */
+    releaseSetting?: string;
+    /**
+     * Namespaces whose ambient label this step drops (`ambientReleasedNamespaces`): a
+     * sidecar namespace labelled ambient keeps that label until released.
+     * @default []
+     */
+    releasedNamespaces?: readonly string[];
 }
 
 /** The labels that put a namespace on a tag: `istio-injection` wins over `istio.io/rev`, so never both. */
@@ -35,12 +48,63 @@ export function injectionLabels(tag: RevisionTag): Record<string, string> {
 /** The ambient label: the CNI agent captures the namespace's pods (those without a sidecar) for ztunnel. */
 export const AMBIENT_LABELS = { "istio.io/dataplane-mode": "ambient" } as const;
 
-/** The labels of a namespace in the mesh: its injection tag, or ambient capture and its waypoint. */
-export function dataPlaneLabels(entry: NamespaceTag): Record<string, string> {
+/**
+ * The labels of a namespace in the mesh: its injection tag, or ambient capture and its
+ * waypoint; a sidecar namespace keeps the ambient label while it leaves ambient (`keeps`).
+ */
+export function dataPlaneLabels(
+    entry: NamespaceTag,
+    keeps = "tag" in entry && entry.leavingAmbient === true,
+): Record<string, string> {
     if ("ambient" in entry) {
-        return { ...AMBIENT_LABELS, ...(entry.ambient.waypoint && { "istio.io/use-waypoint": WAYPOINT_NAME }) };
+        return { ...AMBIENT_LABELS, ...(entry.ambient.waypoint && WAYPOINT_LABELS) };
     }
-    return { ...injectionLabels(entry.tag), ...(entry.leavingAmbient && AMBIENT_LABELS) };
+    return { ...injectionLabels(entry.tag), ...(keeps && AMBIENT_LABELS) };
+}
+
+/**
+ * Whether a sidecar namespace keeps its ambient label in this step: it is labelled ambient
+ * now (the read before the step's patch shows it, whoever deployed it) or the last
+ * deployment left it so (`leavingAmbient`), and it is not released. Its unrestarted pods
+ * have no sidecar: without the label they would have no ztunnel either. Read from the
+ * namespace, it holds for a mesh embedded in a program that passes no last deployment.
+ */
+export function keepsAmbientLabel(
+    labels: Readonly<Record<string, string>> | undefined,
+    entry: NamespaceTag,
+    released: readonly string[],
+): boolean {
+    if ("ambient" in entry || released.includes(entry.namespace)) {
+        return false;
+    }
+    return entry.leavingAmbient === true || labels?.["istio.io/dataplane-mode"] === "ambient";
+}
+
+/**
+ * A waypoint namespace's labels: its Services' traffic goes through the waypoint, from
+ * ambient pods (`use-waypoint`) and from gateways too (`ingress-use-waypoint`, which Istio
+ * 1.30 and 1.31 read from the Service or its namespace when ambient is on): without it the
+ * ingress gateway sends straight to the pods, past the waypoint's L7 policies. Sidecars never
+ * go through a waypoint.
+ */
+const WAYPOINT_LABELS = { "istio.io/use-waypoint": WAYPOINT_NAME, "istio.io/ingress-use-waypoint": "true" };
+
+/** What a step does to a namespace's ambient label, from the labels it had before: the notes it owes. */
+function ambientNotes(
+    labels: Readonly<Record<string, string>> | undefined,
+    entry: NamespaceTag,
+    releaseSetting: string,
+    keeps: boolean,
+): { notes: string[]; warn: boolean } {
+    const wasAmbient = labels?.["istio.io/dataplane-mode"] === "ambient";
+    const { namespace } = entry;
+    if ("ambient" in entry) {
+        return wasAmbient ? { notes: [], warn: false } : { notes: [joinsAmbientNote(namespace)], warn: true };
+    }
+    if (keeps) {
+        return { notes: [keepsAmbientNote(namespace, releaseSetting)], warn: false };
+    }
+    return wasAmbient ? { notes: [releasesAmbientNote(namespace)], warn: true } : { notes: [], warn: false };
 }
 
 /**
@@ -83,8 +147,8 @@ export class SidecarInjection extends pulumi.ComponentResource {
     public readonly namespaces: readonly string[];
     /** The namespaces captured by ztunnel. */
     public readonly ambientNamespaces: readonly string[];
-    /** The namespaces labelled ambient after this step: the ambient ones and those moving back. */
-    public readonly capturedNamespaces: readonly string[];
+    /** The namespaces labelled ambient after this step: the ambient ones and those moving back, as read. */
+    public readonly capturedNamespaces: pulumi.Output<string[]>;
     /**
      * `kubectl rollout restart` for each namespace whose running pods may have a proxy from
      * another revision than the one now serving it, or none: it is labelled in this step, it
@@ -99,29 +163,47 @@ export class SidecarInjection extends pulumi.ComponentResource {
         );
         this.namespaces = tagged.filter((entry) => !("ambient" in entry)).map(({ namespace }) => namespace);
         this.ambientNamespaces = tagged.filter((entry) => "ambient" in entry).map(({ namespace }) => namespace);
-        this.capturedNamespaces = tagged
-            .filter((entry) => "ambient" in entry || entry.leavingAmbient === true)
-            .map(({ namespace }) => namespace);
+        const released = args.releasedNamespaces ?? [];
+        const captured: pulumi.Output<string | undefined>[] = [];
         const owed = tagged.map((entry) => {
             const { namespace } = entry;
             // A patch of a missing namespace would create it (server-side apply), and destroy
             // would leave it behind: read it first, so a typo fails on that read, by name.
             // The read comes before this step's patch, so it shows the labels the step changes.
             const existing = k8s.core.v1.Namespace.get(`${name}-${namespace}`, namespace, { parent: this });
+            const keeps = existing.metadata.labels.apply((labels) => keepsAmbientLabel(labels, entry, released));
             new k8s.core.v1.NamespacePatch(
                 `${name}-${namespace}`,
-                { metadata: { name: existing.metadata.name, labels: dataPlaneLabels(entry) } },
+                { metadata: { name: existing.metadata.name, labels: keeps.apply((k) => dataPlaneLabels(entry, k)) } },
                 childOptions(this, opts),
             );
+            captured.push(keeps.apply((k) => ("ambient" in entry || k ? namespace : undefined)));
             return existing.metadata.labels.apply((labels) => {
+                const keepsLabel = keepsAmbientLabel(labels, entry, released);
                 const owedRestart =
                     "tag" in entry &&
                     ((entry.tag === DEFAULT_TAG && args.defaultTagRestartOwed === true) ||
                         args.sidecarsOweHbone === true);
-                return !alreadyServed(labels, entry) || owedRestart ? [restartCommand(namespace)] : [];
+                const restart = !alreadyServed(labels, entry) || owedRestart ? [restartCommand(namespace)] : [];
+                const { notes, warn } = ambientNotes(
+                    labels,
+                    entry,
+                    args.releaseSetting ?? "ambientReleasedNamespaces",
+                    keepsLabel,
+                );
+                // Shown in the preview, before the step changes what ztunnel enforces or captures.
+                if (warn) {
+                    for (const note of notes) {
+                        void pulumi.log.warn(note.replace(/^# /, ""), this);
+                    }
+                }
+                return [...restart, ...notes];
             });
         });
         this.restartCommands = pulumi.all(owed).apply((lists) => lists.flat());
+        this.capturedNamespaces = pulumi
+            .all(captured)
+            .apply((names) => names.filter((n): n is string => n !== undefined));
         this.registerOutputs({
             namespaces: this.namespaces,
             ambientNamespaces: this.ambientNamespaces,

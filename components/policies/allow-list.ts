@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { ADDON_SERVICES } from "../values/addon-values";
+import { GatewayRoute, gatewayRoutesToAddons, istioGateway, PolicyInput } from "./routes";
 import { configSchema, get, InvariantConfig, isProtected, label, MESH_ROOT_NAMESPACE, Props } from "./scope";
 
 /** The dashboards' client allow-list stays in place, and stays narrow. */
@@ -83,41 +83,110 @@ export const noOpenAllowList: ResourceValidationPolicy = {
     },
 };
 
-const ADDON_HOSTS = Object.values(ADDON_SERVICES).map((addon) => addon.service);
+/** The labels of the gateway pods the allow-list guards: the ingress gateway's, exactly. */
+const INGRESS_GATEWAY = { istio: "ingressgateway" };
+
+const sameLabels = (a: unknown, b: Record<string, string>): boolean =>
+    typeof a === "object" &&
+    a !== null &&
+    JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+
+/** Whether a path pattern of a policy covers a path a route matches (`/x` exact, `/x/*` prefix). */
+function pathCovered(path: string, patterns: readonly string[]): boolean {
+    return patterns.some((p) => p === path || p === "*" || (p.endsWith("*") && path.startsWith(p.slice(0, -1))));
+}
+
+interface AllowListRule {
+    readonly cidrs: readonly string[];
+    readonly operations: readonly { hosts: string[]; paths: string[]; ports: string[] }[];
+}
 
 /**
- * The Services a route sends traffic to through a gateway, by name (a host's first label):
- * an Istio VirtualService bound to a gateway, or a Gateway API route; [] for anything else.
+ * The allow-list's one rule, if `policy` has exactly the shape that denies every client
+ * outside its ranges: a DENY in the mesh's root namespace on exactly the ingress gateway's
+ * pods, one rule with one source of `notRemoteIpBlocks` only (a second field in the same
+ * source, or a `when`, is ANDed in and narrows what is denied), and operations of hosts or
+ * paths on named ports only. Otherwise why not, as text.
  */
-export function servicesRoutedByGateway(resource: { type: string; props: Props }): string[] {
-    const { type, props } = resource;
-    if (/^kubernetes:networking\.istio\.io\/v1(beta1|alpha3)?:VirtualService$/.test(type)) {
-        const gateways = (get(props, "spec", "gateways") as string[] | undefined) ?? [];
-        if (!gateways.some((gateway) => gateway !== "mesh")) {
-            return [];
-        }
-        return ((get(props, "spec", "http") as Props[] | undefined) ?? [])
-            .flatMap((route) => (get(route, "route") as Props[] | undefined) ?? [])
-            .map((route) => String(get(route, "destination", "host") ?? "").split(".")[0]);
+export function allowListRule(policy: { props: Props }): AllowListRule | string {
+    const spec = (get(policy.props, "spec") as Props | undefined) ?? {};
+    const rules = (spec.rules as Props[] | undefined) ?? [];
+    if (get(policy.props, "metadata", "namespace") !== MESH_ROOT_NAMESPACE || spec.action !== "DENY") {
+        return `not a DENY in ${MESH_ROOT_NAMESPACE}`;
     }
-    if (/^kubernetes:gateway\.networking\.k8s\.io\/v1(beta1|alpha2)?:(HTTP|GRPC|TCP|TLS)Route$/.test(type)) {
-        return ((get(props, "spec", "rules") as Props[] | undefined) ?? [])
-            .flatMap((rule) => (get(rule, "backendRefs") as Props[] | undefined) ?? [])
-            .map((ref) => String(get(ref, "name")));
+    if (!sameLabels(get(spec, "selector", "matchLabels"), INGRESS_GATEWAY) || spec.targetRefs !== undefined) {
+        return "selects other pods than exactly the ingress gateway's (istio: ingressgateway)";
     }
-    return [];
+    if (rules.length !== 1 || Object.keys(rules[0]).some((key) => key !== "from" && key !== "to")) {
+        return "has other than one rule of from and to (a when narrows it)";
+    }
+    const from = (rules[0].from as Props[] | undefined) ?? [];
+    const source = (from.length === 1 ? get(from[0], "source") : undefined) as Props | undefined;
+    const cidrs = (source?.notRemoteIpBlocks as string[] | undefined) ?? [];
+    if (source === undefined || Object.keys(source).length !== 1 || cidrs.length === 0) {
+        return "has other than one source of notRemoteIpBlocks alone (another field of it is ANDed in)";
+    }
+    const operations = ((rules[0].to as Props[] | undefined) ?? []).map((to) => (get(to, "operation") ?? {}) as Props);
+    // Hosts and paths in one operation are ANDed: it would deny only a path on a host.
+    const shaped = operations.every(
+        (op) =>
+            Object.keys(op).every((key) => ["hosts", "paths", "ports"].includes(key)) &&
+            ((op.ports as unknown[] | undefined) ?? []).length > 0 &&
+            (op.hosts === undefined) !== (op.paths === undefined),
+    );
+    if (operations.length === 0 || !shaped) {
+        return "has an operation other than hosts or paths (one of the two) on named ports";
+    }
+    return {
+        cidrs,
+        operations: operations.map((op) => ({
+            hosts: ((op.hosts as string[] | undefined) ?? []).map(String),
+            paths: ((op.paths as string[] | undefined) ?? []).map(String),
+            ports: ((op.ports as string[] | undefined) ?? []).map(String),
+        })),
+    };
 }
 
-/** The routes among `resources` that serve a dashboard through a gateway, as `Kind ns/name`. */
-export function dashboardRoutes(resources: readonly { type: string; props: Props }[]): string[] {
-    return resources
-        .filter((r) => servicesRoutedByGateway(r).some((service) => ADDON_HOSTS.includes(service)))
-        .map(label);
+/** The ports a gateway's servers listen on, as text; undefined for a Gateway the stack does not hold. */
+function gatewayPorts(resources: readonly PolicyInput[], ref: string): string[] | undefined {
+    const gateway = istioGateway(resources, ref);
+    if (gateway === undefined) {
+        return undefined;
+    }
+    return ((get(gateway.props, "spec", "servers") as Props[] | undefined) ?? []).map((server) =>
+        String(get(server, "port", "number")),
+    );
+}
+
+/** Why the allow-list does not cover `route`'s hosts and paths on its gateways' ports; undefined when it does. */
+function uncovered(route: GatewayRoute, rule: AllowListRule, resources: readonly PolicyInput[]): string | undefined {
+    for (const ref of route.gateways) {
+        const gateway = istioGateway(resources, ref);
+        if (gateway === undefined || !sameLabels(get(gateway.props, "spec", "selector"), INGRESS_GATEWAY)) {
+            return `binds Gateway ${ref}, which is not the ingress gateway's (istio: ingressgateway) in this stack`;
+        }
+        const ports = gatewayPorts(resources, ref) ?? [];
+        const paths = route.http.flatMap((target) => target.paths);
+        const covers = (host: string): boolean =>
+            rule.operations.some(
+                (op) =>
+                    ports.every((port) => op.ports.includes(port)) &&
+                    ((host !== "*" && op.hosts.includes(host) && op.hosts.includes(`${host}:*`)) ||
+                        paths.every((path) => pathCovered(path, op.paths))),
+            );
+        const open = route.hosts.filter((host) => !covers(host));
+        if (open.length > 0) {
+            return `serves ${open.join(", ")} on Gateway ${ref} (ports ${ports.join(", ")}) where the allow-list denies nothing`;
+        }
+    }
+    return undefined;
 }
 
 /**
- * Routed dashboards keep their allow-list: a DENY AuthorizationPolicy in the mesh's root
- * namespace, on the ingress gateway's pods, refusing clients outside the listed networks.
+ * Routed dashboards keep their allow-list: a DENY AuthorizationPolicy of exactly the shape
+ * istio-mesh writes, covering every host and path each route serves on the ports of the
+ * ingress gateway's listeners it binds; a route over tcp or tls, or through another gateway,
+ * has none.
  */
 export const dashboardsAllowListed: StackValidationPolicy = {
     name: "istio-mesh-dashboards-allow-listed",
@@ -127,23 +196,34 @@ export const dashboardsAllowListed: StackValidationPolicy = {
     validateStack: (args, reportViolation) => {
         const config = args.getConfig<Partial<InvariantConfig>>();
         const ours = args.resources.filter((r) => isProtected(r.urn, config));
-        const routes = dashboardRoutes(ours);
-        const allowList = ours.some(
-            (r) =>
-                /:AuthorizationPolicy$/.test(r.type) &&
-                get(r.props, "metadata", "namespace") === MESH_ROOT_NAMESPACE &&
-                get(r.props, "spec", "action") === "DENY" &&
-                get(r.props, "spec", "selector", "matchLabels", "istio") === "ingressgateway" &&
-                ((get(r.props, "spec", "rules") as Props[] | undefined) ?? []).some((rule) =>
-                    ((get(rule, "from") as Props[] | undefined) ?? []).some(
-                        (from) => ((get(from, "source", "notRemoteIpBlocks") as unknown[]) ?? []).length > 0,
-                    ),
-                ),
-        );
-        if (routes.length > 0 && !allowList) {
+        const routes = gatewayRoutesToAddons(ours);
+        for (const route of routes.filter((r) => r.opaque.length > 0)) {
             reportViolation(
-                `${routes.join(", ")} route dashboards through a gateway, but no DENY AuthorizationPolicy in ${MESH_ROOT_NAMESPACE} on the ingress gateway refuses clients outside the allowed networks: keep the one istio-mesh writes (istio-mesh:dashboardAllowedCidrs)`,
+                `${label(route.route)} routes ${route.opaque.join(", ")} over tcp or tls, which no host or path rule of the allow-list can guard: route dashboards over http only`,
             );
+        }
+        const http = routes.filter((r) => r.http.length > 0);
+        if (http.length === 0) {
+            return;
+        }
+        const policies = ours.filter(
+            (r) => /:AuthorizationPolicy$/.test(r.type) && get(r.props, "spec", "action") === "DENY",
+        );
+        const rules = policies.map((policy) => allowListRule(policy)).filter((rule) => typeof rule !== "string");
+        if (rules.length === 0) {
+            const near = policies.map((policy) => `${label(policy)} ${String(allowListRule(policy))}`);
+            reportViolation(
+                `${http.map((r) => label(r.route)).join(", ")} route dashboards through a gateway, but no DENY AuthorizationPolicy in ${MESH_ROOT_NAMESPACE} on the ingress gateway refuses clients outside the allowed networks${near.length > 0 ? ` (${near.join("; ")})` : ""}: keep the one istio-mesh writes (istio-mesh:dashboardAllowedCidrs)`,
+            );
+            return;
+        }
+        for (const route of http) {
+            const reasons = rules.map((rule) => uncovered(route, rule, ours));
+            if (reasons.every((reason) => reason !== undefined)) {
+                reportViolation(
+                    `${label(route.route)} ${reasons[0]}: keep the allow-list istio-mesh writes for the dashboards (istio-mesh:dashboardAllowedCidrs), and route them only through the ingress gateway`,
+                );
+            }
         }
     },
 };

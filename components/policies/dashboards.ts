@@ -1,7 +1,7 @@
-import type { ResourceValidationPolicy } from "@pulumi/policy";
+import type { StackValidationPolicy } from "@pulumi/policy";
 import * as yaml from "js-yaml";
 import { ADDON_SERVICES } from "../values/addon-values";
-import { servicesRoutedByGateway } from "./allow-list";
+import { addonResolver, exposuresAroundTheGateway, gatewayRoutesToAddons, istioGateway, PolicyInput } from "./routes";
 import { configSchema, get, InvariantConfig, isProtected, label, Props } from "./scope";
 
 /** No dashboard answers without a login in a protected stack. */
@@ -37,7 +37,7 @@ const GRAFANA_OPENINGS = [
 
 const truthy = (value: unknown): boolean => value === true || String(value).toLowerCase() === "true";
 
-function grafanaOpenings(resource: { type: string; props: Props }): string[] {
+function grafanaOpenings(resource: PolicyInput): string[] {
     const { type, props } = resource;
     if (type === "kubernetes:helm.sh/v4:Chart" && get(props, "chart") === "grafana") {
         return GRAFANA_OPENINGS.flatMap(({ section, env }) => [
@@ -64,7 +64,8 @@ function grafanaOpenings(resource: { type: string; props: Props }): string[] {
     return [];
 }
 
-function anonymousDashboards(resource: { type: string; props: Props }): string[] {
+/** Kiali or Grafana set to let visitors in without their login, in one resource. */
+function loginsTurnedOff(resource: PolicyInput): string[] {
     const { type, props } = resource;
     if (
         type === "kubernetes:helm.sh/v4:Chart" &&
@@ -80,29 +81,105 @@ function anonymousDashboards(resource: { type: string; props: Props }): string[]
             ? [`Kiali without login (${label(resource)} auth.strategy anonymous)`]
             : [];
     }
-    const grafana = grafanaOpenings(resource).map((where) => `Grafana without login (${where})`);
-    if (grafana.length > 0) {
-        return grafana;
-    }
-    // A route of a login-less dashboard through a gateway, Istio's or the Gateway API's.
-    return [...new Set(servicesRoutedByGateway(resource))]
-        .filter((service) => WITHOUT_LOGIN.includes(service))
-        .map((service) => `${service}, which has no login, through a gateway (${label(resource)})`);
+    return grafanaOpenings(resource).map((where) => `Grafana without login (${where})`);
 }
 
-/** No dashboard answers without a login: Kiali and Grafana ask for one, and the others are not routed. */
-export const noAnonymousDashboards: ResourceValidationPolicy = {
+/** The TLS modes in which a Gateway server terminates TLS itself, so routes see the request decrypted. */
+const TERMINATING_TLS = ["SIMPLE", "MUTUAL", "OPTIONAL_MUTUAL"];
+
+/**
+ * Whether a server of an Istio Gateway takes a login in the clear: any server that neither
+ * terminates TLS (an HTTPS server in SIMPLE or MUTUAL mode) nor only redirects to HTTPS.
+ * Istio reads the protocol case-insensitively, so `http` is HTTP too.
+ */
+const servesPlainHttp = (server: Props): boolean => {
+    const protocol = String(get(server, "port", "protocol") ?? "").toUpperCase();
+    if (get(server, "tls", "httpsRedirect") === true) {
+        return false;
+    }
+    return !(protocol === "HTTPS" && TERMINATING_TLS.includes(String(get(server, "tls", "mode") ?? "SIMPLE")));
+};
+
+/**
+ * Every way the stack serves a dashboard without its login, or its login in the clear: Kiali
+ * and Grafana settings, a login-less dashboard routed through a gateway (delegates, Gateway
+ * API routes), and a login routed over a plain-HTTP server.
+ */
+function anonymousDashboards(resources: readonly PolicyInput[]): string[] {
+    const settings = resources.flatMap(loginsTurnedOff);
+    const routes = gatewayRoutesToAddons(resources);
+    const resolve = addonResolver(resources);
+    const loginless = routes.flatMap((route) =>
+        [...new Set(route.http.map(({ addon }) => addon))]
+            .filter((addon) => WITHOUT_LOGIN.includes(addon))
+            .map((addon) => `${addon}, which has no login, through a gateway (${label(route.route)})`),
+    );
+    const gatewayApi = resources
+        .filter((r) => /^kubernetes:gateway\.networking\.k8s\.io\//.test(r.type))
+        .flatMap((route) =>
+            [
+                ...new Set(
+                    ((get(route.props, "spec", "rules") as Props[] | undefined) ?? []).flatMap((rule) =>
+                        ((get(rule, "backendRefs") as Props[] | undefined) ?? []).map((ref) =>
+                            resolve(get(ref, "name")),
+                        ),
+                    ),
+                ),
+            ]
+                .filter((addon): addon is string => addon !== undefined && WITHOUT_LOGIN.includes(addon))
+                .map((addon) => `${addon}, which has no login, through a gateway (${label(route)})`),
+        );
+    const cleartext = routes.flatMap((route) => {
+        const logins = [...new Set(route.http.map(({ addon }) => addon))].filter((a) => !WITHOUT_LOGIN.includes(a));
+        const plain = route.gateways.filter((ref) =>
+            ((get(istioGateway(resources, ref)?.props, "spec", "servers") as Props[] | undefined) ?? []).some(
+                servesPlainHttp,
+            ),
+        );
+        return logins.length > 0 && plain.length > 0
+            ? [
+                  `the ${logins.join(" and ")} login over plain HTTP (${label(route.route)} on Gateway ${plain.join(", ")})`,
+              ]
+            : [];
+    });
+    return [...settings, ...loginless, ...gatewayApi, ...cleartext];
+}
+
+/**
+ * No dashboard answers without a login, and no login crosses the network in the clear:
+ * Kiali and Grafana ask for one over HTTPS, and the login-less ones are not routed.
+ */
+export const noAnonymousDashboards: StackValidationPolicy = {
     name: "istio-mesh-no-anonymous-dashboards",
-    description: "Protected stacks serve no dashboard without a login.",
+    description: "Protected stacks serve no dashboard without a login, and no login over plain HTTP.",
     enforcementLevel: "mandatory",
     configSchema,
-    validateResource: (args, reportViolation) => {
-        if (!isProtected(args.urn, args.getConfig<Partial<InvariantConfig>>())) {
-            return;
-        }
-        for (const finding of anonymousDashboards(args)) {
+    validateStack: (args, reportViolation) => {
+        const config = args.getConfig<Partial<InvariantConfig>>();
+        for (const finding of anonymousDashboards(args.resources.filter((r) => isProtected(r.urn, config)))) {
             reportViolation(
-                `${finding}: not in a protected stack; use port-forwarding (istio-mesh:dashboards: none) or a login (istio-mesh:kialiAnonymous: false, no istio-mesh:dashboardsWithoutLogin)`,
+                `${finding}: not in a protected stack; use port-forwarding (istio-mesh:dashboards: none) or a login over HTTPS (istio-mesh:kialiAnonymous: false, no istio-mesh:dashboardsWithoutLogin, istio-mesh:dashboardTlsSecret)`,
+            );
+        }
+    },
+};
+
+/**
+ * No add-on is reachable from outside the cluster but through the ingress gateway and its
+ * allow-list: no Service of type NodePort or LoadBalancer, or with external IPs, selects an
+ * add-on's pods or sits in their namespace; no add-on pod uses the node's network or a host
+ * port; and no Ingress or Gateway API route leads to an add-on or an alias of it.
+ */
+export const dashboardsClusterInternal: StackValidationPolicy = {
+    name: "istio-mesh-dashboards-cluster-internal",
+    description: "Protected stacks expose no add-on but through the ingress gateway's allow-list.",
+    enforcementLevel: "mandatory",
+    configSchema,
+    validateStack: (args, reportViolation) => {
+        const ours = args.resources.filter((r) => isProtected(r.urn, args.getConfig<Partial<InvariantConfig>>()));
+        for (const exposure of exposuresAroundTheGateway(ours)) {
+            reportViolation(
+                `${exposure}, around the ingress gateway's allow-list: keep add-on Services ClusterIP and route dashboards only through the ingress gateway (istio-mesh:dashboards: ingress)`,
             );
         }
     },

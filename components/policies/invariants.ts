@@ -1,5 +1,5 @@
 import { dashboardsAllowListed, noOpenAllowList } from "./allow-list";
-import { noAnonymousDashboards } from "./dashboards";
+import { dashboardsClusterInternal, noAnonymousDashboards } from "./dashboards";
 import { meshWideStrictMtls, strictMtls } from "./mtls";
 
 /**
@@ -16,4 +16,5 @@ export const MESH_INVARIANTS = [
     noOpenAllowList,
     dashboardsAllowListed,
     noAnonymousDashboards,
+    dashboardsClusterInternal,
 ];

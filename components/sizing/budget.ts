@@ -1,9 +1,10 @@
-import { Addon, ADDONS, isSelfContained } from "../config/addons";
-import type { MeshSettings } from "../config/config";
-import { GI, MI } from "../config/quantity";
-import { overrideConflicts } from "../config/overrides";
-import { Component, COMPONENTS, Scaling } from "../config/components";
-import { allRevisions } from "../config/revisions";
+import { Addon, ADDONS, isSelfContained } from "../args/addons";
+import type { MeshSettings } from "../args/settings";
+import type { MeshKey } from "../args/arg-paths";
+import { GI, MI } from "../args/quantity";
+import { overrideConflicts } from "../args/overrides";
+import { Component, COMPONENTS, Scaling } from "../args/components";
+import { allRevisions } from "../args/revisions";
 import { planSizing, SINGLE, SizingPlan } from "./sizing";
 
 /**
@@ -24,6 +25,8 @@ export type BudgetSettings = Pick<
     | "replicas"
     | "ambient"
     | "nodes"
+    | "existingPrometheus"
+    | "sampleApp"
 >;
 
 export interface BudgetLine {
@@ -56,10 +59,13 @@ export interface Deployed {
 /** ambient's DaemonSets: one pod on every node. */
 const PER_NODE: readonly Component[] = ["ztunnel", "cni"];
 
+/** The sample application's pods: a client, a frontend and a backend, one container each. */
+export const SAMPLE_APP_PODS = 3;
+
 /** Every workload the program deploys for these settings, in the order of `COMPONENTS`. */
 export function deployedComponents(
     plan: SizingPlan,
-    settings: Pick<MeshSettings, "addons" | "egressGateway" | "revisions" | "ambient" | "nodes">,
+    settings: Pick<MeshSettings, "addons" | "egressGateway" | "revisions" | "ambient" | "nodes" | "sampleApp">,
 ): Deployed[] {
     // A canary or a previous revision is a whole second istiod, with the same size and scaling.
     const revisions = allRevisions(settings.revisions).length;
@@ -89,6 +95,16 @@ export function deployedComponents(
                       copies: settings.nodes,
                   }),
               )),
+        ...(settings.sampleApp
+            ? [
+                  {
+                      component: "sampleApp" as const,
+                      label: `sampleApp (${SAMPLE_APP_PODS} pods)`,
+                      scaling: SINGLE,
+                      copies: SAMPLE_APP_PODS,
+                  },
+              ]
+            : []),
     ];
 }
 
@@ -131,7 +147,7 @@ const fits = (budget: Budget): boolean => budget.totalMi <= budget.budgetMi;
  * The remedy when the per-node agents are what does not fit: the same memory on fewer nodes
  * (fewer, bigger nodes) fits, and says at most how many.
  */
-function fewerNodes(settings: BudgetSettings, plan: SizingPlan): string[] {
+function fewerNodes(settings: BudgetSettings, plan: SizingPlan, k: (key: MeshKey) => string): string[] {
     if (settings.ambient === undefined || settings.nodes === 1) {
         return [];
     }
@@ -142,7 +158,7 @@ function fewerNodes(settings: BudgetSettings, plan: SizingPlan): string[] {
     return most === undefined
         ? []
         : [
-              `spread this memory over at most ${most} nodes (istio-mesh:nodes is ${settings.nodes}): ztunnel and the CNI agent request ${perNode}Mi on every node`,
+              `spread this memory over at most ${most} nodes (${k("nodes")} is ${settings.nodes}): ztunnel and the CNI agent request ${perNode}Mi on every node`,
           ];
 }
 
@@ -173,7 +189,7 @@ function nextFittingGi(settings: BudgetSettings, maxGi: number): number | undefi
 function fittingAddons(settings: BudgetSettings): Addon[] | undefined {
     const subsets = settings.addons.reduce<Addon[][]>((all, addon) => [...all, ...all.map((s) => [...s, addon])], [[]]);
     const candidates = subsets
-        .filter((kept) => isSelfContained(kept))
+        .filter((kept) => isSelfContained(kept, settings.existingPrometheus !== undefined))
         .map((kept) => ({ kept, budget: memoryBudget({ ...settings, addons: kept }) }))
         .filter(({ budget }) => fits(budget))
         .sort((a, b) => b.kept.length - a.kept.length || b.budget.totalMi - a.budget.totalMi);
@@ -181,7 +197,12 @@ function fittingAddons(settings: BudgetSettings): Addon[] | undefined {
 }
 
 /** The refusal of a configuration over its budget, or undefined when it fits. */
-export function budgetRefusal(settings: BudgetSettings, plan: SizingPlan, maxGi = 1024): string | undefined {
+export function budgetRefusal(
+    settings: BudgetSettings,
+    plan: SizingPlan,
+    k: (key: MeshKey) => string,
+    maxGi = 1024,
+): string | undefined {
     const budget = memoryBudget(settings, plan);
     if (fits(budget)) {
         return undefined;
@@ -195,27 +216,22 @@ export function budgetRefusal(settings: BudgetSettings, plan: SizingPlan, maxGi 
     const scaled = COMPONENTS.filter((c) => c in settings.replicas && counted(c));
     const kept = fittingAddons(settings);
     const dropped = kept === undefined ? [] : settings.addons.filter((addon) => !kept.includes(addon));
-    // An override of a disabled add-on is refused, so disabling one means removing it too.
-    const orphaned = dropped.filter((addon) => settings.resources[addon] !== undefined);
-    const alsoRemove = orphaned.length > 0 ? `, removing ${orphaned.join(", ")} from istio-mesh:resources` : "";
     const nextGi = nextFittingGi(settings, maxGi);
     const neededPercent = Math.ceil((budget.totalMi * 100) / (settings.memory.bytes / MI));
     const remedies = [
         // Three istiods are a promotion not yet retired overlapping with the next canary.
         ...(settings.revisions.previous !== undefined && settings.revisions.canary !== undefined
-            ? [`retire the previous control plane before starting the canary (remove istio-mesh:previousVersion)`]
+            ? [`retire the previous control plane before starting the canary (remove ${k("previousVersion")})`]
             : []),
-        ...(sized.length > 0 ? [`lower istio-mesh:resources (set for ${sized.join(", ")})`] : []),
-        ...(scaled.length > 0 ? [`lower istio-mesh:replicas (set for ${scaled.join(", ")})`] : []),
-        ...(dropped.length > 0
-            ? [`disable ${dropped.join(", ")} (istio-mesh:addons: [${(kept ?? []).join(", ")}])${alsoRemove}`]
-            : []),
-        ...(nextGi !== undefined ? [`give the cluster ${nextGi}Gi (istio-mesh:memory), the next size that fits`] : []),
-        ...(neededPercent <= 90 ? [`raise istio-mesh:memoryBudgetPercent to ${neededPercent}`] : []),
-        ...fewerNodes(settings, plan),
+        ...(sized.length > 0 ? [`lower ${k("resources")} (set for ${sized.join(", ")})`] : []),
+        ...(scaled.length > 0 ? [`lower ${k("replicas")} (set for ${scaled.join(", ")})`] : []),
+        ...(dropped.length > 0 ? [`disable ${dropped.join(", ")} (${k("addons")}: [${(kept ?? []).join(", ")}])`] : []),
+        ...(nextGi !== undefined ? [`give the cluster ${nextGi}Gi (${k("memory")}), the next size that fits`] : []),
+        ...(neededPercent <= 90 ? [`raise ${k("memoryBudgetPercent")} to ${neededPercent}`] : []),
+        ...fewerNodes(settings, plan, k),
     ];
     return [
-        `the components request ${budget.totalMi}Mi of memory, over the budget of ${budget.budgetMi}Mi (${percent}% of istio-mesh:memory):`,
+        `the components request ${budget.totalMi}Mi of memory, over the budget of ${budget.budgetMi}Mi (${percent}% of ${k("memory")}):`,
         ...budget.lines.map((line) => row(line.label, `${line.replicas}x`, `${line.requestMi}Mi`)),
         row("total", "", `${budget.totalMi}Mi`),
         row("proxy (per pod)", "", `${plan.sizes.proxy.memoryRequest}Mi`) + "  per workload pod, not counted",

@@ -1,8 +1,9 @@
-import type { MeshSettings } from "../config/config";
-import type { Overrides } from "../config/overrides";
-import type { ReplicaOverrides, ScaledComponent } from "../config/replica-overrides";
-import { COMPONENTS, type Component, type Scaling, type Size } from "../config/components";
-import { GI } from "../config/quantity";
+import type { MeshSettings } from "../args/settings";
+import type { Overrides } from "../args/overrides";
+import type { ReplicaOverrides, ScaledComponent } from "../args/replica-overrides";
+import { COMPONENTS, type Component, type Scaling, type Size } from "../args/components";
+import { GI } from "../args/quantity";
+import type { Availability } from "../args/workload-args";
 
 /**
  * Sizes every component from the memory of the cluster it runs on. Pure: the same memory
@@ -26,6 +27,12 @@ const size = (cpuRequest: number, cpuLimit: number, memoryRequest: number, memor
 });
 
 export const SINGLE: Scaling = { replicas: 1, podDisruptionBudget: false };
+
+/**
+ * Each of the sample application's three containers, in every tier: a curl loop, NGINX with
+ * one worker and go-httpbin each idle under 16Mi and serve one request a second.
+ */
+const SAMPLE_APP = size(10, 100, 16, 64);
 
 /**
  * The sizing table. Requests are what the scheduler reserves; limits stop one component
@@ -55,6 +62,7 @@ export const TIERS: readonly Tier[] = [
             kiali: size(10, 250, 64, 256), // kiali-server's own 64Mi request
             ztunnel: size(50, 1000, 64, 256), // per node; an idle ztunnel holds ~20Mi, 64Mi a few hundred connections
             cni: size(10, 200, 40, 128), // per node; the agent idles near 30Mi and works only when a pod starts
+            sampleApp: SAMPLE_APP,
         },
         controlPlane: SINGLE,
         gateways: SINGLE,
@@ -74,6 +82,7 @@ export const TIERS: readonly Tier[] = [
             kiali: size(20, 500, 128, 384), // the graph cache of a small mesh
             ztunnel: size(100, 1000, 128, 512), // per node; certificates and connections of a few dozen pods
             cni: size(20, 200, 64, 128), // per node; the same agent, more pods starting
+            sampleApp: SAMPLE_APP,
         },
         controlPlane: SINGLE,
         gateways: SINGLE,
@@ -93,6 +102,7 @@ export const TIERS: readonly Tier[] = [
             kiali: size(50, 1000, 256, 512), // the graph of about a hundred services
             ztunnel: size(200, 2000, 256, 1024), // per node; about a hundred pods' certificates and pools
             cni: size(50, 500, 100, 256), // per node; the chart's own 100Mi request
+            sampleApp: SAMPLE_APP,
         },
         controlPlane: SINGLE,
         gateways: { replicas: 1, autoscale: { min: 1, max: 3 }, podDisruptionBudget: false },
@@ -112,11 +122,27 @@ export const TIERS: readonly Tier[] = [
             kiali: size(100, 2000, 512, 1024), // the graph of hundreds of services
             ztunnel: size(500, 2000, 512, 2048), // per node; the chart's own 512Mi request, for busy nodes
             cni: size(100, 500, 100, 256), // per node; the chart's own 100Mi request
+            sampleApp: SAMPLE_APP,
         },
         controlPlane: { replicas: 2, autoscale: { min: 2, max: 5 }, podDisruptionBudget: true },
         gateways: { replicas: 2, autoscale: { min: 2, max: 5 }, podDisruptionBudget: true },
     },
 ];
+
+/** Two pods or more, autoscaled, with a disruption budget of one: what `availability: high` gives. */
+export const HIGHLY_AVAILABLE: Scaling = { replicas: 2, autoscale: { min: 2, max: 5 }, podDisruptionBudget: true };
+
+/** The tier's scaling of istiod and the gateways, as `availability` asks: the tier's, one pod, or two and more. */
+function availabilityOf(tier: Tier, availability: Availability): Tier {
+    switch (availability) {
+        case "high":
+            return { ...tier, controlPlane: HIGHLY_AVAILABLE, gateways: HIGHLY_AVAILABLE };
+        case "single":
+            return { ...tier, controlPlane: SINGLE, gateways: SINGLE };
+        default:
+            return tier;
+    }
+}
 
 /** The tier for a cluster of `memoryBytes`. Config validation guarantees at least 1Gi. */
 export function tierFor(memoryBytes: number): Tier {
@@ -135,8 +161,12 @@ export interface SizingPlan {
  * The tier's sizes and scaling for `memory`, with `istio-mesh:resources` and
  * `istio-mesh:replicas` overrides in their place.
  */
-export function planSizing(settings: Pick<MeshSettings, "memory" | "resources" | "replicas">): SizingPlan {
-    const tier = tierFor(settings.memory.bytes);
+export function planSizing(
+    settings: Pick<MeshSettings, "memory" | "resources" | "replicas"> & {
+        readonly workloads?: Pick<MeshSettings["workloads"], "availability">;
+    },
+): SizingPlan {
+    const tier = availabilityOf(tierFor(settings.memory.bytes), settings.workloads?.availability ?? "auto");
     const overrides: Overrides = settings.resources;
     const replicas: ReplicaOverrides = settings.replicas;
     const sizes = Object.fromEntries(COMPONENTS.map((c) => [c, { ...tier.sizes[c], ...overrides[c] }])) as Record<

@@ -1,8 +1,8 @@
-import { Addon } from "../config/config";
+import type { Addon, MeshSettings, OtlpTracing, TracingQueryProvider } from "../args/settings";
 import type { DashboardSet } from "./grafana-dashboards";
 import type { TracingProvider } from "./istio-values";
 import { toResources } from "../sizing/sizing";
-import { Size } from "../config/components";
+import { Size } from "../args/components";
 
 /**
  * Pure functions from settings to the values of the add-on charts. Every add-on is served
@@ -39,6 +39,66 @@ export function jaegerTracingProvider(namespace: string): TracingProvider {
             port: JAEGER_OTLP_PORT,
         },
     };
+}
+
+/** The path of OTLP's HTTP trace export, the collector's default. */
+export const OTLP_HTTP_TRACES_PATH = "/v1/traces";
+
+/** istiod's tracing provider for an OpenTelemetry collector: OTLP over gRPC, or over HTTP to `/v1/traces`. */
+export function otlpTracingProvider(otlp: Pick<OtlpTracing, "host" | "port" | "protocol">): TracingProvider {
+    return {
+        name: "otel-tracing",
+        opentelemetry: {
+            service: otlp.host,
+            port: otlp.port,
+            ...(otlp.protocol === "http" && { http: { path: OTLP_HTTP_TRACES_PATH } }),
+        },
+    };
+}
+
+/**
+ * Where the mesh's spans go: the bundled Jaeger in `namespace`, or the OTLP collector the
+ * settings name (never both: the settings refuse that), or nowhere.
+ */
+export function meshTracingProvider(
+    settings: Pick<MeshSettings, "addons" | "otlpTracing">,
+    namespace: string,
+): TracingProvider | undefined {
+    if (settings.addons.includes("jaeger")) {
+        return jaegerTracingProvider(namespace);
+    }
+    return settings.otlpTracing === undefined ? undefined : otlpTracingProvider(settings.otlpTracing);
+}
+
+/** The Prometheus Grafana and Kiali read: the existing one the settings name, else the bundled one in `namespace`. */
+export function prometheusReadUrl(settings: Pick<MeshSettings, "existingPrometheus">, namespace: string): string {
+    return settings.existingPrometheus?.url ?? internalUrl("prometheus", namespace);
+}
+
+/** A tracing query API Kiali links to. */
+export interface KialiTracing {
+    readonly provider: TracingQueryProvider;
+    /** Where Kiali queries it. */
+    readonly internalUrl: string;
+    /** Where a browser opens it, if routed. */
+    readonly externalUrl?: string;
+}
+
+/** What Kiali queries traces from: the bundled Jaeger, the query API behind a collector, or nothing. */
+export function kialiTracing(
+    settings: Pick<MeshSettings, "addons" | "otlpTracing">,
+    namespace: string,
+    jaegerExternalUrl?: string,
+): KialiTracing | undefined {
+    if (settings.addons.includes("jaeger")) {
+        return {
+            provider: "jaeger",
+            internalUrl: internalUrl("jaeger", namespace),
+            ...(jaegerExternalUrl !== undefined && { externalUrl: jaegerExternalUrl }),
+        };
+    }
+    const query = settings.otlpTracing?.query;
+    return query === undefined ? undefined : { provider: query.provider, internalUrl: query.url };
 }
 
 export interface PrometheusOptions {
@@ -125,7 +185,8 @@ export const GRAFANA_ADMIN_SECRET = "grafana-admin";
 
 export interface GrafanaOptions {
     size: Size;
-    namespace: string;
+    /** The Prometheus its datasource reads: the bundled one's in-cluster URL, or an existing one's. */
+    prometheusUrl: string;
     /** Secret holding `admin-user` and `admin-password`. */
     adminSecret: string;
     /** Dashboard ConfigMaps to mount, each as a provider folder. */
@@ -165,7 +226,7 @@ export function grafanaValues(options: GrafanaOptions): Record<string, unknown> 
                         name: "Prometheus",
                         type: "prometheus",
                         access: "proxy",
-                        url: internalUrl("prometheus", options.namespace),
+                        url: options.prometheusUrl,
                         isDefault: true,
                         editable: false,
                         jsonData: { timeInterval: "15s" },
@@ -252,6 +313,10 @@ export interface KialiOptions {
     addons: readonly Addon[];
     /** Browser-facing dashboard URLs, for Kiali's links. */
     externalUrls: Partial<Record<Addon, string>>;
+    /** The Prometheus Kiali reads: the bundled one's in-cluster URL, or an existing one's. */
+    prometheusUrl: string;
+    /** Where Kiali queries traces; none turns its tracing off. */
+    tracing?: KialiTracing;
 }
 
 /**
@@ -299,7 +364,7 @@ export function kialiValues(options: KialiOptions): Record<string, unknown> {
         // Nothing about istiod: Kiali 2 discovers each control plane by its labels and reads its
         // root namespace from that revision's mesh config, so both revisions of an upgrade show.
         external_services: {
-            prometheus: { url: internalUrl("prometheus", options.namespace) },
+            prometheus: { url: options.prometheusUrl },
             grafana: has("grafana")
                 ? {
                       enabled: true,
@@ -315,15 +380,18 @@ export function kialiValues(options: KialiOptions): Record<string, unknown> {
                       dashboards: KIALI_GRAFANA_DASHBOARDS,
                   }
                 : { enabled: false },
-            tracing: has("jaeger")
-                ? {
-                      enabled: true,
-                      provider: "jaeger",
-                      use_grpc: false,
-                      internal_url: internalUrl("jaeger", options.namespace),
-                      ...external("jaeger"),
-                  }
-                : { enabled: false },
+            tracing:
+                options.tracing === undefined
+                    ? { enabled: false }
+                    : {
+                          enabled: true,
+                          provider: options.tracing.provider,
+                          use_grpc: false,
+                          internal_url: options.tracing.internalUrl,
+                          ...(options.tracing.externalUrl !== undefined && {
+                              external_url: options.tracing.externalUrl,
+                          }),
+                      },
         },
     };
 }

@@ -1,4 +1,4 @@
-import type { AmbientSettings, Platform } from "../config/ambient";
+import type { AmbientSettings, Platform } from "../args/ambient";
 import { SizingPlan, toResources } from "../sizing/sizing";
 import { ISTIO_IMAGE_HUB } from "../versions";
 

@@ -5,14 +5,14 @@ import {
     ControlPlaneRevision,
     DEFAULT_TAG,
     istiodName,
-    LastControlPlanes,
     MeshRevisions,
     newestVersion,
     RevisionTag,
     TagTarget,
-} from "../config/revisions";
+} from "../args/revisions";
+import { LastControlPlanes, lastCaptured } from "../args/upgrade-guard";
 import { istioMinor, istioRevision } from "../versions";
-import type { AmbientSettings } from "../config/ambient";
+import type { AmbientSettings } from "../args/ambient";
 
 /**
  * The control planes of one step of an upgrade, decided from config alone: which istiods run
@@ -59,10 +59,10 @@ export type NamespaceTag =
           readonly namespace: string;
           readonly tag: RevisionTag;
           /**
-           * It was ambient at the last deployment and moves back to sidecars: it keeps the
-           * ambient label for this step, so its running pods stay captured by ztunnel until
-           * restarted with a sidecar (the CNI agent never captures a pod with a sidecar), and
-           * the next `up` drops the label.
+           * It was labelled ambient at the last deployment and is on its way back to
+           * sidecars: it keeps the ambient label, so its running pods stay captured by ztunnel
+           * until restarted with a sidecar (the CNI agent never captures a pod with a
+           * sidecar), until a step releases it (`ambientReleasedNamespaces`).
            */
           readonly leavingAmbient?: true;
       }
@@ -117,7 +117,7 @@ export interface ControlPlaneSettings {
     readonly revisions: MeshRevisions;
     readonly injectionNamespaces: readonly string[];
     readonly canaryNamespaces: readonly string[];
-    readonly ambient?: Pick<AmbientSettings, "namespaces" | "waypointNamespaces">;
+    readonly ambient?: Pick<AmbientSettings, "namespaces" | "waypointNamespaces" | "releasedNamespaces">;
 }
 
 /** What the plan reads of the stack's last deployment. */
@@ -126,15 +126,23 @@ export interface LastPlanned {
     readonly controlPlanes?: LastControlPlanes;
     /** Its `ambientNamespaces` output. */
     readonly ambientNamespaces?: readonly string[];
+    /** Its `capturedNamespaces` output: those labelled ambient, moving back ones included. */
+    readonly capturedNamespaces?: readonly string[];
 }
 
+/**
+ * A namespace the last deployment left labelled ambient keeps the label on its way back to
+ * sidecars until the operator releases it (`ambientReleasedNamespaces`), whatever `up` runs
+ * meanwhile: its unrestarted pods have no sidecar, and without the label no ztunnel either.
+ */
 function meshNamespaces(settings: ControlPlaneSettings, lastAmbient: readonly string[]): NamespaceTag[] {
     const ambient = settings.ambient;
+    const released = ambient?.releasedNamespaces ?? [];
     const sidecars = settings.injectionNamespaces.map(
         (namespace): NamespaceTag => ({
             namespace,
             tag: settings.canaryNamespaces.includes(namespace) ? CANARY_TAG : DEFAULT_TAG,
-            ...(lastAmbient.includes(namespace) && { leavingAmbient: true as const }),
+            ...(lastAmbient.includes(namespace) && !released.includes(namespace) && { leavingAmbient: true as const }),
         }),
     );
     const captured = (ambient?.namespaces ?? []).map(
@@ -212,7 +220,7 @@ export function planControlPlanes(settings: ControlPlaneSettings, lastDeployment
         ),
         stableIstiod: istiodName(stable.revision),
         gatewayRevision: stable.revision,
-        namespaces: meshNamespaces(settings, lastDeployment?.ambientNamespaces ?? []),
+        namespaces: meshNamespaces(settings, lastCaptured(lastDeployment)),
         defaultTagRestartOwed: istiods.some((istiod) => istiod.mustBeRunning),
         sidecarsOweHbone:
             settings.ambient !== undefined &&

@@ -1,5 +1,6 @@
-import type { Addon } from "../config/addons";
-import { ExposureSettings, loginlessDashboards } from "../config/exposure";
+import type { Addon } from "../args/addons";
+import { ExposureSettings, loginlessDashboards } from "../args/exposure";
+import type { MeshKey } from "../args/arg-paths";
 import { ADDON_SERVICES } from "./addon-values";
 
 /**
@@ -39,10 +40,11 @@ export function dashboardAccess(
     s: ExposureSettings,
     paths: readonly string[],
     service: { namespace: string; name: string },
+    k: (key: MeshKey) => string,
 ): string {
     const portForward = "or run a line of portForwardCommands and open the URL it names";
     if (s.dashboards !== "ingress") {
-        return `Not exposed (istio-mesh:dashboards is none): run a line of portForwardCommands and open the URL it names.`;
+        return `Not exposed (${k("dashboards")} is none): run a line of portForwardCommands and open the URL it names.`;
     }
     const unrouted = loginlessDashboards(s).filter(
         (addon) => s.addons.includes(addon) && !s.dashboardsWithoutLogin.includes(addon),
@@ -52,7 +54,7 @@ export function dashboardAccess(
             ? ` ${unrouted.join(" and ")} (no login) ${unrouted.length > 1 ? "are" : "is"} not routed: use portForwardCommands.`
             : "";
     if (paths.length === 0) {
-        return `No dashboard is routed (none with a login is installed, and istio-mesh:dashboardsWithoutLogin is empty): run a line of portForwardCommands and open the URL it names.`;
+        return `No dashboard is routed (none with a login is installed, and ${k("dashboardsWithoutLogin")} is empty): run a line of portForwardCommands and open the URL it names.`;
     }
     const list = paths.join(", ");
     const at = (base: string): string => paths.map((path) => `${base}${path}`).join(" or ");
@@ -65,7 +67,7 @@ export function dashboardAccess(
     }
     switch (s.ingressServiceType) {
         case "LoadBalancer":
-            return `Pulumi does not wait for the ingress gateway's address (istio-mesh:awaitIngressAddress is false). Once it has one (on minikube, keep \`minikube tunnel\` running in another terminal), \`${get}\` shows it as EXTERNAL-IP: open ${at("http://EXTERNAL-IP")}; ${portForward}.${notRouted}`;
+            return `Pulumi does not wait for the ingress gateway's address (${k("awaitIngressAddress")} is false). Once it has one (on minikube, keep \`minikube tunnel\` running in another terminal), \`${get}\` shows it as EXTERNAL-IP: open ${at("http://EXTERNAL-IP")}; ${portForward}.${notRouted}`;
         case "NodePort":
             return `The ingress gateway listens on a node port: \`${get}\` shows the one for port 80 (on minikube, \`minikube service -n ${service.namespace} ${service.name} --url\` prints the URLs); open ${at("http://NODE-ADDRESS:NODE-PORT")}; ${portForward}.${notRouted}`;
         case "ClusterIP":

@@ -1,9 +1,9 @@
-import { IngressServiceType } from "../config/config";
-import { TrafficPolicy } from "../config/exposure";
+import type { IngressServiceType } from "../args/settings";
+import { TrafficPolicy } from "../args/exposure";
 import { SizingPlan, toResources } from "../sizing/sizing";
 import { ISTIO_IMAGE_HUB } from "../versions";
 import { istiodAmbientValues, IstiodAmbientValues } from "./ambient-values";
-import type { AmbientSettings } from "../config/ambient";
+import type { AmbientSettings } from "../args/ambient";
 
 /**
  * Pure functions from settings to the values of Istio's `base`, `istiod` and `gateway`
@@ -12,6 +12,9 @@ import type { AmbientSettings } from "../config/ambient";
  */
 
 type Resources = ReturnType<typeof toResources>;
+
+/** The namespace Istio's charts, samples and add-ons all expect: istiod's, and the mesh's root. */
+export const ISTIO_NAMESPACE = "istio-system";
 
 /**
  * Chart v4 renders every update as a fresh install, where the chart would leave the
@@ -40,7 +43,8 @@ export function baseValues(validatingRevision: string | undefined): BaseValues {
 /** One tracing backend istiod may send spans to (`meshConfig.extensionProviders`). */
 export interface TracingProvider {
     name: string;
-    opentelemetry: { service: string; port: number };
+    /** OTLP to `service:port`, over gRPC, or over HTTP to `http.path`. */
+    opentelemetry: { service: string; port: number; http?: { path: string } };
 }
 
 export interface IstiodValues extends Partial<IstiodAmbientValues> {
@@ -127,12 +131,20 @@ export interface IngressService {
     awaitAddress: boolean;
     /** `Local` keeps client addresses; applies to LoadBalancer and NodePort. */
     externalTrafficPolicy: TrafficPolicy;
+    /** For the cloud's load balancer controller. */
+    annotations?: Readonly<Record<string, string>>;
+    /** Client ranges a LoadBalancer admits. */
+    loadBalancerSourceRanges?: readonly string[];
+    /** The load balancer implementation of a LoadBalancer. */
+    loadBalancerClass?: string;
 }
 
 interface ServiceValues {
     type: IngressServiceType;
     externalTrafficPolicy?: TrafficPolicy;
     annotations?: Record<string, string>;
+    loadBalancerSourceRanges?: string[];
+    loadBalancerClass?: string;
 }
 
 export interface GatewayValues {
@@ -153,12 +165,19 @@ export const GATEWAY_NAMES: Readonly<Record<GatewayRole, string>> = {
 };
 
 function ingressServiceValues(service: IngressService): ServiceValues {
+    const balanced = service.type === "LoadBalancer";
+    const annotations = {
+        ...service.annotations,
+        // Pulumi would wait up to 10 minutes for an address minikube or bare metal never gives.
+        ...(balanced && !service.awaitAddress && { "pulumi.com/skipAwait": "true" }),
+    };
+    const ranges = service.loadBalancerSourceRanges ?? [];
     return {
         type: service.type,
         ...(service.type !== "ClusterIP" && { externalTrafficPolicy: service.externalTrafficPolicy }),
-        // Pulumi would wait up to 10 minutes for an address minikube or bare metal never gives.
-        ...(service.type === "LoadBalancer" &&
-            !service.awaitAddress && { annotations: { "pulumi.com/skipAwait": "true" } }),
+        ...(Object.keys(annotations).length > 0 && { annotations }),
+        ...(balanced && ranges.length > 0 && { loadBalancerSourceRanges: [...ranges] }),
+        ...(balanced && service.loadBalancerClass !== undefined && { loadBalancerClass: service.loadBalancerClass }),
     };
 }
 

@@ -1,5 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
-import { DEFAULT_TAG, istiodName, RevisionTag } from "../config/revisions";
+import { DEFAULT_TAG, istiodName, RevisionTag } from "../args/revisions";
 
 /**
  * The objects of a revision tag, as the istiod chart renders them for `revisionTags`

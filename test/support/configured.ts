@@ -1,5 +1,5 @@
 import * as yaml from "js-yaml";
-import { Addon } from "../../components/config/addons";
+import { Addon } from "../../components/args/addons";
 import { releaseOf, theObject } from "./manifests";
 import { Registration } from "./monitor";
 import { StackRender } from "./render";

@@ -13,8 +13,9 @@
  *
  * Policy (pilot/pkg/security/authz/model): `hosts` match the raw `:authority`, port
  * included, ignoring case; `x*` is a prefix, `*x` a suffix, `*` anything. `paths` match
- * the path without its query, case-sensitively, with the same `x*` and `*x` forms; an
- * operation without `hosts` or `paths` matches any.
+ * the path without its query, case-sensitively, with the same `x*` and `*x` forms; `ports`
+ * the listener's port (pilot/pkg/security/authz/model/permission.go: Envoy's destination
+ * port); an operation without `hosts`, `paths` or `ports` matches any.
  */
 
 export interface GatewayServer {
@@ -34,7 +35,7 @@ export interface DenySpec {
     action: string;
     rules: {
         from: { source: { notRemoteIpBlocks: string[] } }[];
-        to: { operation: { hosts?: string[]; paths?: string[] } }[];
+        to: { operation: { hosts?: string[]; paths?: string[]; ports?: string[] } }[];
     }[];
 }
 
@@ -157,7 +158,9 @@ export function denies(policy: DenySpec, request: Request): boolean {
                     (operation.hosts === undefined ||
                         operation.hosts.some((host) => stringMatches(host, request.authority, true))) &&
                     (operation.paths === undefined ||
-                        operation.paths.some((pattern) => stringMatches(pattern, path, false))),
+                        operation.paths.some((pattern) => stringMatches(pattern, path, false))) &&
+                    // The listener's port, which is the Service's targetPort: 80 and 443 for the gateway chart.
+                    (operation.ports === undefined || operation.ports.includes(String(request.port))),
             ),
     );
 }

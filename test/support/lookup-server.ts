@@ -9,7 +9,7 @@ import { ROOT } from "./program";
  * The API server a chart's `lookup` calls reach during a preview, as Chart v4 renders: Helm
  * with `--dry-run=server` (pulumi-kubernetes provider/pkg/provider/helm/v4/chart.go), so
  * `lookup` asks the cluster. This one is an empty cluster seen with the preview
- * credential's rights (docs/preview-reader.yaml): a request the reader's ClusterRole allows
+ * credential's rights (docs/preview-reader.yaml): a request the reader's roles allow where they are bound
  * finds nothing (404, or an empty list), any other is refused with 403, as the real API
  * server refuses it, and Helm then fails the render, as the preview would fail.
  */
@@ -22,16 +22,38 @@ export interface PolicyRule {
     verbs: string[];
     resourceNames?: string[];
     nonResourceURLs?: string[];
+    /** Where the rule holds: a Role's namespace, or every namespace for a ClusterRole bound cluster-wide. */
+    namespace?: string;
 }
 
-/** The rules of the preview reader's ClusterRole. */
+interface RbacDocument {
+    kind: string;
+    metadata: { name: string; namespace?: string };
+    rules?: PolicyRule[];
+    roleRef?: { kind: string; name: string };
+}
+
+/**
+ * The reader's rules, each where its binding grants it: a ClusterRole's through the
+ * ClusterRoleBinding everywhere, a Role's through a RoleBinding in its namespace only. A role
+ * that nothing binds grants nothing.
+ */
 export function previewReaderRules(file = PREVIEW_READER_FILE): PolicyRule[] {
-    const documents = yaml.loadAll(fs.readFileSync(file, "utf8")) as { kind: string; rules?: PolicyRule[] }[];
-    const roles = documents.filter((document) => document.kind === "ClusterRole");
-    if (roles.length !== 1) {
-        throw new Error(`${file}: expected one ClusterRole, found ${roles.length}`);
-    }
-    return roles[0].rules ?? [];
+    const documents = yaml.loadAll(fs.readFileSync(file, "utf8")) as RbacDocument[];
+    const bindings = documents.filter((d) => d.kind === "ClusterRoleBinding" || d.kind === "RoleBinding");
+    return bindings.flatMap((binding) => {
+        const namespaced = binding.kind === "RoleBinding";
+        const role = documents.find(
+            (d) =>
+                d.kind === binding.roleRef?.kind &&
+                d.metadata.name === binding.roleRef?.name &&
+                (d.kind === "ClusterRole" || d.metadata.namespace === binding.metadata.namespace),
+        );
+        return (role?.rules ?? []).map((rule) => ({
+            ...rule,
+            ...(namespaced && { namespace: binding.metadata.namespace }),
+        }));
+    });
 }
 
 /** One API request, as RBAC sees it. */
@@ -46,6 +68,7 @@ export interface ApiRequest {
 export function allows(rules: readonly PolicyRule[], request: ApiRequest): boolean {
     return rules.some(
         (rule) =>
+            (rule.namespace === undefined || rule.namespace === request.namespace) &&
             rule.apiGroups.some((group) => group === "*" || group === request.group) &&
             rule.resources.some((resource) => resource === "*" || resource === request.resource) &&
             rule.verbs.some((verb) => verb === "*" || verb === request.verb) &&

@@ -1,4 +1,4 @@
-import { MI, parseQuantity } from "../../components/config/quantity";
+import { MI, parseQuantity } from "../../components/args/quantity";
 import { K8sObject, RenderedRelease } from "./render";
 
 /** Queries over rendered objects: workloads, their containers and requests, Services. */

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import * as sdkState from "@pulumi/pulumi/runtime/state";
+import { DEPLOYMENT_RECORD_TYPE, deploymentRecordProvider } from "../../components/mesh/deployment-record";
 
 /** The SDK's runtime state, where `setMocks` keeps its feature flags (internal, hence untyped). */
 function getStore(): Record<string, boolean> {
@@ -28,7 +29,7 @@ export interface Registration {
     retainOnDelete: boolean;
     protect: boolean;
     /** Earlier identities the engine treats as this resource: an alias's name, type and parent URN, as set. */
-    aliases: { name?: string; type?: string; parentUrn?: string }[];
+    aliases: { name?: string; type?: string; parentUrn?: string; noParent?: true; urn?: string }[];
     /** For a read of an existing object (`Resource.get`), the ID it reads; never created or deleted. */
     readId?: string;
     /** For a read that failed, what the provider said: the engine stops the deployment there. */
@@ -84,6 +85,18 @@ export interface MockCluster {
      * @default {} (no deployment yet)
      */
     readonly lastOutputs?: Readonly<Record<string, unknown>>;
+    /**
+     * What the mesh's deployment record held after the last deployment (its `record` input):
+     * the inputs its provider's `check` receives as the old ones.
+     * @default none (no deployment yet)
+     */
+    readonly lastRecord?: Readonly<Record<string, unknown>>;
+    /**
+     * Resources whose create or update fails, by name, as a stuck rollout or a refused object
+     * fails a step half way: the provider returns an error for them.
+     * @default []
+     */
+    readonly failing?: readonly string[];
 }
 
 /** Whether `cluster` holds the object a read of `type` and `id` asks for. */
@@ -106,7 +119,23 @@ function holds(cluster: MockCluster, type: string, id: string): boolean {
 /** Deterministic stand-ins for what providers would return, on `cluster`. */
 const mocksOn = (cluster: MockCluster): pulumi.runtime.Mocks => ({
     call: (args) => args.inputs,
-    newResource: (args) => {
+    newResource: async (args) => {
+        // A read (`Resource.get`) carries the ID it reads and no inputs.
+        const readId =
+            args.id !== undefined && args.id !== "" && Object.keys(args.inputs).length === 0 ? args.id : undefined;
+        const read = readId !== undefined;
+        if (!read && (cluster.failing ?? []).includes(args.name)) {
+            throw new Error(`${args.type} ${args.name} failed: the step stops here`);
+        }
+        if (args.type === DEPLOYMENT_RECORD_TYPE) {
+            // The engine calls the record's provider's check with the inputs the last step
+            // stored, before its step, in a preview as in an up: a refusal fails the step.
+            const olds = cluster.lastRecord === undefined ? {} : { record: cluster.lastRecord };
+            const checked = await deploymentRecordProvider.check?.(olds, args.inputs);
+            if (checked?.failures !== undefined && checked.failures.length > 0) {
+                throw new Error(checked.failures.map((f) => `${f.property}: ${f.reason}`).join("\n"));
+            }
+        }
         const state: Record<string, unknown> = { ...args.inputs };
         if (args.type === "random:index/randomPassword:RandomPassword") {
             state.result = `generated-${args.name}`
@@ -116,14 +145,14 @@ const mocksOn = (cluster: MockCluster): pulumi.runtime.Mocks => ({
         if (args.type === "kubernetes:core/v1:Secret" && args.inputs.type === "kubernetes.io/service-account-token") {
             state.data = { token: Buffer.from(`token-of-${args.name}`).toString("base64") };
         }
-        if (args.id !== undefined && args.id !== "" && Object.keys(args.inputs).length === 0) {
-            // A read (`Resource.get`): it finds the object under the name its ID gives, or
-            // fails as the provider does when the object does not exist.
-            if (!holds(cluster, args.type, args.id)) {
-                throw new Error(`resource "${args.id}" does not exist`);
+        if (readId !== undefined) {
+            // A read finds the object under the name its ID gives, or fails as the provider
+            // does when the object does not exist.
+            if (!holds(cluster, args.type, readId)) {
+                throw new Error(`resource "${readId}" does not exist`);
             }
             // A namespaced object's ID is `namespace/name`, as the provider reads it.
-            const [namespace, name] = args.id.includes("/") ? args.id.split("/") : [undefined, args.id];
+            const [namespace, name] = readId.includes("/") ? readId.split("/") : [undefined, readId];
             state.metadata = {
                 name,
                 ...(namespace !== undefined && { namespace }),
@@ -154,6 +183,7 @@ function aliasesOf(req: any): Registration["aliases"] {
             ...(spec.getName() !== "" && { name: spec.getName() }),
             ...(spec.getType() !== "" && { type: spec.getType() }),
             ...(spec.getParenturn() !== "" && { parentUrn: spec.getParenturn() }),
+            ...(spec.getNoparent() === true && { noParent: true as const }),
         };
     });
 }
@@ -239,6 +269,8 @@ export function installRecordingMonitor(project: string, stack: string, cluster:
     pulumi.runtime.setMockOptions(monitor, project, stack, false, "organization");
     // The feature flags setMocks sets; outputValues stays off so inputs arrive as plain values.
     const store = getStore();
+    // Each run waits for its own RPCs only: one a failed run left waiting forever is dropped.
+    (store as unknown as { settings: { rpcDone: Promise<void> } }).settings.rpcDone = Promise.resolve();
     store.supportsSecrets = true;
     store.supportsResourceReferences = true;
     store.supportsOutputValues = false;

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { parseMeshSettings } from "../../components/settings";
+import { parseMeshSettings } from "../../components/config/stack-config";
 import { MeshConfigError } from "../../components/config/config-reader";
 
 /** The problems `parseMeshSettings` reports for `raw`, or [] when it accepts it. */
@@ -11,4 +11,9 @@ export function problemsOf(raw: Readonly<Record<string, string>>): readonly stri
         assert.ok(error instanceof MeshConfigError, `expected MeshConfigError, got ${String(error)}`);
         return error.problems;
     }
+}
+
+/** The warnings `parseMeshSettings` gives `raw`, which it accepts: what the preview shows. */
+export function warningsOf(raw: Readonly<Record<string, string>>): readonly string[] {
+    return parseMeshSettings(raw).warnings;
 }

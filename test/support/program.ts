@@ -23,12 +23,12 @@ interface StackFile {
     config?: Record<string, unknown>;
 }
 
-export function readProjectFile(): ProjectFile {
-    return yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as ProjectFile;
+export function readProjectFile(root = ROOT): ProjectFile {
+    return yaml.load(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as ProjectFile;
 }
 
-export function readStackFile(stack: string): StackFile {
-    return (yaml.load(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) ?? {}) as StackFile;
+export function readStackFile(stack: string, root = ROOT): StackFile {
+    return (yaml.load(fs.readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8")) ?? {}) as StackFile;
 }
 
 /** A config value as the CLI hands it to the program: strings as they are, the rest as JSON. */
@@ -37,8 +37,8 @@ function wireValue(value: unknown): string {
 }
 
 /** Pulumi.yaml's declared defaults, under their full keys. */
-export function projectDefaults(): Record<string, string> {
-    const project = readProjectFile();
+export function projectDefaults(root = ROOT): Record<string, string> {
+    const project = readProjectFile(root);
     const config: Record<string, string> = {};
     for (const [key, declaration] of Object.entries(project.config ?? {})) {
         if (declaration.default !== undefined) {
@@ -48,10 +48,14 @@ export function projectDefaults(): Record<string, string> {
     return config;
 }
 
-/** A stack's whole configuration: Pulumi.yaml defaults, overridden by the stack file. */
-export function stackConfig(stack: string, overrides: Record<string, unknown> = {}): Record<string, string> {
-    const config = projectDefaults();
-    for (const [key, value] of Object.entries({ ...readStackFile(stack).config, ...overrides })) {
+/** A stack's whole configuration: Pulumi.yaml defaults, overridden by the stack file (in the project folder `root`). */
+export function stackConfig(
+    stack: string,
+    overrides: Record<string, unknown> = {},
+    root = ROOT,
+): Record<string, string> {
+    const config = projectDefaults(root);
+    for (const [key, value] of Object.entries({ ...readStackFile(stack, root).config, ...overrides })) {
         config[key] = wireValue(value);
     }
     return config;
@@ -59,8 +63,16 @@ export function stackConfig(stack: string, overrides: Record<string, unknown> = 
 
 export interface ProgramRun {
     registrations: Registration[];
+    /** What the program logged as warnings, in order: what the preview would show. */
+    warnings: string[];
     /** The program's exports: the stack outputs. */
     outputs: Record<string, unknown>;
+    /**
+     * What the engine would save as the stack's outputs: every export resolved, secrets
+     * unwrapped; undefined when an export never resolves (a resource it waits for failed),
+     * for the SDK then registers no outputs and the engine keeps the last deployment's.
+     */
+    savedOutputs?: Record<string, unknown>;
     /** What the program threw, if it did. */
     error?: Error;
 }
@@ -84,45 +96,126 @@ export function runProgram(
     stack = "dev",
     cluster: MockCluster = {},
 ): Promise<ProgramRun> {
-    const run = evaluating.then(() => evaluate(config, stack, cluster));
-    evaluating = run.catch(() => undefined);
-    return run;
+    return runUnderMocks(
+        () => {
+            // A fresh require is how the language host runs the program; it exports a function,
+            // whose result, once settled, is the stack outputs.
+            delete require.cache[require.resolve(PROGRAM)];
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const program = require(PROGRAM) as () => Promise<Record<string, unknown>>;
+            return program();
+        },
+        { config, stack, cluster },
+    );
 }
 
-async function evaluate(config: Record<string, string>, stack: string, cluster: MockCluster): Promise<ProgramRun> {
+/** What a program runs under the mocks: its config, stack and cluster. */
+export interface MockedRun {
+    /** @default {} */
+    readonly config?: Record<string, string>;
+    /** @default "dev" */
+    readonly stack?: string;
+    /** @default a fresh cluster */
+    readonly cluster?: MockCluster;
+    /** @default "istio-mesh" */
+    readonly project?: string;
+}
+
+/**
+ * Runs any program (a function that registers resources and returns its exports) the way
+ * the language host would, under the recording monitor: a consumer of the component, the
+ * component provider's `construct`, or index.ts.
+ */
+export function runUnderMocks(
+    program: () => Promise<Record<string, unknown>>,
+    run: MockedRun = {},
+): Promise<ProgramRun> {
+    const result = evaluating.then(() => evaluate(program, run));
+    evaluating = result.catch(() => undefined);
+    return result;
+}
+
+async function evaluate(program: () => Promise<Record<string, unknown>>, run: MockedRun): Promise<ProgramRun> {
     // The SDK records a stack trace on every promise it makes, for its leak report; with
     // ts-node's source maps that is a third of an evaluation. No test reads those traces.
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
-        return await evaluateUntraced(config, stack, cluster);
+        return await evaluateUntraced(program, run);
     } finally {
         Error.stackTraceLimit = stackTraceLimit;
     }
 }
 
-async function evaluateUntraced(
-    config: Record<string, string>,
-    stack: string,
-    cluster: MockCluster,
-): Promise<ProgramRun> {
-    const monitor = installRecordingMonitor(readProjectFile().name, stack, cluster);
-    pulumi.runtime.setAllConfig(config, []);
-    delete require.cache[require.resolve(PROGRAM)];
+async function evaluateUntraced(program: () => Promise<Record<string, unknown>>, run: MockedRun): Promise<ProgramRun> {
+    const monitor = installRecordingMonitor(run.project ?? readProjectFile().name, run.stack ?? "dev", run.cluster);
+    pulumi.runtime.setAllConfig(run.config ?? {}, []);
     let outputs: Record<string, unknown> = {};
     let error: Error | undefined;
+    // With no engine, the SDK prints warnings to the console; the engine would show them in the preview.
+    const warnings: string[] = [];
+    const log = pulumi.log as { warn: typeof pulumi.log.warn };
+    const warn = log.warn;
+    log.warn = async (message: string) => {
+        warnings.push(message);
+    };
+    // A resource that fails rejects the outputs a component registers with it; the SDK's
+    // handler would end the program there, as the engine ends the deployment: the run's error.
+    let ended: () => void = () => undefined;
+    const programEnded = new Promise<void>((resolve) => {
+        ended = resolve;
+    });
+    const onRejection = (reason: unknown): void => {
+        error ??= reason instanceof Error ? reason : new Error(String(reason));
+        ended();
+    };
+    process.on("unhandledRejection", onRejection);
     try {
-        // A fresh require is how the language host runs the program; it exports a function, whose
-        // result, once settled, is the stack outputs.
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const program = require(PROGRAM) as () => Promise<Record<string, unknown>>;
         outputs = { ...(await program()) };
     } catch (thrown) {
         error = thrown as Error;
     }
-    await settle();
+    try {
+        // An RPC waiting on a failed resource never returns: the program ends at the failure.
+        await Promise.race([settle(), programEnded]);
+        // Rejections surface a turn after the RPCs that caused them.
+        await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+        log.warn = warn;
+        process.off("unhandledRejection", onRejection);
+    }
     const registrations = [...monitor.registrations].sort((a, b) => byCodePoint(a.urn, b.urn));
-    return { registrations, outputs, error };
+    // A failed resource fails the deployment, but the outputs the SDK could resolve are sent all
+    // the same, and the engine merges them over the last ones: only an output that waits for
+    // what failed keeps them all.
+    const savedOutputs = await resolvedExports(outputs);
+    return { registrations, warnings, outputs, ...(savedOutputs !== undefined && { savedOutputs }), error };
+}
+
+/**
+ * Every export's value, as the SDK serializes them for the engine; undefined if any rejects,
+ * or never settles: once every RPC of the run has returned (`settle`), an output that waits
+ * for a resource that failed would wait forever, and the engine tears the program down.
+ */
+async function resolvedExports(outputs: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
+    // Output's promise() is the SDK's own way to await a value, the one stack registration uses.
+    type Awaitable = { promise(): Promise<unknown> };
+    let timer: NodeJS.Timeout | undefined;
+    const never = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("never settles")), 50);
+    });
+    const settled = await Promise.allSettled(
+        Object.values(outputs).map((value) =>
+            Promise.race([(pulumi.output(value) as unknown as Awaitable).promise(), never]),
+        ),
+    );
+    clearTimeout(timer);
+    never.catch(() => undefined);
+    if (settled.some((result) => result.status === "rejected")) {
+        return undefined;
+    }
+    const keys = Object.keys(outputs);
+    return Object.fromEntries(settled.map((result, i) => [keys[i], (result as PromiseFulfilledResult<unknown>).value]));
 }
 
 const sharedRuns = new Map<string, Promise<ProgramRun>>();

@@ -57,7 +57,7 @@ function inValuesFile(defaults: Tree, dotted: string): boolean {
  * defines: kiali-server writes `external_services` into Kiali's ConfigMap as it is (Kiali CR
  * spec: `prometheus.url`, `grafana.internal_url`, `tracing.provider`, ...).
  */
-const RENDERED_WHOLE: Record<string, readonly string[]> = {
+export const RENDERED_WHOLE: Record<string, readonly string[]> = {
     "kiali-server-2.29.0": ["external_services.prometheus", "external_services.grafana", "external_services.tracing"],
     // istiod writes meshConfig into the `istio` ConfigMap as it is; MeshConfig's
     // `pathNormalization` (ProxyPathNormalization) is a field neither values file sets.

@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { runHelm } from "./helm";
 import { lookupServer } from "./lookup-server";
+import { MESH_NAME } from "./graph";
 import { isWireSecret, MockCluster, Registration } from "./monitor";
 import { evaluateStack, forgetEvaluation, ProgramRun } from "./program";
 import { chartDirectory, vendoredChartFor } from "./vendored-charts";
@@ -38,7 +39,7 @@ export interface K8sObject {
 
 /** One Chart registration, as Chart v4 reads it. */
 export interface ChartRequest {
-    /** The Chart resource's name, e.g. `ingress-gateway`. */
+    /** The Chart resource's name within the program's mesh, e.g. `ingress-gateway` for `mesh-ingress-gateway`. */
     resourceName: string;
     release: string;
     namespace: string;
@@ -61,7 +62,7 @@ export function chartRequests(registrations: readonly Registration[]): ChartRequ
     return registrations
         .filter((r) => r.type === "kubernetes:helm.sh/v4:Chart")
         .map((r) => ({
-            resourceName: r.name,
+            resourceName: r.name.startsWith(`${MESH_NAME}-`) ? r.name.slice(MESH_NAME.length + 1) : r.name,
             release: typeof r.inputs.name === "string" ? r.inputs.name : r.name,
             // Chart v4 falls back to the provider's default namespace.
             namespace: typeof r.inputs.namespace === "string" ? r.inputs.namespace : "default",

@@ -1,6 +1,6 @@
 import * as yaml from "js-yaml";
 import { ADDON_SERVICES } from "../../components/values/addon-values";
-import { Addon } from "../../components/config/addons";
+import { Addon } from "../../components/args/addons";
 import { Address, configFile, servedPaths } from "./configured";
 import { kubernetesSchemaErrors } from "./kubernetes-schema";
 import { dashboardSets } from "../../components/values/grafana-dashboards";

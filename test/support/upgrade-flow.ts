@@ -1,3 +1,4 @@
+import { DEPLOYMENT_RECORD_TYPE } from "../../components/mesh/deployment-record";
 import { MockCluster, NamespaceLabels, Registration } from "./monitor";
 import { K8sObject, objectDigest, renderStack, StackRender } from "./render";
 
@@ -159,9 +160,20 @@ export const AMBIENT_STEPS: readonly UpgradeStep[] = [
     },
     {
         id: "ambient-rollback-3-next-up",
-        title: "the next up after the move back, once shop has restarted: its ambient label goes",
+        title: "any up after the move back (a merged bump, a rerun): shop keeps its ambient label",
         after: "ambient-rollback-2-move-back",
         config: { ...MESH, "istio-mesh:istioVersion": OLD, ...AMBIENT },
+    },
+    {
+        id: "ambient-rollback-4-release",
+        title: "roll back, third pull request, once every pod of shop has a sidecar: release its ambient label",
+        after: "ambient-rollback-3-next-up",
+        config: {
+            ...MESH,
+            "istio-mesh:istioVersion": OLD,
+            ...AMBIENT,
+            "istio-mesh:ambientReleasedNamespaces": ["shop"],
+        },
     },
 ];
 
@@ -202,14 +214,16 @@ export function clusterAfter(render: StackRender): MockCluster {
     const deployments = render.releases.flatMap((release) =>
         release.objects.filter((o) => o.kind === "Deployment").map((o) => `${o.metadata.namespace}/${o.metadata.name}`),
     );
+    const record = render.run.registrations.find((r) => r.type === DEPLOYMENT_RECORD_TYPE);
     return {
         namespaceLabels: appliedLabels(render.run.registrations),
         deployments: deployments.sort(),
+        ...(record !== undefined && { lastRecord: record.inputs.record as Record<string, unknown> }),
         lastOutputs: {
-            controlPlanes: render.run.outputs.controlPlanes,
-            canaryNamespaces: render.run.outputs.canaryNamespaces,
-            ambientNamespaces: render.run.outputs.ambientNamespaces,
-            capturedNamespaces: render.run.outputs.capturedNamespaces,
+            controlPlanes: render.run.savedOutputs?.controlPlanes,
+            canaryNamespaces: render.run.savedOutputs?.canaryNamespaces,
+            ambientNamespaces: render.run.savedOutputs?.ambientNamespaces,
+            capturedNamespaces: render.run.savedOutputs?.capturedNamespaces,
         },
     };
 }
@@ -306,7 +320,9 @@ export function registrationChanges(
                 .map((r) => [r.urn, r]),
         );
     const [before, after] = [owned(from), owned(to)];
-    const label = (r: Registration): string => `${r.type.slice(r.type.lastIndexOf(":") + 1)}::${r.name}`;
+    // By the name within the mesh: every name of the program starts with `mesh-`.
+    const label = (r: Registration): string =>
+        `${r.type.slice(r.type.lastIndexOf(":") + 1)}::${r.name.replace(/^mesh-/, "")}`;
     // A change of dependencies alone is no update: the engine diffs inputs.
     const sameInputs = (a: Registration, b: Registration): boolean =>
         JSON.stringify(a.inputs) === JSON.stringify(b.inputs);

@@ -20,6 +20,7 @@ const TABLE_END = "<!-- end of config-table -->";
 /** The `Pulumi.yaml` type of a kind: the CLI has no decimal type, and its `integer` refuses `0.5`. */
 const PROJECT_TYPES: Record<KeyKind, string> = {
     string: "string",
+    text: "string",
     quantity: "string",
     decimal: "string",
     boolean: "boolean",

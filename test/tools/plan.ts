@@ -1,4 +1,4 @@
-import { parseMeshSettings } from "../../components/settings";
+import { stackMesh } from "../../components/config/stack-config";
 import { MeshConfigError } from "../../components/config/config-reader";
 import { stackConfig } from "../support/program";
 import { formatMarkdown, formatText, sizingTable } from "./sizing-table";
@@ -61,7 +61,8 @@ export async function plan(args: readonly string[], io: Console, plansDir = PLAN
         return 2;
     }
     try {
-        const table = sizingTable(parseMeshSettings(stackConfig(stack)));
+        // Every check the program runs on this stack, its cluster's too, before the table.
+        const table = sizingTable(stackMesh(stackConfig(stack), undefined, stack).settings);
         io.out(`Stack ${stack}: ${flags.includes("--markdown") ? formatMarkdown(table) : formatText(table)}`);
         return 0;
     } catch (error) {

@@ -1,7 +1,7 @@
 import { ambientSaving, deployedComponents, memoryBudget } from "../../components/sizing/budget";
-import { MeshSettings } from "../../components/config/config";
+import { MeshSettings } from "../../components/args/settings";
 import { planSizing } from "../../components/sizing/sizing";
-import { Component, Scaling, Size } from "../../components/config/components";
+import { Component, Scaling, Size } from "../../components/args/components";
 
 /**
  * The sizing of one environment as a table: what `npm run plan` prints, what a PR comment

@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { parseMeshSettings } from "../../components/settings";
+import { isPersonalStack } from "../../components/config/cluster";
+import { parseMeshSettings } from "../../components/config/stack-config";
 import { Registration, SECRET_SIG_KEY, SECRET_SIG } from "../support/monitor";
 import { byCodePoint } from "../support/order";
 import { ROOT, stackConfig } from "../support/program";
@@ -48,12 +49,14 @@ const LONG_TEXT = 2000;
 const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 
-/** Every stack with a committed stack file, sorted. */
-export function committedStacks(): string[] {
-    return fs
-        .readdirSync(ROOT)
+/**
+ * Every stack with a committed stack file, sorted: the stack files among `files` (the project
+ * folder's), but a personal stack's, which git ignores (components/config/cluster.ts).
+ */
+export function committedStacks(files: readonly string[] = fs.readdirSync(ROOT)): string[] {
+    return files
         .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
-        .filter((stack): stack is string => stack !== undefined)
+        .filter((stack): stack is string => stack !== undefined && !isPersonalStack(stack))
         .sort();
 }
 
@@ -131,7 +134,8 @@ function describeCharts(registrations: readonly Registration[]): Record<string, 
     const charts = registrations.filter((r) => r.type === "kubernetes:helm.sh/v4:Chart");
     return Object.fromEntries(
         charts.map((r) => [
-            r.name,
+            // By the name within the mesh, as `rendered:` keys each chart's objects.
+            r.name.replace(/^mesh-/, ""),
             `${String(r.inputs.chart)} ${String(r.inputs.version)} from ${String((r.inputs.repositoryOpts as { repo?: string }).repo)}`,
         ]),
     );

@@ -35,12 +35,16 @@ export function newPod(namespace: string, revision: string | undefined): Injecti
 }
 
 /**
- * The plan's injection, from the program's outputs: each injection namespace on the revision its
- * tag points to (`canary` for canaryNamespaces, `default` for the rest), ambient namespaces on
- * none, and each gateway's pod on the `default` tag's revision.
+ * The plan's injection, from the stack outputs the engine would save for the step (the mesh's
+ * outputs resolve only once its record is applied): each injection namespace on the revision
+ * its tag points to (`canary` for canaryNamespaces, `default` for the rest), ambient
+ * namespaces on none, and each gateway's pod on the `default` tag's revision.
  */
 export function plannedInjection(render: StackRender, objects: readonly K8sObject[]): InjectionExpectation[] {
-    const outputs = render.run.outputs as {
+    if (render.run.savedOutputs === undefined) {
+        throw new Error(`the step saved no stack outputs: ${render.run.error?.message ?? "an output never resolved"}`);
+    }
+    const outputs = render.run.savedOutputs as {
         controlPlanes: Record<string, { tag: string }>;
         injectionNamespaces: string[];
         canaryNamespaces?: string[];

@@ -54,6 +54,23 @@ describe("the analyzers' allowed list", () => {
         assert.deepStrictEqual(unusedEntries([result("stack dev")], allowed), [
             "IST0101 Gateway istio-ingress/dashboards in stack prod",
         ]);
+        const unscoped = [{ code: "IST0102", resource: "Namespace istio-egress", reason: REASON }];
+        assert.deepStrictEqual(unusedEntries([result("stack dev")], unscoped), ["IST0102 Namespace istio-egress"]);
+    });
+
+    it("reports each case of an entry that allows nothing there, beside cases that do", () => {
+        const allowed = [
+            {
+                code: "IST0101",
+                resource: "Gateway istio-ingress/dashboards",
+                cases: ["stack staging", "stack prod", "stack dev"],
+                reason: REASON,
+            },
+        ];
+        assert.deepStrictEqual(unusedEntries([result("stack staging (mesh config of istio-1-31-4)")], allowed), [
+            "IST0101 Gateway istio-ingress/dashboards in stack prod",
+            "IST0101 Gateway istio-ingress/dashboards in stack dev",
+        ]);
     });
 
     it("refuses an entry without a reason, a resource that is not `Kind namespace/name`, and a duplicate", () => {

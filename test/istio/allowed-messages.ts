@@ -56,9 +56,20 @@ export function unexpectedMessages(result: AnalysisResult, allowed: readonly All
         .map((m) => `${m.level} ${m.code} (${m.resource}): ${m.message}`);
 }
 
-/** Entries that allow no message of any result: stale, or scoped wrong. */
+/**
+ * Entries that allow no message of any result: stale, or scoped wrong. An entry with cases
+ * must allow a message in each of them, so a case it no longer needs is reported alone.
+ */
 export function unusedEntries(results: readonly AnalysisResult[], allowed: readonly AllowedMessage[]): string[] {
-    return allowed
-        .filter((entry) => !results.some((r) => r.messages.some((m) => allows(entry, r.name, m))))
-        .map((entry) => `${entry.code} ${entry.resource}${entry.cases ? ` in ${entry.cases.join(", ")}` : ""}`);
+    const used = (entry: AllowedMessage): boolean =>
+        results.some((r) => r.messages.some((m) => allows(entry, r.name, m)));
+    return allowed.flatMap((entry) =>
+        entry.cases === undefined
+            ? used(entry)
+                ? []
+                : [`${entry.code} ${entry.resource}`]
+            : entry.cases
+                  .filter((prefix) => !used({ ...entry, cases: [prefix] }))
+                  .map((prefix) => `${entry.code} ${entry.resource} in ${prefix}`),
+    );
 }

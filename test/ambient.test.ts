@@ -86,7 +86,7 @@ describe("ambient: configuration", () => {
             "ambient's data plane uses it once istio-mesh:ambient is true. Keep it for then, or remove it to silence this warning";
         assert.deepStrictEqual(problemsOf(raw), []);
         assert.deepStrictEqual(warningsOf(raw), [
-            `istio-mesh:platform: "minikube" has no effect here: istio-mesh:ambient is false, so no CNI agent is installed to use its paths; ${uses}`,
+            `istio-mesh:platform: "minikube" has no effect here: istio-mesh:ambient is false, so no CNI agent is installed to use its paths (sidecars need one on OpenShift only); ${uses}`,
             `istio-mesh:gatewayApiCrds: "cluster" has no effect here: istio-mesh:ambient is false, so no waypoint needs the Gateway API CRDs; ${uses}`,
         ]);
     });

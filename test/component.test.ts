@@ -191,7 +191,7 @@ describe("IstioMesh as a component", () => {
             result.error?.message,
             [
                 "IstioMesh mesh: its arguments have 9 problems; nothing was created:",
-                '  - sizing.memory: "4gb" is not a Kubernetes quantity; use a number with a unit, e.g. 4Gi, 4096Mi or 4G',
+                '  - sizing.memory: "4gb" is not a Kubernetes quantity (its units are case-sensitive); did you mean 4Gi?',
                 '  - telemetry.addons: item 1 "zipkin" is not an add-on; use any of prometheus, grafana, jaeger, kiali',
                 '  - sidecars.canaryNamespaces: ["shop"] is set, but there is no canary (controlPlane.canaryVersion is unset); set controlPlane.canaryVersion, or remove sidecars.canaryNamespaces to keep every namespace on "1.31.4"',
                 '  - security.mtlsMode: "OFF" is not one of STRICT, PERMISSIVE (case-sensitive)',

@@ -54,7 +54,7 @@ describe("config", () => {
         });
     });
 
-    it("declares each key once: Pulumi.yaml's config block and the README's table are written from keys.ts", () => {
+    it("declares each key once: Pulumi.yaml's config block and docs/configuration.md's table are written from keys.ts", () => {
         const declared = readProjectFile().config ?? {};
         assert.deepStrictEqual(
             declared,
@@ -80,9 +80,10 @@ describe("config", () => {
     it("npm run config-docs rewrites a stale table and Pulumi.yaml, and --check then passes (in a temporary copy)", async () => {
         const copy = fs.mkdtempSync(path.join(os.tmpdir(), "config-docs-"));
         try {
-            const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+            const readme = fs.readFileSync(path.join(ROOT, "docs", "configuration.md"), "utf8");
+            fs.mkdirSync(path.join(copy, "docs"));
             fs.writeFileSync(
-                path.join(copy, "README.md"),
+                path.join(copy, "docs", "configuration.md"),
                 readme.replace("| `memory` | quantity |", "| `memory` | ? |"),
             );
             fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(copy, "Pulumi.yaml"));
@@ -95,13 +96,13 @@ describe("config", () => {
                 out: [
                     "Pulumi.yaml is up to date",
                     "Pulumi.yaml is up to date",
-                    "wrote README.md",
+                    "wrote docs/configuration.md",
                     "Pulumi.yaml is up to date",
-                    "README.md is up to date",
+                    "docs/configuration.md is up to date",
                 ],
-                err: ["README.md is stale: run `npm run config-docs`"],
+                err: ["docs/configuration.md is stale: run `npm run config-docs`"],
             });
-            assert.strictEqual(fs.readFileSync(path.join(copy, "README.md"), "utf8"), readme);
+            assert.strictEqual(fs.readFileSync(path.join(copy, "docs", "configuration.md"), "utf8"), readme);
         } finally {
             fs.rmSync(copy, { recursive: true, force: true });
         }
@@ -203,7 +204,12 @@ describe("config", () => {
         [
             "a malformed quantity",
             { "istio-mesh:memory": "4gb" },
-            'istio-mesh:memory: "4gb" is not a Kubernetes quantity; use a number with a unit, e.g. 4Gi, 4096Mi or 4G',
+            'istio-mesh:memory: "4gb" is not a Kubernetes quantity (its units are case-sensitive); did you mean 4Gi?',
+        ],
+        [
+            "minikube's own spelling of a size",
+            { "istio-mesh:memory": "4g" },
+            'istio-mesh:memory: "4g" is not a Kubernetes quantity (its units are case-sensitive); did you mean 4Gi?',
         ],
         [
             "a quantity out of range",

@@ -55,7 +55,8 @@ describe("npm run up and npm run preview", () => {
 
         it("made from the committed dev stack, is what the program deploys to the current context", async () => {
             const text = personalStackFile("local", DEV);
-            const expected = configOf(DEV);
+            // dev's settings, the sample application on, and no cluster: the current context's.
+            const expected: Record<string, string> = { ...configOf(DEV), "istio-mesh:sampleApp": "true" };
             delete expected["kubernetes:context"];
             assert.deepStrictEqual(configOf(text), expected);
             assert.doesNotMatch(text, /kubernetes:|The dev cluster|encryptionsalt/);

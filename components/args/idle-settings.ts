@@ -19,6 +19,7 @@ export interface IdleKeySettings {
     readonly dashboardHost?: string;
     readonly ingressServiceType: "LoadBalancer" | "NodePort" | "ClusterIP";
     readonly ambient?: object;
+    readonly sidecarCni?: object;
     readonly ingressGateway: boolean;
     readonly existingPrometheus?: object;
     readonly otlpTracing?: { readonly query?: object };
@@ -141,7 +142,13 @@ const DEPENDENCIES: readonly Dependency[] = [
         why: (k) =>
             `${k("egressGateway")} is false, so there is no egress gateway to place; the egress gateway uses it once ${k("egressGateway")} is true`,
     },
-    needsAmbient("platform", "no CNI agent is installed to use its paths"),
+    {
+        key: "platform",
+        on: "ambient",
+        effective: (settings) => settings.ambient !== undefined || settings.sidecarCni !== undefined,
+        why: (k) =>
+            `${k("ambient")} is false, so no CNI agent is installed to use its paths (sidecars need one on OpenShift only); ambient's data plane uses it once ${k("ambient")} is true`,
+    },
     needsAmbient("chartValues", "the CNI agent's chart is not installed", "cni"),
     needsAmbient("chartValues", "ztunnel's chart is not installed", "ztunnel"),
     {

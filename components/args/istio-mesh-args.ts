@@ -574,12 +574,15 @@ export interface ClusterArgs {
      */
     adoptExisting?: boolean;
     /**
-     * The cluster's platform: the CNI agent's host paths.
+     * The cluster's platform: the CNI agent's host paths. With sidecars, `openshift` installs
+     * the CNI agent in kube-system to redirect each pod's traffic (OpenShift refuses the
+     * `istio-init` container's NET_ADMIN); the others matter with ambient only.
      * @default "none"
      */
     platform?: Platform;
     /**
-     * How many nodes the cluster has: ambient's agents run on each, and the budget counts them.
+     * How many nodes the cluster has: the node agents run on each, and the budget counts them;
+     * `sizing.availability: high` spreads pods over them.
      * @default 1
      */
     nodes?: number;

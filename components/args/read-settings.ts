@@ -315,6 +315,10 @@ export function readMeshSettings(args: IstioMeshArgs, check: SettingsChecker, co
                 releasedNamespaces: ambientKeys.ambientReleasedNamespaces,
             },
         }),
+        ...(!ambient &&
+            platform === "openshift" && {
+                sidecarCni: { platform, agentNamespace: ambientAgentNamespace(platform) },
+            }),
         nodes: check.number("nodes", d.nodes, ranges.nodes),
         egressGateway: check.read("egressGateway", d.egressGateway as boolean, "boolean"),
         networkPolicies: check.read("networkPolicies", d.networkPolicies as boolean, "boolean"),

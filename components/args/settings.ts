@@ -89,6 +89,11 @@ export interface MeshSettings {
     readonly canaryNamespaces: readonly string[];
     /** The ambient data plane, when `ambient` is on. */
     readonly ambient?: AmbientSettings;
+    /**
+     * The CNI agent of a sidecar mesh, on a platform whose pods may not redirect their own
+     * traffic (OpenShift refuses `istio-init`'s NET_ADMIN): it does it for them.
+     */
+    readonly sidecarCni?: { readonly platform: "openshift"; readonly agentNamespace: string };
     /** Nodes of the cluster: each runs one pod of every DaemonSet. */
     readonly nodes: number;
     readonly egressGateway: boolean;

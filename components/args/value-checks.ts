@@ -19,10 +19,19 @@ const SYSTEM_NAMESPACES = ["istio-system", "istio-ambient", "kube-system", "kube
 const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const PROMETHEUS_DURATION = /^([0-9]+(ms|s|m|h|d|w|y))+$/;
 
+/** What `minikube start --memory 4g` and Docker write (`4g`, `4gb`, `4GB`): the binary unit they mean, as Kubernetes writes it. */
+function meantQuantity(value: string): string | undefined {
+    const match = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([kmgt])i?b?\s*$/i.exec(value);
+    return match === null ? undefined : `${match[1]}${match[2].toUpperCase()}i`;
+}
+
 export function checkMemory(value: string): string | undefined {
     const bytes = parseQuantity(value);
     if (bytes === undefined) {
-        return `${show(value)} is not a Kubernetes quantity; use a number with a unit, e.g. 4Gi, 4096Mi or 4G`;
+        const meant = meantQuantity(value);
+        return meant !== undefined
+            ? `${show(value)} is not a Kubernetes quantity (its units are case-sensitive); did you mean ${meant}?`
+            : `${show(value)} is not a Kubernetes quantity; use a number with a unit, e.g. 4Gi, 4096Mi or 4G`;
     }
     if (bytes < MEMORY_RANGE.min || bytes > MEMORY_RANGE.max) {
         return `${show(value)} is out of range; use a quantity from 1Gi to 1Ti`;

@@ -107,13 +107,13 @@ export const CONFIG_KEYS = {
         kind: "string",
         default: D.platform,
         description:
-            "the cluster's platform, for the CNI agent's host paths: `minikube`, `k3d`, `k3s`, `microk8s`, `gke`, `openshift`, or `none` for the chart's defaults (kind, EKS, AKS, kubeadm); only with `ambient`",
+            "the cluster's platform, for the CNI agent's host paths: `minikube`, `k3d`, `k3s`, `microk8s`, `gke`, `openshift`, or `none` for the chart's defaults (kind, EKS, AKS, kubeadm). With `ambient`, or `openshift` with sidecars, whose pods may not redirect their own traffic: the CNI agent does it in `kube-system`",
     },
     nodes: {
         kind: "integer",
         default: D.nodes,
         description:
-            "how many nodes the cluster has: ztunnel and the CNI agent run one pod on each, and the memory budget counts them that many times; only with `ambient`",
+            "how many nodes the cluster has: ztunnel and the CNI agent run one pod on each, which the memory budget counts that many times, and `availability: high` spreads pods over them",
         range: RANGES.nodes,
     },
     gatewayApiCrds: {

@@ -30,6 +30,12 @@ export interface IstioControlPlaneArgs {
      */
     ambient?: Pick<AmbientSettings, "platform" | "agentNamespace">;
     /**
+     * The CNI agent of a sidecar mesh, if any: istiod's platform profile then injects no
+     * `istio-init`. Not given to the istiod of before revisions, whose values stay.
+     * @default undefined (each pod redirects its own traffic)
+     */
+    sidecarCni?: { readonly platform: "openshift" };
+    /**
      * Registry, pull secrets and placement (values/workload-values.ts), over its values. Not
      * given to the istiod of before revisions, whose values stay.
      * @default none
@@ -55,7 +61,15 @@ export class IstioControlPlane extends ChartComponent {
         const { version, revision } = args.istiod;
         const ambient = revision === undefined ? undefined : args.ambient;
         const values = mergeValues(
-            { ...istiodValues(args.istiod, args.sizing, args.tracing, ambient) },
+            {
+                ...istiodValues(
+                    args.istiod,
+                    args.sizing,
+                    args.tracing,
+                    ambient,
+                    revision === undefined ? undefined : args.sidecarCni,
+                ),
+            },
             (revision !== undefined && args.workload) || {},
         );
         super(

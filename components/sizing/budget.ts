@@ -56,8 +56,13 @@ export interface Deployed {
     copies: number;
 }
 
-/** ambient's DaemonSets: one pod on every node. */
-const PER_NODE: readonly Component[] = ["ztunnel", "cni"];
+/** The DaemonSets of these settings, one pod on every node: ambient's two, or a sidecar mesh's CNI agent. */
+function nodeAgents(settings: Pick<MeshSettings, "ambient" | "sidecarCni">): readonly Component[] {
+    if (settings.ambient !== undefined) {
+        return ["ztunnel", "cni"];
+    }
+    return settings.sidecarCni === undefined ? [] : ["cni"];
+}
 
 /** The sample application's pods: a client, a frontend and a backend, one container each. */
 export const SAMPLE_APP_PODS = 3;
@@ -65,7 +70,10 @@ export const SAMPLE_APP_PODS = 3;
 /** Every workload the program deploys for these settings, in the order of `COMPONENTS`. */
 export function deployedComponents(
     plan: SizingPlan,
-    settings: Pick<MeshSettings, "addons" | "egressGateway" | "revisions" | "ambient" | "nodes" | "sampleApp">,
+    settings: Pick<
+        MeshSettings,
+        "addons" | "egressGateway" | "revisions" | "ambient" | "sidecarCni" | "nodes" | "sampleApp"
+    >,
 ): Deployed[] {
     // A canary or a previous revision is a whole second istiod, with the same size and scaling.
     const revisions = allRevisions(settings.revisions).length;
@@ -85,16 +93,14 @@ export function deployedComponents(
         one("ingressGateway", plan.scaling.ingressGateway),
         ...(settings.egressGateway ? [one("egressGateway", plan.scaling.egressGateway)] : []),
         ...settings.addons.map((addon): Deployed => one(addon, SINGLE)),
-        ...(settings.ambient === undefined
-            ? []
-            : PER_NODE.map(
-                  (component): Deployed => ({
-                      component,
-                      label: `${component} (${settings.nodes} node${settings.nodes === 1 ? "" : "s"})`,
-                      scaling: SINGLE,
-                      copies: settings.nodes,
-                  }),
-              )),
+        ...nodeAgents(settings).map(
+            (component): Deployed => ({
+                component,
+                label: `${component} (${settings.nodes} node${settings.nodes === 1 ? "" : "s"})`,
+                scaling: SINGLE,
+                copies: settings.nodes,
+            }),
+        ),
         ...(settings.sampleApp
             ? [
                   {
@@ -119,9 +125,9 @@ export function ambientSaving(plan: SizingPlan, settings: Pick<MeshSettings, "am
         : `a pod in an ambient namespace runs no sidecar: it saves the proxy row's ${proxy.memoryRequest}Mi request (${proxy.cpuRequest}m CPU), while ztunnel is paid once per node`;
 }
 
-/** MiB the per-node DaemonSets request on each node; 0 without ambient. */
-export function perNodeRequestMi(plan: SizingPlan, settings: Pick<MeshSettings, "ambient">): number {
-    return settings.ambient === undefined ? 0 : PER_NODE.reduce((sum, c) => sum + plan.sizes[c].memoryRequest, 0);
+/** MiB the per-node DaemonSets request on each node; 0 without any. */
+export function perNodeRequestMi(plan: SizingPlan, settings: Pick<MeshSettings, "ambient" | "sidecarCni">): number {
+    return nodeAgents(settings).reduce((sum, c) => sum + plan.sizes[c].memoryRequest, 0);
 }
 
 /** Replicas the scheduler must fit at all times: an autoscaler's minimum. */
@@ -148,7 +154,7 @@ const fits = (budget: Budget): boolean => budget.totalMi <= budget.budgetMi;
  * (fewer, bigger nodes) fits, and says at most how many.
  */
 function fewerNodes(settings: BudgetSettings, plan: SizingPlan, k: (key: MeshKey) => string): string[] {
-    if (settings.ambient === undefined || settings.nodes === 1) {
+    if (nodeAgents(settings).length === 0 || settings.nodes === 1) {
         return [];
     }
     const most = [...Array(settings.nodes - 1).keys()]

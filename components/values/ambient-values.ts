@@ -79,6 +79,24 @@ export function agentValues(
     };
 }
 
+/** The CNI agent of a sidecar mesh: no ambient profile, the platform's paths and its CNI provider (Multus on OpenShift). */
+export interface SidecarCniValues {
+    platform: Exclude<Platform, "none">;
+    revision: string;
+    hub: string;
+    resources: Resources;
+}
+
+/**
+ * The `cni` chart's values when sidecars need the CNI agent: on OpenShift, which refuses the
+ * NET_ADMIN of the `istio-init` container every injected pod would otherwise run, the agent
+ * redirects each pod's traffic to its sidecar instead, and istiod's platform profile injects
+ * no `istio-init` (`pilot.cni.enabled`).
+ */
+export function sidecarCniValues(platform: "openshift", plan: SizingPlan, revision: string): SidecarCniValues {
+    return { platform, revision, hub: ISTIO_IMAGE_HUB, resources: toResources(plan.sizes.cni) };
+}
+
 /** A namespace's waypoint: the Gateway istiod turns into an Envoy Deployment for L7 policy. */
 export function waypointGateway(namespace: string): Record<string, unknown> {
     return {

@@ -90,6 +90,7 @@ export function istiodValues(
     plan: SizingPlan,
     tracing: readonly TracingProvider[] = [],
     ambient?: Pick<AmbientSettings, "platform" | "agentNamespace">,
+    sidecarCni?: { readonly platform: "openshift" },
 ): IstiodValues {
     const { revision, compatibilityVersion } = istiod;
     const controlPlane = plan.scaling.istiod;
@@ -97,6 +98,8 @@ export function istiodValues(
         ...(revision !== undefined && { revision }),
         ...(compatibilityVersion !== undefined && { compatibilityVersion }),
         ...(ambient !== undefined && istiodAmbientValues(ambient)),
+        // The platform's profile turns `pilot.cni.enabled` on: no `istio-init` is injected.
+        ...(sidecarCni !== undefined && { platform: sidecarCni.platform }),
         base: VALIDATION,
         replicaCount: controlPlane.replicas,
         autoscaleEnabled: controlPlane.autoscale !== undefined,

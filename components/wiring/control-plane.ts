@@ -20,6 +20,7 @@ import { RunningControlPlanes } from "../mesh/running-control-planes";
 import { SidecarInjection } from "../mesh/sidecar-injection";
 import { workloadValues } from "../values/workload-values";
 import { buildGateways } from "./gateways";
+import { SidecarCni } from "../mesh/sidecar-cni";
 import { spreadOf } from "./spread";
 import { Waypoints } from "../mesh/waypoints";
 import { movedChild } from "./moved";
@@ -117,6 +118,7 @@ export function buildControlPlane(
                     sizing,
                     tracing,
                     ambient: settings.ambient,
+                    ...(settings.sidecarCni !== undefined && { sidecarCni: settings.sidecarCni }),
                     workload: workloadValues(
                         "istiod",
                         settings.workloads,
@@ -147,7 +149,24 @@ export function buildControlPlane(
         child("revision-tags", { dependsOn: [...istiods.values()] }),
     );
     const stable = istiods.get(plan.stableIstiod) as IstioControlPlane;
-    const afterIstiod = { dependsOn: [stable] };
+    // On OpenShift, the sidecars' CNI agent: every injected pod, the gateways' too, waits for it.
+    const cni =
+        settings.sidecarCni === undefined
+            ? undefined
+            : new SidecarCni(
+                  `${name}-sidecar-cni`,
+                  {
+                      namespace: podNamespace(pulumi.output(settings.sidecarCni.agentNamespace), "kube-system"),
+                      platform: settings.sidecarCni.platform,
+                      version: settings.istioVersion,
+                      revision: plan.gatewayRevision,
+                      sizing,
+                      workload: workloadValues("cni", settings.workloads),
+                      chartValues: settings.chartValues.cni,
+                  },
+                  { parent: mesh },
+              );
+    const afterIstiod = { dependsOn: [stable, ...(cni === undefined ? [] : [cni])] };
     const gateways = buildGateways(name, {
         settings,
         sizing,
@@ -167,7 +186,7 @@ export function buildControlPlane(
         child("mesh-mtls", afterIstiod),
     );
     const ambient = buildAmbient(mesh, name, settings, sizing, plan, { adopter, adopting, afterIstiod, podNamespace });
-    const ambientWaits = ambient.waits;
+    const ambientWaits = [...ambient.waits, ...(cni === undefined ? [] : [cni])];
     const injection = new SidecarInjection(
         `${name}-sidecar-injection`,
         {
@@ -213,6 +232,7 @@ export function buildControlPlane(
             tags,
             ...(gateways.ingress === undefined ? [] : [gateways.ingress]),
             mtls,
+            ...(cni === undefined ? [] : [cni]),
             ...ambient.created,
             injection,
         ],

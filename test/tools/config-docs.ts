@@ -13,7 +13,7 @@ import { Console, runAsProgram } from "./command";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 export const PROJECT_FILE = "Pulumi.yaml";
-export const CONFIG_TABLE_FILE = "README.md";
+export const CONFIG_TABLE_FILE = "docs/configuration.md";
 const TABLE_START = "<!-- config-table: written by `npm run config-docs` from components/config/keys.ts -->";
 const TABLE_END = "<!-- end of config-table -->";
 

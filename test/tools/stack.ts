@@ -22,8 +22,8 @@ import { preflight } from "./preflight";
 
 export const USAGE = "usage: npm run up|preview [-- --skip-preflight] [-- <pulumi options>]";
 
-/** Settings the personal stack has beyond dev's: none yet (the sample application will be one). */
-export const PERSONAL_SETTINGS: Readonly<Record<string, unknown>> = {};
+/** Settings the personal stack has beyond dev's: the sample application, so Kiali's graph shows traffic at once. */
+export const PERSONAL_SETTINGS: Readonly<Record<string, unknown>> = { "istio-mesh:sampleApp": true };
 
 /** The stack file's path for `stack`, in the project folder `root`. */
 export const stackFile = (stack: string, root = ROOT): string => path.join(root, `Pulumi.${stack}.yaml`);

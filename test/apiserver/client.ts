@@ -84,7 +84,8 @@ export class KubeClient {
 
     constructor(
         readonly server: string,
-        ca: string,
+        /** The server's CA, for other clients of the same server (istiod's kubeconfig). */
+        readonly ca: string,
         private readonly token: string,
     ) {
         this.agent = new https.Agent({ ca, keepAlive: true, maxSockets: 8 });

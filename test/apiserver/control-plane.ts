@@ -57,7 +57,8 @@ function startProcess(binary: string, args: string[], logFile: string): ChildPro
     return child;
 }
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+/** Sends `signal` to the process group `child` leads, unless it has exited. */
+export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
     if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
     try {
         process.kill(-child.pid, signal);
@@ -66,7 +67,8 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
     }
 }
 
-function exited(child: ChildProcess, ms: number): Promise<boolean> {
+/** Whether `child` exits within `ms`. */
+export function exited(child: ChildProcess, ms: number): Promise<boolean> {
     if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
     return new Promise((resolve) => {
         const timer = setTimeout(() => resolve(false), ms);
@@ -77,6 +79,14 @@ function exited(child: ChildProcess, ms: number): Promise<boolean> {
     });
 }
 
+export interface ControlPlaneOptions {
+    /**
+     * Admission webhooks on, for a bed where istiod serves them (test/apiserver/istiod.ts):
+     * webhooks dial their Service's ClusterIP, in the loopback range, where istiod listens.
+     */
+    admissionWebhooks?: boolean;
+}
+
 export class ControlPlane {
     private constructor(
         readonly dir: string,
@@ -85,7 +95,7 @@ export class ControlPlane {
     ) {}
 
     /** Starts etcd, then kube-apiserver on it; resolves once /readyz answers ok. */
-    static async start(binaries: ControlPlaneBinaries): Promise<ControlPlane> {
+    static async start(binaries: ControlPlaneBinaries, options: ControlPlaneOptions = {}): Promise<ControlPlane> {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "apiserver-suite-"));
         const processes: ChildProcess[] = [];
         const token = crypto.randomBytes(24).toString("hex");
@@ -93,7 +103,7 @@ export class ControlPlane {
         try {
             const [etcdClient, etcdPeer, apiserverPort] = [await freePort(), await freePort(), await freePort()];
             processes.push(startEtcd(binaries.etcd, dir, etcdClient, etcdPeer));
-            processes.push(startApiserver(binaries.kubeApiserver, dir, etcdClient, apiserverPort, token));
+            processes.push(startApiserver(binaries.kubeApiserver, dir, etcdClient, apiserverPort, token, options));
             const certFile = path.join(dir, "certs", "apiserver.crt");
             const client = await waitForCertificate(certFile, processes).then(
                 (ca) => new KubeClient(`https://127.0.0.1:${apiserverPort}`, ca, token),
@@ -177,7 +187,14 @@ function startEtcd(binary: string, dir: string, clientPort: number, peerPort: nu
     );
 }
 
-function startApiserver(binary: string, dir: string, etcdPort: number, port: number, token: string): ChildProcess {
+function startApiserver(
+    binary: string,
+    dir: string,
+    etcdPort: number,
+    port: number,
+    token: string,
+    options: ControlPlaneOptions,
+): ChildProcess {
     const { privateKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
     const serviceAccountKey = path.join(dir, "service-account.key");
     fs.writeFileSync(serviceAccountKey, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
@@ -198,7 +215,7 @@ function startApiserver(binary: string, dir: string, etcdPort: number, port: num
             `--service-account-key-file=${serviceAccountKey}`,
             `--service-account-signing-key-file=${serviceAccountKey}`,
             `--service-cluster-ip-range=${SERVICE_RANGE}`,
-            `--disable-admission-plugins=${DISABLED_ADMISSION.join(",")}`,
+            ...(options.admissionWebhooks ? [] : [`--disable-admission-plugins=${DISABLED_ADMISSION.join(",")}`]),
             // Aggregated APIs are reached through their Service's IP, never an endpoint's.
             "--enable-aggregator-routing=false",
             // No kubernetes Service endpoints to keep: nothing in the suite reads them.
@@ -244,11 +261,16 @@ export async function stopAll(): Promise<void> {
     await Promise.all([...live].map((plane) => plane.stop()));
 }
 
-// A crash, an interrupt or a failing hook must not leave processes or directories behind.
-process.once("exit", () => [...live].forEach((plane) => plane.killNow()));
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
-        [...live].forEach((plane) => plane.killNow());
-        process.exit(128 + os.constants.signals[signal]);
-    });
+/** Runs `killAll` (synchronous: nothing can be awaited there) when the process exits or is interrupted. */
+export function killOnExit(killAll: () => void): void {
+    process.once("exit", killAll);
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+        process.once(signal, () => {
+            killAll();
+            process.exit(128 + os.constants.signals[signal]);
+        });
+    }
 }
+
+// A crash, an interrupt or a failing hook must not leave processes or directories behind.
+killOnExit(() => [...live].forEach((plane) => plane.killNow()));

@@ -1,5 +1,5 @@
 import { ControlPlaneBinaries, ensureBinaries } from "../tools/build-apiserver";
-import { ControlPlane, stopAll } from "./control-plane";
+import { ControlPlane, ControlPlaneOptions, stopAll } from "./control-plane";
 
 /**
  * Mocha root hooks of the apiserver suite (test/apiserver/mocharc.json): the binaries are
@@ -10,9 +10,9 @@ import { ControlPlane, stopAll } from "./control-plane";
 let built: ControlPlaneBinaries | undefined;
 
 /** A fresh control plane: an empty etcd and a kube-apiserver on it. Stop it in `after`. */
-export function startControlPlane(): Promise<ControlPlane> {
+export function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
     if (built === undefined) throw new Error("the root hook builds the binaries before any test runs");
-    return ControlPlane.start(built);
+    return ControlPlane.start(built, options);
 }
 
 export const mochaHooks = {

@@ -5,7 +5,6 @@ import {
     canarySteps,
     MINOR_FLOW,
     PATCH_FLOW,
-    previousStep,
     renderUpgradeStep,
     UpgradeFlow,
     UpgradeStep,
@@ -13,6 +12,7 @@ import {
 import { ControlPlane } from "./control-plane";
 import type { StackRender } from "../support/render";
 import { Deployable, deployables } from "./deployables";
+import { paths, SHOP } from "./flow-paths";
 import { startControlPlane } from "./hooks";
 import { applyAndCheck, NO_PROBLEMS } from "./step-checks";
 
@@ -22,21 +22,6 @@ import { applyAndCheck, NO_PROBLEMS } from "./step-checks";
  * server-side, what it removes pruned. Each path from the install to a last step (the upgrade
  * through retirement, and the rollback) runs on a control plane of its own.
  */
-
-/** The application namespace the flows start with: the cluster state the test sets up, as `kubectl create namespace shop` would. */
-const SHOP = { apiVersion: "v1", kind: "Namespace", metadata: { name: "shop" } };
-
-/** Each path from the flow's first step to one that no step follows. */
-function paths(steps: readonly UpgradeStep[]): UpgradeStep[][] {
-    const followed = new Set(steps.map((step) => step.after));
-    return steps
-        .filter((step) => !followed.has(step.id))
-        .map((last) => {
-            const path = [last];
-            for (let step = previousStep(last); step !== undefined; step = previousStep(step)) path.unshift(step);
-            return path;
-        });
-}
 
 /** The labels `shop` must carry after `step`, read from what the server holds. */
 type ShopLabels = (step: UpgradeStep, render: StackRender) => Record<string, string> | undefined;

@@ -3,6 +3,7 @@
 // are pinned in one place each: the wrapper modules' go.mod under test/apiserver/go/, whose
 // go.sum the build verifies. A binary already built for its version is not built again.
 import { spawn } from "node:child_process";
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { type Console, runAsProgram } from "./command";
@@ -12,8 +13,8 @@ const WRAPPERS = path.join(ROOT, "test/apiserver/go");
 export const CACHE = path.join(ROOT, ".cache/apiserver");
 
 /** One binary: the wrapper module that pins it and the package `go build` compiles. */
-interface Binary {
-    name: "etcd" | "kube-apiserver";
+export interface Binary {
+    name: string;
     /** Directory of the wrapper module under test/apiserver/go. */
     wrapper: string;
     /** The module whose version names the binary. */
@@ -22,6 +23,11 @@ interface Binary {
     main: string;
     /** Linker flags that stamp the version; built from the module's version. */
     ldflags(version: string): string[];
+    /**
+     * Source files of our own in the wrapper (a `main` we wrote), relative to it: their digest
+     * joins the version in the cache key, so that a change to them builds anew.
+     */
+    ownSources?: readonly string[];
 }
 
 /**
@@ -69,9 +75,19 @@ export function pinnedVersion(binary: Binary): string {
     return match[1];
 }
 
+/** A short digest of the wrapper's own sources (and its go.mod and go.sum), or "" when it has none. */
+function ownSourcesDigest(binary: Binary): string {
+    if (binary.ownSources === undefined) return "";
+    const hash = crypto.createHash("sha256");
+    for (const file of [...binary.ownSources, "go.mod", "go.sum"]) {
+        hash.update(`${file}\0`).update(fs.readFileSync(path.join(WRAPPERS, binary.wrapper, file)));
+    }
+    return `-${hash.digest("hex").slice(0, 12)}`;
+}
+
 /** Where a binary of this version lives once built. */
 export function binaryPath(binary: Binary): string {
-    return path.join(CACHE, `${binary.name}-${pinnedVersion(binary)}`, binary.name);
+    return path.join(CACHE, `${binary.name}-${pinnedVersion(binary)}${ownSourcesDigest(binary)}`, binary.name);
 }
 
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, io: Console): Promise<void> {
@@ -87,7 +103,7 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
 }
 
 /** Builds one binary unless it is there; resolves to its path. */
-async function ensureBinary(binary: Binary, io: Console): Promise<string> {
+export async function ensureBinary(binary: Binary, io: Console): Promise<string> {
     const target = binaryPath(binary);
     if (fs.existsSync(target)) return target;
     const version = pinnedVersion(binary);

@@ -3,7 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 /**
  * The arguments a real cluster asks of every workload the mesh runs: where its images come
  * from, where its pods may be scheduled, and how available its control plane and gateways
- * are. Part of `IstioMeshArgs` (istio-mesh-args.ts), kept apart to keep that file readable.
+ * are. Part of `IstioMeshArgs` (istio-mesh-args.ts), which re-exports it.
  */
 
 /** How many pods istiod and the gateways run, and what guards them. */

@@ -3,12 +3,13 @@ import { ADDON_NEEDS, ADDONS } from "./addons";
 import { parseQuantity } from "./quantity";
 import { parseOverrides } from "./overrides";
 import { parseReplicaOverrides } from "./replica-overrides";
-import { exposureProblems, exposureWarnings, TRAFFIC_POLICIES } from "./exposure";
-import { idleKeyWarnings } from "./idle-settings";
+import { TRAFFIC_POLICIES } from "./exposure";
+import { crossChecks } from "./cross-checks";
+import { MESH_DEFAULTS, numberRanges } from "./defaults";
 import { ChartValueOverrides, installedCharts, isIstioChart, readChartValues } from "./chart-values";
 import { ambientAgentNamespace, ambientProblems, GATEWAY_API_CRD_SOURCES, PLATFORMS } from "./ambient";
 import { CANARY_TAG, checkIstioVersion, controlPlaneRevision, DEFAULT_TAG, revisionProblems } from "./revisions";
-import type { MeshKey, StackKey } from "./arg-paths";
+import type { MeshKey } from "./arg-paths";
 import type { IstioMeshArgs } from "./istio-mesh-args";
 import {
     DASHBOARD_EXPOSURES,
@@ -36,8 +37,7 @@ import {
     checkSecretName,
     checkStorage,
 } from "./value-checks";
-import { DEFAULT_ISTIO_VERSION } from "../versions";
-import { readIngressService, readWorkloads, workloadWarnings } from "./workloads";
+import { readIngressService, readWorkloads } from "./workloads";
 import { MembershipSettings, readMembership } from "./membership";
 
 const membershipOf = (membership: MembershipSettings | undefined): { membership?: MembershipSettings } =>
@@ -48,79 +48,6 @@ const membershipOf = (membership: MembershipSettings | undefined): { membership?
  * into `MeshSettings`. What needs the sizing table (overrides against the computed sizes,
  * the memory budget) and what ran last come on top (components/mesh-settings.ts).
  */
-
-/** Each setting's default, the one place they are stated: `IstioMeshArgs`' `@default`s say the same. */
-export const MESH_DEFAULTS = {
-    memory: "4Gi",
-    addons: [...ADDONS],
-    injectionNamespaces: ["default"],
-    istioVersion: DEFAULT_ISTIO_VERSION,
-    canaryVersion: "",
-    canaryNamespaces: [],
-    previousVersion: "",
-    unrevisionedVersion: "",
-    ambient: false,
-    ambientNamespaces: [],
-    waypointNamespaces: [],
-    ambientReleasedNamespaces: [],
-    platform: "none",
-    nodes: 1,
-    gatewayApiCrds: "install",
-    egressGateway: true,
-    ingressNamespace: "istio-ingress",
-    egressNamespace: "istio-egress",
-    networkPolicies: false,
-    ingressServiceType: "LoadBalancer",
-    awaitIngressAddress: false,
-    ingressExternalTrafficPolicy: "Local",
-    ingressGateway: true,
-    ingressServiceAnnotations: {},
-    ingressLoadBalancerSourceRanges: [],
-    ingressLoadBalancerClass: "",
-    imageRegistry: "",
-    imagePullSecrets: [],
-    registryCredentials: "",
-    scheduling: {},
-    availability: "auto",
-    mtlsMode: "STRICT",
-    dashboards: "none",
-    dashboardHost: "",
-    dashboardAllowedCidrs: ["10.0.0.0/8", "127.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
-    dashboardsWithoutLogin: [],
-    dashboardTlsSecret: "",
-    dashboardPlainHttp: false,
-    tracingSampling: 1,
-    prometheusUrl: "",
-    prometheusScrapesMesh: false,
-    otlpEndpoint: "",
-    otlpProtocol: "grpc",
-    tracingQueryUrl: "",
-    tracingQueryProvider: "jaeger",
-    kialiAnonymous: false,
-    prometheusRetention: "24h",
-    prometheusStorage: "",
-    kubeletTlsVerify: true,
-    memoryBudgetPercent: 50,
-    resources: {},
-    replicas: {},
-    chartValues: {},
-    sampleApp: false,
-} as const satisfies Record<StackKey, unknown>;
-
-/** The ranges of the numeric settings, and the unit their messages name. */
-export function numberRanges(k: (key: MeshKey) => string) {
-    return {
-        nodes: { min: 1, max: 5000, unit: " (nodes)", integer: true },
-        tracingSampling: { min: 0, max: 100, unit: " (percent of requests)" },
-        memoryBudgetPercent: { min: 10, max: 90, unit: ` (percent of ${k("memory")})`, integer: true },
-    } as const;
-}
-
-/** The sample application's namespace, which the mesh owns when `sampleApp` is on. */
-export const SAMPLE_APP_NAMESPACE = "istio-mesh-sample";
-
-/** The control plane's namespace, where the root CA's Secrets are. */
-const ISTIO_SYSTEM = "istio-system";
 
 const sorted = (items: readonly string[]): string[] => [...items].sort();
 
@@ -395,77 +322,4 @@ function readChartValueSettings(
     const { overrides, problems } = readChartValues(raw, checked, (key) => check.key(key));
     problems.forEach(([at, message]) => check.problem("chartValues", message, at));
     return overrides;
-}
-
-/** The checks across settings that need them all read. */
-function crossChecks(
-    settings: MeshSettings,
-    check: SettingsChecker,
-    ambientKeys: { ambientNamespaces: readonly string[] },
-): void {
-    const k = (key: MeshKey): string => check.key(key);
-    // A gateway shares its namespace with no application of any kind: its role reads every
-    // Secret there, anyone who may write routes there binds them to its hosts and
-    // certificates, its pods' labels are what the NetworkPolicies admit, and a namespace-wide
-    // deny written for the gateway would cut the application's HBONE and probes.
-    const applications: [MeshKey, readonly string[]][] = [
-        ["injectionNamespaces", settings.injectionNamespaces],
-        ["ambientNamespaces", ambientKeys.ambientNamespaces],
-    ];
-    const gateways: [MeshKey, string, boolean][] = [
-        ["ingressNamespace", settings.gatewayNamespaces.ingress, true],
-        ["egressNamespace", settings.gatewayNamespaces.egress, settings.egressGateway],
-    ];
-    for (const [name, namespace, deployed] of gateways) {
-        const listedIn = applications.filter(([, namespaces]) => namespaces.includes(namespace)).map(([list]) => list);
-        if (deployed && listedIn.length > 0) {
-            check.crossKeyProblem(
-                name,
-                `${show(namespace)} is in ${listedIn.map(k).join(" and ")}, an application's namespace; the gateway's role reads every Secret of its namespace, and whoever may write routes or label pods there could take its hosts, its certificates and its network access, so give it one of its own, e.g. istio-${name === "ingressNamespace" ? "ingress" : "egress"}`,
-                listedIn,
-            );
-        }
-    }
-    // The sample application's namespace is the mesh's: created, labelled and deleted with it.
-    const sampleNamespaces: [MeshKey, readonly string[]][] = [
-        ...applications,
-        ["ingressNamespace", [settings.gatewayNamespaces.ingress]],
-        ["egressNamespace", settings.egressGateway ? [settings.gatewayNamespaces.egress] : []],
-    ];
-    for (const [key, namespaces] of sampleNamespaces) {
-        if (settings.sampleApp && namespaces.includes(SAMPLE_APP_NAMESPACE)) {
-            check.crossKeyProblem(
-                key,
-                `${show(SAMPLE_APP_NAMESPACE)} is the sample application's namespace, which the mesh creates, labels and deletes with ${k("sampleApp")}; use another namespace here, or set ${k("sampleApp")}: false`,
-                ["sampleApp"],
-            );
-        }
-    }
-    // Allowed, so that a mesh deployed with its gateways there keeps them until it moves
-    // them; said in every preview, since the role reads the root CA's Secret there.
-    for (const [name, namespace, deployed] of gateways) {
-        if (deployed && namespace === ISTIO_SYSTEM) {
-            check.warning(
-                name,
-                `${show(namespace)} puts the gateway beside the root CA: its role reads every Secret of its namespace, cacerts and istio-ca-secret included, so whoever takes the gateway's pod takes the mesh's identity; give it a namespace of its own, e.g. istio-${name === "ingressNamespace" ? "ingress" : "egress"} (docs/upgrades.md, gateways in their own namespaces)`,
-            );
-        }
-    }
-    for (const [name, message, restsOn] of exposureProblems(settings, k)) {
-        check.crossKeyProblem(name as MeshKey, message, restsOn as MeshKey[]);
-    }
-    for (const [name, message, restsOn] of exposureWarnings(settings, k)) {
-        if (!check.failed(name as MeshKey, ...(restsOn as MeshKey[]))) {
-            check.warning(name as MeshKey, message);
-        }
-    }
-    // A key with no effect here deploys, with a warning: turning a part off stays one change.
-    for (const [name, message, restsOn] of idleKeyWarnings(settings, (key) => check.given(key), k)) {
-        if (!check.failed(name, restsOn)) {
-            check.warning(name, message);
-        }
-    }
-    for (const [name, message] of workloadWarnings(settings, k)) {
-        check.warning(name, message);
-    }
 }

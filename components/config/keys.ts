@@ -1,10 +1,10 @@
 import type { ReadableKey } from "./config-reader";
-import { MESH_DEFAULTS, numberRanges } from "../args/read-settings";
+import { MESH_DEFAULTS, numberRanges } from "../args/defaults";
 import type { StackKey } from "../args/arg-paths";
 
 /**
  * Every `istio-mesh:` key, declared once: its kind, its default (the component's, from
- * args/read-settings.ts), what it means, and the argument of `IstioMesh` it becomes. The
+ * args/defaults.ts), what it means, and the argument of `IstioMesh` it becomes. The
  * translation takes kinds from here, `Pulumi.yaml`'s `config:` block and the README's table
  * are written from here (`npm run config-docs`), and a test keeps both current. A schema
  * library (zod, valibot) would replace only the parse of each kind: the checks live on the

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { SAMPLE_APP_NAMESPACE } from "../args/read-settings";
+import { SAMPLE_APP_NAMESPACE } from "../args/defaults";
 import type { MeshSettings } from "../args/settings";
 import { inClusterNamespace } from "../args/value-checks";
 import type { SizingPlan } from "../sizing/sizing";

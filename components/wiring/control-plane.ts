@@ -8,10 +8,8 @@ import { ControlPlanePlan } from "../values/control-plane-plan";
 import { ISTIO_NAMESPACE, TracingProvider } from "../values/istio-values";
 import { meshTracingProvider } from "../values/addon-values";
 import { adoptingProvider } from "../mesh/adopting-provider";
-import { AmbientDataPlane } from "../mesh/ambient-data-plane";
 import { IstioControlPlane } from "../mesh/control-plane";
 import { IstioGateway } from "../mesh/gateway";
-import { GatewayApiCrds } from "../mesh/gateway-api-crds";
 import { IstioBase } from "../mesh/istio-base";
 import { MeshMtls } from "../mesh/mesh-mtls";
 import { MeshNamespace } from "../mesh/namespace";
@@ -22,17 +20,12 @@ import { workloadValues } from "../values/workload-values";
 import { buildGateways } from "./gateways";
 import { caCertsSecret } from "../mesh/cacerts";
 import { mergeValues } from "../values/chart-values";
-import {
-    EAST_WEST_NAMESPACE,
-    membershipIstiodValues,
-    membershipZtunnelValues,
-    NETWORK_LABEL,
-} from "../values/multi-cluster-values";
+import { EAST_WEST_NAMESPACE, membershipIstiodValues, NETWORK_LABEL } from "../values/multi-cluster-values";
 import { EastWestGateway } from "../mesh/east-west-gateway";
 import { SidecarCni } from "../mesh/sidecar-cni";
 import { spreadOf } from "./spread";
-import { Waypoints } from "../mesh/waypoints";
 import { movedChild } from "./moved";
+import { buildAmbient } from "./ambient";
 import { registryCredentialsIn } from "../chart";
 
 /** What the core of the mesh gives the rest of it. */
@@ -281,68 +274,4 @@ export function buildControlPlane(
             injection,
         ],
     };
-}
-
-/**
- * Ambient: istiod, then the CNI agent, then ztunnel, then the namespace labels and waypoints,
- * as Istio's Helm guide orders them; destroy removes them in reverse. Returns what the
- * namespace labels wait for.
- */
-function buildAmbient(
-    mesh: pulumi.ComponentResource,
-    name: string,
-    settings: MeshSettings,
-    sizing: SizingPlan,
-    plan: ControlPlanePlan,
-    parts: Pick<ControlPlaneParts, "adopter" | "adopting" | "afterIstiod"> & {
-        readonly podNamespace: (namespace: pulumi.Output<string>, label: string) => pulumi.Output<string>;
-    },
-): { waits: pulumi.Resource[]; created: pulumi.Resource[] } {
-    if (settings.ambient === undefined) {
-        return { waits: [], created: [] };
-    }
-    const child = (old: string, opts: pulumi.CustomResourceOptions = {}) => movedChild(mesh, old, opts);
-    const ambient = settings.ambient;
-    const agents =
-        ambient.agentNamespace === "kube-system"
-            ? undefined
-            : new MeshNamespace(
-                  `${name}-${ambient.agentNamespace}`,
-                  { name: ambient.agentNamespace, privileged: true },
-                  child(ambient.agentNamespace, parts.adopting),
-              );
-    const agentNamespace = agents === undefined ? pulumi.output(ambient.agentNamespace) : agents.name;
-    const dataPlane = new AmbientDataPlane(
-        `${name}-ambient`,
-        {
-            namespace: parts.podNamespace(agentNamespace, ambient.agentNamespace),
-            ambient,
-            version: settings.istioVersion,
-            revision: plan.gatewayRevision,
-            sizing,
-            workload: {
-                cni: workloadValues("cni", settings.workloads),
-                ztunnel: mergeValues(
-                    workloadValues("ztunnel", settings.workloads),
-                    settings.membership && membershipZtunnelValues(settings.membership),
-                ),
-            },
-            chartValues: { cni: settings.chartValues.cni, ztunnel: settings.chartValues.ztunnel },
-        },
-        child("ambient", parts.afterIstiod),
-    );
-    const crds =
-        ambient.gatewayApiCrds === "install"
-            ? new GatewayApiCrds(`${name}-gateway-api`, { adoptingProvider: parts.adopter }, child("gateway-api"))
-            : undefined;
-    const created = [...(agents === undefined ? [] : [agents]), dataPlane, ...(crds === undefined ? [] : [crds])];
-    if (ambient.waypointNamespaces.length === 0) {
-        return { waits: [dataPlane.ztunnel], created };
-    }
-    const waypoints = new Waypoints(
-        `${name}-waypoints`,
-        { namespaces: ambient.waypointNamespaces },
-        child("waypoints", { dependsOn: [dataPlane.ztunnel, ...(crds?.crds ?? [])] }),
-    );
-    return { waits: [dataPlane.ztunnel, waypoints], created: [...created, waypoints] };
 }

@@ -4,10 +4,10 @@ import {
     jaegerMaxTraces,
     jaegerValues,
     KIALI_GRAFANA_DASHBOARDS,
-    kialiTracing,
     kialiValues,
     prometheusValues,
 } from "../components/values/addon-values";
+import { kialiTracing } from "../components/values/addon-endpoints";
 import { dashboardTitles, ISTIO_DASHBOARD_SETS } from "../components/values/grafana-dashboards";
 import { parseMeshSettings } from "../components/config/stack-config";
 import { planSizing } from "../components/sizing/sizing";

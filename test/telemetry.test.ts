@@ -7,7 +7,7 @@ import {
     meshTracingProvider,
     otlpTracingProvider,
     prometheusReadUrl,
-} from "../components/values/addon-values";
+} from "../components/values/addon-endpoints";
 import { ANNOTATED_POD_RELABELING, meshScrapeConfig, meshScrapeJobs } from "../components/values/prometheus-scrape";
 import { configFile } from "./support/configured";
 import { Graph } from "./support/graph";

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ADDON_SERVICES, PrometheusOptions, prometheusValues } from "../values/addon-values";
+import { ADDON_SERVICES } from "../values/addon-endpoints";
+import { PrometheusOptions, prometheusValues } from "../values/addon-values";
 import { childOptions, pinnedChart } from "../chart";
 import type { ChartValues } from "../args/chart-values";
 import { ADDON_CHARTS } from "../versions";

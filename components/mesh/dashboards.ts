@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ADDON_SERVICES } from "../values/addon-values";
+import { ADDON_SERVICES } from "../values/addon-endpoints";
 import { childOptions } from "../chart";
 import type { Addon } from "../args/settings";
 

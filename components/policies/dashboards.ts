@@ -1,6 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import * as yaml from "js-yaml";
-import { ADDON_SERVICES } from "../values/addon-values";
+import { ADDON_SERVICES } from "../values/addon-endpoints";
 import { addonResolver, exposuresAroundTheGateway, gatewayRoutesToAddons, istioGateway, PolicyInput } from "./routes";
 import { configSchema, get, InvariantConfig, isProtected, label, Props } from "./scope";
 

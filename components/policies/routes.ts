@@ -1,4 +1,4 @@
-import { ADDON_SERVICES } from "../values/addon-values";
+import { ADDON_SERVICES } from "../values/addon-endpoints";
 import { WORKLOAD_POD_LABELS } from "../values/pod-labels";
 import { get, label, Props } from "./scope";
 

@@ -1,7 +1,7 @@
 import type { Addon } from "../args/addons";
 import { ExposureSettings, loginlessDashboards } from "../args/exposure";
 import type { MeshKey } from "../args/arg-paths";
-import { ADDON_SERVICES } from "./addon-values";
+import { ADDON_SERVICES } from "./addon-endpoints";
 
 /**
  * Where each dashboard is, as the outputs say it: browser URLs where they are known before

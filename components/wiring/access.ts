@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { MeshKey } from "../args/arg-paths";
 import type { MeshSettings } from "../args/settings";
-import { ADDON_SERVICES } from "../values/addon-values";
+import { ADDON_SERVICES } from "../values/addon-endpoints";
 import {
     dashboardAccess,
     dashboardUrl,

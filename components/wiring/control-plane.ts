@@ -6,7 +6,7 @@ import type { LastDeployment } from "../args/upgrade-guard";
 import type { SizingPlan } from "../sizing/sizing";
 import { ControlPlanePlan } from "../values/control-plane-plan";
 import { ISTIO_NAMESPACE, TracingProvider } from "../values/istio-values";
-import { meshTracingProvider } from "../values/addon-values";
+import { meshTracingProvider } from "../values/addon-endpoints";
 import { adoptingProvider } from "../mesh/adopting-provider";
 import { IstioControlPlane } from "../mesh/control-plane";
 import { IstioGateway } from "../mesh/gateway";

@@ -1,5 +1,5 @@
 import * as yaml from "js-yaml";
-import { ADDON_SERVICES } from "../../components/values/addon-values";
+import { ADDON_SERVICES } from "../../components/values/addon-endpoints";
 import { Addon } from "../../components/args/addons";
 import { Address, configFile, servedPaths } from "./configured";
 import { kubernetesSchemaErrors } from "./kubernetes-schema";

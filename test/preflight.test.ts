@@ -8,18 +8,9 @@ import type { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import {
-    apiAccess,
-    kubeconfigSource,
-    memoryProblem,
-    mergeKubeconfigs,
-    NodeView,
-    nodesOverHttps,
-    nodesWithKubectl,
-    preflight,
-    readKubeconfig,
-    targetContext,
-} from "./tools/preflight";
+import { listOverHttps, listWithKubectl } from "./tools/cluster-queries";
+import { apiAccess, kubeconfigSource, mergeKubeconfigs, readKubeconfig } from "./tools/kubeconfig";
+import { memoryProblem, missingNamespaceProblems, NodeView, preflight, targetContext } from "./tools/preflight";
 
 const node = (memory: string, unschedulable = false): NodeView => ({
     metadata: { name: "n" },
@@ -55,13 +46,26 @@ interface ApiStandIn {
     close(): Promise<void>;
 }
 
-/** An API server that answers GET /api/v1/nodes with `status` and `body`. */
-async function apiServer(status: number, body: unknown): Promise<ApiStandIn> {
+const namespaceList = (...names: string[]) => ({
+    kind: "NamespaceList",
+    items: names.map((name) => ({ metadata: { name } })),
+});
+
+/**
+ * An API server that answers GET /api/v1/namespaces with `namespaces` (a fresh cluster's, by
+ * default) and any other request with `status` and `body`.
+ */
+async function apiServer(
+    status: number,
+    body: unknown,
+    namespaces: [number, unknown] = [200, namespaceList("default", "kube-system")],
+): Promise<ApiStandIn> {
     const requests: ApiStandIn["requests"] = [];
     const server = http.createServer((request, response) => {
         requests.push({ url: request.url, authorization: request.headers.authorization });
-        response.writeHead(status, { "Content-Type": "application/json" });
-        response.end(JSON.stringify(body));
+        const [code, answer] = request.url === "/api/v1/namespaces" ? namespaces : [status, body];
+        response.writeHead(code, { "Content-Type": "application/json" });
+        response.end(JSON.stringify(answer));
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     return {
@@ -184,6 +188,43 @@ describe("the preflight", () => {
         });
     });
 
+    describe("the namespaces the stack labels", () => {
+        const cluster = [{ metadata: { name: "default" } }, { metadata: { name: "shop" } }];
+        it("passes when each listed namespace exists, the defaults' included", () => {
+            assert.deepStrictEqual(missingNamespaceProblems("local", "minikube", {}, cluster), []);
+            const config = {
+                "istio-mesh:injectionNamespaces": '["default"]',
+                "istio-mesh:ambientNamespaces": '["shop"]',
+                "istio-mesh:waypointNamespaces": '["shop"]',
+            };
+            assert.deepStrictEqual(missingNamespaceProblems("local", "minikube", config, cluster), []);
+        });
+
+        it("names the key, the namespace, the context and both fixes for each one missing", () => {
+            const config = {
+                "istio-mesh:injectionNamespaces": '["default","shpo"]',
+                "istio-mesh:canaryNamespaces": '["shpo"]',
+                "istio-mesh:ambientNamespaces": '["cart"]',
+            };
+            const fixes = (key: string, name: string) =>
+                `istio-mesh:${key}: the namespace ${name} does not exist in the context istio-mesh-dev, and the mesh labels it but never creates it; create it (\`kubectl --context istio-mesh-dev create namespace ${name}\`), or take it out of istio-mesh:${key} in Pulumi.dev.yaml`;
+            assert.deepStrictEqual(missingNamespaceProblems("dev", "istio-mesh-dev", config, cluster), [
+                fixes("injectionNamespaces", "shpo"),
+                fixes("canaryNamespaces", "shpo"),
+                fixes("ambientNamespaces", "cart"),
+            ]);
+            // The default, `default`, is checked too: a cluster without it is told so.
+            assert.deepStrictEqual(missingNamespaceProblems("dev", "istio-mesh-dev", {}, []), [
+                fixes("injectionNamespaces", "default"),
+            ]);
+        });
+
+        it("leaves a value that is no list of names to the program, which names it", () => {
+            const config = { "istio-mesh:injectionNamespaces": "default", "istio-mesh:ambientNamespaces": '{"a":1}' };
+            assert.deepStrictEqual(missingNamespaceProblems("dev", "istio-mesh-dev", config, []), []);
+        });
+    });
+
     describe("asking the cluster", () => {
         it("with kubectl, for the context and kubeconfig the stack names; its errors as one line", async () => {
             const { dir, done } = scratch();
@@ -193,20 +234,20 @@ describe("the preflight", () => {
                 script(
                     `[ "$*" = "--kubeconfig /k/dev --context istio-mesh-dev --request-timeout=10s get nodes -o json" ] || { echo "unexpected: $*" >&2; exit 9; }\necho '{"items":[{"status":{"allocatable":{"memory":"4Gi"}}}]}'`,
                 );
-                assert.deepStrictEqual(await nodesWithKubectl(kubectl, "istio-mesh-dev", "/k/dev"), {
-                    nodes: [{ status: { allocatable: { memory: "4Gi" } } }],
+                assert.deepStrictEqual(await listWithKubectl(kubectl, "istio-mesh-dev", "nodes", "/k/dev"), {
+                    items: [{ status: { allocatable: { memory: "4Gi" } } }],
                 });
                 script(
                     'echo "E1206 12:00:00 memcache.go:265] couldn\'t get current server API group list" >&2\necho "Unable to connect to the server: dial tcp 127.0.0.1:6443: connect: connection refused" >&2\nexit 1',
                 );
-                assert.deepStrictEqual(await nodesWithKubectl(kubectl, "minikube"), {
+                assert.deepStrictEqual(await listWithKubectl(kubectl, "minikube", "nodes"), {
                     unreachable:
                         "Unable to connect to the server: dial tcp 127.0.0.1:6443: connect: connection refused",
                 });
                 script(
                     'echo \'Error from server (Forbidden): nodes is forbidden: User "ana" cannot list resource "nodes"\' >&2\nexit 1',
                 );
-                assert.deepStrictEqual(await nodesWithKubectl(kubectl, "minikube"), {
+                assert.deepStrictEqual(await listWithKubectl(kubectl, "minikube", "nodes"), {
                     forbidden:
                         'Error from server (Forbidden): nodes is forbidden: User "ana" cannot list resource "nodes"',
                 });
@@ -221,8 +262,8 @@ describe("the preflight", () => {
                 const kubeconfig = mergeKubeconfigs([
                     { source: "/k", dir: "/", text: kubeconfigText(api.url, ["minikube"], "minikube") },
                 ]);
-                assert.deepStrictEqual(await nodesOverHttps(apiAccess(kubeconfig, "minikube")), {
-                    nodes: [node("4Gi")],
+                assert.deepStrictEqual(await listOverHttps(apiAccess(kubeconfig, "minikube"), "nodes"), {
+                    items: [node("4Gi")],
                 });
                 assert.deepStrictEqual(api.requests, [{ url: "/api/v1/nodes", authorization: "Bearer t0ken" }]);
             } finally {
@@ -230,7 +271,7 @@ describe("the preflight", () => {
             }
             const denied = await apiServer(401, { kind: "Status", message: "Unauthorized" });
             try {
-                assert.deepStrictEqual(await nodesOverHttps({ server: denied.url }), {
+                assert.deepStrictEqual(await listOverHttps({ server: denied.url }, "nodes"), {
                     unreachable: "HTTP 401 Unauthorized",
                 });
             } finally {
@@ -238,13 +279,13 @@ describe("the preflight", () => {
             }
             const forbidden = await apiServer(403, { kind: "Status", message: "nodes is forbidden" });
             try {
-                assert.deepStrictEqual(await nodesOverHttps({ server: forbidden.url }), {
+                assert.deepStrictEqual(await listOverHttps({ server: forbidden.url }, "nodes"), {
                     forbidden: "HTTP 403: this credential may not list nodes",
                 });
             } finally {
                 await forbidden.close();
             }
-            assert.deepStrictEqual(await nodesOverHttps({ server: forbidden.url }), {
+            assert.deepStrictEqual(await listOverHttps({ server: forbidden.url }, "nodes"), {
                 unreachable: `connect ECONNREFUSED ${forbidden.url.slice("http://".length)}`,
             });
         });
@@ -346,6 +387,42 @@ describe("the preflight", () => {
             }
         });
 
+        it("asks the API server for the namespaces, and says which are missing or that it may not list them", async () => {
+            const { dir, done } = scratch();
+            const missing = await apiServer(200, { items: [node("4Gi")] }, [200, namespaceList("kube-system")]);
+            const refused = await apiServer(200, { items: [node("4Gi")] }, [403, { kind: "Status" }]);
+            try {
+                const run = (url: string) => {
+                    fs.writeFileSync(path.join(dir, "config"), kubeconfigText(url, ["minikube"], "minikube"));
+                    return preflight({
+                        stack: "local",
+                        config: { "istio-mesh:memory": "4Gi", "istio-mesh:ambientNamespaces": '["shop"]' },
+                        env: { KUBECONFIG: path.join(dir, "config") },
+                        home: dir,
+                    });
+                };
+                assert.deepStrictEqual((await run(missing.url)).problems, [
+                    "istio-mesh:injectionNamespaces: the namespace default does not exist in the context minikube, and the mesh labels it but never creates it; create it (`kubectl --context minikube create namespace default`), or take it out of istio-mesh:injectionNamespaces in Pulumi.local.yaml",
+                    "istio-mesh:ambientNamespaces: the namespace shop does not exist in the context minikube, and the mesh labels it but never creates it; create it (`kubectl --context minikube create namespace shop`), or take it out of istio-mesh:ambientNamespaces in Pulumi.local.yaml",
+                ]);
+                assert.deepStrictEqual(
+                    missing.requests.map((request) => request.url),
+                    ["/api/v1/nodes", "/api/v1/namespaces"],
+                );
+                assert.deepStrictEqual(await run(refused.url), {
+                    problems: [],
+                    notes: [
+                        "stack local deploys to the context minikube (the current one)",
+                        "the namespace check is skipped: the cluster answered, but HTTP 403: this credential may not list namespaces",
+                    ],
+                });
+            } finally {
+                await missing.close();
+                await refused.close();
+                done();
+            }
+        });
+
         it("with kubectl when it is there, and skips the memory where nodes may not be listed", async () => {
             const { dir, done } = scratch();
             try {
@@ -368,6 +445,7 @@ describe("the preflight", () => {
                     notes: [
                         "stack local deploys to the context minikube (the current one)",
                         "the memory check is skipped: the cluster answered, but Error from server (Forbidden): nodes is forbidden",
+                        "the namespace check is skipped: the cluster answered, but Error from server (Forbidden): nodes is forbidden",
                     ],
                 });
             } finally {

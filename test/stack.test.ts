@@ -103,13 +103,14 @@ describe("npm run up and npm run preview", () => {
             const bin = path.join(dir, "bin");
             fs.mkdirSync(bin);
             calls = path.join(dir, "calls");
-            // A CLI that records each call, and a kubectl whose cluster has 4Gi on its one node.
+            // A CLI that records each call, and a kubectl whose cluster has 4Gi on its one node
+            // and a fresh cluster's namespaces.
             fs.writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\necho "$* | $PULUMI_BACKEND_URL" >> "${calls}"\n`, {
                 mode: 0o755,
             });
             fs.writeFileSync(
                 path.join(bin, "kubectl"),
-                `#!/bin/sh\necho '{"items":[{"status":{"allocatable":{"memory":"4Gi"}}}]}'\n`,
+                `#!/bin/sh\ncase "$*" in\n*" get namespaces "*) echo '{"items":[{"metadata":{"name":"default"}}]}' ;;\n*) echo '{"items":[{"status":{"allocatable":{"memory":"4Gi"}}}]}' ;;\nesac\n`,
                 { mode: 0o755 },
             );
             fs.writeFileSync(

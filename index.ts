@@ -11,9 +11,10 @@ import { readLastDeployment } from "./components/mesh/last-deployment";
  * stack's config keys. Its outputs are the mesh's.
  */
 export = async (): Promise<Record<string, unknown>> => {
-    const last = await readLastDeployment();
-    // A stack that names no cluster is refused here, but for a personal one (docs/getting-started.md).
-    const { args, multiCluster } = stackMesh(pulumi.runtime.allConfig(), last, pulumi.getStack());
+    const { clusters: lastClusters, ...last } = await readLastDeployment();
+    // A stack that names no cluster is refused here, but for a personal one (docs/getting-started.md),
+    // and so is a change between one cluster and several, which no step does in place.
+    const { args, multiCluster } = stackMesh(pulumi.runtime.allConfig(), last, pulumi.getStack(), lastClusters);
     if (multiCluster !== undefined) {
         // Each cluster's mesh keeps its own record of what it applied.
         const mesh = new IstioMultiClusterMesh(

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { MeshArgsError } from "./args/errors";
 import type { IstioMultiClusterMeshArgs, MeshClusterArgs } from "./args/multi-cluster-mesh-args";
-import type { RecordedControlPlane } from "./args/istio-mesh-args";
+import type { MeshMembershipArgs, RecordedControlPlane } from "./args/istio-mesh-args";
 import {
     clusterMeshArgs,
     clusterNetwork,
@@ -43,6 +43,9 @@ export interface MeshClusterInfo {
     restartCommands: string[];
 }
 
+/** What a cluster's CA is while its mesh is checked, before the CA exists: every part given. */
+const CA_TO_BE_MADE = { caCert: "made", caKey: "made", rootCert: "made", certChain: "made" };
+
 /** A CA as PEM: its certificate, and its key (a secret). */
 interface PemCa {
     certPem: pulumi.Input<string>;
@@ -80,22 +83,35 @@ export class IstioMultiClusterMesh extends pulumi.ComponentResource {
     ) {
         const problems = multiClusterProblems(args, names.ownNameOf);
         const clusters: readonly MeshClusterArgs[] = Array.isArray(args.clusters) ? args.clusters : [];
-        // Each cluster's mesh is checked here too, so that nothing is registered if any is wrong.
+        const meshId = args.meshId ?? DEFAULT_MESH_ID;
+        const acrossNetworks = spansNetworks(clusters);
+        const membership = (cluster: MeshClusterArgs, caCerts: MeshMembershipArgs["caCerts"]): MeshMembershipArgs => ({
+            meshId,
+            clusterName: cluster.name,
+            network: clusterNetwork(cluster),
+            caCerts,
+            eastWestGateway: acrossNetworks,
+        });
+        // Each cluster's mesh is checked here too, so that nothing is registered if any is wrong:
+        // as the member it will be (its CA is made once all is checked), unless the membership
+        // itself is wrong, which the problems above name once.
+        const membersValid = problems.length === 0;
         for (const cluster of clusters) {
-            const resolved = resolveMeshSettings(clusterMeshArgs(args.mesh, cluster), {
-                nameOf: names.nameOf,
-                consumerProvider: true,
-            });
+            const resolved = resolveMeshSettings(
+                {
+                    ...clusterMeshArgs(args.mesh, cluster),
+                    ...(membersValid && { multiCluster: membership(cluster, CA_TO_BE_MADE) }),
+                },
+                { nameOf: names.nameOf, consumerProvider: true },
+            );
             problems.push(...resolved.problems.map((problem) => `${cluster.name}: ${problem}`));
         }
         if (problems.length > 0) {
             throw new MeshArgsError(name, problems, "IstioMultiClusterMesh");
         }
         super("istio-mesh:index:IstioMultiClusterMesh", name, {}, opts);
-        const meshId = args.meshId ?? DEFAULT_MESH_ID;
         const days = args.intermediateValidityDays ?? INTERMEDIATE_VALIDITY.default;
-        const root = args.rootCa ?? this.generatedRoot(name, meshId);
-        const acrossNetworks = spansNetworks(clusters);
+        const root = args.rootCa ?? this.generatedRoot(name);
         const joined = clusters.filter((cluster) => cluster.leaving !== true);
 
         const members = clusters.map((cluster) => {
@@ -103,7 +119,8 @@ export class IstioMultiClusterMesh extends pulumi.ComponentResource {
                 `${name}-${cluster.name}`,
                 {
                     ...(cluster.context !== undefined && { context: cluster.context }),
-                    ...(cluster.kubeconfig !== undefined && { kubeconfig: cluster.kubeconfig }),
+                    // Credentials: secret in the state, as a stack's `--secret` value is not once read.
+                    ...(cluster.kubeconfig !== undefined && { kubeconfig: pulumi.secret(cluster.kubeconfig) }),
                 },
                 { parent: this },
             );
@@ -111,16 +128,7 @@ export class IstioMultiClusterMesh extends pulumi.ComponentResource {
             const meshArgs = clusterMeshArgs(args.mesh, cluster);
             const mesh = new IstioMesh(
                 `${name}-${cluster.name}`,
-                {
-                    ...meshArgs,
-                    multiCluster: {
-                        meshId,
-                        clusterName: cluster.name,
-                        network: clusterNetwork(cluster),
-                        caCerts: ca,
-                        eastWestGateway: acrossNetworks,
-                    },
-                },
+                { ...meshArgs, multiCluster: membership(cluster, ca) },
                 { parent: this, provider },
                 { nameOf: (key: MeshKey) => `${cluster.name}: ${names.nameOf(key)}` },
             );
@@ -206,7 +214,7 @@ export class IstioMultiClusterMesh extends pulumi.ComponentResource {
      * make the clusters distrust each other's workloads until all restart, so `pulumi destroy`
      * stops at it until it is unprotected on purpose (docs/multi-cluster.md, the root).
      */
-    private generatedRoot(name: string, meshId: string): PemCa {
+    private generatedRoot(name: string): PemCa {
         const key = new tls.PrivateKey(
             `${name}-root-key`,
             { algorithm: "ECDSA", ecdsaCurve: "P256" },
@@ -219,7 +227,7 @@ export class IstioMultiClusterMesh extends pulumi.ComponentResource {
                 isCaCertificate: true,
                 validityPeriodHours: 10 * 365 * 24,
                 allowedUses: ["cert_signing", "crl_signing"],
-                subject: { commonName: `${meshId} root CA`, organization: "istio-mesh" },
+                subject: { commonName: `${name} root CA`, organization: "istio-mesh" },
             },
             { parent: this, protect: true },
         );
@@ -254,9 +262,11 @@ export class IstioMultiClusterMesh extends pulumi.ComponentResource {
                 caPrivateKeyPem: root.keyPem,
                 caCertPem: root.certPem,
                 isCaCertificate: true,
+                // It signs workload certificates only, never another CA: pathlen 0, as Istio's tools/certs.
+                maxPathLength: 0,
                 validityPeriodHours: days * 24,
                 earlyRenewalHours: Math.floor((days * 24) / 10),
-                allowedUses: ["cert_signing", "crl_signing", "digital_signature", "key_encipherment"],
+                allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
             },
             { parent: this },
         );

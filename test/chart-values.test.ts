@@ -98,7 +98,7 @@ describe("chartValues: the check (readChartValues) and the charts a mesh install
             ],
             [
                 "grafna",
-                "is not a chart of the mesh. Did you mean grafana? Use any of base, istiod, ingressGateway, egressGateway, cni, ztunnel, prometheus, grafana, jaeger, kiali",
+                "is not a chart of the mesh. Did you mean grafana? Use any of base, istiod, ingressGateway, egressGateway, eastWestGateway, cni, ztunnel, prometheus, grafana, jaeger, kiali",
             ],
             [
                 "istiod.pilot.envv.PILOT_ENABLE_STATUS",
@@ -259,7 +259,7 @@ describe("chartValues as the program's config and the component's argument", () 
             [
                 "IstioMesh mesh: its arguments have 2 problems; nothing was created:",
                 '  - chartValues.grafana.podAnnotatons.team: "mesh" is set where grafana 12.11.1 reads nothing, so it would change nothing: the key is neither in its values.yaml nor read by its templates. Did you mean podAnnotations.team? Correct the key or remove it',
-                "  - chartValues.kaili: is not a chart of the mesh. Did you mean kiali? Use any of base, istiod, ingressGateway, egressGateway, cni, ztunnel, prometheus, grafana, jaeger, kiali",
+                "  - chartValues.kaili: is not a chart of the mesh. Did you mean kiali? Use any of base, istiod, ingressGateway, egressGateway, eastWestGateway, cni, ztunnel, prometheus, grafana, jaeger, kiali",
             ].join("\n"),
         );
         assert.deepStrictEqual(result.registrations, []);

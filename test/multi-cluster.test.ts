@@ -202,7 +202,7 @@ describe("a mesh across clusters", () => {
         assert.match(String(run.error), /platform/);
         const ok = await mesh({
             clusters: [cluster("east", "net-a"), cluster("west", "net-b")],
-            mesh: { ambient: { enabled: true } },
+            mesh: { ambient: { enabled: true }, sampleApp: { enabled: true } },
         });
         assert.strictEqual(ok.error, undefined);
         const graph = new Graph(ok.registrations);
@@ -211,6 +211,23 @@ describe("a mesh across clusters", () => {
             "mc-east-east-west-gateway-gateway",
         );
         assert.strictEqual((gateway.inputs.spec as { gatewayClassName: string }).gatewayClassName, "istio-east-west");
+        // It waits for its namespace, through the namespace's name.
+        assert.deepStrictEqual(
+            gateway.propertyDependencies.metadata?.filter((urn) => urn.includes("Namespace::")),
+            [graph.get("kubernetes:core/v1:Namespace", "mc-east-istio-eastwest").urn],
+        );
+        // Ambient's profile scopes a Service to its cluster unless it is labelled global.
+        const sampleServices = graph
+            .ofType("kubernetes:core/v1:Service")
+            .filter((r) => r.name.startsWith("mc-east-sample"))
+            .map((r) => {
+                const metadata = r.inputs.metadata as { name: string; labels: Record<string, string> };
+                return [metadata.name, metadata.labels["istio.io/global"]];
+            });
+        assert.deepStrictEqual(sampleServices.sort(), [
+            ["backend", "true"],
+            ["frontend", "true"],
+        ]);
         const istiod = graph.get(CHART, "mc-east-istiod-1-31-4");
         assert.deepStrictEqual((istiod.inputs.values as { env: unknown }).env, {
             AMBIENT_ENABLE_MULTI_NETWORK: "true",
@@ -225,6 +242,63 @@ describe("a mesh across clusters", () => {
         );
     });
 
+    it("reaches each cluster through its own connection only, a kubeconfig a secret in the state", async () => {
+        const run = await mesh({
+            clusters: [
+                { ...cluster("east"), context: undefined, kubeconfig: "apiVersion: v1\nkind: Config # east" },
+                cluster("west"),
+            ],
+            mesh: { cluster: { kubeClientSettings: { qps: 50 } } },
+        });
+        assert.strictEqual(run.error, undefined);
+        const providers = new Graph(run.registrations).ofType(PROVIDER);
+        const input = (name: string, key: string) => providers.find((p) => p.name === name)?.inputs[key];
+        for (const name of ["mc-east", "mc-east-adopt-existing"]) {
+            assert.deepStrictEqual(input(name, "kubeconfig"), {
+                [SECRET_SIG_KEY]: SECRET_SIG,
+                value: "apiVersion: v1\nkind: Config # east",
+            });
+        }
+        assert.deepStrictEqual(
+            ["mc-west", "mc-west-adopt-existing"].map((name) => input(name, "context")),
+            ["kind-west", "kind-west"],
+        );
+        // What every cluster shares, but its connection, reaches its adopting provider.
+        assert.deepStrictEqual(JSON.parse(String(input("mc-west-adopt-existing", "kubeClientSettings"))), { qps: 50 });
+    });
+
+    it("takes the east-west gateway's chart values (source ranges) across networks, and holds what the mesh keeps", async () => {
+        const ranges = { service: { loadBalancerSourceRanges: ["198.51.100.0/24"] } };
+        const run = await mesh({
+            clusters: [cluster("east", "net-a"), cluster("west", "net-b")],
+            mesh: { chartValues: { eastWestGateway: ranges } },
+        });
+        assert.strictEqual(run.error, undefined);
+        const releases = await renderCharts(run.registrations.filter((r) => r.name === "mc-east-east-west-gateway"));
+        const service = allObjects(releases).find(({ object }) => object.kind === "Service")?.object as unknown as {
+            spec: { type: string; loadBalancerSourceRanges: string[] };
+        };
+        assert.deepStrictEqual(
+            [service.spec.type, service.spec.loadBalancerSourceRanges],
+            ["LoadBalancer", ["198.51.100.0/24"]],
+        );
+        const held = await mesh({
+            clusters: [cluster("east", "net-a"), cluster("west", "net-b")],
+            mesh: { chartValues: { eastWestGateway: { networkGateway: "other" } } },
+        });
+        assert.deepStrictEqual(held.registrations, []);
+        const refusal = (cluster: string) =>
+            `  - ${cluster}: mesh.chartValues.eastWestGateway.networkGateway: "other" would change networkGateway, which the mesh sets (the gateway serves its cluster's network in the mesh); it cannot be overridden; remove it`;
+        assert.strictEqual(
+            held.error?.message,
+            [
+                "IstioMultiClusterMesh mc: its arguments have 2 problems; nothing was created:",
+                refusal("east"),
+                refusal("west"),
+            ].join("\n"),
+        );
+    });
+
     it("refuses every mistake by its path before anything is registered", async () => {
         const run = await mesh({
             meshId: "Mesh One",
@@ -232,18 +306,26 @@ describe("a mesh across clusters", () => {
                 cluster("east", "net-a"),
                 { ...cluster("east"), apiServer: "https://127.0.0.1:6443" },
                 { name: "north", apiServer: "http://north:6443", mesh: { sizing: { memory: "4g" } } },
+                { ...cluster("west", "net-b"), apiServer: "https://[::1]:6443" },
+                { ...cluster("south", "net-c"), apiServer: "https://172.18.0.2:6443" },
             ],
-            rootCa: { certPem: "-----BEGIN CERTIFICATE-----" } as never,
+            mesh: { cluster: { context: "kind-dev" } },
+            rootCa: { certPem: "-----BEGIN CERTIFICATE-----", keyPem: " " },
         });
         assert.deepStrictEqual(run.registrations, []);
         assert.strictEqual(
             run.error?.message,
             [
-                "IstioMultiClusterMesh mc: its arguments have 7 problems; nothing was created:",
+                "IstioMultiClusterMesh mc: its arguments have 12 problems; nothing was created:",
                 `  - meshId: "Mesh One" is not a name Istio can put in a label; use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit, e.g. east`,
                 `  - clusters[1].name "east" is also the name of clusters[0]; every cluster of the mesh has a name of its own, which its remote secrets in the others carry`,
                 `  - clusters[1].apiServer "https://127.0.0.1:6443" is this machine's loopback, which no other cluster reaches; give its address on their network (kind: the node container's, https://<kind-control-plane IP>:6443)`,
+                `  - clusters[1] is reached through the same context "kind-east" as clusters[0], so both meshes would go to one cluster; give each cluster its own context or kubeconfig`,
                 `  - clusters[2].apiServer "http://north:6443" is not an https URL of an API server; give the address the other clusters reach it at, e.g. https://10.0.1.10:6443`,
+                "  - clusters[2] names neither context nor kubeconfig; give the one Pulumi reaches this cluster with, or every cluster's mesh would go to the current context",
+                `  - clusters[3].apiServer "https://[::1]:6443" is this machine's loopback, which no other cluster reaches; give its address on their network (kind: the node container's, https://<kind-control-plane IP>:6443)`,
+                `  - clusters[4].apiServer "https://172.18.0.2:6443" is also the API server of clusters[0]; each cluster's remote secrets in the others reach its own`,
+                "  - mesh.cluster.context: a mesh of several clusters reaches each through its own clusters[].context or clusters[].kubeconfig; set it there, not for every cluster",
                 "  - clusters: clusters[1], clusters[2] name no network while others do; in a mesh across networks every cluster names its own (clusters on one network name the same)",
                 "  - rootCa: certPem without keyPem; the intermediates are signed with the root's key and chained to its certificate, so give both, or neither for a generated root",
                 `  - north: mesh.sizing.memory: "4g" is not a Kubernetes quantity (its units are case-sensitive); did you mean 4Gi?`,
@@ -255,7 +337,7 @@ describe("a mesh across clusters", () => {
         const clusters = [
             cluster("east"),
             cluster("west"),
-            { ...cluster("west"), name: "south", apiServer: "https://172.18.0.4:6443" },
+            { ...cluster("west"), name: "south", context: "kind-south", apiServer: "https://172.18.0.4:6443" },
         ];
         const last = { clusters: clusters.map((c) => ({ name: c.name, leaving: false })), setting: "clusters" };
         const dropped = await clusterSetProvider.check?.(last, {
@@ -314,6 +396,62 @@ describe("a mesh across clusters, as the program's stack (examples/multi-cluster
         // Each cluster sized from its own memory.
         const istiod = graph.get(CHART, "mesh-east-istiod-1-31-4");
         assert.ok(istiod !== undefined);
+    });
+
+    it("takes a cluster out in two steps from the stack: leaving, then gone", async () => {
+        const clusters = (west: Record<string, unknown>) => ({
+            "istio-mesh:clusters": {
+                east: { context: "kind-east", apiServer: "https://172.18.0.2:6443", network: "east-net" },
+                west: { context: "kind-west", apiServer: "https://172.18.0.3:6443", network: "west-net", ...west },
+                south: { context: "kind-south", apiServer: "https://172.18.0.4:6443", network: "south-net" },
+            },
+        });
+        const run = await runProgram(config(clusters({ leaving: true })), "local-multi");
+        assert.strictEqual(run.error, undefined);
+        const remote = run.registrations.filter((r) => /-remote-/.test(r.name)).map((r) => r.name);
+        assert.deepStrictEqual(remote.sort(), ["mesh-east-remote-south", "mesh-south-remote-east"]);
+        const record = run.registrations.find((r) => r.name === "mesh-cluster-set");
+        assert.deepStrictEqual(record?.inputs.clusters, [
+            { name: "east", leaving: false },
+            { name: "west", leaving: true },
+            { name: "south", leaving: false },
+        ]);
+    });
+
+    it("refuses one cluster for all, and a change between one cluster and several, naming the key and the way", async () => {
+        const named = await runProgram(config({ "kubernetes:context": "kind-east" }), "local-multi");
+        assert.deepStrictEqual(
+            named.registrations.filter((r) => r.custom && r.type !== "pulumi:pulumi:StackReference"),
+            [],
+        );
+        assert.strictEqual(
+            named.error?.message,
+            [
+                "istio-mesh configuration has 1 problem; nothing was deployed:",
+                "  - kubernetes:context: with istio-mesh:clusters each cluster names its own (istio-mesh:clusters.<name>.context or .kubeconfig), and one for all would send every cluster's objects to one cluster; remove kubernetes:context from the stack",
+            ].join("\n"),
+        );
+        const single = await runProgram(config(), "local-multi", {
+            lastOutputs: { controlPlanes: { "istiod-1-31-4": { version: "1.31.4", tag: "default" } } },
+        });
+        assert.strictEqual(
+            single.error?.message,
+            [
+                "istio-mesh configuration has 1 problem; nothing was deployed:",
+                "  - istio-mesh:clusters: the stack's last deployment is a mesh on one cluster (istiod-1-31-4); it does not become a mesh of several in place, since every resource would be replaced under running workloads; deploy the mesh of several from a new stack, then destroy this one (docs/multi-cluster.md, from one cluster to several)",
+            ].join("\n"),
+        );
+        const withoutClusters = { ...config(), "istio-mesh:clusters": "{}", "kubernetes:context": "kind-east" };
+        const several = await runProgram(withoutClusters, "local-multi", {
+            lastOutputs: { meshId: "kind-mesh", clusters: { east: {}, west: {} } },
+        });
+        assert.strictEqual(
+            several.error?.message,
+            [
+                "istio-mesh configuration has 1 problem; nothing was deployed:",
+                "  - istio-mesh:clusters: the stack's last deployment is a mesh across east, west; without this key it would delete every cluster's mesh and make one on a single cluster; put the key back, or take clusters out of the mesh with leaving: true first (docs/multi-cluster.md, day 2)",
+            ].join("\n"),
+        );
     });
 
     it("names the stack's keys in its refusals: a cluster's field, a setting every cluster shares", async () => {

@@ -29,6 +29,7 @@ export const CHART_VALUE_CHARTS = [
     "istiod",
     "ingressGateway",
     "egressGateway",
+    "eastWestGateway",
     "cni",
     "ztunnel",
     "prometheus",
@@ -50,6 +51,7 @@ const HELM_CHART: Readonly<Record<ChartValuesChart, string>> = {
     istiod: "istiod",
     ingressGateway: "gateway",
     egressGateway: "gateway",
+    eastWestGateway: "gateway",
     cni: "cni",
     ztunnel: "ztunnel",
     prometheus: ADDON_CHARTS.prometheus.chart,
@@ -70,6 +72,7 @@ export interface InstalledChartSettings {
     readonly addons: readonly Addon[];
     readonly egressGateway: boolean;
     readonly ambient?: object;
+    readonly membership?: { readonly eastWestGateway: boolean };
 }
 
 /**
@@ -97,6 +100,8 @@ export function installedCharts(settings: InstalledChartSettings): Partial<Recor
         ),
         ingressGateway: istio("gateway", stable),
         egressGateway: settings.egressGateway ? istio("gateway", stable) : [],
+        // Ambient's east-west gateway is a Gateway istiod runs, not the chart.
+        eastWestGateway: eastWestChart(settings) ? istio("gateway", stable) : [],
         cni: settings.ambient !== undefined ? istio("cni", stable) : [],
         ztunnel: settings.ambient !== undefined ? istio("ztunnel", stable) : [],
         prometheus: addon("prometheus"),
@@ -105,6 +110,11 @@ export function installedCharts(settings: InstalledChartSettings): Partial<Recor
         kiali: addon("kiali"),
     };
     return Object.fromEntries(Object.entries(installed).filter(([, charts]) => charts.length > 0));
+}
+
+/** Whether the mesh installs the `gateway` chart as its east-west gateway: across networks, with sidecars. */
+export function eastWestChart(settings: Pick<InstalledChartSettings, "ambient" | "membership">): boolean {
+    return settings.membership?.eastWestGateway === true && settings.ambient === undefined;
 }
 
 /** A value the mesh keeps: the setting that decides it, or why no override may. */
@@ -184,6 +194,12 @@ export const HELD_VALUES: Readonly<Record<ChartValuesChart, readonly Held[]>> = 
     ],
     ingressGateway: gatewayHeld("ingress"),
     egressGateway: gatewayHeld("egress"),
+    eastWestGateway: [
+        REVISION,
+        sized("resources"),
+        { path: "networkGateway", why: "the gateway serves its cluster's network in the mesh" },
+        { path: "labels.istio", why: "the cross-network Gateway selects the gateway's pods by it" },
+    ],
     cni: [REVISION, sized("resources"), ...AMBIENT],
     ztunnel: [REVISION, sized("resources"), ...AMBIENT],
     prometheus: [

@@ -1,5 +1,6 @@
 import type { MeshKey } from "./arg-paths";
 import type { Addon } from "./addons";
+import { eastWestChart } from "./chart-values";
 import { externallyReachable } from "./exposure";
 
 /**
@@ -23,6 +24,7 @@ export interface IdleKeySettings {
     readonly ingressGateway: boolean;
     readonly existingPrometheus?: object;
     readonly otlpTracing?: { readonly query?: object };
+    readonly membership?: { readonly eastWestGateway: boolean };
 }
 
 interface Dependency {
@@ -158,6 +160,14 @@ const DEPENDENCIES: readonly Dependency[] = [
         effective: (settings) => settings.egressGateway,
         why: (k) =>
             `${k("egressGateway")} is false, so the egress gateway's chart is not installed; it is read once ${k("egressGateway")} is true`,
+    },
+    {
+        key: "chartValues",
+        entry: "eastWestGateway",
+        on: "multiCluster",
+        effective: eastWestChart,
+        why: () =>
+            "the mesh installs no east-west gateway chart here (only in a mesh of several clusters across networks, with sidecars; ambient's east-west gateway is a Gateway istiod runs)",
     },
     ...(["prometheus", "grafana", "jaeger", "kiali"] as const).map((addon) =>
         needsAddon("chartValues", addon, "its chart is not installed", addon),

@@ -64,6 +64,15 @@ export interface ChartValuesArgs {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     egressGateway?: { [key: string]: any };
     /**
+     * Values of the east-west gateway's `gateway` chart, in a mesh across networks with
+     * sidecars (`IstioMultiClusterMesh`): e.g. `service.loadBalancerSourceRanges` or an
+     * internal load balancer's annotations, since the gateway is a public LoadBalancer
+     * otherwise.
+     * @default none
+     */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    eastWestGateway?: { [key: string]: any };
+    /**
      * Values of ambient's `cni` chart (the CNI agent); only with ambient.
      * @default none
      */

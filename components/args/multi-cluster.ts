@@ -13,6 +13,9 @@ import { show } from "./text";
 /** The network of a mesh whose clusters name none: one flat network. */
 export const DEFAULT_NETWORK = "network1";
 
+/** What says which cluster a provider reaches: each cluster's own, never shared. */
+const CONNECTION_FIELDS = ["context", "kubeconfig", "cluster"] as const;
+
 /** The mesh's ID when none is given, as Istio's guides name it. */
 export const DEFAULT_MESH_ID = "mesh1";
 
@@ -21,6 +24,17 @@ export const INTERMEDIATE_VALIDITY = { default: 365, min: 30, max: 3650 } as con
 
 const isMap = (value: unknown): value is Record<string, unknown> =>
     typeof value === "object" && value !== null && !Array.isArray(value) && !pulumi.Output.isInstance(value);
+
+/** A connection in a cluster's mesh settings, which would override the cluster's own. */
+function sharedConnectionProblems(at: string, mesh: IstioMeshArgs | undefined, whose: string): string[] {
+    const cluster: unknown = mesh?.cluster;
+    return isMap(cluster)
+        ? CONNECTION_FIELDS.filter((field) => cluster[field] !== undefined).map(
+              (field) =>
+                  `${at}.cluster.${field}: a mesh of several clusters reaches each through its own clusters[].context or clusters[].kubeconfig; set it there, not for ${whose}`,
+          )
+        : [];
+}
 
 /** Every problem with the mesh's own arguments, each naming its path; the clusters' meshes check their own. */
 export function multiClusterProblems(args: IstioMultiClusterMeshArgs, path: (key: string) => string): string[] {
@@ -55,11 +69,30 @@ export function multiClusterProblems(args: IstioMultiClusterMeshArgs, path: (key
             problems.push(
                 `${at}.apiServer ${show(cluster.apiServer)} is not an https URL of an API server; give the address the other clusters reach it at, e.g. https://10.0.1.10:6443`,
             );
-        } else if (/^https:\/\/(127\.|localhost)/.test(cluster.apiServer)) {
+        } else if (/^https:\/\/(127\.|localhost|\[::1\])/.test(cluster.apiServer)) {
             problems.push(
                 `${at}.apiServer ${show(cluster.apiServer)} is this machine's loopback, which no other cluster reaches; give its address on their network (kind: the node container's, https://<kind-control-plane IP>:6443)`,
             );
         }
+        const reachedLike = clusters.findIndex(
+            (other) => isMap(other) && other.context === cluster.context && other.kubeconfig === cluster.kubeconfig,
+        );
+        if (cluster.context === undefined && cluster.kubeconfig === undefined) {
+            problems.push(
+                `${at} names neither context nor kubeconfig; give the one Pulumi reaches this cluster with, or every cluster's mesh would go to the current context`,
+            );
+        } else if (reachedLike !== i) {
+            problems.push(
+                `${at} is reached through the same ${cluster.context === undefined ? "kubeconfig" : `context ${show(cluster.context)}`} as clusters[${reachedLike}], so both meshes would go to one cluster; give each cluster its own context or kubeconfig`,
+            );
+        }
+        const sameServer = clusters.findIndex((other) => isMap(other) && other.apiServer === cluster.apiServer);
+        if (typeof cluster.apiServer === "string" && sameServer !== i) {
+            problems.push(
+                `${at}.apiServer ${show(cluster.apiServer)} is also the API server of clusters[${sameServer}]; each cluster's remote secrets in the others reach its own`,
+            );
+        }
+        problems.push(...sharedConnectionProblems(`${at}.mesh`, cluster.mesh, "its mesh"));
         if (cluster.network !== undefined) {
             const networkProblem = checkMeshName(cluster.network, "network");
             if (networkProblem !== undefined) {
@@ -67,6 +100,7 @@ export function multiClusterProblems(args: IstioMultiClusterMeshArgs, path: (key
             }
         }
     });
+    problems.push(...sharedConnectionProblems(path("mesh"), args.mesh, "every cluster"));
     const withNetwork = clusters.filter((cluster) => isMap(cluster) && cluster.network !== undefined);
     if (withNetwork.length > 0 && withNetwork.length < clusters.length) {
         const without = clusters
@@ -77,9 +111,10 @@ export function multiClusterProblems(args: IstioMultiClusterMeshArgs, path: (key
         );
     }
     const root = args.rootCa;
-    if (root !== undefined && (root.certPem === undefined || root.keyPem === undefined)) {
+    const missing = (pem: unknown): boolean => pem === undefined || (typeof pem === "string" && pem.trim() === "");
+    if (root !== undefined && (missing(root.certPem) || missing(root.keyPem))) {
         problems.push(
-            `${path("rootCa")}: ${root.certPem === undefined ? "keyPem without certPem" : "certPem without keyPem"}; the intermediates are signed with the root's key and chained to its certificate, so give both, or neither for a generated root`,
+            `${path("rootCa")}: ${missing(root.certPem) ? "no certPem" : "certPem without keyPem"}; the intermediates are signed with the root's key and chained to its certificate, so give both, or neither for a generated root`,
         );
     }
     const days = args.intermediateValidityDays ?? INTERMEDIATE_VALIDITY.default;
@@ -124,9 +159,11 @@ export function clusterMeshArgs(shared: IstioMeshArgs | undefined, cluster: Mesh
         cluster: {
             // Adopted on the cluster the provider reaches, never through the ambient kubeconfig.
             adoptExisting: connected,
+            ...own.cluster,
+            // The cluster's own connection wins: a shared one would send every cluster's
+            // adopted objects (istio-system, cacerts) to one cluster.
             ...(cluster.context !== undefined && { context: cluster.context }),
             ...(cluster.kubeconfig !== undefined && { kubeconfig: cluster.kubeconfig }),
-            ...own.cluster,
         },
     };
 }

@@ -32,3 +32,41 @@ export function clusterProblems(stack: string, raw: Readonly<Record<string, stri
             `(or set kubernetes:kubeconfig), or try the mesh on your own cluster in a personal stack: \`npm run up\` deploys the stack ${PERSONAL_STACK} to the current context`,
     ];
 }
+
+/** The provider settings that name a cluster: in a mesh of several, each cluster names its own. */
+const CONNECTION_KEYS = [...CLUSTER_KEYS, "kubernetes:cluster"] as const;
+
+/**
+ * Why a stack may not change between one cluster and several (`istio-mesh:clusters`) in one
+ * step, or name one cluster for all of several. Every resource of the one mesh would move
+ * under a mesh of several (new URNs: created again, over the objects still there, then the
+ * old deleted with what was just adopted), and istiod would get the shared root's `cacerts`
+ * under running workloads; a mesh of several dropped would delete every cluster's mesh. So
+ * the change is a new stack (docs/multi-cluster.md, from one cluster to several).
+ */
+export function topologyProblems(
+    raw: Readonly<Record<string, string>>,
+    several: boolean,
+    last: { readonly controlPlanes?: Readonly<Record<string, unknown>> } | undefined,
+    lastClusters: readonly string[] | undefined,
+): string[] {
+    const problems: string[] = [];
+    if (several) {
+        for (const key of CONNECTION_KEYS.filter((k) => (raw[k] ?? "").trim() !== "")) {
+            problems.push(
+                `${key}: with istio-mesh:clusters each cluster names its own (istio-mesh:clusters.<name>.context or .kubeconfig), and one for all would send every cluster's objects to one cluster; remove ${key} from the stack`,
+            );
+        }
+        const istiods = Object.keys(last?.controlPlanes ?? {});
+        if (istiods.length > 0) {
+            problems.push(
+                `istio-mesh:clusters: the stack's last deployment is a mesh on one cluster (${istiods.join(", ")}); it does not become a mesh of several in place, since every resource would be replaced under running workloads; deploy the mesh of several from a new stack, then destroy this one (docs/multi-cluster.md, from one cluster to several)`,
+            );
+        }
+    } else if (lastClusters !== undefined && lastClusters.length > 0) {
+        problems.push(
+            `istio-mesh:clusters: the stack's last deployment is a mesh across ${lastClusters.join(", ")}; without this key it would delete every cluster's mesh and make one on a single cluster; put the key back, or take clusters out of the mesh with leaving: true first (docs/multi-cluster.md, day 2)`,
+        );
+    }
+    return problems;
+}

@@ -349,7 +349,7 @@ export const CONFIG_KEYS = {
         kind: "map",
         default: D.chartValues,
         description:
-            "Helm values merged last over the ones the program computes, per chart: `base`, `istiod` (every revision), `ingressGateway`, `egressGateway`, `cni`, `ztunnel`, `prometheus`, `grafana`, `jaeger`, `kiali`; every key is checked against the keys the pinned chart reads, and a value a typed key sets is refused (docs/configuration.md, chart values)",
+            "Helm values merged last over the ones the program computes, per chart: `base`, `istiod` (every revision), `ingressGateway`, `egressGateway`, `eastWestGateway` (a mesh of several across networks, with sidecars), `cni`, `ztunnel`, `prometheus`, `grafana`, `jaeger`, `kiali`; every key is checked against the keys the pinned chart reads, and a value a typed key sets is refused (docs/configuration.md, chart values)",
     },
     meshId: {
         kind: "string",
@@ -361,7 +361,7 @@ export const CONFIG_KEYS = {
         kind: "map",
         default: {},
         description:
-            "one mesh across several clusters, keyed by each cluster's name: `{context, apiServer, network, memory, nodes, platform}` each, the API server as the other clusters reach it; every other key applies to every cluster. Empty for one cluster, the provider's (docs/multi-cluster.md)",
+            "one mesh across several clusters, keyed by each cluster's name: `{context or kubeconfig, apiServer, network, memory, nodes, platform, leaving}` each, the API server as the other clusters reach it; every other `istio-mesh:` key applies to every cluster, and no `kubernetes:context`, `kubeconfig` or `cluster` may be set beside it. Empty for one cluster, the provider's (docs/multi-cluster.md)",
     },
 } as const satisfies Record<StackKey | ProgramKey, KeyDeclaration>;
 

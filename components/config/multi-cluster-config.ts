@@ -12,7 +12,7 @@ import { CONFIG_KEYS } from "./keys";
  */
 
 /** A cluster's fields in the stack file, and where each goes in its arguments. */
-const FIELDS = ["context", "kubeconfig", "apiServer", "network", "memory", "nodes", "platform"] as const;
+const FIELDS = ["context", "kubeconfig", "apiServer", "network", "memory", "nodes", "platform", "leaving"] as const;
 
 const isMap = (value: unknown): value is Record<string, unknown> =>
     typeof value === "object" && value !== null && !Array.isArray(value);
@@ -29,7 +29,7 @@ function clusterOf(name: string, entry: unknown): MeshClusterArgs | string[] {
             return `istio-mesh:clusters.${name}.${field}: not a field of a cluster${near === undefined ? `; use ${FIELDS.join(", ")}` : `; did you mean ${near}?`}`;
         });
     }
-    const { context, kubeconfig, apiServer, network, memory, nodes, platform } = entry;
+    const { context, kubeconfig, apiServer, network, memory, nodes, platform, leaving } = entry;
     const mesh: IstioMeshArgs = {
         ...(memory !== undefined && { sizing: { memory: memory as string } }),
         ...((nodes !== undefined || platform !== undefined) && {
@@ -45,6 +45,7 @@ function clusterOf(name: string, entry: unknown): MeshClusterArgs | string[] {
         ...(context !== undefined && { context: context as string }),
         ...(kubeconfig !== undefined && { kubeconfig: kubeconfig as string }),
         ...(network !== undefined && { network: network as string }),
+        ...(leaving !== undefined && { leaving: leaving as boolean }),
         ...(Object.keys(mesh).length > 0 && { mesh }),
     };
 }

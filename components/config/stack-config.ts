@@ -3,7 +3,7 @@ import type { IstioMeshArgs } from "../args/istio-mesh-args";
 import type { LastDeployment } from "../args/upgrade-guard";
 import type { MeshSettings } from "../args/settings";
 import { resolveMeshSettings } from "../mesh-settings";
-import { clusterProblems } from "./cluster";
+import { clusterProblems, topologyProblems } from "./cluster";
 import { MeshConfigError, parseWireValue, unknownKeys, wireForm } from "./config-reader";
 import { CONFIG_KEYS } from "./keys";
 import { multiClusterConfig } from "./multi-cluster-config";
@@ -95,12 +95,23 @@ export interface StackMesh {
  * stack's name (`stack`, as the program knows it), it also refuses a stack that names no
  * cluster, unless it is a personal one (./cluster.ts).
  */
-export function stackMesh(raw: Readonly<Record<string, string>>, last?: LastDeployment, stack?: string): StackMesh {
+export function stackMesh(
+    raw: Readonly<Record<string, string>>,
+    last?: LastDeployment,
+    stack?: string,
+    lastClusters?: readonly string[],
+): StackMesh {
     const { args, problems, unknown, refused } = translateStackConfig(raw);
-    const resolved = resolveMeshSettings(args, { nameOf: configKey, refused, last });
     const several = multiClusterConfig(raw);
+    // A mesh of several checks each cluster against its own record, not the stack's outputs.
+    const resolved = resolveMeshSettings(args, {
+        nameOf: configKey,
+        refused,
+        ...(several.args === undefined && { last }),
+    });
     const cluster = stack === undefined || several.args !== undefined ? [] : clusterProblems(stack, raw);
-    const all = [...cluster, ...problems, ...several.problems, ...resolved.problems, ...unknown];
+    const topology = topologyProblems(raw, several.args !== undefined, last, lastClusters);
+    const all = [...cluster, ...topology, ...problems, ...several.problems, ...resolved.problems, ...unknown];
     if (all.length > 0) {
         throw new MeshConfigError(all);
     }

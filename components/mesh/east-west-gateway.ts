@@ -48,12 +48,14 @@ export class EastWestGateway extends pulumi.ComponentResource {
     constructor(name: string, args: EastWestGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
         super("istio-mesh:multicluster:EastWestGateway", name, {}, opts);
         if (args.ambient) {
+            const gateway = ambientEastWestGateway(args.namespaceName, args.membership.network);
             new k8s.apiextensions.CustomResource(
                 `${name}-gateway`,
-                ambientEastWestGateway(
-                    args.namespaceName,
-                    args.membership.network,
-                ) as k8s.apiextensions.CustomResourceArgs,
+                // The namespace's output, so that the Gateway waits for its namespace.
+                {
+                    ...gateway,
+                    metadata: { ...(gateway.metadata as object), namespace: args.namespace },
+                } as k8s.apiextensions.CustomResourceArgs,
                 childOptions(this, opts),
             );
         } else {

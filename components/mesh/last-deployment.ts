@@ -11,7 +11,7 @@ export function selfReferenceName(organization: string, project: string, stack: 
 
 /**
  * What the stack's last deployment ran, from its own outputs (`controlPlanes`,
- * `canaryNamespaces`, `ambientNamespaces`, `capturedNamespaces`): a StackReference to this stack reads the outputs its last update
+ * `canaryNamespaces`, `ambientNamespaces`, `capturedNamespaces`, and a mesh of several's `clusters`): a StackReference to this stack reads the outputs its last update
  * saved. Chosen over reading the `default` tag's webhook in the cluster because a read of a
  * missing object fails the whole deployment, so a first install could not read it, and
  * because the preview then needs no more rights than it has. A stack with no deployment yet
@@ -21,16 +21,20 @@ export function selfReferenceName(organization: string, project: string, stack: 
  * name in both its layouts, and its legacy layout (a `~/.pulumi` from before projects)
  * refuses a name with slashes.
  */
-export async function readLastDeployment(): Promise<LastDeployment> {
+export async function readLastDeployment(): Promise<LastDeployment & { readonly clusters?: readonly string[] }> {
     const name = selfReferenceName(pulumi.getOrganization(), pulumi.getProject(), pulumi.getStack());
     const self = new pulumi.StackReference("last-deployment", { name });
-    const [controlPlanes, canaryNamespaces, ambientNamespaces, capturedNamespaces] = await Promise.all([
+    const [controlPlanes, canaryNamespaces, ambientNamespaces, capturedNamespaces, clusters] = await Promise.all([
         self.getOutputDetails("controlPlanes"),
         self.getOutputDetails("canaryNamespaces"),
         self.getOutputDetails("ambientNamespaces"),
         self.getOutputDetails("capturedNamespaces"),
+        self.getOutputDetails("clusters"),
     ]);
     return {
+        // A mesh of several clusters outputs its clusters by name, not a control plane.
+        ...(clusters.value !== undefined &&
+            clusters.value !== null && { clusters: Object.keys(clusters.value as Record<string, unknown>).sort() }),
         ...(controlPlanes.value !== undefined && { controlPlanes: controlPlanes.value as LastControlPlanes }),
         ...(canaryNamespaces.value !== undefined && { canaryNamespaces: canaryNamespaces.value as string[] }),
         ...(ambientNamespaces.value !== undefined && { ambientNamespaces: ambientNamespaces.value as string[] }),

@@ -46,7 +46,15 @@ export interface SampleAppPlan {
     readonly registry?: string;
     /** Secrets the pods pull with. */
     readonly pullSecrets?: readonly string[];
+    /**
+     * Services other clusters discover: in a mesh of several with ambient, whose profile scopes
+     * a Service to its own cluster unless it carries `istio.io/global: "true"`.
+     */
+    readonly globalServices?: boolean;
 }
+
+/** The label that makes a Service global in ambient's multi-cluster service scope (profile-ambient's serviceScopeConfigs). */
+export const GLOBAL_SERVICE_LABEL = "istio.io/global";
 
 /** An image as a mirror keeps it: the registry host replaced, the path kept. */
 export function mirroredImage(image: string, registry: string | undefined): string {
@@ -210,7 +218,11 @@ export function sampleWorkloads(plan: SampleAppPlan): SampleWorkload[] {
             },
             ...(options.served && {
                 service: {
-                    metadata: { name, namespace, labels },
+                    metadata: {
+                        name,
+                        namespace,
+                        labels: plan.globalServices === true ? { ...labels, [GLOBAL_SERVICE_LABEL]: "true" } : labels,
+                    },
                     spec: {
                         selector: { app: name },
                         ports: [

@@ -219,6 +219,7 @@ export function buildControlPlane(
                       revision: plan.gatewayRevision,
                       sizing,
                       workload: workloadValues("ingressGateway", settings.workloads),
+                      chartValues: settings.chartValues.eastWestGateway,
                   },
                   { parent: mesh, dependsOn: [stable, ...ambient.waits] },
               )

@@ -29,6 +29,7 @@ export function sampleAppPlan(settings: MeshSettings, sizing: SizingPlan, plan: 
         ...(scrapedBy !== undefined && { scraper: scrapedBy }),
         ...(settings.workloads.registry !== undefined && { registry: settings.workloads.registry }),
         pullSecrets: [...settings.workloads.pullSecrets],
+        ...(settings.ambient !== undefined && settings.membership !== undefined && { globalServices: true }),
     };
 }
 

@@ -9,4 +9,4 @@ done
 for cluster in east west; do
   echo "$cluster: https://$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$cluster-control-plane"):6443"
 done
-echo "Put those addresses in Pulumi.multi-kind.yaml (apiServer), and run cloud-provider-kind for the LoadBalancers."
+echo "Put those addresses in Pulumi.local-multi.yaml (apiServer), and run cloud-provider-kind for the LoadBalancers."

@@ -333,6 +333,24 @@ describe("a mesh across clusters", () => {
         );
     });
 
+    it("refuses every loopback apiServer, IPv6's and an upper-case localhost too: no other cluster reaches one", async () => {
+        for (const apiServer of ["https://[::1]:6443", "https://LOCALHOST:6443", "https://127.0.0.2:6443"]) {
+            const run = await mesh({ clusters: [cluster("east"), { ...cluster("west"), apiServer }] });
+            assert.deepStrictEqual(run.registrations, []);
+            assert.match(
+                String(run.error?.message),
+                new RegExp(
+                    `clusters\\[1\\]\\.apiServer "${apiServer.replace(/[[\]]/g, "\\$&")}" is this machine's loopback`,
+                ),
+            );
+        }
+        // A documentation address is not loopback (the API-server suite routes one to its servers).
+        const run = await mesh({
+            clusters: [cluster("east"), { ...cluster("west"), apiServer: "https://192.0.2.2:6443" }],
+        });
+        assert.strictEqual(run.error, undefined);
+    });
+
     it("refuses dropping a joined cluster; a leaving one loses its remote secrets both ways and keeps its mesh, then may go", async () => {
         const clusters = [
             cluster("east"),

@@ -69,7 +69,7 @@ export function multiClusterProblems(args: IstioMultiClusterMeshArgs, path: (key
             problems.push(
                 `${at}.apiServer ${show(cluster.apiServer)} is not an https URL of an API server; give the address the other clusters reach it at, e.g. https://10.0.1.10:6443`,
             );
-        } else if (/^https:\/\/(127\.|localhost|\[::1\])/.test(cluster.apiServer)) {
+        } else if (/^https:\/\/(127\.|localhost\b|\[::1\])/i.test(cluster.apiServer)) {
             problems.push(
                 `${at}.apiServer ${show(cluster.apiServer)} is this machine's loopback, which no other cluster reaches; give its address on their network (kind: the node container's, https://<kind-control-plane IP>:6443)`,
             );

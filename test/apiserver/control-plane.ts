@@ -85,6 +85,19 @@ export interface ControlPlaneOptions {
      * webhooks dial their Service's ClusterIP, in the loopback range, where istiod listens.
      */
     admissionWebhooks?: boolean;
+    /**
+     * The address the server advertises and puts in its serving certificate beside 127.0.0.1:
+     * what another cluster's kubeconfig names (test/apiserver/cluster-network.ts carries it to
+     * 127.0.0.1). It still listens on 127.0.0.1 only.
+     * @default 127.0.0.1
+     */
+    advertiseAddress?: string;
+    /**
+     * The Service range, inside the loopback range: two control planes whose istiods listen on
+     * their Services' ClusterIPs side by side take ranges of their own, so no two share one.
+     * @default 127.1.0.0/16
+     */
+    serviceRange?: string;
 }
 
 export class ControlPlane {
@@ -153,6 +166,11 @@ export class ControlPlane {
         fs.rmSync(this.dir, { recursive: true, force: true });
     }
 
+    /** The RSA key the server signs and checks ServiceAccount tokens with, as the controller-manager's token controller has it. */
+    get serviceAccountKeyFile(): string {
+        return path.join(this.dir, "service-account.key");
+    }
+
     /** The last lines each process logged: what a failed start or a refusal may need. */
     logs(): string {
         return tailOfLogs(this.dir);
@@ -205,7 +223,7 @@ function startApiserver(
         [
             `--etcd-servers=http://127.0.0.1:${etcdPort}`,
             "--bind-address=127.0.0.1",
-            "--advertise-address=127.0.0.1",
+            `--advertise-address=${options.advertiseAddress ?? "127.0.0.1"}`,
             `--secure-port=${port}`,
             // No --tls-cert-file: the server makes a self-signed pair here, and the client trusts its CA.
             `--cert-dir=${path.join(dir, "certs")}`,
@@ -214,7 +232,7 @@ function startApiserver(
             `--service-account-issuer=https://kubernetes.default.svc.cluster.local`,
             `--service-account-key-file=${serviceAccountKey}`,
             `--service-account-signing-key-file=${serviceAccountKey}`,
-            `--service-cluster-ip-range=${SERVICE_RANGE}`,
+            `--service-cluster-ip-range=${options.serviceRange ?? SERVICE_RANGE}`,
             ...(options.admissionWebhooks ? [] : [`--disable-admission-plugins=${DISABLED_ADMISSION.join(",")}`]),
             // Aggregated APIs are reached through their Service's IP, never an endpoint's.
             "--enable-aggregator-routing=false",

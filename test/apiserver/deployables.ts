@@ -45,7 +45,7 @@ function fieldManagerOf(owner: string, identity: string): string {
 }
 
 /** Wire-form inputs as the provider sends them: secrets unwrapped; an unknown is an error. */
-function plain(value: unknown, at: string): unknown {
+export function plain(value: unknown, at: string): unknown {
     if (isWireSecret(value)) return plain(value.value, at);
     if (value === UNKNOWN) throw new Error(`${at} is unknown until deployment`);
     if (Array.isArray(value)) return value.map((item, i) => plain(item, `${at}[${i}]`));

@@ -48,6 +48,8 @@ export class IstiodBed {
     constructor(
         readonly plane: ControlPlane,
         private readonly binary: string,
+        /** Added to each istiod's environment (the way to the other clusters, for a mesh of several). */
+        private readonly env: Record<string, string> = {},
     ) {}
 
     get client(): KubeClient {
@@ -94,7 +96,7 @@ export class IstiodBed {
         const started: Istiod[] = [];
         for (const spec of specs.values()) {
             if (this.istiods.has(spec.revision)) continue;
-            const istiod = await Istiod.start(this.binary, this.client, spec);
+            const istiod = await Istiod.start(this.binary, this.client, spec, this.env);
             this.istiods.set(spec.revision, istiod);
             started.push(istiod);
         }

@@ -45,12 +45,23 @@ export interface IstiodSpec {
     env: Record<string, string>;
     /** Its memory request, in bytes: what the sizing table gives it. */
     memoryRequest: number;
+    /** The Secrets the pod mounts into the container, which the kubelet would write there before it starts. */
+    secretVolumes: SecretVolume[];
     /** A digest of the container and its ConfigMaps: a change restarts istiod, as a rollout would. */
     digest: string;
 }
 
+/** A Secret volume mounted into the `discovery` container (the `cacerts` Secret at /etc/cacerts). */
+export interface SecretVolume {
+    secretName: string;
+    mountPath: string;
+    /** An optional volume lets the pod start without its Secret: the directory is then empty. */
+    optional: boolean;
+}
+
 interface Container {
     name: string;
+    volumeMounts?: { name: string; mountPath: string }[];
     args?: string[];
     env?: { name: string; value?: string; valueFrom?: Record<string, { fieldPath?: string; resource?: string }> }[];
     resources?: { requests?: { memory?: string }; limits?: { cpu?: string } };
@@ -70,7 +81,15 @@ export function istiodSpecs(objects: readonly K8sObject[]): IstiodSpec[] {
         .filter((o) => o.kind === "Deployment" && o.metadata.labels?.app === "istiod")
         .map((deployment) => {
             const pod = (
-                deployment.spec as { template: { spec: { serviceAccountName: string; containers: Container[] } } }
+                deployment.spec as {
+                    template: {
+                        spec: {
+                            serviceAccountName: string;
+                            containers: Container[];
+                            volumes?: { name: string; secret?: { secretName: string; optional?: boolean } }[];
+                        };
+                    };
+                }
             ).template.spec;
             const container = pod.containers.find((c) => c.name === "discovery");
             if (container === undefined) throw new Error(`${deployment.metadata.name} has no discovery container`);
@@ -100,6 +119,18 @@ export function istiodSpecs(objects: readonly K8sObject[]): IstiodSpec[] {
                 args: container.args ?? [],
                 env,
                 memoryRequest: memoryBytes(container.resources?.requests?.memory ?? "0"),
+                secretVolumes: (container.volumeMounts ?? []).flatMap((mount) => {
+                    const secret = pod.volumes?.find((volume) => volume.name === mount.name)?.secret;
+                    return secret === undefined
+                        ? []
+                        : [
+                              {
+                                  secretName: secret.secretName,
+                                  mountPath: mount.mountPath,
+                                  optional: secret.optional === true,
+                              },
+                          ];
+                }),
                 digest: crypto
                     .createHash("sha256")
                     .update(JSON.stringify([container, configMaps]))
@@ -135,6 +166,28 @@ async function writeKubeconfig(client: KubeClient, spec: IstiodSpec, file: strin
 
 const b64 = (text: string): string => Buffer.from(text).toString("base64");
 
+/**
+ * Writes each Secret volume's keys under `root` at its mount path, as the kubelet mounts them
+ * (istiod's working directory is `root`, as `/` is the pod's, so `./etc/cacerts` finds them).
+ */
+async function mountSecrets(client: KubeClient, spec: IstiodSpec, root: string): Promise<void> {
+    for (const volume of spec.secretVolumes) {
+        const secret = await client.get({
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: { name: volume.secretName, namespace: spec.namespace },
+        });
+        if (secret === undefined && !volume.optional) {
+            throw new Error(`istiod ${spec.revision}: no Secret ${volume.secretName} to mount, and it is not optional`);
+        }
+        const dir = path.join(root, volume.mountPath);
+        fs.mkdirSync(dir, { recursive: true });
+        for (const [key, value] of Object.entries((secret?.data ?? {}) as Record<string, string>)) {
+            fs.writeFileSync(path.join(dir, key), Buffer.from(value, "base64"), { mode: 0o600 });
+        }
+    }
+}
+
 export class Istiod {
     private constructor(
         readonly spec: IstiodSpec,
@@ -145,8 +198,16 @@ export class Istiod {
         readonly startedAt: number,
     ) {}
 
-    /** Starts istiod for `spec` on its Service's ClusterIP; resolves once started, not ready. */
-    static async start(binary: string, client: KubeClient, spec: IstiodSpec): Promise<Istiod> {
+    /**
+     * Starts istiod for `spec` on its Service's ClusterIP; resolves once started, not ready.
+     * `env` is added to the container's: what the machine, not the Deployment, gives the process.
+     */
+    static async start(
+        binary: string,
+        client: KubeClient,
+        spec: IstiodSpec,
+        env: Record<string, string> = {},
+    ): Promise<Istiod> {
         const service = await client.get({
             apiVersion: "v1",
             kind: "Service",
@@ -157,6 +218,7 @@ export class Istiod {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), `istiod-${spec.revision}-`));
         const kubeconfig = path.join(dir, "kubeconfig");
         await writeKubeconfig(client, spec, kubeconfig);
+        await mountSecrets(client, spec, dir);
         const at = (port: number): string => `${address}:${port}`;
         const args = [
             ...spec.args,
@@ -175,7 +237,7 @@ export class Istiod {
             cwd: dir,
             detached: true,
             stdio: ["ignore", log, log],
-            env: { ...spec.env, KUBECONFIG: kubeconfig },
+            env: { ...spec.env, ...env, KUBECONFIG: kubeconfig },
         });
         fs.closeSync(log);
         const istiod = new Istiod(spec, address, dir, child, Date.now());

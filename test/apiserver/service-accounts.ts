@@ -1,3 +1,5 @@
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
 import { KubeClient } from "./client";
 
 /**
@@ -31,4 +33,63 @@ export async function serviceAccountToken(
         throw new Error(`TokenRequest for ${namespace}/${name}: ${reply.status} ${reply.body}`);
     }
     return (JSON.parse(reply.body) as { status: { token: string } }).status.token;
+}
+
+const base64url = (data: Buffer | string): string => Buffer.from(data).toString("base64url");
+
+/**
+ * Fills a `kubernetes.io/service-account-token` Secret as kube-controller-manager's token
+ * controller does (none runs here): a legacy token, a JWT of issuer `kubernetes/serviceaccount`
+ * with the account's name and UID and the Secret's name, signed RS256 with the service-account
+ * key the server was started with (`keyFile`, `kid` its public key's SHA-256 as the server
+ * derives it), with the cluster's CA as `ca.crt` and the namespace beside it. The server checks
+ * such a token against the Secret's own copy and the account's UID on every request, so this is
+ * the token the controller would write, not a stand-in. Resolves to the Secret's data as stored.
+ */
+export async function fillTokenSecret(
+    client: KubeClient,
+    keyFile: string,
+    namespace: string,
+    name: string,
+): Promise<Record<string, string>> {
+    const secret = await client.get({ apiVersion: "v1", kind: "Secret", metadata: { name, namespace } });
+    const accountName = secret?.metadata.annotations?.["kubernetes.io/service-account.name"];
+    if (secret === undefined || secret.type !== "kubernetes.io/service-account-token" || accountName === undefined) {
+        throw new Error(`no service-account-token Secret ${namespace}/${name} naming its account`);
+    }
+    const account = await client.get({
+        apiVersion: "v1",
+        kind: "ServiceAccount",
+        metadata: { name: accountName, namespace },
+    });
+    if (account === undefined) throw new Error(`Secret ${namespace}/${name}: no ServiceAccount ${accountName}`);
+    const key = crypto.createPrivateKey(fs.readFileSync(keyFile));
+    const kid = base64url(
+        crypto
+            .createHash("sha256")
+            .update(crypto.createPublicKey(key).export({ type: "spki", format: "der" }))
+            .digest(),
+    );
+    const header = base64url(JSON.stringify({ alg: "RS256", kid }));
+    const claims = base64url(
+        JSON.stringify({
+            iss: "kubernetes/serviceaccount",
+            "kubernetes.io/serviceaccount/namespace": namespace,
+            "kubernetes.io/serviceaccount/secret.name": name,
+            "kubernetes.io/serviceaccount/service-account.name": accountName,
+            "kubernetes.io/serviceaccount/service-account.uid": account.metadata.uid,
+            sub: `system:serviceaccount:${namespace}:${accountName}`,
+        }),
+    );
+    const signature = base64url(crypto.sign("sha256", Buffer.from(`${header}.${claims}`), key));
+    const data = {
+        "ca.crt": Buffer.from(client.ca).toString("base64"),
+        namespace: Buffer.from(namespace).toString("base64"),
+        token: Buffer.from(`${header}.${claims}.${signature}`).toString("base64"),
+    };
+    const filled = await client.apply(
+        { apiVersion: "v1", kind: "Secret", metadata: { name, namespace }, data },
+        { fieldManager: "kube-controller-manager", force: false },
+    );
+    return filled.data as Record<string, string>;
 }

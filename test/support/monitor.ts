@@ -97,6 +97,18 @@ export interface MockCluster {
      * @default []
      */
     readonly failing?: readonly string[];
+    /**
+     * A provider's work done for real instead of by the stand-ins below: resolves to outputs
+     * that replace theirs for a resource (of its wire-form inputs), or to undefined to keep
+     * them. The API-server suite signs the mesh's CAs with openssl and reads back the token a
+     * cluster's token controller wrote (test/apiserver/multi-cluster.apiserver.ts).
+     * @default none
+     */
+    readonly provide?: (
+        type: string,
+        name: string,
+        inputs: Record<string, unknown>,
+    ) => Promise<Record<string, unknown> | undefined>;
 }
 
 /** Whether `cluster` holds the object a read of `type` and `id` asks for. */
@@ -163,6 +175,7 @@ const mocksOn = (cluster: MockCluster): pulumi.runtime.Mocks => ({
                 "ca.crt": Buffer.from(`ca-of-${args.name}`).toString("base64"),
             };
         }
+        Object.assign(state, read ? undefined : await cluster.provide?.(args.type, args.name, args.inputs));
         if (readId !== undefined) {
             // A read finds the object under the name its ID gives, or fails as the provider
             // does when the object does not exist.

@@ -41,6 +41,8 @@ export interface MeshClusterInfo {
     controlPlanes: Record<string, RecordedControlPlane>;
     /** `kubectl rollout restart` for each namespace that owes a restart. */
     restartCommands: string[];
+    /** When its intermediate CA expires (RFC 3339); the first `up` in its last tenth renews it. */
+    intermediateCaValidUntil: string;
 }
 
 /** What a cluster's CA is while its mesh is checked, before the CA exists: every part given. */
@@ -66,7 +68,7 @@ export class IstioMultiClusterMesh extends pulumi.ComponentResource {
     public readonly meshId: pulumi.Output<string>;
     /** The root certificate every cluster's workload certificates chain to (PEM, public). */
     public readonly rootCertificate: pulumi.Output<string>;
-    /** Each cluster by name: its network, control planes and owed restarts. */
+    /** Each cluster by name: its network, control planes, owed restarts and intermediate CA expiry. */
     public readonly clusters: pulumi.Output<Record<string, MeshClusterInfo>>;
 
     /**
@@ -124,7 +126,7 @@ export class IstioMultiClusterMesh extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-            const ca = this.intermediate(`${name}-${cluster.name}`, cluster.name, root, days);
+            const { ca, validUntil } = this.intermediate(`${name}-${cluster.name}`, cluster.name, root, days);
             const meshArgs = clusterMeshArgs(args.mesh, cluster);
             const mesh = new IstioMesh(
                 `${name}-${cluster.name}`,
@@ -132,7 +134,7 @@ export class IstioMultiClusterMesh extends pulumi.ComponentResource {
                 { parent: this, provider },
                 { nameOf: (key: MeshKey) => `${cluster.name}: ${names.nameOf(key)}` },
             );
-            return { cluster, provider, mesh };
+            return { cluster, provider, mesh, validUntil };
         });
 
         // Each joined cluster's reader token, and its remote secret in every other joined cluster.
@@ -197,10 +199,15 @@ export class IstioMultiClusterMesh extends pulumi.ComponentResource {
             .all(
                 members.map((member) =>
                     pulumi
-                        .all([member.mesh.controlPlanes, member.mesh.restartCommands])
-                        .apply(([controlPlanes, restartCommands]): [string, MeshClusterInfo] => [
+                        .all([member.mesh.controlPlanes, member.mesh.restartCommands, member.validUntil])
+                        .apply(([controlPlanes, restartCommands, validUntil]): [string, MeshClusterInfo] => [
                             member.cluster.name,
-                            { network: clusterNetwork(member.cluster), controlPlanes, restartCommands },
+                            {
+                                network: clusterNetwork(member.cluster),
+                                controlPlanes,
+                                restartCommands,
+                                intermediateCaValidUntil: validUntil,
+                            },
                         ]),
                 ),
             )
@@ -241,10 +248,13 @@ export class IstioMultiClusterMesh extends pulumi.ComponentResource {
         root: PemCa,
         days: number,
     ): {
-        caCert: pulumi.Output<string>;
-        caKey: pulumi.Output<string>;
-        rootCert: pulumi.Output<string>;
-        certChain: pulumi.Output<string>;
+        ca: {
+            caCert: pulumi.Output<string>;
+            caKey: pulumi.Output<string>;
+            rootCert: pulumi.Output<string>;
+            certChain: pulumi.Output<string>;
+        };
+        validUntil: pulumi.Output<string>;
     } {
         const key = new tls.PrivateKey(`${name}-ca-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
         const request = new tls.CertRequest(
@@ -272,12 +282,15 @@ export class IstioMultiClusterMesh extends pulumi.ComponentResource {
         );
         const rootCert = pulumi.output(root.certPem);
         return {
-            caCert: cert.certPem,
-            caKey: pulumi.secret(key.privateKeyPem),
-            rootCert,
-            certChain: pulumi
-                .all([cert.certPem, rootCert])
-                .apply(([own, top]) => `${own.trimEnd()}\n${top.trimEnd()}\n`),
+            ca: {
+                caCert: cert.certPem,
+                caKey: pulumi.secret(key.privateKeyPem),
+                rootCert,
+                certChain: pulumi
+                    .all([cert.certPem, rootCert])
+                    .apply(([own, top]) => `${own.trimEnd()}\n${top.trimEnd()}\n`),
+            },
+            validUntil: cert.validityEndTime,
         };
     }
 }

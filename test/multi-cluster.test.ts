@@ -406,7 +406,17 @@ describe("a mesh across clusters, as the program's stack (examples/multi-cluster
             ["mesh-east", "mesh-west"],
         );
         assert.deepStrictEqual(Object.keys(run.savedOutputs ?? {}).sort(), ["clusters", "meshId", "rootCertificate"]);
-        const clusters = run.savedOutputs?.clusters as Record<string, { network: string }>;
+        const clusters = run.savedOutputs?.clusters as Record<
+            string,
+            { network: string; intermediateCaValidUntil: unknown }
+        >;
+        // The mocks echo inputs: the provider's computed expiry is absent, but the key is there.
+        assert.deepStrictEqual(Object.keys(clusters.east).sort(), [
+            "controlPlanes",
+            "intermediateCaValidUntil",
+            "network",
+            "restartCommands",
+        ]);
         assert.deepStrictEqual(
             Object.fromEntries(Object.entries(clusters).map(([name, info]) => [name, info.network])),
             { east: "east-net", west: "west-net" },

@@ -168,12 +168,36 @@ describe("chartValues: the check (readChartValues) and the charts a mesh install
         );
     });
 
+    it("keeps the client address the allow-list matches, and the listener ports it names, from any override", () => {
+        const trust = { gatewayTopology: { numTrustedProxies: 1 } };
+        const { problems } = readChartValues(
+            {
+                istiod: { meshConfig: { defaultConfig: trust } },
+                ingressGateway: {
+                    podAnnotations: { "proxy.istio.io/config": JSON.stringify(trust), team: "web" },
+                    service: { ports: [{ name: "http2", port: 80, targetPort: 8080 }] },
+                },
+            },
+            installedCharts(everything),
+            argPath,
+        );
+        const why = "the dashboard allow-list trusts only the address the gateway sees, never a header a client sends";
+        assert.deepStrictEqual(
+            problems.map(([at, message]) => `${at}: ${message}`),
+            [
+                `ingressGateway.podAnnotations.proxy.istio.io/config: "{\\"gatewayTopology\\":{\\"numTrustedProxies\\":1}}" would change podAnnotations.proxy.istio.io/config, which the mesh sets (its gatewayTopology would make the gateway trust X-Forwarded-For; ${why}); it cannot be overridden; remove it`,
+                `ingressGateway.service.ports: [{"name":"http2","port":80,"targetPort":8080}] would change service.ports, which the mesh sets (the dashboards' Gateway and allow-list name the listeners 80 and 443, which Istio takes from the Service's targetPort); it cannot be overridden; remove it`,
+                `istiod.meshConfig.defaultConfig.gatewayTopology.numTrustedProxies: 1 would change meshConfig.defaultConfig.gatewayTopology, which the mesh sets (it would make the gateways trust X-Forwarded-For; ${why}); it cannot be overridden; remove it`,
+            ],
+        );
+    });
+
     it("holds only keys the charts read, at every version: a held path with a typo would never match", () => {
         const installed = installedCharts(everything);
         const unread = CHART_VALUE_CHARTS.flatMap((chart) =>
-            HELD_VALUES[chart].flatMap(({ path }) =>
+            HELD_VALUES[chart].flatMap(({ path, keys }) =>
                 (installed[chart] ?? [])
-                    .filter((id) => !chartReads(charts[id], path.split(".")))
+                    .filter((id) => !chartReads(charts[id], keys ?? path.split(".")))
                     .map((id) => `${chart}: ${path} (${id})`),
             ),
         );

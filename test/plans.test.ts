@@ -10,7 +10,14 @@ import { chartValueProblems, crdSchemaErrors } from "./support/reference";
 import { evaluateStack, readStackFile, ROOT, stackConfig } from "./support/program";
 import { plan, USAGE } from "./tools/plan";
 import { forgetRender } from "./support/render";
-import { committedStacks, PLANS_DIR, REFRESH_COMMAND, renderSnapshot, staleSnapshots } from "./tools/snapshot";
+import {
+    committedStacks,
+    hasStackFile,
+    PLANS_DIR,
+    REFRESH_COMMAND,
+    renderSnapshot,
+    staleSnapshots,
+} from "./tools/snapshot";
 import { AMBIENT_STEPS, UPGRADE_STEPS } from "./support/upgrade-flow";
 
 /** A line diff (longest common subsequence), as a reviewer's diff shows it. */
@@ -212,6 +219,23 @@ describe("npm run plan", () => {
         const prod = await run("prod", "--markdown");
         assert.strictEqual(prod.code, 0);
         assert.ok(prod.out.includes("| prometheus | 1 | 500m | 4000m | 6144Mi* | 12288Mi* | 6144Mi |"), prod.out);
+    });
+
+    it("reads a personal stack's file too, as the README's `npm run plan -- local` does", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stacks-"));
+        try {
+            fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), "config: {}\n");
+            fs.writeFileSync(path.join(dir, "Pulumi.local.yaml"), "config: {}\n");
+            const err: string[] = [];
+            const io = { out: () => undefined, err: (line: string) => err.push(line) };
+            assert.deepStrictEqual(
+                ["local", "dev", "qa"].map((stack) => hasStackFile(stack, io, dir)),
+                [true, true, false],
+            );
+            assert.deepStrictEqual(err, ["no stack file Pulumi.qa.yaml; stacks: dev"]);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("refuses misuse with exit code 2 and the usage", async () => {

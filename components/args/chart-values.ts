@@ -120,6 +120,8 @@ export function eastWestChart(settings: Pick<InstalledChartSettings, "ambient" |
 /** A value the mesh keeps: the setting that decides it, or why no override may. */
 interface Held {
     readonly path: string;
+    /** The path's keys, when one of them holds a dot (an annotation's name). @default path split at dots */
+    readonly keys?: readonly string[];
     /** The setting to use instead. */
     readonly by?: MeshKey;
     /** What the mesh keeps it for. */
@@ -142,8 +144,17 @@ const AMBIENT: readonly Held[] = [
     },
     { path: "platform", by: "platform", why: "the CNI agent's host paths follow it" },
 ];
+/** Why the gateways' client addresses are the mesh's: the dashboard allow-list matches on them. */
+const CLIENT_ADDRESS =
+    "the dashboard allow-list trusts only the address the gateway sees, never a header a client sends";
+const PROXY_CONFIG: Held = {
+    path: "podAnnotations.proxy.istio.io/config",
+    keys: ["podAnnotations", "proxy.istio.io/config"],
+    why: `its gatewayTopology would make the gateway trust X-Forwarded-For; ${CLIENT_ADDRESS}`,
+};
 const gatewayHeld = (role: "ingress" | "egress"): readonly Held[] => [
     REVISION,
+    PROXY_CONFIG,
     sized("resources"),
     scaled("replicaCount"),
     scaled("autoscaling"),
@@ -155,6 +166,10 @@ const gatewayHeld = (role: "ingress" | "egress"): readonly Held[] => [
                   path: "service.externalTrafficPolicy",
                   by: "ingressExternalTrafficPolicy",
                   why: "the dashboard allow-list needs each client's address",
+              } as const,
+              {
+                  path: "service.ports",
+                  why: "the dashboards' Gateway and allow-list name the listeners 80 and 443, which Istio takes from the Service's targetPort",
               } as const,
           ]
         : [{ path: "service.type", why: "the egress gateway is reached from inside the cluster only (ClusterIP)" }]),
@@ -183,6 +198,10 @@ export const HELD_VALUES: Readonly<Record<ChartValuesChart, readonly Held[]>> = 
         scaled("global.defaultPodDisruptionBudget"),
         ...AMBIENT,
         { path: "trustedZtunnelNamespace", by: "ambient", why: "istiod trusts ztunnel where the mesh runs it" },
+        {
+            path: "meshConfig.defaultConfig.gatewayTopology",
+            why: `it would make the gateways trust X-Forwarded-For; ${CLIENT_ADDRESS}`,
+        },
         {
             path: "meshConfig.pathNormalization",
             why: "the dashboard routes' path rules hold only for paths normalized so (no `//prometheus` or `%2F` around them)",
@@ -328,7 +347,7 @@ function heldProblem(
     k: (key: MeshKey) => string,
 ): string | undefined {
     const own = descopedPath(descopedKeys(chart), path);
-    const held = HELD_VALUES[chart].find((h) => touches(own, value, h.path.split(".")));
+    const held = HELD_VALUES[chart].find((h) => touches(own, value, h.keys ?? h.path.split(".")));
     if (held === undefined) {
         return undefined;
     }

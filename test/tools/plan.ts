@@ -3,14 +3,7 @@ import { MeshConfigError } from "../../components/config/config-reader";
 import { stackConfig } from "../support/program";
 import { formatMarkdown, formatText, sizingTable } from "./sizing-table";
 import { Console, runAsProgram } from "./command";
-import {
-    committedStacks,
-    isCommittedStack,
-    PLANS_DIR,
-    REFRESH_COMMAND,
-    staleSnapshots,
-    writeSnapshots,
-} from "./snapshot";
+import { committedStacks, hasStackFile, PLANS_DIR, REFRESH_COMMAND, staleSnapshots, writeSnapshots } from "./snapshot";
 
 /**
  * `npm run plan`: what an environment will get, without a cluster.
@@ -57,7 +50,7 @@ export async function plan(args: readonly string[], io: Console, plansDir = PLAN
         return 0;
     }
     const stack = positional[0] ?? "dev";
-    if (!isCommittedStack(stack, io)) {
+    if (!hasStackFile(stack, io)) {
         return 2;
     }
     try {

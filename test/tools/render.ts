@@ -6,7 +6,7 @@ import { ROOT } from "../support/program";
 import { renderStack, RenderError } from "../support/render";
 import { VendorError } from "../support/vendored-charts";
 import { Console, runAsProgram } from "./command";
-import { isCommittedStack } from "./snapshot";
+import { hasStackFile } from "./snapshot";
 
 /**
  * `npm run render -- [<stack>] [--out DIR]`: what `pulumi up` would apply from each chart,
@@ -39,7 +39,7 @@ export async function render(args: readonly string[], io: Console): Promise<numb
         return 2;
     }
     const stack = rest[0] ?? "dev";
-    if (!isCommittedStack(stack, io)) {
+    if (!hasStackFile(stack, io)) {
         return 2;
     }
     try {

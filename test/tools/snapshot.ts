@@ -60,12 +60,16 @@ export function committedStacks(files: readonly string[] = fs.readdirSync(ROOT))
         .sort();
 }
 
-/** Whether `stack` has a stack file; if not, says so with the stacks there are. */
-export function isCommittedStack(stack: string, io: Console): boolean {
-    if (committedStacks().includes(stack)) {
+/**
+ * Whether `stack` has a stack file in `root`, a committed or a personal one (the README's
+ * `npm run plan -- local`); if not, says so with the stacks there are.
+ */
+export function hasStackFile(stack: string, io: Console, root: string = ROOT): boolean {
+    const files = fs.readdirSync(root);
+    if (files.includes(`Pulumi.${stack}.yaml`)) {
         return true;
     }
-    io.err(`no stack file Pulumi.${stack}.yaml; stacks: ${committedStacks().join(", ")}`);
+    io.err(`no stack file Pulumi.${stack}.yaml; stacks: ${committedStacks(files).join(", ")}`);
     return false;
 }
 

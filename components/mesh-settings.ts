@@ -96,7 +96,8 @@ export function resolveMeshSettings(given: IstioMeshArgs, options: ResolveOption
     const check = new SettingsChecker(args, options.nameOf ?? argPath, options.refused ?? []);
     const k = (key: MeshKey): string => check.key(key);
     const { last } = options;
-    const settings = readMeshSettings(args, check, options.consumerProvider ?? false);
+    const deployedBefore = Object.keys(last?.controlPlanes ?? {}).length > 0;
+    const settings = readMeshSettings(args, check, options.consumerProvider ?? false, deployedBefore);
     const planned = plannedStep(settings);
     for (const [key, message] of guardProblems(last, planned, k)) {
         // A setting already refused would make the guard speak of a value nobody wrote.

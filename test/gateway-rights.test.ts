@@ -51,10 +51,15 @@ describe("the gateways' rights", () => {
     }
 
     it("the check finds the gateways' Secret reads in istio-system when they are installed there", async () => {
-        const render = await renderStack("dev", {
-            "istio-mesh:ingressNamespace": "istio-system",
-            "istio-mesh:egressNamespace": "istio-system",
-        });
+        const render = await renderStack(
+            "dev",
+            {
+                "istio-mesh:ingressNamespace": "istio-system",
+                "istio-mesh:egressNamespace": "istio-system",
+            },
+            // A mesh deployed before, whose gateways were there; a new one is refused.
+            { lastOutputs: { controlPlanes: { "istiod-1-31-4": { version: "1.31.4", tag: "default" } } } },
+        );
         const objects = render.releases.flatMap((release) => release.objects);
         assert.deepStrictEqual(
             gatewayAccounts(objects).flatMap((account) => secretReadsIn(rulesBoundTo(objects, account), CA_NAMESPACE)),

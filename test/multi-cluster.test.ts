@@ -351,6 +351,26 @@ describe("a mesh across clusters", () => {
         assert.strictEqual(run.error, undefined);
     });
 
+    it("keeps the east-west gateway's namespace and istio-system apart from applications and other gateways", async () => {
+        const run = await mesh({
+            clusters: [cluster("east", "net-a"), cluster("west", "net-b")],
+            mesh: {
+                sidecars: { namespaces: ["default", "istio-eastwest"] },
+                gateways: { egress: { namespace: "istio-system" } },
+            },
+        });
+        assert.deepStrictEqual(run.registrations, []);
+        const problems = (run.error as { problems?: string[] } | undefined)?.problems ?? [];
+        assert.deepStrictEqual(
+            problems
+                .filter((problem) => problem.startsWith("east: "))
+                .map((problem) => problem.split(":").slice(0, 2).join(":")),
+            ["east: mesh.sidecars.namespaces", "east: mesh.gateways.egress.namespace"],
+        );
+        assert.match(problems[0], /"istio-eastwest" is the east-west gateway's namespace in a mesh across networks/);
+        assert.match(problems[1], /never one of several clusters$/);
+    });
+
     it("refuses dropping a joined cluster; a leaving one loses its remote secrets both ways and keeps its mesh, then may go", async () => {
         const clusters = [
             cluster("east"),

@@ -156,10 +156,15 @@ describe("NetworkPolicies (istio-mesh:networkPolicies)", () => {
     });
 
     it("a gateway kept in istio-system shares the mesh's deny-all, and still answers anyone", async () => {
-        const { run } = await renderStack("staging", {
-            "istio-mesh:ingressNamespace": "istio-system",
-            "istio-mesh:egressNamespace": "istio-system",
-        });
+        const { run } = await renderStack(
+            "staging",
+            {
+                "istio-mesh:ingressNamespace": "istio-system",
+                "istio-mesh:egressNamespace": "istio-system",
+            },
+            // A mesh deployed before, whose gateways were there; a new one is refused.
+            { lastOutputs: { controlPlanes: { "istiod-1-31-4": { version: "1.31.4", tag: "default" } } } },
+        );
         const names = run.registrations
             .filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy")
             .map(

@@ -428,10 +428,15 @@ describe("the program with other config", () => {
     });
 
     it("keeps the gateways of a stack deployed before they had namespaces of their own where they were", async () => {
-        const run = await evaluateStack("staging", {
-            "istio-mesh:ingressNamespace": "istio-system",
-            "istio-mesh:egressNamespace": "istio-system",
-        });
+        const run = await evaluateStack(
+            "staging",
+            {
+                "istio-mesh:ingressNamespace": "istio-system",
+                "istio-mesh:egressNamespace": "istio-system",
+            },
+            // A mesh deployed before, whose gateways were there; a new one is refused.
+            { lastOutputs: { controlPlanes: { "istiod-1-31-4": { version: "1.31.4", tag: "default" } } } },
+        );
         const graph = new Graph(run.registrations);
         assert.deepStrictEqual(
             graph
@@ -458,6 +463,21 @@ describe("the program with other config", () => {
         assert.deepStrictEqual(
             [...new Set(routes.map((r) => (r.inputs.metadata as { namespace: string }).namespace))],
             ["istio-system"],
+        );
+    });
+
+    it("refuses a gateway in istio-system for a stack never deployed, naming the key and the fix", async () => {
+        const run = await evaluateStack("staging", { "istio-mesh:ingressNamespace": "istio-system" });
+        assert.deepStrictEqual(
+            run.registrations.filter((r) => r.custom && r.readId === undefined),
+            [],
+        );
+        assert.strictEqual(
+            run.error?.message,
+            [
+                "istio-mesh configuration has 1 problem; nothing was deployed:",
+                `  - istio-mesh:ingressNamespace: "istio-system" puts the gateway beside the root CA: its role reads every Secret of its namespace, cacerts and istio-ca-secret included, so whoever takes the gateway's pod takes the mesh's identity; give it a namespace of its own, e.g. istio-ingress (docs/upgrades.md, gateways in their own namespaces); only a mesh deployed before may keep it there for now, and never one of several clusters`,
+            ].join("\n"),
         );
     });
 

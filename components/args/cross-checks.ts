@@ -5,6 +5,7 @@ import { exposureProblems, exposureWarnings } from "./exposure";
 import { idleKeyWarnings } from "./idle-settings";
 import type { SettingsChecker } from "./checker";
 import type { MeshSettings } from "./settings";
+import { EAST_WEST_NAMESPACE } from "./membership";
 import { show } from "./text";
 import { workloadWarnings } from "./workloads";
 
@@ -15,6 +16,7 @@ export function crossChecks(
     settings: MeshSettings,
     check: SettingsChecker,
     ambientKeys: { ambientNamespaces: readonly string[] },
+    deployedBefore: boolean,
 ): void {
     const k = (key: MeshKey): string => check.key(key);
     // A gateway shares its namespace with no application of any kind: its role reads every
@@ -39,6 +41,17 @@ export function crossChecks(
             );
         }
     }
+    // A mesh of several's east-west gateway has a namespace of its own, for the same reasons.
+    if (settings.membership?.eastWestGateway === true) {
+        for (const [list, namespaces] of [...applications, ...gateways.map(([key, ns]) => [key, [ns]] as const)]) {
+            if (namespaces.includes(EAST_WEST_NAMESPACE)) {
+                check.problem(
+                    list,
+                    `${show(EAST_WEST_NAMESPACE)} is the east-west gateway's namespace in a mesh across networks, which reads every Secret there and takes the other networks' traffic; use another namespace`,
+                );
+            }
+        }
+    }
     // The sample application's namespace is the mesh's: created, labelled and deleted with it.
     const sampleNamespaces: [MeshKey, readonly string[]][] = [
         ...applications,
@@ -54,14 +67,20 @@ export function crossChecks(
             );
         }
     }
-    // Allowed, so that a mesh deployed with its gateways there keeps them until it moves
-    // them; said in every preview, since the role reads the root CA's Secret there.
+    // Allowed only so that a mesh deployed with its gateways there keeps them until it moves
+    // them, said in every preview; refused for a new mesh, and in a mesh of several, whose
+    // istio-system also holds its intermediate CA and the other clusters' reader tokens.
     for (const [name, namespace, deployed] of gateways) {
         if (deployed && namespace === ISTIO_SYSTEM) {
-            check.warning(
-                name,
-                `${show(namespace)} puts the gateway beside the root CA: its role reads every Secret of its namespace, cacerts and istio-ca-secret included, so whoever takes the gateway's pod takes the mesh's identity; give it a namespace of its own, e.g. istio-${name === "ingressNamespace" ? "ingress" : "egress"} (docs/upgrades.md, gateways in their own namespaces)`,
-            );
+            const why = `${show(namespace)} puts the gateway beside the root CA: its role reads every Secret of its namespace, cacerts and istio-ca-secret included, so whoever takes the gateway's pod takes the mesh's identity; give it a namespace of its own, e.g. istio-${name === "ingressNamespace" ? "ingress" : "egress"} (docs/upgrades.md, gateways in their own namespaces)`;
+            if (deployedBefore && settings.membership === undefined) {
+                check.warning(name, why);
+            } else {
+                check.problem(
+                    name,
+                    `${why}; only a mesh deployed before may keep it there for now, and never one of several clusters`,
+                );
+            }
         }
     }
     for (const [name, message, restsOn] of exposureProblems(settings, k)) {

@@ -25,6 +25,9 @@ export function checkMeshName(value: unknown, what: string): string | undefined 
         : `${what} ${show(value)} is not a name Istio can put in a label; use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit, e.g. east`;
 }
 
+/** The namespace of the east-west gateway: its own, as every gateway's (its role reads the Secrets of its namespace). */
+export const EAST_WEST_NAMESPACE = "istio-eastwest";
+
 const CA_FIELDS = ["caCert", "caKey", "rootCert", "certChain"] as const;
 
 /** The membership, if `multiCluster` is given, with every problem recorded. */

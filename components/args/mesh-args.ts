@@ -91,7 +91,8 @@ export interface IngressGatewayArgs {
     enabled?: boolean;
     /**
      * Its namespace, created and kept by destroy; also where the dashboard routes and their
-     * TLS Secret live. Not `istio-system`, but to keep a mesh deployed with its gateways there.
+     * TLS Secret live. Not `istio-system`, but to keep a mesh deployed with its gateways there
+     * (one whose `upgrade.lastDeployment` has control planes; never in a mesh of several).
      * @default "istio-ingress"
      */
     namespace?: string;

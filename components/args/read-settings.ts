@@ -157,7 +157,16 @@ function readTelemetrySources(
 }
 
 /** Reads and checks every setting of `args`; each problem and warning goes to `check`. */
-export function readMeshSettings(args: IstioMeshArgs, check: SettingsChecker, consumerProvider = false): MeshSettings {
+/**
+ * @param deployedBefore whether a last deployment ran: only then may a gateway stay in
+ * istio-system, where a mesh of that age put it
+ */
+export function readMeshSettings(
+    args: IstioMeshArgs,
+    check: SettingsChecker,
+    consumerProvider = false,
+    deployedBefore = false,
+): MeshSettings {
     const k = (key: MeshKey): string => check.key(key);
     const ranges = numberRanges(k);
     const d = MESH_DEFAULTS;
@@ -299,7 +308,7 @@ export function readMeshSettings(args: IstioMeshArgs, check: SettingsChecker, co
         warnings: [],
     };
     const settings: MeshSettings = { ...read, chartValues: readChartValueSettings(check, read, revisionKeys) };
-    crossChecks(settings, check, ambientKeys);
+    crossChecks(settings, check, ambientKeys, deployedBefore);
     return settings;
 }
 

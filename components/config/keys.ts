@@ -131,7 +131,7 @@ export const CONFIG_KEYS = {
         kind: "string",
         default: D.ingressNamespace,
         description:
-            "namespace of the ingress gateway, created and kept by `pulumi destroy`; also where the dashboard routes and `dashboardTlsSecret` live. Not `istio-system`, whose root CA key the gateway's Secret-reading role would reach, except to keep a stack deployed with its gateways there (docs/upgrades.md, gateways in their own namespaces)",
+            "namespace of the ingress gateway, created and kept by `pulumi destroy`; also where the dashboard routes and `dashboardTlsSecret` live. Not `istio-system`, whose root CA key the gateway's Secret-reading role would reach, except to keep a stack deployed with its gateways there: refused for a new stack (docs/upgrades.md, gateways in their own namespaces)",
     },
     egressNamespace: {
         kind: "string",

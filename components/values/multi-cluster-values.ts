@@ -1,4 +1,6 @@
-import type { MembershipSettings } from "../args/membership";
+import { EAST_WEST_NAMESPACE, type MembershipSettings } from "../args/membership";
+
+export { EAST_WEST_NAMESPACE };
 import { HBONE_PORT } from "./ambient-values";
 
 /**
@@ -12,9 +14,6 @@ export const NETWORK_LABEL = "topology.istio.io/network";
 
 /** The label by which istiod finds the remote secrets of other clusters. */
 export const REMOTE_SECRET_LABEL = "istio/multiCluster";
-
-/** The namespace of the east-west gateway: its own, as every gateway's (its role reads the Secrets of its namespace). */
-export const EAST_WEST_NAMESPACE = "istio-eastwest";
 
 /** The east-west gateway's Helm release, Service and pod label, as Istio's multicluster guides name them. */
 export const EAST_WEST_GATEWAY = "istio-eastwestgateway";

@@ -10,7 +10,8 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { listOverHttps, listWithKubectl } from "./tools/cluster-queries";
 import { apiAccess, kubeconfigSource, mergeKubeconfigs, readKubeconfig } from "./tools/kubeconfig";
-import { memoryProblem, missingNamespaceProblems, NodeView, preflight, targetContext } from "./tools/preflight";
+import { memoryProblem, NodeView, preflight, targetContext } from "./tools/preflight";
+import { missingNamespaceProblems } from "./tools/preflight-namespaces";
 
 const node = (memory: string, unschedulable = false): NodeView => ({
     metadata: { name: "n" },
@@ -419,6 +420,47 @@ describe("the preflight", () => {
             } finally {
                 await missing.close();
                 await refused.close();
+                done();
+            }
+        });
+
+        it("checks each cluster of a mesh of several on its own context, by its own memory", async () => {
+            const { dir, done } = scratch();
+            const east = await apiServer(200, { items: [node("4Gi")] });
+            const west = await apiServer(200, { items: [node("4Gi")] });
+            try {
+                // kind-west's cluster entry points at the second server.
+                const text = kubeconfigText(east.url, ["kind-east", "kind-west", "minikube"], "minikube").replace(
+                    new RegExp(`(name: kind-west\\n\\s+cluster:\\n\\s+server: )${east.url}`),
+                    `$1${west.url}`,
+                );
+                fs.writeFileSync(path.join(dir, "config"), text);
+                const clusters = {
+                    east: { context: "kind-east", memory: "8Gi" },
+                    west: { context: "kind-west" },
+                    south: { context: "kind-south" },
+                };
+                const result = await preflight({
+                    stack: "local-multi",
+                    config: { "istio-mesh:memory": "4Gi", "istio-mesh:clusters": JSON.stringify(clusters) },
+                    env: { KUBECONFIG: path.join(dir, "config") },
+                    home: dir,
+                });
+                assert.deepStrictEqual(result, {
+                    problems: [
+                        "istio-mesh:clusters.east.memory: stack local-multi is sized for 8Gi, but the cluster's 1 schedulable node has 4096Mi allocatable, under 90% of it; size it for what the cluster has with istio-mesh:clusters.east.memory: 4096Mi in Pulumi.local-multi.yaml, or give the cluster more memory (minikube: `minikube delete && minikube start --memory 4g`)",
+                        `istio-mesh:clusters.south.context: cluster south deploys to the context kind-south, which ${path.join(dir, "config")} does not have (its contexts: kind-east, kind-west, minikube); create the cluster, or name its context`,
+                    ],
+                    notes: [
+                        "stack local-multi deploys cluster east to the context kind-east",
+                        "stack local-multi deploys cluster west to the context kind-west",
+                    ],
+                });
+                // Each cluster was asked on its own server; the current context, never.
+                assert.deepStrictEqual([east.requests.length, west.requests.length], [2, 2]);
+            } finally {
+                await east.close();
+                await west.close();
                 done();
             }
         });

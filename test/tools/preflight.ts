@@ -1,11 +1,11 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { MESH_DEFAULTS } from "../../components/args/defaults";
 import { formatMi, MI, parseQuantity } from "../../components/args/quantity";
 import { clusterProblems, isPersonalStack } from "../../components/config/cluster";
 import { ListAnswer, ListedResource, listOverHttps, listWithKubectl } from "./cluster-queries";
-import { apiAccess, firstLine, Kubeconfig, kubeconfigSource, readKubeconfig } from "./kubeconfig";
+import { missingNamespaceProblems, NamespaceView } from "./preflight-namespaces";
+import { apiAccess, firstLine, Kubeconfig, KubeconfigSource, kubeconfigSource, readKubeconfig } from "./kubeconfig";
 
 /**
  * What `npm run up` and `npm run preview` check before Pulumi starts, each missing thing as
@@ -70,7 +70,12 @@ export const MEMORY_TOLERANCE = 0.9;
  * `minikube start --memory 4g` shows a little less than 4Gi allocatable (the kernel's and the
  * kubelet's share), so under 90% of `istio-mesh:memory` is a problem, not under 100%.
  */
-export function memoryProblem(stack: string, memory: string, nodes: readonly NodeView[]): string | undefined {
+export function memoryProblem(
+    stack: string,
+    memory: string,
+    nodes: readonly NodeView[],
+    key = "istio-mesh:memory",
+): string | undefined {
     const sized = parseQuantity(memory);
     if (sized === undefined) {
         return undefined; // The program names a malformed quantity itself.
@@ -86,59 +91,8 @@ export function memoryProblem(stack: string, memory: string, nodes: readonly Nod
     const count = schedulable.length === 1 ? "1 schedulable node has" : `${schedulable.length} schedulable nodes have`;
     const fits = formatMi(Math.floor(allocatable / MI) * MI);
     return (
-        `istio-mesh:memory: stack ${stack} is sized for ${memory}, but the cluster's ${count} ${formatMi(allocatable)} allocatable, under ${MEMORY_TOLERANCE * 100}% of it; ` +
-        `size it for what the cluster has with \`npm run pulumi -- config set istio-mesh:memory ${fits} --stack ${stack}\`, or give the cluster more memory (minikube: \`minikube delete && minikube start --memory 4g\`)`
-    );
-}
-
-/** A namespace as the API lists it. */
-export interface NamespaceView {
-    readonly metadata?: { name?: string };
-}
-
-/** The keys whose namespaces the program labels (sidecar, canary, ambient, waypoint) but never creates. */
-export const LABELLED_NAMESPACE_KEYS = [
-    "injectionNamespaces",
-    "canaryNamespaces",
-    "ambientNamespaces",
-    "waypointNamespaces",
-] as const;
-
-/** The namespaces a key lists, its default when the stack does not set it; none when it is no list of names (the program names that). */
-function listedNamespaces(
-    config: Readonly<Record<string, string>>,
-    key: (typeof LABELLED_NAMESPACE_KEYS)[number],
-): string[] {
-    const raw = config[`istio-mesh:${key}`];
-    if (raw === undefined) return [...MESH_DEFAULTS[key]];
-    try {
-        const parsed: unknown = JSON.parse(raw);
-        return Array.isArray(parsed) ? parsed.filter((name): name is string => typeof name === "string") : [];
-    } catch {
-        return [];
-    }
-}
-
-/**
- * A line per namespace a key lists that the cluster does not have: the program reads each one
- * to label it and never creates it (a misspelt name must not become an empty namespace), so
- * without this the deployment would fail at the provider's read, naming neither key nor fix.
- */
-export function missingNamespaceProblems(
-    stack: string,
-    context: string,
-    config: Readonly<Record<string, string>>,
-    namespaces: readonly NamespaceView[],
-): string[] {
-    const existing = new Set(namespaces.map((namespace) => namespace.metadata?.name));
-    return LABELLED_NAMESPACE_KEYS.flatMap((key) =>
-        listedNamespaces(config, key)
-            .filter((name) => !existing.has(name))
-            .map(
-                (name) =>
-                    `istio-mesh:${key}: the namespace ${name} does not exist in the context ${context}, and the mesh labels it but never creates it; ` +
-                    `create it (\`kubectl --context ${context} create namespace ${name}\`), or take it out of istio-mesh:${key} in Pulumi.${stack}.yaml`,
-            ),
+        `${key}: stack ${stack} is sized for ${memory}, but the cluster's ${count} ${formatMi(allocatable)} allocatable, under ${MEMORY_TOLERANCE * 100}% of it; ` +
+        `size it for what the cluster has with ${key === "istio-mesh:memory" ? `\`npm run pulumi -- config set istio-mesh:memory ${fits} --stack ${stack}\`` : `${key}: ${fits} in Pulumi.${stack}.yaml`}, or give the cluster more memory (minikube: \`minikube delete && minikube start --memory 4g\`)`
     );
 }
 
@@ -170,10 +124,43 @@ export interface PreflightResult {
     readonly notes: readonly string[];
 }
 
-/** The whole preflight: each missing thing as one line. */
+/** The whole preflight: each missing thing as one line; for a mesh of several, for each of its clusters. */
 export async function preflight(inputs: PreflightInputs): Promise<PreflightResult> {
     const problems: string[] = inputs.cliProblem === undefined ? [] : [inputs.cliProblem];
     const notes: string[] = [];
+    const clusters = meshClusters(inputs.config);
+    if (clusters.length > 0) {
+        // Each cluster on its own connection (the program refuses a shared one), sized by its own memory.
+        for (const [name, entry] of clusters) {
+            const key = `istio-mesh:clusters.${name}`;
+            const source = kubeconfigSource(entry.kubeconfig, inputs.env, inputs.home);
+            const kubeconfig = readKubeconfig(source);
+            const context = entry.context ?? ("problem" in kubeconfig ? undefined : kubeconfig.currentContext);
+            if ("problem" in kubeconfig) {
+                problems.push(`${key}: ${kubeconfig.problem}`);
+            } else if (context === undefined || !(context in kubeconfig.contexts)) {
+                problems.push(
+                    `${key}.context: cluster ${name} deploys to the context ${context ?? "(none)"}, which ${kubeconfig.sources.join(", ")} does not have (its contexts: ${Object.keys(kubeconfig.contexts).sort().join(", ") || "none"}); create the cluster, or name its context`,
+                );
+            } else {
+                const memory = {
+                    value: entry.memory ?? inputs.config["istio-mesh:memory"] ?? "",
+                    key: entry.memory === undefined ? "istio-mesh:memory" : `${key}.memory`,
+                };
+                const found = await checkContext(
+                    inputs,
+                    source,
+                    kubeconfig,
+                    context,
+                    memory,
+                    entry.kubeconfig !== undefined,
+                );
+                problems.push(...found.problems);
+                notes.push(`stack ${inputs.stack} deploys cluster ${name} to the context ${context}`, ...found.notes);
+            }
+        }
+        return { problems, notes };
+    }
     const source = kubeconfigSource(inputs.config["kubernetes:kubeconfig"], inputs.env, inputs.home);
     const kubeconfig = readKubeconfig(source);
     if ("problem" in kubeconfig) {
@@ -183,22 +170,60 @@ export async function preflight(inputs: PreflightInputs): Promise<PreflightResul
     if ("problems" in target) {
         return { problems: [...problems, ...target.problems], notes };
     }
-    const server = kubeconfig.clusters[kubeconfig.contexts[target.context]?.cluster ?? ""]?.server as
-        | string
-        | undefined;
+    const personal = isPersonalStack(inputs.stack) && !inputs.config["kubernetes:context"] ? " (the current one)" : "";
+    notes.push(`stack ${inputs.stack} deploys to the context ${target.context}${personal}`);
+    const memory = { value: inputs.config["istio-mesh:memory"] ?? "", key: "istio-mesh:memory" };
+    const named = Boolean(inputs.config["kubernetes:kubeconfig"]);
+    const found = await checkContext(inputs, source, kubeconfig, target.context, memory, named);
+    return { problems: [...problems, ...found.problems], notes: [...notes, ...found.notes] };
+}
+
+/** The clusters of a mesh of several, as the stack's `istio-mesh:clusters` names them; none for one cluster. */
+function meshClusters(
+    config: Readonly<Record<string, string>>,
+): [string, { context?: string; kubeconfig?: string; memory?: string }][] {
+    try {
+        const parsed: unknown = JSON.parse(config["istio-mesh:clusters"] ?? "{}");
+        if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return [];
+        // A malformed entry is the program's to name: here it only goes unchecked.
+        return Object.entries(parsed as Record<string, Record<string, unknown>>).map(([name, entry]) => [
+            name,
+            {
+                ...(typeof entry?.context === "string" && { context: entry.context }),
+                ...(typeof entry?.kubeconfig === "string" && { kubeconfig: entry.kubeconfig }),
+                ...(typeof entry?.memory === "string" && { memory: entry.memory }),
+            },
+        ]);
+    } catch {
+        return [];
+    }
+}
+
+/** Asks one context for its nodes and namespaces: whether it answers, its memory, the namespaces the stack labels. */
+async function checkContext(
+    inputs: PreflightInputs,
+    source: KubeconfigSource,
+    kubeconfig: Kubeconfig,
+    context: string,
+    memory: { value: string; key: string },
+    namedKubeconfig: boolean,
+): Promise<PreflightResult> {
+    const problems: string[] = [];
+    const notes: string[] = [];
+    const server = kubeconfig.clusters[kubeconfig.contexts[context]?.cluster ?? ""]?.server as string | undefined;
     let scratch: string | undefined;
     let file: string | undefined;
     if (inputs.kubectl !== undefined && "content" in source) {
         scratch = fs.mkdtempSync(path.join(os.tmpdir(), "preflight-"));
         file = path.join(scratch, "kubeconfig");
         fs.writeFileSync(file, source.content, { mode: 0o600 });
-    } else if (inputs.kubectl !== undefined && inputs.config["kubernetes:kubeconfig"] && "files" in source) {
+    } else if (inputs.kubectl !== undefined && namedKubeconfig && "files" in source) {
         file = source.files[0];
     }
     const list = async <T>(resource: ListedResource): Promise<ListAnswer<T>> => {
-        if (inputs.kubectl !== undefined) return listWithKubectl<T>(inputs.kubectl, target.context, resource, file);
+        if (inputs.kubectl !== undefined) return listWithKubectl<T>(inputs.kubectl, context, resource, file);
         try {
-            return await listOverHttps<T>(apiAccess(kubeconfig, target.context), resource);
+            return await listOverHttps<T>(apiAccess(kubeconfig, context), resource);
         } catch (error) {
             return { unreachable: `its credential could not be read (${firstLine(error)})` };
         }
@@ -211,20 +236,18 @@ export async function preflight(inputs: PreflightInputs): Promise<PreflightResul
     } finally {
         if (scratch !== undefined) fs.rmSync(scratch, { recursive: true, force: true });
     }
-    const personal = isPersonalStack(inputs.stack) && !inputs.config["kubernetes:context"] ? " (the current one)" : "";
-    notes.push(`stack ${inputs.stack} deploys to the context ${target.context}${personal}`);
     if ("unreachable" in answer) {
-        problems.push(unreachableProblem(target.context, server, answer.unreachable));
+        problems.push(unreachableProblem(context, server, answer.unreachable));
     } else if ("forbidden" in answer) {
         notes.push(`the memory check is skipped: the cluster answered, but ${answer.forbidden}`);
     } else {
-        const memory = memoryProblem(inputs.stack, inputs.config["istio-mesh:memory"] ?? "", answer.items);
-        if (memory !== undefined) problems.push(memory);
+        const short = memoryProblem(inputs.stack, memory.value, answer.items, memory.key);
+        if (short !== undefined) problems.push(short);
     }
     if (namespaces !== undefined && "forbidden" in namespaces) {
         notes.push(`the namespace check is skipped: the cluster answered, but ${namespaces.forbidden}`);
     } else if (namespaces !== undefined && "items" in namespaces) {
-        problems.push(...missingNamespaceProblems(inputs.stack, target.context, inputs.config, namespaces.items));
+        problems.push(...missingNamespaceProblems(inputs.stack, context, inputs.config, namespaces.items));
     }
     return { problems, notes };
 }

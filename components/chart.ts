@@ -5,6 +5,20 @@ import { REGISTRY_CREDENTIALS_SECRET } from "./args/workloads";
 import type { ChartValues } from "./args/chart-values";
 import { mergeValues } from "./values/chart-values";
 
+/** What a part's chart gets over the values the mesh computes, in this order. */
+export interface ChartLayers {
+    /**
+     * Registry, pull secrets and placement (values/workload-values.ts), over its values.
+     * @default none
+     */
+    workload?: Record<string, unknown>;
+    /**
+     * The consumer's values for its chart (`chartValues`), merged last.
+     * @default none
+     */
+    chartValues?: ChartValues;
+}
+
 /**
  * Helpers every component shares: the options its children get, and how a pinned chart
  * becomes a Chart v4 resource.

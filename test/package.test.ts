@@ -10,7 +10,7 @@ import { IstioMesh } from "../components";
 import { comparable, Graph } from "./support/graph";
 import { Registration } from "./support/monitor";
 import { PackedConsumer, packedConsumer } from "./support/packed-consumer";
-import { projectDefaults, ROOT, runProgram, runUnderMocks } from "./support/program";
+import { MESH_OUTPUT_NAMES, projectDefaults, ROOT, runProgram, runUnderMocks } from "./support/program";
 import { outputNames, PackageSchema, propertyMisfits } from "./support/schema-walk";
 import { componentProvider, inferredSchema, SCHEMA_FILE } from "./tools/schema";
 import { COMPONENT_PAGE, componentPage, componentTables } from "./tools/component-docs";
@@ -107,23 +107,7 @@ describe("the component package", () => {
             "sampleApp",
             "multiCluster",
         ]);
-        assert.deepStrictEqual(outputNames(parsed, TYPE).sort(), [
-            "ambientNamespaces",
-            "canaryNamespaces",
-            "capturedNamespaces",
-            "controlPlanes",
-            "dashboardAccess",
-            "dashboardUrls",
-            "grafanaAdminPassword",
-            "ingressGateway",
-            "injectionNamespaces",
-            "istioNamespace",
-            "istioVersion",
-            "kialiLoginToken",
-            "portForwardCommands",
-            "prometheusScrapeConfig",
-            "restartCommands",
-        ]);
+        assert.deepStrictEqual(outputNames(parsed, TYPE).sort(), MESH_OUTPUT_NAMES);
         const enumValues = (name: string): string[] =>
             (parsed.types[`istio-mesh:index:${name}`].enum ?? []).map((member) => String(member.value));
         assert.deepStrictEqual(enumValues("Addon"), ["prometheus", "grafana", "jaeger", "kiali"]);

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { Graph } from "./support/graph";
 import { isWireSecret, Registration, SECRET_SIG, SECRET_SIG_KEY } from "./support/monitor";
-import { evaluateStack, ProgramRun, runProgram, stackConfig } from "./support/program";
+import { evaluateStack, MESH_OUTPUT_NAMES, ProgramRun, runProgram, stackConfig } from "./support/program";
 import { crdSchemaErrors } from "./support/reference";
 import { isSecretOutput, valueOf } from "./support/values";
 
@@ -367,23 +367,7 @@ describe("the dev stack as a whole program", () => {
     });
 
     it("exports the stack outputs", async () => {
-        assert.deepStrictEqual(Object.keys(run.outputs).sort(), [
-            "ambientNamespaces",
-            "canaryNamespaces",
-            "capturedNamespaces",
-            "controlPlanes",
-            "dashboardAccess",
-            "dashboardUrls",
-            "grafanaAdminPassword",
-            "ingressGateway",
-            "injectionNamespaces",
-            "istioNamespace",
-            "istioVersion",
-            "kialiLoginToken",
-            "portForwardCommands",
-            "prometheusScrapeConfig",
-            "restartCommands",
-        ]);
+        assert.deepStrictEqual(Object.keys(run.outputs).sort(), MESH_OUTPUT_NAMES);
         // Only with an existing Prometheus that does not scrape the mesh itself.
         assert.strictEqual(run.outputs.prometheusScrapeConfig, undefined);
         assert.strictEqual(await valueOf(run.outputs.istioVersion as string), "1.31.4");

@@ -2,14 +2,13 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { GRAFANA_ADMIN_SECRET, grafanaValues } from "../values/addon-values";
-import { childOptions, pinnedChart } from "../chart";
-import type { ChartValues } from "../args/chart-values";
+import { type ChartLayers, childOptions, pinnedChart } from "../chart";
 import { dashboardSets } from "../values/grafana-dashboards";
 import { Size } from "../args/components";
 import { ADDON_CHARTS } from "../versions";
 import { mergeValues } from "../values/chart-values";
 
-export interface GrafanaArgs {
+export interface GrafanaArgs extends ChartLayers {
     /** Namespace to run in (create it first: `dependsOn`). */
     namespace: string;
     /** The Prometheus its datasource reads: the bundled one's in-cluster URL, or an existing one's. */
@@ -26,16 +25,6 @@ export interface GrafanaArgs {
      * @default false
      */
     ambient?: boolean;
-    /**
-     * Registry, pull secrets and placement (values/workload-values.ts), over its values.
-     * @default none
-     */
-    workload?: Record<string, unknown>;
-    /**
-     * The consumer's values for the chart, merged last.
-     * @default none
-     */
-    chartValues?: ChartValues;
 }
 
 /**

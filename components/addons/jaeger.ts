@@ -1,23 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { JaegerOptions, jaegerValues } from "../values/addon-values";
-import { ChartComponent } from "../chart";
-import type { ChartValues } from "../args/chart-values";
+import { type ChartLayers, ChartComponent } from "../chart";
 import { ADDON_CHARTS } from "../versions";
 import { mergeValues } from "../values/chart-values";
 
-export interface JaegerArgs extends JaegerOptions {
+export interface JaegerArgs extends JaegerOptions, ChartLayers {
     /** Namespace to run in; istiod's tracing provider points at `jaeger` there. */
     namespace: string;
-    /**
-     * Registry, pull secrets and placement (values/workload-values.ts), over its values.
-     * @default none
-     */
-    workload?: Record<string, unknown>;
-    /**
-     * The consumer's values for the chart, merged last.
-     * @default none
-     */
-    chartValues?: ChartValues;
 }
 
 /** Jaeger v2 all-in-one with an in-memory store: the mesh's tracing backend. */

@@ -2,24 +2,13 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { KialiOptions, kialiValues } from "../values/addon-values";
 import { KIALI_SERVER_PORT_FORWARD_RULES, KIALI_SERVER_RULES } from "../values/kiali-rights";
-import { childOptions, pinnedChart } from "../chart";
-import type { ChartValues } from "../args/chart-values";
+import { type ChartLayers, childOptions, pinnedChart } from "../chart";
 import { ADDON_CHARTS } from "../versions";
 import { mergeValues } from "../values/chart-values";
 
-export interface KialiArgs extends KialiOptions {
+export interface KialiArgs extends KialiOptions, ChartLayers {
     /** Namespace to run in; the `kiali` Secret with the signing key must be there. */
     namespace: string;
-    /**
-     * Registry, pull secrets and placement (values/workload-values.ts), over its values.
-     * @default none
-     */
-    workload?: Record<string, unknown>;
-    /**
-     * The consumer's values for the chart, merged last.
-     * @default none
-     */
-    chartValues?: ChartValues;
 }
 
 /** The ServiceAccount the kiali-server chart runs Kiali as (the release's full name). */

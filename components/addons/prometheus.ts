@@ -2,12 +2,11 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ADDON_SERVICES } from "../values/addon-endpoints";
 import { PrometheusOptions, prometheusValues } from "../values/addon-values";
-import { childOptions, pinnedChart } from "../chart";
-import type { ChartValues } from "../args/chart-values";
+import { type ChartLayers, childOptions, pinnedChart } from "../chart";
 import { ADDON_CHARTS } from "../versions";
 import { mergeValues } from "../values/chart-values";
 
-export interface PrometheusArgs extends Omit<PrometheusOptions, "volumeClaim"> {
+export interface PrometheusArgs extends Omit<PrometheusOptions, "volumeClaim">, ChartLayers {
     /** Namespace to run in; Kiali and Istio look for `prometheus:9090` in `istio-system`. */
     namespace: string;
     /**
@@ -29,16 +28,6 @@ export interface PrometheusArgs extends Omit<PrometheusOptions, "volumeClaim"> {
      * @default none
      */
     claimAliases?: string[];
-    /**
-     * Registry, pull secrets and placement (values/workload-values.ts), over its values.
-     * @default none
-     */
-    workload?: Record<string, unknown>;
-    /**
-     * The consumer's values for the chart, merged last.
-     * @default none
-     */
-    chartValues?: ChartValues;
 }
 
 /**

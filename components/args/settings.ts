@@ -29,16 +29,6 @@ import type { MembershipSettings } from "./membership";
  * decision (sizing, chart values, plans) read.
  */
 
-export type {
-    Addon,
-    DashboardExposure,
-    IngressServiceType,
-    MtlsMode,
-    OtlpProtocol,
-    TracingQueryProvider,
-    TrafficPolicy,
-} from "./istio-mesh-args";
-
 export const INGRESS_SERVICE_TYPES: readonly IngressServiceType[] = Object.values(IngressServiceTypes);
 export const MTLS_MODES: readonly MtlsMode[] = Object.values(MtlsModes);
 export const DASHBOARD_EXPOSURES: readonly DashboardExposure[] = Object.values(DashboardExposures);

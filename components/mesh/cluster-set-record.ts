@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { guardRecordProvider } from "./guard-record";
 
 /**
  * What a mesh of several clusters was, kept in Pulumi's state by the mesh itself, as the
@@ -17,26 +18,19 @@ export interface ClusterSetInputs {
 }
 
 /** The provider: self-contained, since Pulumi serializes it with everything it reaches. */
-export const clusterSetProvider: pulumi.dynamic.ResourceProvider = {
-    async check(olds: Partial<ClusterSetInputs>, news: ClusterSetInputs): Promise<pulumi.dynamic.CheckResult> {
+export const clusterSetProvider: pulumi.dynamic.ResourceProvider = guardRecordProvider<ClusterSetInputs>({
+    id: "cluster-set",
+    refusals: (olds, news) => {
         const kept = new Set(news.clusters.map((cluster) => cluster.name));
-        const dropped = (olds.clusters ?? []).filter((cluster) => !cluster.leaving && !kept.has(cluster.name));
-        const failures = dropped.map((cluster) => ({
-            property: news.setting,
-            reason: `would drop ${JSON.stringify(cluster.name)}, which the last step left joined to the mesh: its istiod and workloads would go while the other clusters still route to them through its remote secrets; set leaving: true on it first (the remote secrets go both ways, its mesh stays), then remove it in the next step`,
-        }));
-        return failures.length === 0 ? { inputs: news } : { inputs: news, failures };
+        return (olds.clusters ?? [])
+            .filter((cluster) => !cluster.leaving && !kept.has(cluster.name))
+            .map((cluster) => ({
+                property: news.setting,
+                reason: `would drop ${JSON.stringify(cluster.name)}, which the last step left joined to the mesh: its istiod and workloads would go while the other clusters still route to them through its remote secrets; set leaving: true on it first (the remote secrets go both ways, its mesh stays), then remove it in the next step`,
+            }));
     },
-    async diff(_id: string, olds: ClusterSetInputs, news: ClusterSetInputs): Promise<pulumi.dynamic.DiffResult> {
-        return { changes: JSON.stringify(olds.clusters) !== JSON.stringify(news.clusters) };
-    },
-    async create(inputs: ClusterSetInputs): Promise<pulumi.dynamic.CreateResult> {
-        return { id: "cluster-set", outs: inputs };
-    },
-    async update(_id: string, _olds: ClusterSetInputs, news: ClusterSetInputs): Promise<pulumi.dynamic.UpdateResult> {
-        return { outs: news };
-    },
-};
+    recorded: (inputs) => inputs.clusters,
+});
 
 /** The type of the record in Pulumi's state, for the tests that model its provider. */
 export const CLUSTER_SET_RECORD_TYPE = "pulumi-nodejs:dynamic/istio-mesh:ClusterSetRecord";

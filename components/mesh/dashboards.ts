@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ADDON_SERVICES } from "../values/addon-endpoints";
 import { childOptions } from "../chart";
-import type { Addon } from "../args/settings";
+import type { Addon } from "../args/choices";
 
 /**
  * Every `:authority` under which the gateway routes `host`, as AuthorizationPolicy host

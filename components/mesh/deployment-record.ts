@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { guardProblems, LastDeployment, PlannedStep } from "../args/upgrade-guard";
+import { guardRecordProvider } from "./guard-record";
 
 /**
  * What a mesh applied, kept in Pulumi's state by the mesh itself: the next step's upgrade
@@ -31,25 +32,14 @@ export interface RecordInputs {
  * The provider. Its functions reach nothing but the guards (themselves self-contained),
  * since Pulumi serializes them into the record's state and runs them in a process of their own.
  */
-export const deploymentRecordProvider: pulumi.dynamic.ResourceProvider = {
-    async check(olds: Partial<RecordInputs>, news: RecordInputs): Promise<pulumi.dynamic.CheckResult> {
-        const last = olds.record ?? news.bootstrap;
-        const failures = guardProblems(last, news.planned, (key) => news.names[key] ?? key).map(([key, reason]) => ({
-            property: news.names[key] ?? key,
-            reason,
-        }));
-        return failures.length === 0 ? { inputs: news } : { inputs: news, failures };
-    },
-    async diff(_id: string, olds: RecordInputs, news: RecordInputs): Promise<pulumi.dynamic.DiffResult> {
-        return { changes: JSON.stringify(olds.record) !== JSON.stringify(news.record) };
-    },
-    async create(inputs: RecordInputs): Promise<pulumi.dynamic.CreateResult> {
-        return { id: "deployment-record", outs: inputs };
-    },
-    async update(_id: string, _olds: RecordInputs, news: RecordInputs): Promise<pulumi.dynamic.UpdateResult> {
-        return { outs: news };
-    },
-};
+export const deploymentRecordProvider: pulumi.dynamic.ResourceProvider = guardRecordProvider<RecordInputs>({
+    id: "deployment-record",
+    refusals: (olds, news) =>
+        guardProblems(olds.record ?? news.bootstrap, news.planned, (key) => news.names[key] ?? key).map(
+            ([key, reason]) => ({ property: news.names[key] ?? key, reason }),
+        ),
+    recorded: (inputs) => inputs.record,
+});
 
 /** The type of the record in Pulumi's state, for the tests that model its provider. */
 export const DEPLOYMENT_RECORD_TYPE = "pulumi-nodejs:dynamic/istio-mesh:DeploymentRecord";

@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { childOptions, pinnedChart } from "../chart";
-import type { ChartValues } from "../args/chart-values";
+import { type ChartLayers, childOptions, pinnedChart } from "../chart";
 import type { MembershipSettings } from "../args/membership";
 import { SizingPlan, toResources } from "../sizing/sizing";
 import { mergeValues } from "../values/chart-values";
@@ -13,7 +12,7 @@ import {
 } from "../values/multi-cluster-values";
 import { istioCharts } from "../versions";
 
-export interface EastWestGatewayArgs {
+export interface EastWestGatewayArgs extends ChartLayers {
     /** Its own namespace; pass the namespace's output so it waits for it. */
     namespace: pulumi.Input<string>;
     /** The namespace's name, for the routes. */
@@ -25,16 +24,6 @@ export interface EastWestGatewayArgs {
     version: string;
     revision: string;
     sizing: SizingPlan;
-    /**
-     * Registry, pull secrets and placement (values/workload-values.ts), over its values.
-     * @default none
-     */
-    workload?: Record<string, unknown>;
-    /**
-     * The consumer's values for its chart, merged last.
-     * @default none
-     */
-    chartValues?: ChartValues;
 }
 
 /**

@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { childOptions, pinnedChart } from "../chart";
-import type { ChartValues } from "../args/chart-values";
+import { type ChartLayers, childOptions, pinnedChart } from "../chart";
 import { GATEWAY_NAMES, GatewayRole, gatewayValues, IngressService } from "../values/istio-values";
 import { SizingPlan } from "../sizing/sizing";
 import { istioCharts } from "../versions";
@@ -13,7 +12,7 @@ const DEFAULT_INGRESS_SERVICE: IngressService = {
     externalTrafficPolicy: "Local",
 };
 
-export interface IstioGatewayArgs {
+export interface IstioGatewayArgs extends ChartLayers {
     /** Namespace the gateway runs in; pass the namespace's output so the chart waits for it. */
     namespace: pulumi.Input<string>;
     /** Istio release of the gateway chart: the default revision's. */
@@ -29,16 +28,6 @@ export interface IstioGatewayArgs {
     service?: IngressService;
     /** Replicas, autoscaling and resources, from the sizing module. */
     sizing: SizingPlan;
-    /**
-     * Registry, pull secrets and placement (values/workload-values.ts), over its values.
-     * @default none
-     */
-    workload?: Record<string, unknown>;
-    /**
-     * The consumer's values for the chart, merged last.
-     * @default none
-     */
-    chartValues?: ChartValues;
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "../chart";
-import type { MtlsMode } from "../args/settings";
+import type { MtlsMode } from "../args/choices";
 
 export interface MeshMtlsArgs {
     /**

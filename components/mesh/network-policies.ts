@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Addon } from "../args/settings";
+import type { Addon } from "../args/choices";
 import { WORKLOAD_POD_LABELS } from "../values/pod-labels";
 
 /**

@@ -1,12 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ChartComponent } from "../chart";
-import type { ChartValues } from "../args/chart-values";
+import { type ChartLayers, ChartComponent } from "../chart";
 import { SizingPlan } from "../sizing/sizing";
 import { sidecarCniValues } from "../values/ambient-values";
 import { mergeValues } from "../values/chart-values";
 import { istioCharts } from "../versions";
 
-export interface SidecarCniArgs {
+export interface SidecarCniArgs extends ChartLayers {
     /** Where the agent runs: kube-system, the only namespace OpenShift admits privileged node agents in. */
     namespace: pulumi.Input<string>;
     /** The platform whose paths and CNI provider it uses. */
@@ -17,16 +16,6 @@ export interface SidecarCniArgs {
     revision: string;
     /** Its size, per node. */
     sizing: SizingPlan;
-    /**
-     * Registry and pull secrets (values/workload-values.ts), over its values.
-     * @default none
-     */
-    workload?: Record<string, unknown>;
-    /**
-     * The consumer's values for the `cni` chart, merged last.
-     * @default none
-     */
-    chartValues?: ChartValues;
 }
 
 /**

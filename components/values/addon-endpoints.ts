@@ -1,6 +1,7 @@
 // Where the add-ons, or the consumer's own telemetry, are reached: each add-on's Service, port
 // and sub-path, the tracing provider istiod sends spans to, and what Kiali and Grafana query.
-import type { Addon, MeshSettings, OtlpTracing, TracingQueryProvider } from "../args/settings";
+import type { Addon, TracingQueryProvider } from "../args/choices";
+import type { MeshSettings, OtlpTracing } from "../args/settings";
 import type { TracingProvider } from "./istio-values";
 
 /** Where each add-on is reached inside the cluster and on which port its UI listens. */

@@ -1,4 +1,4 @@
-import type { Addon } from "../args/settings";
+import type { Addon } from "../args/choices";
 import { ADDON_SERVICES, internalUrl, JAEGER_OTLP_PORT, KialiTracing } from "./addon-endpoints";
 import type { DashboardSet } from "./grafana-dashboards";
 import { toResources } from "../sizing/sizing";

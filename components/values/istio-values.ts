@@ -1,4 +1,4 @@
-import type { IngressServiceType } from "../args/settings";
+import type { IngressServiceType } from "../args/choices";
 import { TrafficPolicy } from "../args/exposure";
 import { SizingPlan, toResources } from "../sizing/sizing";
 import { ISTIO_IMAGE_HUB } from "../versions";

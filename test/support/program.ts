@@ -251,3 +251,22 @@ export function forgetEvaluation(
 ): void {
     sharedRuns.delete(runKey(stack, overrides, cluster));
 }
+
+/** The outputs of one mesh, sorted: the program's stack outputs and the component's, the same. */
+export const MESH_OUTPUT_NAMES = [
+    "ambientNamespaces",
+    "canaryNamespaces",
+    "capturedNamespaces",
+    "controlPlanes",
+    "dashboardAccess",
+    "dashboardUrls",
+    "grafanaAdminPassword",
+    "ingressGateway",
+    "injectionNamespaces",
+    "istioNamespace",
+    "istioVersion",
+    "kialiLoginToken",
+    "portForwardCommands",
+    "prometheusScrapeConfig",
+    "restartCommands",
+];

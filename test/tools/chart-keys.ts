@@ -6,7 +6,7 @@ import { ADDON_CHARTS, ISTIO_RELEASES, istioCharts, istioMinor, PinnedChart } fr
 import { RENDERED_WHOLE } from "../support/reference";
 import { templateValueKeys } from "../support/template-keys";
 import { CHARTS_DIR, vendoredChartFor } from "../support/vendored-charts";
-import { Console, runAsProgram } from "./command";
+import { Console, generatedFileCommand, runAsProgram } from "./command";
 
 /**
  * `npm run chart-keys [-- --check]`: components/args/chart-keys.json, the keys each pinned
@@ -250,25 +250,13 @@ export function chartKeysText(): string {
     return `${JSON.stringify(file, null, 1)}\n`;
 }
 
-export async function chartKeysCommand(args: readonly string[], io: Console, root = ROOT): Promise<number> {
-    if (args.length > 1 || (args.length === 1 && args[0] !== "--check")) {
-        io.err("usage: npm run chart-keys [-- --check]");
-        return 2;
-    }
-    const file = path.join(root, CHART_KEYS_PATH);
-    const expected = chartKeysText();
-    const current = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
-    if (current === expected) {
-        io.out(`${CHART_KEYS_PATH} is up to date`);
-        return 0;
-    }
-    if (args.length === 1) {
-        io.err(`${CHART_KEYS_PATH} is stale: run \`npm run chart-keys\``);
-        return 1;
-    }
-    fs.writeFileSync(file, expected);
-    io.out(`wrote ${CHART_KEYS_PATH}`);
-    return 0;
+export function chartKeysCommand(args: readonly string[], io: Console, root = ROOT): Promise<number> {
+    return generatedFileCommand(args, io, {
+        script: "chart-keys",
+        root,
+        file: CHART_KEYS_PATH,
+        expected: async () => chartKeysText(),
+    });
 }
 
 if (require.main === module) {

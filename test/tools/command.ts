@@ -1,3 +1,6 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+
 /** What the npm-run commands under test/tools share: where they write, and how they run. */
 
 /** Where a command writes: stdout and stderr, or a test's buffers. */
@@ -18,4 +21,43 @@ export function runAsProgram(command: Command): void {
             process.exit(1);
         },
     );
+}
+
+/**
+ * `npm run <script> [-- --check]` for a file the repository generates: without `--check` it
+ * writes the file when it is stale; with it, it fails naming the command that refreshes it.
+ * `expected` gives the file as it should read, from what it reads now, or what is wrong.
+ */
+export async function generatedFileCommand(
+    args: readonly string[],
+    io: Console,
+    options: {
+        readonly script: string;
+        readonly root: string;
+        readonly file: string;
+        readonly expected: (current: string | undefined) => Promise<string | { problem: string }>;
+    },
+): Promise<number> {
+    if (args.length > 1 || (args.length === 1 && args[0] !== "--check")) {
+        io.err(`usage: npm run ${options.script} [-- --check]`);
+        return 2;
+    }
+    const file = path.join(options.root, options.file);
+    const current = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
+    const expected = await options.expected(current);
+    if (typeof expected !== "string") {
+        io.err(`${options.file} ${expected.problem}`);
+        return 1;
+    }
+    if (expected === current) {
+        io.out(`${options.file} is up to date`);
+        return 0;
+    }
+    if (args.length === 1) {
+        io.err(`${options.file} is stale: run \`npm run ${options.script}\``);
+        return 1;
+    }
+    fs.writeFileSync(file, expected);
+    io.out(`wrote ${options.file}`);
+    return 0;
 }

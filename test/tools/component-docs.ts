@@ -1,7 +1,6 @@
-import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
-import { Console, runAsProgram } from "./command";
+import { Console, generatedFileCommand, runAsProgram } from "./command";
 
 /**
  * `npm run component-docs [-- --check]`: docs/component.md's tables of IstioMesh's
@@ -15,14 +14,17 @@ const ARGS_FILE = "components/args/istio-mesh-args.ts";
 const COMPONENT_FILE = "components/istio-mesh.ts";
 const MULTI_ARGS_FILE = "components/args/multi-cluster-mesh-args.ts";
 const MULTI_FILE = "components/multi-cluster.ts";
-const ARGS_START = "<!-- args:start (npm run component-docs) -->";
-const ARGS_END = "<!-- args:end -->";
-const OUTPUTS_START = "<!-- outputs:start (npm run component-docs) -->";
-const OUTPUTS_END = "<!-- outputs:end -->";
-const MULTI_ARGS_START = "<!-- multi-cluster-args:start (npm run component-docs) -->";
-const MULTI_ARGS_END = "<!-- multi-cluster-args:end -->";
-const MULTI_OUTPUTS_START = "<!-- multi-cluster-outputs:start (npm run component-docs) -->";
-const MULTI_OUTPUTS_END = "<!-- multi-cluster-outputs:end -->";
+/** The page's generated sections, by the table each holds, and the markers around each. */
+const SECTIONS = {
+    args: "args",
+    outputs: "outputs",
+    multiArgs: "multi-cluster-args",
+    multiOutputs: "multi-cluster-outputs",
+} as const;
+const markers = (section: string): [start: string, end: string] => [
+    `<!-- ${section}:start (npm run component-docs) -->`,
+    `<!-- ${section}:end -->`,
+];
 
 interface Row {
     readonly name: string;
@@ -195,41 +197,26 @@ function replaceBetween(text: string, start: string, end: string, content: strin
 /** The page as it should read, or undefined when a marker is missing. */
 export function componentPage(current: string, root = ROOT): string | undefined {
     const tables = componentTables(root);
-    const replacements: [string, string, string][] = [
-        [ARGS_START, ARGS_END, tables.args],
-        [OUTPUTS_START, OUTPUTS_END, tables.outputs],
-        [MULTI_ARGS_START, MULTI_ARGS_END, tables.multiArgs],
-        [MULTI_OUTPUTS_START, MULTI_OUTPUTS_END, tables.multiOutputs],
-    ];
+    const replacements = (Object.keys(SECTIONS) as (keyof typeof SECTIONS)[]).map((table): [string, string, string] => [
+        ...markers(SECTIONS[table]),
+        tables[table],
+    ]);
     return replacements.reduce<string | undefined>(
         (page, [start, end, content]) => (page === undefined ? undefined : replaceBetween(page, start, end, content)),
         current,
     );
 }
 
-export async function componentDocsCommand(args: readonly string[], io: Console, root = ROOT): Promise<number> {
-    if (args.length > 1 || (args.length === 1 && args[0] !== "--check")) {
-        io.err("usage: npm run component-docs [-- --check]");
-        return 2;
-    }
-    const file = path.join(root, COMPONENT_PAGE);
-    const current = fs.readFileSync(file, "utf8");
-    const expected = componentPage(current, root);
-    if (expected === undefined) {
-        io.err(`${COMPONENT_PAGE} lacks the markers ${ARGS_START} … ${ARGS_END} and ${OUTPUTS_START} … ${OUTPUTS_END}`);
-        return 1;
-    }
-    if (expected === current) {
-        io.out(`${COMPONENT_PAGE} is up to date`);
-        return 0;
-    }
-    if (args.length === 1) {
-        io.err(`${COMPONENT_PAGE} is stale: run \`npm run component-docs\``);
-        return 1;
-    }
-    fs.writeFileSync(file, expected);
-    io.out(`wrote ${COMPONENT_PAGE}`);
-    return 0;
+export function componentDocsCommand(args: readonly string[], io: Console, root = ROOT): Promise<number> {
+    return generatedFileCommand(args, io, {
+        script: "component-docs",
+        root,
+        file: COMPONENT_PAGE,
+        expected: async (current) => {
+            const all = Object.values(SECTIONS).map((section) => markers(section).join(" … "));
+            return componentPage(current ?? "", root) ?? { problem: `lacks some of the markers ${all.join(", ")}` };
+        },
+    });
 }
 
 if (require.main === module) {

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/experimental/provider";
 import * as components from "../../components";
-import { Console, runAsProgram } from "./command";
+import { Console, generatedFileCommand, runAsProgram } from "./command";
 
 /**
  * `npm run schema [-- --check]`: the component package's schema, as `pulumi package add` and
@@ -28,25 +28,13 @@ export async function inferredSchema(provider = componentProvider()): Promise<st
     return `${JSON.stringify(JSON.parse(await provider.getSchema()), null, 2)}\n`;
 }
 
-export async function schemaCommand(args: readonly string[], io: Console, root = ROOT): Promise<number> {
-    if (args.length > 1 || (args.length === 1 && args[0] !== "--check")) {
-        io.err("usage: npm run schema [-- --check]");
-        return 2;
-    }
-    const file = path.join(root, SCHEMA_FILE);
-    const expected = await inferredSchema(componentProvider(root));
-    const actual = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
-    if (actual === expected) {
-        io.out(`${SCHEMA_FILE} is up to date`);
-        return 0;
-    }
-    if (args.length === 1) {
-        io.err(`${SCHEMA_FILE} is stale: run \`npm run schema\``);
-        return 1;
-    }
-    fs.writeFileSync(file, expected);
-    io.out(`wrote ${SCHEMA_FILE}`);
-    return 0;
+export function schemaCommand(args: readonly string[], io: Console, root = ROOT): Promise<number> {
+    return generatedFileCommand(args, io, {
+        script: "schema",
+        root,
+        file: SCHEMA_FILE,
+        expected: () => inferredSchema(componentProvider(root)),
+    });
 }
 
 if (require.main === module) {

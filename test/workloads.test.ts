@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { parseMeshSettings } from "../components/config/stack-config";
-import { workloadValues } from "../components/values/workload-values";
+import { WORKLOAD_CHARTS, workloadValues } from "../components/values/workload-values";
 import { Graph } from "./support/graph";
 import { allObjects, podSpecOf } from "./support/manifests";
 import { problemsOf } from "./support/problems";
@@ -97,17 +97,8 @@ describe("workloads: what the cluster asks of every chart", () => {
             },
         });
         // Nothing asked, nothing set: the charts' own values stand.
-        for (const chart of [
-            "istiod",
-            "ingressGateway",
-            "cni",
-            "ztunnel",
-            "prometheus",
-            "grafana",
-            "jaeger",
-            "kiali",
-        ]) {
-            assert.deepStrictEqual(workloadValues(chart as "istiod", { pullSecrets: [], placement: {} }), {}, chart);
+        for (const chart of WORKLOAD_CHARTS) {
+            assert.deepStrictEqual(workloadValues(chart, { pullSecrets: [], placement: {} }), {}, chart);
         }
     });
 

@@ -1,3 +1,4 @@
+import { CHART_VALUE_CHARTS, type ChartValuesChart } from "../args/chart-values";
 import type { Placement, WorkloadSettings } from "../args/workloads";
 import { ISTIO_IMAGE_HUB } from "../versions";
 
@@ -8,17 +9,12 @@ import { ISTIO_IMAGE_HUB } from "../versions";
  * (`mergeValues`). Pure: tested as exact objects, and in the rendered manifests.
  */
 
-/** The charts a fragment is written for, by the role of their workload. */
-export type WorkloadChart =
-    | "istiod"
-    | "ingressGateway"
-    | "egressGateway"
-    | "cni"
-    | "ztunnel"
-    | "prometheus"
-    | "grafana"
-    | "jaeger"
-    | "kiali";
+/** The charts a fragment is written for, by the role of their workload: every chart that runs pods but the east-west gateway, which takes the ingress gateway's. */
+export type WorkloadChart = Exclude<ChartValuesChart, "base" | "eastWestGateway">;
+
+export const WORKLOAD_CHARTS: readonly WorkloadChart[] = CHART_VALUE_CHARTS.filter(
+    (chart): chart is WorkloadChart => chart !== "base" && chart !== "eastWestGateway",
+);
 
 /** Every image the mesh deploys under its registry host, as a mirror keeps it: the path stays. */
 const IMAGE_PATHS = {
